@@ -1,0 +1,133 @@
+"""The catalog: which files a Paddle product or price id delivers, and how each is stamped.
+
+A TOML file (path or gs:// URI) in the shape of DESIGN.md. It is parsed once
+at start-up; a mistake in it is a CatalogError naming the product and key, so
+an author learns of a typo before the first sale rather than after it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_TEMPLATE = "Prepared exclusively for {name} ({email}) · Order {order} · {code}"
+
+
+class CatalogError(ValueError):
+    """The catalog is malformed; the message names the product and key."""
+
+
+@dataclass(frozen=True)
+class StampStyle:
+    template: str = DEFAULT_TEMPLATE
+    font_size: float = 8.0
+    color: str = "#555555"
+    opacity: float = 0.85
+    margin: float = 14.0
+    skip_pages: int = 1
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    source: str
+    stamp: bool = False
+    style: StampStyle = field(default_factory=StampStyle)
+
+    @property
+    def filename(self) -> str:
+        return self.source.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Product:
+    slug: str
+    title: str
+    paddle_ids: tuple[str, ...]
+    files: tuple[FileSpec, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    products: tuple[Product, ...]
+
+    def find(self, paddle_ids: tuple[str, ...] | list[str]) -> list[Product]:
+        """Products matching any of the ids, each once, in catalog order."""
+        wanted = set(paddle_ids)
+        return [p for p in self.products if wanted.intersection(p.paddle_ids)]
+
+    def by_slug(self, slug: str) -> Product | None:
+        return next((p for p in self.products if p.slug == slug), None)
+
+
+def parse_catalog(text: str) -> Catalog:
+    """Parse catalog TOML, or raise CatalogError."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"catalog is not valid TOML: {exc}") from None
+    raw_products = doc.get("products")
+    if not isinstance(raw_products, dict) or not raw_products:
+        raise CatalogError("catalog has no [products.<slug>] tables")
+    products = tuple(_product(slug, body) for slug, body in raw_products.items())
+    seen: dict[str, str] = {}
+    for product in products:
+        for pid in product.paddle_ids:
+            if pid in seen:
+                raise CatalogError(f"paddle id {pid!r} is in both {seen[pid]} and {product.slug}")
+            seen[pid] = product.slug
+    return Catalog(products)
+
+
+def _product(slug: str, body: Any) -> Product:
+    where = f"products.{slug}"
+    if not isinstance(body, dict):
+        raise CatalogError(f"{where}: must be a table")
+    ids = body.get("paddle_ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str | int) for i in ids):
+        raise CatalogError(f"{where}.paddle_ids: a non-empty list of ids is required")
+    title = body.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise CatalogError(f"{where}.title: required")
+    files = body.get("files")
+    if not isinstance(files, list) or not files:
+        raise CatalogError(f"{where}.files: at least one file is required")
+    return Product(
+        slug=slug,
+        title=title.strip(),
+        paddle_ids=tuple(str(i) for i in ids),
+        files=tuple(_file(f"{where}.files[{n}]", f) for n, f in enumerate(files)),
+    )
+
+
+def _file(where: str, body: Any) -> FileSpec:
+    if not isinstance(body, dict) or not isinstance(body.get("source"), str):
+        raise CatalogError(f"{where}.source: required")
+    stamp = body.get("stamp", False)
+    if not isinstance(stamp, bool):
+        raise CatalogError(f"{where}.stamp: must be true or false")
+    defaults = StampStyle()
+    style_keys = {"template", "font_size", "color", "opacity", "margin", "skip_pages"}
+    unknown = set(body) - style_keys - {"source", "stamp"}
+    if unknown:
+        raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
+    style = StampStyle(**{k: body[k] for k in style_keys if k in body})
+    _check_style(where, style, defaults)
+    return FileSpec(source=body["source"], stamp=stamp, style=style)
+
+
+def _check_style(where: str, style: StampStyle, defaults: StampStyle) -> None:
+    for key in ("font_size", "opacity", "margin"):
+        value = getattr(style, key)
+        if not isinstance(value, int | float) or value < 0:
+            raise CatalogError(f"{where}.{key}: must be a non-negative number")
+    if not isinstance(style.skip_pages, int) or style.skip_pages < 0:
+        raise CatalogError(f"{where}.skip_pages: must be a non-negative integer")
+    if not 0 < style.opacity <= 1:
+        raise CatalogError(f"{where}.opacity: must be in (0, 1]")
+    if not (isinstance(style.color, str) and len(style.color) == 7 and style.color[0] == "#"):
+        raise CatalogError(f"{where}.color: must look like #rrggbb")
+    try:
+        style.template.format(name="", email="", order="", code="")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise CatalogError(f"{where}.template: unknown placeholder {exc}") from None

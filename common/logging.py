@@ -1,0 +1,48 @@
+"""JSON-line logs in the shape Cloud Logging reads from a container's stdout.
+
+Each record is one line with `severity`, `message`, the order id when there is
+one, and any extra fields. Email addresses are masked wherever they appear, so
+a log line never carries a buyer's full address.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from typing import Any
+
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-])[A-Za-z0-9.-]*\.([A-Za-z]{2,})")
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+
+def mask_email(text: str) -> str:
+    """Replace every email address in text with a masked form: j***@e***.com."""
+    return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}***.{m.group(3)}", text)
+
+
+class JsonFormatter(logging.Formatter):
+    """Formats a record as one Cloud Logging structured-log line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "severity": record.levelname,
+            "message": mask_email(record.getMessage()),
+            "logger": record.name,
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and not key.startswith("_"):
+                entry[key] = mask_email(value) if isinstance(value, str) else value
+        if record.exc_info:
+            entry["stack_trace"] = mask_email(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Send every logger to stdout as JSON lines; idempotent."""
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter())
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())

@@ -1,0 +1,65 @@
+"""The storage port: objects in buckets, with generation preconditions.
+
+Both services use it: the worker reads originals and writes copies and order
+records; the service signs short-lived download URLs and counts downloads.
+Generations make concurrent writers safe without a database: a write names
+the generation it expects (0 means "must not exist yet") and fails with
+PreconditionFailed when another writer got there first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class StorageError(Exception):
+    """Base of storage failures."""
+
+
+class NotFound(StorageError):
+    """The object does not exist."""
+
+
+class PreconditionFailed(StorageError):
+    """The object's generation is not the one the write expected."""
+
+
+class TransientStorageError(StorageError):
+    """The store did not answer; a retry may succeed."""
+
+
+@dataclass(frozen=True)
+class Blob:
+    data: bytes
+    generation: int
+
+
+class Storage(Protocol):
+    def read(self, bucket: str, name: str) -> Blob:
+        """Return the object's bytes and generation, or raise NotFound."""
+        ...
+
+    def write(
+        self,
+        bucket: str,
+        name: str,
+        data: bytes,
+        *,
+        content_type: str = "application/octet-stream",
+        if_generation_match: int | None = None,
+    ) -> int:
+        """Store data and return the new generation; 0 as precondition means create-only."""
+        ...
+
+    def delete(self, bucket: str, name: str) -> None:
+        """Remove the object; a missing object is not an error."""
+        ...
+
+    def list(self, bucket: str, prefix: str) -> list[str]:
+        """Names of the objects under prefix, sorted."""
+        ...
+
+    def signed_url(self, bucket: str, name: str, *, ttl: int, filename: str) -> str:
+        """A URL that downloads the object as an attachment for ttl seconds."""
+        ...

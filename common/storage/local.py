@@ -1,0 +1,128 @@
+"""Embedded storage: a folder on disk that honours the same preconditions as GCS.
+
+Object NAME of bucket B lives at ROOT/B/NAME, so an author drops originals
+there by hand. Generations live beside the data under ROOT/.generations and
+change under an exclusive file lock, so several processes (service, worker,
+gunicorn threads) see one compare-and-swap order. A file with no recorded
+generation (dropped by hand) counts as generation 1.
+
+Signed URLs point at the service's /_local route and carry an HMAC, standing
+in for V4 signatures so the download path works the same way on a laptop.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import hmac
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from common.storage import Blob, NotFound, PreconditionFailed, StorageError
+
+LOCAL_URL_PREFIX = "/_local"
+
+
+class LocalStorage:
+    def __init__(self, root: Path, *, public_url: str, signing_key: bytes) -> None:
+        self.root = root
+        self.public_url = public_url.rstrip("/")
+        self._key = signing_key
+        (root / ".generations").mkdir(parents=True, exist_ok=True)
+
+    def read(self, bucket: str, name: str) -> Blob:
+        path = self._path(bucket, name)
+        with self._locked():
+            try:
+                data = path.read_bytes()
+            except (FileNotFoundError, IsADirectoryError):
+                raise NotFound(f"{bucket}/{name}") from None
+            return Blob(data=data, generation=self._generation(bucket, name))
+
+    def write(
+        self,
+        bucket: str,
+        name: str,
+        data: bytes,
+        *,
+        content_type: str = "application/octet-stream",
+        if_generation_match: int | None = None,
+    ) -> int:
+        path = self._path(bucket, name)
+        with self._locked():
+            current = self._generation(bucket, name) if path.exists() else 0
+            if if_generation_match is not None and if_generation_match != current:
+                raise PreconditionFailed(
+                    f"{bucket}/{name}: generation {current}, expected {if_generation_match}"
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+            generation = max(current + 1, time.time_ns())
+            gen_path = self._gen_path(bucket, name)
+            gen_path.parent.mkdir(parents=True, exist_ok=True)
+            gen_path.write_text(str(generation))
+            return generation
+
+    def delete(self, bucket: str, name: str) -> None:
+        with self._locked():
+            self._path(bucket, name).unlink(missing_ok=True)
+            self._gen_path(bucket, name).unlink(missing_ok=True)
+
+    def list(self, bucket: str, prefix: str) -> list[str]:
+        base = self.root / bucket
+        if not base.is_dir():
+            return []
+        names = (p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+        return sorted(n for n in names if n.startswith(prefix) and not _is_temp(n))
+
+    def signed_url(self, bucket: str, name: str, *, ttl: int, filename: str) -> str:
+        expires = int(time.time()) + ttl
+        query = {"expires": str(expires), "filename": filename}
+        query["signature"] = self._sign(bucket, name, query["expires"], filename)
+        return f"{self.public_url}{LOCAL_URL_PREFIX}/{quote(bucket)}/{quote(name)}?{urlencode(query)}"
+
+    def check_signed(self, bucket: str, name: str, expires: str, filename: str, sig: str) -> bool:
+        """True when a /_local URL was signed by us and has not expired."""
+        expected = self._sign(bucket, name, expires, filename)
+        if not hmac.compare_digest(expected, sig):
+            return False
+        return expires.isdigit() and int(expires) >= time.time()
+
+    def _sign(self, bucket: str, name: str, expires: str, filename: str) -> str:
+        payload = "\n".join((bucket, name, expires, filename)).encode()
+        return hmac.new(self._key, payload, hashlib.sha256).hexdigest()
+
+    def _path(self, bucket: str, name: str) -> Path:
+        path = (self.root / bucket / name).resolve()
+        if not path.is_relative_to((self.root / bucket).resolve()) or not name:
+            raise StorageError(f"object name escapes its bucket: {name!r}")
+        return path
+
+    def _gen_path(self, bucket: str, name: str) -> Path:
+        return self.root / ".generations" / bucket / name
+
+    def _generation(self, bucket: str, name: str) -> int:
+        try:
+            return int(self._gen_path(bucket, name).read_text())
+        except (FileNotFoundError, ValueError):
+            return 1
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with open(self.root / ".generations" / ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _is_temp(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return base.startswith(".") and base.endswith(".tmp")
