@@ -66,7 +66,7 @@ class Settings:
 
     @property
     def uses_demo_secrets(self) -> bool:
-        return DEMO_STAMP_SECRET == self.stamp_secret
+        return self.stamp_secret == DEMO_STAMP_SECRET
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -85,7 +85,9 @@ class LocalStorage:
         expires = int(time.time()) + ttl
         query = {"expires": str(expires), "filename": filename}
         query["signature"] = self._sign(bucket, name, query["expires"], filename)
-        return f"{self.public_url}{LOCAL_URL_PREFIX}/{quote(bucket)}/{quote(name)}?{urlencode(query)}"
+        return (
+            f"{self.public_url}{LOCAL_URL_PREFIX}/{quote(bucket)}/{quote(name)}?{urlencode(query)}"
+        )
 
     def check_signed(self, bucket: str, name: str, expires: str, filename: str, sig: str) -> bool:
         """True when a /_local URL was signed by us and has not expired."""
