@@ -1,0 +1,155 @@
+"""Paddle Billing notifications: signature check and event parsing, both pure.
+
+Paddle signs `ts + ":" + raw body` with HMAC-SHA256 under the notification
+destination's secret and sends `Paddle-Signature: ts=<unix>;h1=<hex>`; during a
+secret rotation the header carries one h1 per live secret. We verify against
+the bytes exactly as received (never re-serialised JSON), compare in constant
+time and accept a timestamp only within ±tolerance seconds of `now`, so a
+captured request cannot be replayed later. The buyer's name and email are not
+in Billing payloads: OrderPaid carries the customer id and the worker asks the
+Paddle API. Needs no permissions; the secrets come from settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from common.contract import OrderPaid, OrderRevoked
+from service.events import Event, EventError, Ignored, SignatureError
+
+_TS = re.compile(r"[0-9]{1,12}")  # a bound keeps int() cheap and far from its digit limit
+_H1 = re.compile(r"[0-9a-fA-F]{64}")  # SHA-256 hex; shorter (truncated, SHA-1) never matches
+
+# Paddle's adjustment actions that take the money back. `chargeback_warning`
+# is only a warning (Paddle may refund it, which arrives as a refund) and the
+# `*_reverse` actions give the money back to the seller, so none of those revoke.
+_REVOKING_ACTIONS = frozenset({"refund", "chargeback"})
+
+
+def sign_billing(body: bytes, secret: str, ts: int) -> str:
+    """Return the Paddle-Signature header value Paddle would send for this body."""
+    return f"ts={ts};h1={_digest(secret, str(ts), body).hex()}"
+
+
+def verify_billing(
+    header: str | None,
+    body: bytes,
+    secrets: Sequence[str],
+    *,
+    now: float,
+    tolerance: int = 5,
+) -> None:
+    """Raise SignatureError unless `header` proves Paddle sent `body` within the window."""
+    ts, signatures = _parse_header(header)
+    age = now - int(ts)
+    if age > tolerance:
+        raise SignatureError("timestamp outside tolerance: too old")
+    if age < -tolerance:
+        raise SignatureError("timestamp outside tolerance: too new")
+    if not secrets:
+        raise SignatureError("no webhook secret configured")
+    expected = [_digest(secret, ts, body) for secret in secrets]
+    if not any(hmac.compare_digest(e, s) for e in expected for s in signatures):
+        raise SignatureError("no matching signature")
+
+
+def _digest(secret: str, ts: str, body: bytes) -> bytes:
+    return hmac.new(secret.encode(), ts.encode() + b":" + body, hashlib.sha256).digest()
+
+
+def _parse_header(header: str | None) -> tuple[str, list[bytes]]:
+    """Split `ts=...;h1=...[;h1=...]` strictly; anything else is a SignatureError."""
+    if not header:
+        raise SignatureError("missing Paddle-Signature header")
+    timestamps: list[str] = []
+    signatures: list[bytes] = []
+    for part in header.split(";"):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise SignatureError("malformed signature header")
+        if key == "ts":
+            if not _TS.fullmatch(value):
+                raise SignatureError("timestamp is not unix seconds")
+            timestamps.append(value)
+        elif key == "h1":
+            if not _H1.fullmatch(value):
+                raise SignatureError("h1 is not a SHA-256 hex digest")
+            signatures.append(bytes.fromhex(value))
+        else:
+            raise SignatureError("unknown field in signature header")
+    if len(timestamps) != 1:
+        raise SignatureError("no timestamp" if not timestamps else "several timestamps")
+    if not signatures:
+        raise SignatureError("no h1 signature")
+    return timestamps[0], signatures
+
+
+def parse_billing_event(body: bytes) -> Event:
+    """Read a verified Billing notification body as OrderPaid, OrderRevoked or Ignored."""
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise EventError("body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise EventError("body is not a JSON object")
+    event_type = _text(payload, "event_type", "event_type")
+    event_id = _text(payload, "event_id", "event_id")
+    if event_type == "transaction.completed":
+        return _paid(payload, event_id)
+    if event_type in ("adjustment.created", "adjustment.updated"):
+        return _revoked(payload, event_type, event_id)
+    return Ignored(event_type=event_type, event_id=event_id)
+
+
+def _paid(payload: dict[str, Any], event_id: str) -> OrderPaid:
+    data = _object(payload, "data", "data")
+    items = data.get("items")
+    if not isinstance(items, list) or not items:
+        raise EventError("data.items is missing or empty")
+    ids: dict[str, None] = {}  # ordered and de-duplicated
+    for n, item in enumerate(items):
+        price = _object(item, "price", f"data.items[{n}].price")
+        ids[_text(price, "id", f"data.items[{n}].price.id")] = None
+        ids[_text(price, "product_id", f"data.items[{n}].price.product_id")] = None
+    return OrderPaid(
+        order_id=_text(data, "id", "data.id"),
+        paddle_ids=tuple(ids),
+        event_id=event_id,
+        occurred_at=_text(payload, "occurred_at", "occurred_at"),
+        source="billing",
+        customer_id=_text(data, "customer_id", "data.customer_id"),
+    )
+
+
+def _revoked(payload: dict[str, Any], event_type: str, event_id: str) -> Event:
+    data = _object(payload, "data", "data")
+    action = _text(data, "action", "data.action")
+    status = _text(data, "status", "data.status")
+    transaction_id = _text(data, "transaction_id", "data.transaction_id")
+    if action not in _REVOKING_ACTIONS or status != "approved":
+        return Ignored(event_type=event_type, event_id=event_id)
+    return OrderRevoked(
+        order_id=transaction_id,
+        event_id=event_id,
+        occurred_at=_text(payload, "occurred_at", "occurred_at"),
+        reason=action,
+    )
+
+
+def _object(parent: Any, key: str, path: str) -> dict[str, Any]:
+    value = parent.get(key) if isinstance(parent, dict) else None
+    if not isinstance(value, dict):
+        raise EventError(f"{path} is missing or not an object")
+    return value
+
+
+def _text(parent: dict[str, Any], key: str, path: str) -> str:
+    value = parent.get(key)
+    if not isinstance(value, str) or not value:
+        raise EventError(f"{path} is missing or not a non-empty string")
+    return value
