@@ -8,7 +8,9 @@ an author learns of a typo before the first sale rather than after it.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 DEFAULT_TEMPLATE = "Prepared exclusively for {name} ({email}) · Order {order} · {code}"
@@ -106,17 +108,16 @@ def _file(where: str, body: Any) -> FileSpec:
     stamp = body.get("stamp", False)
     if not isinstance(stamp, bool):
         raise CatalogError(f"{where}.stamp: must be true or false")
-    defaults = StampStyle()
     style_keys = {"template", "font_size", "color", "opacity", "margin", "skip_pages"}
     unknown = set(body) - style_keys - {"source", "stamp"}
     if unknown:
         raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
     style = StampStyle(**{k: body[k] for k in style_keys if k in body})
-    _check_style(where, style, defaults)
+    _check_style(where, style)
     return FileSpec(source=body["source"], stamp=stamp, style=style)
 
 
-def _check_style(where: str, style: StampStyle, defaults: StampStyle) -> None:
+def _check_style(where: str, style: StampStyle) -> None:
     for key in ("font_size", "opacity", "margin"):
         value = getattr(style, key)
         if not isinstance(value, int | float) or value < 0:
@@ -131,3 +132,18 @@ def _check_style(where: str, style: StampStyle, defaults: StampStyle) -> None:
         style.template.format(name="", email="", order="", code="")
     except (KeyError, IndexError, ValueError) as exc:
         raise CatalogError(f"{where}.template: unknown placeholder {exc}") from None
+
+
+def load_catalog(location: str, read_object: Callable[[str, str], bytes] | None = None) -> Catalog:
+    """Load the catalog from a path or a gs://bucket/name URI (read through storage)."""
+    if location.startswith("gs://"):
+        bucket, _, name = location.removeprefix("gs://").partition("/")
+        if read_object is None or not bucket or not name:
+            raise CatalogError(f"CATALOG: cannot read {location}")
+        text = read_object(bucket, name).decode()
+    else:
+        try:
+            text = Path(location).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CatalogError(f"CATALOG: cannot read {location}: {exc.strerror}") from None
+    return parse_catalog(text)

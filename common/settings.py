@@ -51,7 +51,7 @@ class Settings:
     pubsub_topic: str = "orders"
     google_cloud_project: str = ""
     worker_push_url: str = "http://127.0.0.1:8081/pubsub/push"
-    push_auth: bool = True
+    push_auth: str = "auto"  # auto: required unless the whole stack is embedded
     push_audience: str = ""
     push_service_account: str = ""
     signing_service_account: str = ""
@@ -63,6 +63,12 @@ class Settings:
     @property
     def embedded(self) -> bool:
         return self.storage_backend == "local" and self.publish_backend == "local"
+
+    @property
+    def push_auth_required(self) -> bool:
+        if self.push_auth == "auto":
+            return not self.embedded
+        return self.push_auth == "true"
 
     @property
     def uses_demo_secrets(self) -> bool:
@@ -86,6 +92,9 @@ class Settings:
     def validated(self) -> Settings:
         _choice("STORAGE_BACKEND", self.storage_backend, ("local", "gcs"))
         _choice("PUBLISH_BACKEND", self.publish_backend, ("local", "pubsub"))
+        _choice("PUSH_AUTH", self.push_auth, ("auto", "true", "false"))
+        if self.push_auth_required and not self.push_audience:
+            raise SettingsError("PUSH_AUDIENCE: required while PUSH_AUTH is on (the worker's URL)")
         _positive("PORT", self.port)
         _positive("LINK_TTL", self.link_ttl)
         _positive("SIGNED_URL_TTL", self.signed_url_ttl)

@@ -1,0 +1,32 @@
+"""Builders for the adapters both services use, chosen by settings.
+
+Imports of Google clients happen inside the cloud branches, so the embedded
+stack starts without touching them.
+"""
+
+from __future__ import annotations
+
+from common.codes import derive_key
+from common.dead_letters import DeadLetters, FolderDeadLetters, StorageDeadLetters
+from common.settings import Settings
+from common.storage import Storage
+
+
+def build_storage(settings: Settings) -> Storage:
+    if settings.storage_backend == "gcs":
+        from common.storage.gcs import build_gcs_storage
+
+        return build_gcs_storage(settings.google_cloud_project, settings.signing_service_account)
+    from common.storage.local import LocalStorage
+
+    return LocalStorage(
+        settings.local_data_dir / "storage",
+        public_url=settings.public_url,
+        signing_key=derive_key(settings.stamp_secret, "local-url"),
+    )
+
+
+def build_dead_letters(settings: Settings, storage: Storage) -> DeadLetters:
+    if settings.storage_backend == "gcs":
+        return StorageDeadLetters(storage, settings.delivery_bucket)
+    return FolderDeadLetters(settings.local_data_dir / "dead-letter")

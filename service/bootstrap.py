@@ -1,0 +1,65 @@
+"""Composition root of the service: builds every adapter from settings, once.
+
+Tests and the demo pass overrides (an adapter already built) by keyword;
+production builds the cloud clients here and nowhere else, so nothing talks
+to Google at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
+from common.adapters import build_dead_letters, build_storage
+from common.catalog import Catalog, load_catalog
+from common.dead_letters import DeadLetters
+from common.settings import Settings
+from common.storage import Storage
+from service.publish import Publisher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceDeps:
+    settings: Settings
+    catalog: Catalog
+    storage: Storage
+    publisher: Publisher
+    classic_key: RSAPublicKey | None
+    dead_letters: DeadLetters
+    clock: Callable[[], float] = time.time
+
+
+def build_publisher(settings: Settings) -> Publisher:
+    if settings.publish_backend == "pubsub":
+        from service.publish.pubsub import build_pubsub_publisher
+
+        return build_pubsub_publisher(settings.google_cloud_project, settings.pubsub_topic)
+    from service.publish.local_push import LocalPushPublisher
+
+    return LocalPushPublisher(settings.worker_push_url, settings.local_data_dir)
+
+
+def build_service_deps(settings: Settings, **overrides: Any) -> ServiceDeps:
+    storage = overrides.pop("storage", None) or build_storage(settings)
+    catalog = overrides.pop("catalog", None) or load_catalog(
+        settings.catalog, lambda bucket, name: storage.read(bucket, name).data
+    )
+    classic_key = overrides.pop("classic_key", None)
+    if classic_key is None and settings.paddle_public_key:
+        from service.classic import load_public_key
+
+        classic_key = load_public_key(settings.paddle_public_key)
+    publisher = overrides.pop("publisher", None) or build_publisher(settings)
+    dead_letters = overrides.pop("dead_letters", None) or build_dead_letters(settings, storage)
+    if settings.uses_demo_secrets:
+        log.warning("running with the demo-only secrets: fine on a laptop, never in production")
+    return ServiceDeps(
+        settings, catalog, storage, publisher, classic_key, dead_letters, **overrides
+    )

@@ -1,0 +1,99 @@
+"""Paddle webhook routes: verify, validate, publish, answer fast.
+
+A route checks the content type, hands the raw bytes (Billing) or the posted
+fields (Classic) to a pure verifier, parses the event and publishes it. It
+never stamps or mails. Answers: 401 bad signature, 400 signed but invalid,
+413 too large (MAX_CONTENT_LENGTH), 415 wrong type, 200 accepted or ignored,
+503 when publishing failed so that Paddle retries.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from common.contract import OrderPaid
+from common.web import json_error
+from service.billing import parse_billing_event, verify_billing
+from service.bootstrap import ServiceDeps
+from service.classic import parse_classic_event, verify_classic
+from service.events import Event, EventError, Ignored, SignatureError
+from service.publish import PublishError
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__)
+
+
+def _deps() -> ServiceDeps:
+    return current_app.extensions["exlibris"]
+
+
+@bp.post("/webhooks/paddle")
+def paddle_billing() -> tuple[Response, int]:
+    deps = _deps()
+    if request.mimetype != "application/json":
+        return json_error(415, "expected application/json")
+    body = request.get_data(cache=False)
+    try:
+        verify_billing(
+            request.headers.get("Paddle-Signature"),
+            body,
+            deps.settings.paddle_webhook_secrets,
+            now=deps.clock(),
+            tolerance=deps.settings.paddle_signature_tolerance,
+        )
+        event = parse_billing_event(body)
+    except SignatureError as exc:
+        return _rejected(401, exc.reason, "billing")
+    except EventError as exc:
+        return _rejected(400, str(exc), "billing")
+    return _accept(deps, event)
+
+
+@bp.post("/webhooks/paddle-classic")
+def paddle_classic() -> tuple[Response, int]:
+    deps = _deps()
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return json_error(415, "expected application/x-www-form-urlencoded")
+    if deps.classic_key is None:
+        return json_error(404, "Paddle Classic webhooks are not configured (PADDLE_PUBLIC_KEY)")
+    fields = request.form.to_dict(flat=True)
+    try:
+        verify_classic(fields, deps.classic_key)
+        event = parse_classic_event(fields)
+    except SignatureError as exc:
+        return _rejected(401, exc.reason, "classic")
+    except EventError as exc:
+        return _rejected(400, str(exc), "classic")
+    return _accept(deps, event)
+
+
+def _rejected(status: int, reason: str, source: str) -> tuple[Response, int]:
+    log.warning("webhook rejected", extra={"reason": reason, "status": status, "source": source})
+    return json_error(status, reason)
+
+
+def _accept(deps: ServiceDeps, event: Event) -> tuple[Response, int]:
+    if isinstance(event, Ignored):
+        log.info(
+            "event ignored", extra={"event_type": event.event_type, "event_id": event.event_id}
+        )
+        return jsonify(status="ignored"), 200
+    if isinstance(event, OrderPaid) and not deps.catalog.find(event.paddle_ids):
+        reason = f"no catalog product for paddle ids {', '.join(event.paddle_ids)}"
+        log.error(reason, extra={"order_id": event.order_id, "paddle_ids": event.paddle_ids})
+        deps.dead_letters.record(
+            "unknown-product", event.order_id, reason, {"paddle_ids": event.paddle_ids}
+        )
+        return jsonify(status="unknown product", error=reason), 200
+    try:
+        message_id = deps.publisher.publish(event)
+    except PublishError as exc:
+        log.error("publish failed", extra={"order_id": event.order_id, "error": str(exc)})
+        return json_error(503, "temporarily unable to accept the event; please retry")
+    log.info(
+        "event published",
+        extra={"order_id": event.order_id, "type": event.TYPE, "message_id": message_id},
+    )
+    return jsonify(status="accepted"), 200

@@ -1,0 +1,71 @@
+"""The private worker: Pub/Sub pushes a message, the worker fulfils it.
+
+`create_app(settings, **overrides)` is the factory gunicorn calls
+(`worker.app:create_app()`). Answers: 204 done (also for duplicates), 204 and
+a dead letter for what no retry can fix, 401 for an unauthenticated push,
+503 when a retry may help. The Pub/Sub emulator counts 202 as a failure,
+hence 204.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request
+
+from common.contract import ContractError, parse_envelope
+from common.logging import configure_logging
+from common.settings import Settings
+from common.web import health, json_error, register_error_handlers
+from worker.bootstrap import WorkerDeps, build_worker_deps
+from worker.errors import PermanentError, TransientError
+from worker.push import PushAuthError, handle
+
+log = logging.getLogger(__name__)
+bp = Blueprint("push", __name__)
+
+
+@bp.post("/pubsub/push")
+def pubsub_push() -> Response | tuple[Response, int]:
+    deps: WorkerDeps = current_app.extensions["exlibris"]
+    if deps.verify_push is not None:
+        try:
+            deps.verify_push(request.headers.get("Authorization"))
+        except PushAuthError as exc:
+            log.warning("push refused", extra={"reason": str(exc)})
+            return json_error(401, str(exc))
+    try:
+        envelope = parse_envelope(request.get_json(silent=True))
+    except ContractError as exc:
+        deps.dead_letters.record(
+            "malformed-push", "envelope", str(exc), {"body": request.get_data(as_text=True)[:4096]}
+        )
+        log.error("malformed push acknowledged", extra={"reason": str(exc)})
+        return Response(status=204)
+    message = envelope.message
+    ids = {"order_id": getattr(message, "order_id", None), "message_id": envelope.message_id}
+    try:
+        outcome = handle(message, deps)
+    except PermanentError as exc:
+        where = deps.dead_letters.record(
+            message.TYPE, message.idempotency_key, str(exc), request.get_json(silent=True)
+        )
+        log.error("message dead-lettered", extra={**ids, "reason": str(exc), "letter": where})
+        return Response(status=204)
+    except TransientError as exc:
+        log.warning("will retry", extra={**ids, "reason": str(exc)})
+        return json_error(503, str(exc))
+    log.info("message handled", extra={**ids, "outcome": outcome, "type": message.TYPE})
+    return Response(status=204)
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    app = Flask(__name__)
+    app.extensions["exlibris"] = build_worker_deps(settings, **overrides)
+    app.register_blueprint(health)
+    app.register_blueprint(bp)
+    register_error_handlers(app)
+    return app

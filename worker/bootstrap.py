@@ -1,0 +1,85 @@
+"""Composition root of the worker: builds every adapter from settings, once.
+
+SendGrid is used when SENDGRID_API_KEY is set, the outbox otherwise; the
+Paddle API when PADDLE_API_KEY is set, the offline stand-in otherwise (demo
+only, and it says so in the log). Tests pass ready-built adapters by keyword.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from common.adapters import build_dead_letters, build_storage
+from common.catalog import Catalog, load_catalog
+from common.dead_letters import DeadLetters
+from common.settings import Settings
+from common.storage import Storage
+from worker.customers import CustomerLookup
+from worker.mail import Mailer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerDeps:
+    settings: Settings
+    catalog: Catalog
+    storage: Storage
+    mailer: Mailer
+    customers: CustomerLookup
+    dead_letters: DeadLetters
+    verify_push: Callable[[str | None], None] | None
+    clock: Callable[[], float] = time.time
+
+
+def build_mailer(settings: Settings) -> Mailer:
+    if settings.sendgrid_api_key:
+        from worker.mail.sendgrid import SendGridMailer
+
+        return SendGridMailer(
+            settings.sendgrid_api_key, host=settings.sendgrid_api_url, sender=settings.mail_from
+        )
+    from worker.mail.outbox import OutboxMailer
+
+    return OutboxMailer(settings.local_data_dir / "outbox", sender=settings.mail_from)
+
+
+def build_customers(settings: Settings) -> CustomerLookup:
+    if settings.paddle_api_key:
+        from worker.customers.paddle_api import PaddleCustomers
+
+        return PaddleCustomers(settings.paddle_api_key, settings.paddle_api_url)
+    from worker.customers.offline import OfflineCustomers
+
+    return OfflineCustomers()
+
+
+def build_push_verifier(settings: Settings) -> Callable[[str | None], None] | None:
+    if not settings.push_auth_required:
+        if not settings.embedded:
+            log.warning("PUSH_AUTH is off: the push endpoint accepts unauthenticated requests")
+        return None
+    from worker.push import PushVerifier
+
+    return PushVerifier(settings.push_audience, settings.push_service_account)
+
+
+def build_worker_deps(settings: Settings, **overrides: Any) -> WorkerDeps:
+    storage = overrides.pop("storage", None) or build_storage(settings)
+    catalog = overrides.pop("catalog", None) or load_catalog(
+        settings.catalog, lambda bucket, name: storage.read(bucket, name).data
+    )
+    return WorkerDeps(
+        settings=settings,
+        catalog=catalog,
+        storage=storage,
+        mailer=overrides.pop("mailer", None) or build_mailer(settings),
+        customers=overrides.pop("customers", None) or build_customers(settings),
+        dead_letters=overrides.pop("dead_letters", None) or build_dead_letters(settings, storage),
+        verify_push=overrides.pop("verify_push", build_push_verifier(settings)),
+        **overrides,
+    )

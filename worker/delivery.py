@@ -1,0 +1,44 @@
+"""Mail a buyer durable links to their copies; shared by fulfilment and re-sends.
+
+Each link is PUBLIC_URL/d/<token>, where the token names the order and the
+file and expires after LINK_TTL. The service turns a click into a short-lived
+signed URL, so links outlive any storage signature.
+"""
+
+from __future__ import annotations
+
+from common.codes import LinkClaim, make_token
+from common.orders import OrderRecord
+from worker.bootstrap import WorkerDeps
+from worker.errors import PermanentError, TransientError
+from worker.mail import MailError
+from worker.mail.render import Link, Shop, render_delivery
+
+
+def durable_links(record: OrderRecord, deps: WorkerDeps) -> tuple[list[Link], int]:
+    settings = deps.settings
+    expires = int(deps.clock()) + settings.link_ttl
+    base = settings.public_url.rstrip("/")
+    secret = settings.stamp_secret
+    links = [
+        Link(f.filename, f"{base}/d/{make_token(secret, LinkClaim(record.order_id, n, expires))}")
+        for n, f in enumerate(record.files)
+    ]
+    return links, expires
+
+
+def mail_links(record: OrderRecord, deps: WorkerDeps, *, resend: bool) -> str:
+    """Render and send the links mail; return the provider's message id."""
+    settings = deps.settings
+    links, expires = durable_links(record, deps)
+    shop = Shop(
+        name=settings.shop_name,
+        links_page=f"{settings.public_url.rstrip('/')}/links",
+        support_email=settings.support_email,
+    )
+    try:
+        return deps.mailer.send(render_delivery(record, links, expires, shop, resend=resend))
+    except MailError as exc:
+        if exc.transient:
+            raise TransientError(f"mail not sent: {exc}") from exc
+        raise PermanentError(f"mail rejected: {exc}") from exc

@@ -1,0 +1,162 @@
+"""Fulfil a paid order: stamp, store, mail — once, whatever Pub/Sub redelivers.
+
+The order record is a small state machine, advanced only with generation
+preconditions, so concurrent deliveries of one message agree on one history:
+
+    (none) → received → stamped → mailing → mailed        (or revoked at any point)
+
+- received: the buyer is known and the record exists; copies may be missing.
+- stamped: every copy is stored; the indexes for re-sends and codes exist.
+- mailing: one delivery has claimed the mail (mail_claimed_at) and is sending.
+- mailed: done; redeliveries are acknowledged without side effects.
+
+The one unavoidable window: a crash after SendGrid accepted the mail but
+before `mailed` is recorded. The claim then goes stale (MAIL_CLAIM_SECONDS)
+and a redelivery sends the mail again: a buyer may get one mail twice, never
+none. A fresh claim held by another delivery makes this one retry later.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from common.codes import make_code, serial_for
+from common.contract import Buyer, OrderPaid, now_iso
+from common.orders import (
+    MAILED,
+    MAILING,
+    RECEIVED,
+    REVOKED,
+    STAMPED,
+    DeliveredFile,
+    OrderRecord,
+    code_name,
+    customer_prefix,
+    load_record,
+    save_record,
+)
+from common.storage import NotFound, PreconditionFailed, TransientStorageError
+from worker.bootstrap import WorkerDeps
+from worker.customers import CustomerNotFound, LookupUnavailable
+from worker.delivery import mail_links
+from worker.errors import PermanentError, TransientError
+from worker.stamping import Stamp, StampError, stamp_pdf
+
+log = logging.getLogger(__name__)
+MAIL_CLAIM_SECONDS = 300
+_MAX_STEPS = 12
+
+
+def fulfil_order(message: OrderPaid, deps: WorkerDeps) -> str:
+    """Advance the order until it is mailed (or found revoked); return the final status."""
+    bucket = deps.settings.delivery_bucket
+    for _ in range(_MAX_STEPS):
+        record, generation = load_record(deps.storage, bucket, message.order_id)
+        try:
+            if record is None:
+                save_record(deps.storage, bucket, _new_record(message, deps), 0)
+            elif record.status in (MAILED, REVOKED):
+                log.info("order already %s", record.status, extra={"order_id": record.order_id})
+                return record.status
+            elif record.status == RECEIVED:
+                save_record(deps.storage, bucket, _stamp_all(record, message, deps), generation)
+            else:
+                _mail_once(record, generation, deps)
+        except PreconditionFailed:
+            log.info("order changed under us; re-reading", extra={"order_id": message.order_id})
+    raise TransientError(f"order {message.order_id} did not settle; retrying later")
+
+
+def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
+    products = deps.catalog.find(message.paddle_ids)
+    if not products:
+        raise PermanentError(f"no catalog product for paddle ids {', '.join(message.paddle_ids)}")
+    buyer = message.buyer or _lookup(message.customer_id or "", deps)
+    files = [
+        DeliveredFile(
+            source=spec.source,
+            object_name=f"copies/{message.order_id}/{n:02d}-{spec.filename}",
+            filename=spec.filename,
+            stamped=spec.stamp,
+        )
+        for n, spec in enumerate(f for p in products for f in p.files)
+    ]
+    return OrderRecord(
+        order_id=message.order_id,
+        status=RECEIVED,
+        title=" + ".join(p.title for p in products),
+        buyer_name=buyer.name,
+        buyer_email=buyer.email,
+        code=make_code(deps.settings.stamp_secret, message.order_id),
+        created_at=now_iso(),
+        files=tuple(files),
+        downloads=tuple(0 for _ in files),
+    )
+
+
+def _lookup(customer_id: str, deps: WorkerDeps) -> Buyer:
+    try:
+        return deps.customers.lookup(customer_id)
+    except CustomerNotFound as exc:
+        raise PermanentError(f"Paddle has no customer {customer_id}: {exc}") from exc
+    except LookupUnavailable as exc:
+        raise TransientError(f"customer lookup failed: {exc}") from exc
+
+
+def _stamp_all(record: OrderRecord, message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
+    """Write every copy and both indexes; idempotent, so a retry may redo it."""
+    settings = deps.settings
+    specs = {f.source: f for p in deps.catalog.find(message.paddle_ids) for f in p.files}
+    stamp = Stamp(record.buyer_name, record.buyer_email, record.order_id, record.code)
+    for delivered in record.files:
+        original = _read_original(delivered.source, deps)
+        spec = specs.get(delivered.source)
+        if delivered.stamped and spec is not None:
+            try:
+                original = stamp_pdf(original, stamp, spec.style)
+            except StampError as exc:
+                raise PermanentError(f"cannot stamp {delivered.source}: {exc}") from exc
+        _write(deps, delivered.object_name, original)
+    _write(deps, customer_prefix(record.buyer_email) + record.order_id, record.order_id.encode())
+    serial = serial_for(settings.stamp_secret, record.order_id)
+    _write(deps, code_name(serial), record.order_id.encode())
+    log.info("copies stored", extra={"order_id": record.order_id, "files": len(record.files)})
+    return record.advanced(status=STAMPED)
+
+
+def _read_original(source: str, deps: WorkerDeps) -> bytes:
+    try:
+        return deps.storage.read(deps.settings.source_bucket, source).data
+    except NotFound as exc:
+        raise TransientError(
+            f"original gs://{deps.settings.source_bucket}/{source} is missing; upload it"
+        ) from exc
+    except TransientStorageError as exc:
+        raise TransientError(f"reading {source} failed: {exc}") from exc
+
+
+def _write(deps: WorkerDeps, name: str, data: bytes) -> None:
+    try:
+        deps.storage.write(deps.settings.delivery_bucket, name, data)
+    except TransientStorageError as exc:
+        raise TransientError(f"writing {name} failed: {exc}") from exc
+
+
+def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
+    """Claim the mail with a precondition, send it, record it; PreconditionFailed if beaten."""
+    now = deps.clock()
+    if record.status == MAILING and now - record.mail_claimed_at < MAIL_CLAIM_SECONDS:
+        raise TransientError(f"order {record.order_id} is being mailed by another delivery")
+    if record.status not in (STAMPED, MAILING):
+        raise PermanentError(f"order {record.order_id} has unknown status {record.status!r}")
+    bucket = deps.settings.delivery_bucket
+    claimed = record.advanced(status=MAILING, mail_claimed_at=now)
+    generation = save_record(deps.storage, bucket, claimed, generation)
+    mail_id = mail_links(claimed, deps, resend=False)
+    save_record(
+        deps.storage,
+        bucket,
+        claimed.advanced(status=MAILED, mail_id=mail_id, mailed_at=now_iso()),
+        generation,
+    )
+    log.info("order mailed", extra={"order_id": record.order_id, "mail_id": mail_id})

@@ -1,0 +1,44 @@
+"""Revoke an order after a refund or chargeback: refuse its links, delete its copies.
+
+The record is kept with status `revoked` (links, re-sends and the stamp-code
+check all read it). A refund that arrives before the purchase was fulfilled
+leaves a revoked stub, so the late purchase message delivers nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from common.contract import OrderRevoked, now_iso
+from common.orders import REVOKED, OrderRecord, load_record, save_record
+from common.storage import PreconditionFailed
+from worker.bootstrap import WorkerDeps
+from worker.errors import TransientError
+
+log = logging.getLogger(__name__)
+_ATTEMPTS = 8
+
+
+def revoke_order(message: OrderRevoked, deps: WorkerDeps) -> str:
+    bucket = deps.settings.delivery_bucket
+    for _ in range(_ATTEMPTS):
+        record, generation = load_record(deps.storage, bucket, message.order_id)
+        if record is None:
+            record = OrderRecord(message.order_id, REVOKED, "", "", "", "", now_iso())
+        if record.status != REVOKED:
+            record = record.advanced(status=REVOKED)
+        record = record.advanced(
+            revoked_at=record.revoked_at or now_iso(),
+            revoked_reason=record.revoked_reason or message.reason,
+        )
+        try:
+            save_record(deps.storage, bucket, record, generation)
+            break
+        except PreconditionFailed:
+            continue
+    else:
+        raise TransientError(f"order {message.order_id} kept changing; retrying later")
+    for delivered in record.files:
+        deps.storage.delete(bucket, delivered.object_name)
+    log.info("order revoked", extra={"order_id": message.order_id, "reason": message.reason})
+    return REVOKED
