@@ -1,0 +1,206 @@
+"""Reading verified Paddle Billing notifications as our messages."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from common.contract import OrderPaid, OrderRevoked, decode, encode
+from service.billing import parse_billing_event
+from service.events import EventError, Ignored
+from tests.support.paddle_payloads import (
+    billing_adjustment,
+    billing_body,
+    billing_transaction_completed,
+)
+
+
+def test_transaction_completed_is_a_paid_order():
+    event = parse_billing_event(
+        billing_body(
+            billing_transaction_completed(
+                "txn_01", "ctm_01", price_ids=("pri_a",), product_ids=("pro_a",), event_id="evt_1"
+            )
+        )
+    )
+    assert event == OrderPaid(
+        order_id="txn_01",
+        paddle_ids=("pri_a", "pro_a"),
+        event_id="evt_1",
+        occurred_at="2024-04-12T10:18:49.621022Z",
+        source="billing",
+        customer_id="ctm_01",
+    )
+
+
+def test_paid_order_names_every_price_and_product_once():
+    payload = billing_transaction_completed(
+        price_ids=("pri_pdf", "pri_epub", "pri_bundle"),
+        product_ids=("pro_book", "pro_book", "pro_extras"),
+    )
+    event = parse_billing_event(billing_body(payload))
+    assert isinstance(event, OrderPaid)
+    assert event.paddle_ids == ("pri_pdf", "pro_book", "pri_epub", "pri_bundle", "pro_extras")
+
+
+def test_paid_order_survives_the_message_contract():
+    event = parse_billing_event(billing_body(billing_transaction_completed()))
+    assert isinstance(event, OrderPaid)
+    assert decode(encode(event)) == event
+
+
+@pytest.mark.parametrize("event_type", ["adjustment.created", "adjustment.updated"])
+@pytest.mark.parametrize("action", ["refund", "chargeback"])
+def test_approved_refund_or_chargeback_revokes_the_order(event_type, action):
+    payload = billing_adjustment("txn_01", action, "approved", event_type=event_type)
+    event = parse_billing_event(billing_body(payload))
+    assert event == OrderRevoked(
+        order_id="txn_01",
+        event_id=payload["event_id"],
+        occurred_at=payload["occurred_at"],
+        reason=action,
+    )
+
+
+IGNORED_ADJUSTMENTS = {
+    "refund pending approval": ("refund", "pending_approval"),
+    "refund rejected": ("refund", "rejected"),
+    "refund reversed": ("refund", "reversed"),
+    "credit": ("credit", "approved"),
+    "credit reverse": ("credit_reverse", "approved"),
+    "chargeback warning": ("chargeback_warning", "approved"),
+    "chargeback reverse": ("chargeback_reverse", "approved"),
+    "chargeback warning reverse": ("chargeback_warning_reverse", "approved"),
+}
+
+
+@pytest.mark.parametrize(
+    ("action", "status"), IGNORED_ADJUSTMENTS.values(), ids=IGNORED_ADJUSTMENTS.keys()
+)
+def test_other_adjustments_are_ignored(action, status):
+    payload = billing_adjustment(action=action, status=status)
+    assert parse_billing_event(billing_body(payload)) == Ignored(
+        "adjustment.updated", payload["event_id"]
+    )
+
+
+@pytest.mark.parametrize(
+    "event_type",
+    ["transaction.paid", "transaction.created", "subscription.created", "customer.updated"],
+)
+def test_other_event_types_are_ignored(event_type):
+    payload = {"event_id": "evt_9", "event_type": event_type, "occurred_at": "x", "data": {}}
+    assert parse_billing_event(json.dumps(payload).encode()) == Ignored(event_type, "evt_9")
+
+
+def test_body_with_utf8_bom_parses():
+    body = b"\xef\xbb\xbf" + billing_body(billing_transaction_completed())
+    assert isinstance(parse_billing_event(body), OrderPaid)
+
+
+def _paid_without(path: str) -> dict[str, Any]:
+    """A transaction.completed payload with the field at a dotted path removed."""
+    payload = billing_transaction_completed()
+    *parents, leaf = path.split(".")
+    node: Any = payload
+    for key in parents:
+        node = node[int(key)] if key.isdigit() else node[key]
+    del node[leaf]
+    return payload
+
+
+def _paid_with(path: str, value: Any) -> dict[str, Any]:
+    payload = _paid_without(path)
+    *parents, leaf = path.split(".")
+    node: Any = payload
+    for key in parents:
+        node = node[int(key)] if key.isdigit() else node[key]
+    node[leaf] = value
+    return payload
+
+
+def _adjustment_without(key: str) -> dict[str, Any]:
+    payload = billing_adjustment()
+    del payload["data"][key]
+    return payload
+
+
+BAD_BODIES = {
+    "empty": (b"", "body is not JSON"),
+    "not json": (b"event_type=transaction.completed", "body is not JSON"),
+    "truncated json": (billing_body(billing_transaction_completed())[:-1], "body is not JSON"),
+    "not utf-8": (b'{"event_type": "\xff"}', "body is not JSON"),
+    "deeply nested": (b"[" * 100_000 + b"]" * 100_000, "body is not JSON"),
+    "json array": (b"[]", "body is not a JSON object"),
+    "json string": (b'"transaction.completed"', "body is not a JSON object"),
+}
+
+
+@pytest.mark.parametrize(("body", "message"), BAD_BODIES.values(), ids=BAD_BODIES.keys())
+def test_unreadable_body_is_an_event_error(body, message):
+    with pytest.raises(EventError, match=message):
+        parse_billing_event(body)
+
+
+BAD_EVENTS = {
+    "no event_type": (_paid_without("event_type"), "event_type"),
+    "no event_id": (_paid_without("event_id"), "event_id"),
+    "numeric event_id": (_paid_with("event_id", 7), "event_id"),
+    "blank event_id": (_paid_with("event_id", ""), "event_id"),
+    "no occurred_at": (_paid_without("occurred_at"), "occurred_at"),
+    "no data": (_paid_without("data"), "data is missing"),
+    "data is a list": (_paid_with("data", []), "data is missing"),
+    "no transaction id": (_paid_without("data.id"), "data.id"),
+    "no customer id": (_paid_without("data.customer_id"), "data.customer_id"),
+    "null customer id": (_paid_with("data.customer_id", None), "data.customer_id"),
+    "no items": (_paid_without("data.items"), "data.items"),
+    "empty items": (_paid_with("data.items", []), "data.items"),
+    "items not a list": (_paid_with("data.items", {"0": {}}), "data.items"),
+    "item not an object": (_paid_with("data.items", ["pri_a"]), r"data.items\[0\].price"),
+    "item without price": (_paid_without("data.items.0.price"), r"data.items\[0\].price"),
+    "price without id": (_paid_without("data.items.0.price.id"), r"price.id"),
+    "price without product": (_paid_without("data.items.0.price.product_id"), "product_id"),
+    "adjustment without transaction": (
+        _adjustment_without("transaction_id"),
+        "data.transaction_id",
+    ),
+    "adjustment without action": (_adjustment_without("action"), "data.action"),
+    "adjustment without status": (_adjustment_without("status"), "data.status"),
+}
+
+
+@pytest.mark.parametrize(("payload", "field"), BAD_EVENTS.values(), ids=BAD_EVENTS.keys())
+def test_missing_or_wrong_field_is_an_event_error(payload, field):
+    with pytest.raises(EventError, match=field):
+        parse_billing_event(json.dumps(payload).encode())
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner),
+    max_leaves=20,
+)
+
+
+@given(st.binary(max_size=300))
+def test_random_bytes_raise_only_event_error(body):
+    with contextlib.suppress(EventError):
+        parse_billing_event(body)
+
+
+@given(
+    event_type=st.sampled_from(
+        ["transaction.completed", "adjustment.created", "adjustment.updated", "other"]
+    ),
+    data=_JSON,
+    event_id=_JSON,
+)
+def test_random_payload_shapes_raise_only_event_error(event_type, data, event_id):
+    payload = {"event_type": event_type, "event_id": event_id, "occurred_at": "t", "data": data}
+    with contextlib.suppress(EventError):
+        parse_billing_event(json.dumps(payload).encode())
