@@ -1,0 +1,132 @@
+"""SendGrid v3 mailer: the cloud adapter of the mail port.
+
+Builds the /v3/mail/send JSON with the sendgrid helpers (text/plain before
+text/html, custom_args with the order id, one category) and posts it through
+the sendgrid client at a configurable host (SENDGRID_API_URL, so tests point
+it at a local stand-in) with a per-request timeout.
+
+202 means accepted: the X-Message-Id header is the message id. 429 waits until
+X-RateLimit-Reset (epoch seconds, capped), 5xx and connection errors back off
+exponentially; when the attempts run out the mail fails as transient so
+Pub/Sub redelivers. Any other 4xx is permanent and carries SendGrid's error
+text; the API key never appears in an error or a log line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.error import URLError
+
+from python_http_client import exceptions as http_errors
+from sendgrid import SendGridAPIClient
+from sendgrid.helpers.mail import Category, CustomArg, From, To
+from sendgrid.helpers.mail import Mail as SendGridMail
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from worker.mail import Mail, MailError
+
+_log = logging.getLogger(__name__)
+
+
+class SendGridMailer:
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        host: str,
+        mail_from: str,
+        from_name: str | None = None,
+        timeout: float = 10,
+        attempts: int = 4,
+        backoff: float = 1.0,
+        max_wait: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._api_key = api_key
+        self._client = SendGridAPIClient(api_key, host=host.rstrip("/"))
+        self._from = From(mail_from, from_name)
+        self._timeout = timeout
+        self._attempts = attempts
+        self._backoff = backoff
+        self._max_wait = max_wait
+        self._sleep = sleep
+        # python_http_client logs request headers (the Bearer key) at DEBUG.
+        logging.getLogger("python_http_client.client").setLevel(logging.INFO)
+
+    def send(self, mail: Mail) -> str:
+        body = self.request_body(mail)
+        retrying = Retrying(
+            stop=stop_after_attempt(self._attempts),
+            wait=self._wait,
+            retry=retry_if_exception(_transient),
+            sleep=self._sleep,
+            before_sleep=_log_retry,
+            reraise=True,
+        )
+        try:
+            response = retrying(self._post, body)
+        except http_errors.HTTPError as exc:
+            raise MailError(self._reason(exc), transient=_transient(exc)) from None
+        except (URLError, OSError) as exc:
+            raise MailError(self._redact(f"SendGrid unreachable: {exc}"), transient=True) from None
+        return str(response.headers.get("X-Message-Id", ""))
+
+    def request_body(self, mail: Mail) -> dict[str, Any]:
+        """The /v3/mail/send JSON for one mail."""
+        message = SendGridMail(
+            from_email=self._from,
+            to_emails=To(mail.to, mail.to_name or None),
+            subject=mail.subject,
+            plain_text_content=mail.text,
+            html_content=mail.html,
+        )
+        for key, value in {**mail.custom_args, "order_id": mail.order_id}.items():
+            message.add_custom_arg(CustomArg(key, str(value)))
+        message.add_category(Category(mail.category))
+        return message.get()
+
+    def _post(self, body: dict[str, Any]) -> Any:
+        return self._client.client.mail.send.post(request_body=body, timeout=self._timeout)
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Until X-RateLimit-Reset after a 429, else exponential backoff; capped."""
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, http_errors.HTTPError) and exc.status_code == 429:
+            reset = exc.headers.get("X-RateLimit-Reset") if exc.headers else None
+            if reset and reset.strip().isdigit():
+                return min(max(0.0, int(reset) - time.time()), self._max_wait)
+        return min(self._backoff * 2 ** (state.attempt_number - 1), self._max_wait)
+
+    def _reason(self, exc: http_errors.HTTPError) -> str:
+        return self._redact(f"SendGrid answered {exc.status_code}: {_error_text(exc.body)}")
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._api_key, "***") if self._api_key else text
+
+
+def _log_retry(state: RetryCallState) -> None:
+    exc = state.outcome.exception() if state.outcome else None
+    status = getattr(exc, "status_code", type(exc).__name__)
+    wait = state.next_action.sleep if state.next_action else 0.0
+    _log.warning("SendGrid send failed (%s); retrying in %.1fs", status, wait)
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, http_errors.HTTPError):
+        return exc.status_code == 429 or exc.status_code >= 500
+    return isinstance(exc, URLError | OSError)
+
+
+def _error_text(body: bytes | str | None) -> str:
+    """SendGrid's `errors[].message` joined, or the raw body, shortened."""
+    raw = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+    try:
+        errors = json.loads(raw).get("errors") or []
+        text = "; ".join(str(e.get("message")) for e in errors if isinstance(e, dict))
+    except (ValueError, AttributeError):
+        text = ""
+    return (text or raw.strip() or "no details")[:500]
