@@ -1,0 +1,107 @@
+"""PDF factories for tests: the sample book plus the awkward originals authors really send.
+
+Everything is built here, with reportlab or by hand, so tests never depend on a
+file someone once had. Hand-written PDFs are used where qpdf would "helpfully"
+normalise what we want to keep awkward (inherited page attributes).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from functools import lru_cache
+
+import pikepdf
+
+from demo.sample_book import make_sample_book
+
+
+@lru_cache(maxsize=8)
+def book(pages: int = 12, images: bool = False) -> bytes:
+    """The sample book, cached: tests must not mutate the bytes (they cannot)."""
+    return make_sample_book(pages, images=images)
+
+
+def edited(data: bytes, edit) -> bytes:
+    """Apply `edit(pdf)` to a copy of the PDF and return the new bytes."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        edit(pdf)
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
+def rotated(rotate: int, pages: int = 4) -> bytes:
+    """The sample book with /Rotate set on every page."""
+
+    def edit(pdf: pikepdf.Pdf) -> None:
+        for page in pdf.pages:
+            page.obj.Rotate = rotate
+
+    return edited(book(pages), edit)
+
+
+def shifted(dx: float, dy: float, pages: int = 4, crop_inset: float = 0) -> bytes:
+    """The sample book moved so its MediaBox (and an inset CropBox) start at (dx, dy)."""
+
+    def edit(pdf: pikepdf.Pdf) -> None:
+        for page in pdf.pages:
+            x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
+            page.obj.MediaBox = [x0 + dx, y0 + dy, x1 + dx, y1 + dy]
+            i = crop_inset
+            page.obj.CropBox = [x0 + dx + i, y0 + dy + i, x1 + dx - i, y1 + dy - i]
+            page.contents_add(pdf.make_stream(f"1 0 0 1 {dx} {dy} cm\n".encode()), prepend=True)
+
+    return edited(book(pages), edit)
+
+
+def encrypted(owner: str, user: str = "", pages: int = 4) -> bytes:
+    """The sample book encrypted; with user="" it opens without a password (owner-only)."""
+    with pikepdf.open(io.BytesIO(book(pages))) as pdf:
+        out = io.BytesIO()
+        allow = pikepdf.Permissions(extract=False, modify_other=False)
+        pdf.save(out, encryption=pikepdf.Encryption(owner=owner, user=user, allow=allow))
+        return out.getvalue()
+
+
+def damaged_xref(pages: int = 4) -> bytes:
+    """The sample book with its startxref offset pointing into nowhere: qpdf can rebuild it."""
+    data = book(pages)
+    return re.sub(rb"startxref\s+\d+", b"startxref\n999999", data)
+
+
+def truncated(pages: int = 4) -> bytes:
+    """A PDF cut off after its header: nothing is left to repair."""
+    return book(pages)[:200]
+
+
+def hand_written(
+    count: int = 3, parent_attrs: str = "/MediaBox [0 0 300 400]", page_attrs: str = ""
+) -> bytes:
+    """A minimal PDF written by hand, so attributes can be inherited from the page tree."""
+    content = b"BT /F1 12 Tf 20 20 Td (Hello) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{' '.join(f'{5 + i} 0 R' for i in range(count))}] "
+        f"/Count {count} {parent_attrs} "
+        "/Resources << /Font << /F1 4 0 R >> >> >>".encode(),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    objects += [
+        f"<< /Type /Page /Parent 2 0 R /Contents 3 0 R {page_attrs} >>".encode()
+        for _ in range(count)
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

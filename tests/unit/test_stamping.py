@@ -1,0 +1,96 @@
+"""stamp_pdf: a footer on every page after skip_pages, and nothing of the book lost."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pypdf
+import pytest
+
+from common.catalog import StampStyle
+from tests.support import pdfs
+from worker.stamping import Stamp, StampError, stamp_pdf
+
+STAMP = Stamp(
+    name="Ada Lovelace", email="ada@example.com", order_id="txn_01", code="KQMV-2F9W-SZEY"
+)
+
+
+def page_texts(data: bytes) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
+def test_footer_on_every_page_after_skip_pages() -> None:
+    out = stamp_pdf(pdfs.book(12), STAMP, StampStyle(skip_pages=2))
+    texts = page_texts(out)
+    assert len(texts) == 12
+    assert not any("Ada Lovelace" in t for t in texts[:2])
+    line = "Prepared exclusively for Ada Lovelace (ada@example.com) · Order txn_01 · KQMV-2F9W-SZEY"
+    assert all(line in t for t in texts[2:])
+
+
+def test_skip_pages_zero_stamps_the_cover() -> None:
+    out = stamp_pdf(pdfs.book(4), STAMP, StampStyle(skip_pages=0))
+    assert "Ada Lovelace" in page_texts(out)[0]
+
+
+def test_template_from_the_catalog_is_used() -> None:
+    style = StampStyle(template="Licensed to {name} <{email}> #{order}")
+    out = stamp_pdf(pdfs.book(4), STAMP, style)
+    assert "Licensed to Ada Lovelace <ada@example.com> #txn_01" in page_texts(out)[3]
+
+
+def test_one_footer_xobject_shared_by_all_pages() -> None:
+    out = stamp_pdf(pdfs.book(12), STAMP)
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        forms = {
+            xobj.objgen
+            for page in pdf.pages[1:]
+            for name, xobj in page.Resources.XObject.items()
+            if name.startswith("/ExLibris")
+        }
+        closings = {page.obj.Contents[-1].objgen for page in pdf.pages[1:]}
+    assert len(forms) == 1
+    assert len(closings) == 1  # one geometry, one placement stream
+
+
+def test_outline_and_links_survive() -> None:
+    original = pdfs.book(20)
+    out = stamp_pdf(original, STAMP)
+    assert _outline_titles(out) == _outline_titles(original)
+    assert _link_targets(out) == _link_targets(original)
+
+
+def test_buyer_data_cannot_break_the_line() -> None:
+    evil = Stamp(name="Eve\nRest) Tj (x", email="e@x\r.y", order_id="o\t1", code=STAMP.code)
+    texts = page_texts(stamp_pdf(pdfs.book(3), evil))
+    assert "Eve Rest) Tj (x" in texts[2]
+
+
+def test_not_a_pdf_is_a_stamp_error() -> None:
+    with pytest.raises(StampError, match="not a PDF"):
+        stamp_pdf(b"PK\x03\x04 this is a zip", STAMP)
+
+
+def _outline_titles(data: bytes) -> list[str]:
+    with pikepdf.open(io.BytesIO(data)) as pdf, pdf.open_outline() as outline:
+        return [item.title for item in outline.root]
+
+
+def _link_targets(data: bytes) -> list[tuple[int, str]]:
+    """(page index, target) of every link; internal targets are page indexes or names."""
+    found = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        index = {page.obj.objgen: n for n, page in enumerate(pdf.pages)}
+        for n, page in enumerate(pdf.pages):
+            for annot in page.obj.get("/Annots", ()):
+                if annot.get("/Subtype") != "/Link":
+                    continue
+                if "/A" in annot:
+                    found.append((n, str(annot.A.URI)))
+                elif isinstance(annot.Dest, pikepdf.Array):
+                    found.append((n, f"page {index[annot.Dest[0].objgen]}"))
+                else:
+                    found.append((n, f"name {annot.Dest}"))
+    return found
