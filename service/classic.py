@@ -158,9 +158,9 @@ def _occurred_at(fields: Mapping[str, str]) -> str:
     raw = _text(fields, "event_time")
     try:
         when = datetime.fromisoformat(raw)
-    except ValueError:
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: an offset pushing year 1 below the range
         raise EventError("event_time is not a date and time") from None
-    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     return when.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
