@@ -59,7 +59,10 @@ def verify_billing(
 
 
 def _digest(secret: str, ts: str, body: bytes) -> bytes:
-    return hmac.new(secret.encode(), ts.encode() + b":" + body, hashlib.sha256).digest()
+    # surrogateescape gives back the original bytes of a secret that os.environ
+    # could not decode, instead of failing the request with a UnicodeEncodeError.
+    key = secret.encode("utf-8", "surrogateescape")
+    return hmac.new(key, ts.encode() + b":" + body, hashlib.sha256).digest()
 
 
 def _parse_header(header: str | None) -> tuple[str, list[bytes]]:

@@ -171,6 +171,11 @@ def test_tolerance_is_configurable():
     verify_billing(_VALID, BODY, [SECRET], now=TS + 300, tolerance=300)
 
 
+def test_secret_with_undecodable_environment_bytes_still_verifies():
+    secret = b"pdl_ntfset_\xff\xfe".decode("utf-8", "surrogateescape")  # as os.environ gives it
+    _verify(sign_billing(BODY, secret, TS), secrets=(secret,))
+
+
 def test_no_configured_secret_rejects():
     with pytest.raises(SignatureError) as err:
         _verify(_VALID, secrets=())

@@ -147,7 +147,6 @@ def test_random_forms_raise_only_signature_error(fields, signature):
     form: Mapping[str, str] = fields if signature is None else {**fields, "p_signature": signature}
     with contextlib.suppress(SignatureError):
         verify_classic(form, PUBLIC)
-        assert "p_signature" in form  # only reachable if a random form verified
 
 
 @given(fields=st.dictionaries(_field_text, _field_text, max_size=8))
