@@ -1,0 +1,42 @@
+# exlibris — the commands of the interface contract (DESIGN.md) and a few helpers.
+# Every target that runs Python first creates or refreshes .venv from the requirements files.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+
+.PHONY: demo run test lint format bench run-emulators fonts clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+fonts:
+	@test -f $(FONT) || { echo "Stamping needs the DejaVu fonts: sudo apt-get install fonts-dejavu-core"; exit 1; }
+
+demo: $(STAMP) fonts
+	$(BIN)/python -m demo
+
+run: $(STAMP) fonts
+	$(BIN)/python -m demo run
+
+test: $(STAMP) fonts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/python bench/stamp.py
+	$(BIN)/python bench/webhooks.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
