@@ -1,0 +1,222 @@
+"""The webhook routes: every non-genuine input gets a clear 4xx and is never published."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from common.settings import Settings
+from service.app import create_app
+from service.publish.local_push import LocalPushPublisher
+from tests.conftest import WEBHOOK_SECRET
+from tests.support.paddle_payloads import (
+    billing_adjustment,
+    billing_body,
+    billing_request,
+    billing_transaction_completed,
+    classic_fulfilment,
+    public_pem,
+    rsa_test_key,
+    signed_form,
+)
+
+PRICE, PRODUCT = "pri_01demopracticalpython00000", "pro_01demopracticalpython00000"
+UNREACHABLE_WORKER = "http://127.0.0.1:9/pubsub/push"  # discard port: deliveries fail, spool stays
+
+
+@pytest.fixture
+def publisher(settings: Settings) -> LocalPushPublisher:
+    return LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, attempts=1)
+
+
+@pytest.fixture
+def app(settings: Settings, publisher: LocalPushPublisher) -> Flask:
+    key = rsa_test_key()
+    return create_app(
+        settings.with_overrides(paddle_public_key=public_pem(key)), publisher=publisher
+    )
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def published(settings: Settings) -> list[dict]:
+    """Every envelope the publisher accepted: still spooled or already dead-lettered."""
+    data = settings.local_data_dir
+    files = [*data.joinpath("spool").glob("*.json"), *data.joinpath("dead-letter").glob("*.json")]
+    return [json.loads(p.read_text()) for p in files if "-unknown-product-" not in p.name]
+
+
+def post_billing(client: FlaskClient, payload: dict, **headers: str):
+    body, signed = billing_request(payload, WEBHOOK_SECRET, int(time.time()))
+    return client.post("/webhooks/paddle", data=body, headers={**signed, **headers})
+
+
+def test_a_genuine_purchase_is_published(client: FlaskClient, settings: Settings) -> None:
+    response = post_billing(
+        client, billing_transaction_completed("txn_1", "ctm_1", [PRICE], [PRODUCT])
+    )
+    assert response.status_code == 200
+    assert response.json == {"status": "accepted"}
+    [envelope] = published(settings)
+    assert envelope["message"]["attributes"] == {
+        "type": "order.paid",
+        "version": "1",
+        "idempotency_key": "paid:txn_1",
+    }
+
+
+def test_a_refund_is_published_as_a_revocation(client: FlaskClient, settings: Settings) -> None:
+    payload = billing_adjustment("txn_1", "refund", "approved")
+    assert post_billing(client, payload).status_code == 200
+    [envelope] = published(settings)
+    assert envelope["message"]["attributes"]["type"] == "order.revoked"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "status"),
+    [("text/plain", 415), ("application/x-www-form-urlencoded", 415), ("", 415)],
+)
+def test_billing_refuses_other_content_types(
+    client: FlaskClient, settings: Settings, content_type: str, status: int
+) -> None:
+    body, headers = billing_request(
+        billing_transaction_completed(), WEBHOOK_SECRET, int(time.time())
+    )
+    headers["Content-Type"] = content_type
+    assert client.post("/webhooks/paddle", data=body, headers=headers).status_code == status
+    assert published(settings) == []
+
+
+def test_a_body_over_one_mebibyte_is_413(client: FlaskClient, settings: Settings) -> None:
+    payload = billing_transaction_completed()
+    payload["padding"] = "x" * (1024 * 1024)
+    response = post_billing(client, payload)
+    assert response.status_code == 413
+    assert "error" in response.json
+    assert published(settings) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[]", b'{"event_type": "transaction.completed"}', b""],
+    ids=["not-json", "array", "no-data", "empty"],
+)
+def test_signed_but_invalid_events_are_400(
+    client: FlaskClient, settings: Settings, body: bytes
+) -> None:
+    from service.billing import sign_billing
+
+    headers = {
+        "Content-Type": "application/json",
+        "Paddle-Signature": sign_billing(body, WEBHOOK_SECRET, int(time.time())),
+    }
+    response = client.post("/webhooks/paddle", data=body, headers=headers)
+    assert response.status_code == 400
+    assert response.json["error"]
+    assert published(settings) == []
+
+
+def test_an_unknown_product_is_200_logged_and_dead_lettered(
+    client: FlaskClient, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    payload = billing_transaction_completed("txn_x", "ctm_1", ["pri_nobody"], ["pro_nobody"])
+    response = post_billing(client, payload)
+    assert response.status_code == 200
+    assert response.json["status"] == "unknown product"
+    assert published(settings) == []
+    [letter] = settings.local_data_dir.joinpath("dead-letter").glob("*-unknown-product-txn_x.json")
+    assert "pri_nobody" in json.loads(letter.read_text())["reason"]
+    assert any(r.levelname == "ERROR" and "pri_nobody" in r.getMessage() for r in caplog.records)
+
+
+def test_publishing_failure_is_503_so_paddle_retries(
+    client: FlaskClient, publisher: LocalPushPublisher
+) -> None:
+    shutil.rmtree(publisher.spool)
+    publisher.spool.write_text("a file where the spool folder should be")
+    payload = billing_transaction_completed("txn_1", "ctm_1", [PRICE], [PRODUCT])
+    response = post_billing(client, payload)
+    assert response.status_code == 503
+    assert "retry" in response.json["error"]
+
+
+def test_ignored_event_types_are_200(client: FlaskClient, settings: Settings) -> None:
+    payload = billing_transaction_completed()
+    payload["event_type"] = "subscription.created"
+    response = post_billing(client, payload)
+    assert response.status_code == 200
+    assert response.json == {"status": "ignored"}
+    assert published(settings) == []
+
+
+class TestClassic:
+    def test_a_genuine_fulfilment_is_published(self, app: Flask, settings: Settings) -> None:
+        # The app's key is the deterministic test key, so signing with it verifies.
+        form = signed_form(classic_fulfilment(product_id="552312"), rsa_test_key())
+        response = app.test_client().post("/webhooks/paddle-classic", data=form)
+        assert response.status_code == 200, response.json
+        [envelope] = published(settings)
+        assert envelope["message"]["attributes"]["type"] == "order.paid"
+
+    def test_json_is_415(self, client: FlaskClient, settings: Settings) -> None:
+        response = client.post("/webhooks/paddle-classic", json={"p_signature": "x"})
+        assert response.status_code == 415
+        assert published(settings) == []
+
+    def test_a_form_signed_by_another_key_is_401(
+        self, client: FlaskClient, settings: Settings
+    ) -> None:
+        form = signed_form(classic_fulfilment(), rsa_test_key("someone else"))
+        response = client.post("/webhooks/paddle-classic", data=form)
+        assert response.status_code == 401
+        assert response.json["error"]
+        assert published(settings) == []
+
+    def test_without_a_public_key_classic_is_404(
+        self, settings: Settings, publisher: LocalPushPublisher
+    ) -> None:
+        client = create_app(settings, publisher=publisher).test_client()
+        form = signed_form(classic_fulfilment(), rsa_test_key())
+        assert client.post("/webhooks/paddle-classic", data=form).status_code == 404
+
+
+@hsettings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    header=st.one_of(st.none(), st.text(max_size=200)),
+    body=st.binary(max_size=2048),
+    content_type=st.sampled_from(
+        ["application/json", "text/plain", "application/json; charset=utf-8"]
+    ),
+)
+def test_random_requests_never_get_a_5xx(
+    client: FlaskClient, settings: Settings, header: str | None, body: bytes, content_type: str
+) -> None:
+    headers = {"Content-Type": content_type}
+    if header is not None and header.isprintable() and header.isascii():
+        headers["Paddle-Signature"] = header
+    response = client.post("/webhooks/paddle", data=body, headers=headers)
+    assert response.status_code < 500
+    assert "error" in response.json
+
+
+def test_billing_body_builder_is_compact() -> None:
+    assert b" " not in billing_body({"a": [1, 2]})
+
+
+def test_every_answer_is_json_even_for_unknown_routes(client: FlaskClient) -> None:
+    response = client.get("/no/such/route")
+    assert response.status_code == 404
+    assert response.json == {"error": response.json["error"]}
