@@ -1,0 +1,262 @@
+"""One storage contract, two adapters: the folder on disk and GCS on gcp-storage-emulator.
+
+The emulator ignores generation preconditions, so the cases that need a 412
+are strict expected failures there (and must pass on the folder adapter);
+the day the emulator honours them, the xfail turns into a failure to remove.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from google.oauth2 import service_account
+
+from common.storage import (
+    NotFound,
+    PreconditionFailed,
+    Storage,
+    StorageError,
+    TransientStorageError,
+)
+from common.storage.gcs import GcsStorage, SigningIdentity
+from common.storage.local import LocalStorage
+from common.storage.records import read_json, update_json
+from tests.support.emulators import StorageEmulator
+
+SIGNER = "signer@test-project.iam.gserviceaccount.com"
+IGNORES_PRECONDITIONS = pytest.mark.xfail(
+    reason="gcp-storage-emulator ignores generation preconditions", strict=True
+)
+BACKENDS = ["local", pytest.param("gcs", marks=pytest.mark.emulator)]
+PRECONDITION_BACKENDS = [
+    "local",
+    pytest.param("gcs", marks=[pytest.mark.emulator, IGNORES_PRECONDITIONS]),
+]
+
+
+@pytest.fixture(scope="module")
+def signing_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, signing_key: rsa.RSAPrivateKey
+) -> tuple[Storage, str]:
+    """(adapter, bucket) for the backend named by the test's parameter."""
+    if request.param == "local":
+        local = LocalStorage(
+            tmp_path / "storage", public_url="http://127.0.0.1:8080", signing_key=b"k" * 32
+        )
+        return local, "bucket"
+    emulator: StorageEmulator = request.getfixturevalue("storage_emulator")
+    signing = SigningIdentity(SIGNER, credentials=_key_credentials(signing_key))
+    gcs = GcsStorage(emulator.client(), signing=signing, deadline=2.0, initial_backoff=0.01)
+    return gcs, emulator.new_bucket()
+
+
+def _key_credentials(key: rsa.RSAPrivateKey) -> service_account.Credentials:
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    info = {
+        "type": "service_account",
+        "client_email": SIGNER,
+        "private_key": pem,
+        "private_key_id": "test-key",
+        "token_uri": "https://oauth2.googleapis.com/token",
+        "project_id": "test-project",
+    }
+    return service_account.Credentials.from_service_account_info(info)
+
+
+@pytest.mark.parametrize("store", BACKENDS, indirect=True)
+class TestObjects:
+    def test_write_then_read_returns_the_bytes_and_the_generation(self, store) -> None:
+        storage, bucket = store
+        generation = storage.write(bucket, "copies/o1/book.pdf", b"%PDF-1.7 ...")
+        assert storage.read(bucket, "copies/o1/book.pdf").data == b"%PDF-1.7 ..."
+        assert storage.read(bucket, "copies/o1/book.pdf").generation == generation
+
+    def test_overwrite_changes_the_generation(self, store) -> None:
+        storage, bucket = store
+        first = storage.write(bucket, "a.txt", b"one")
+        second = storage.write(bucket, "a.txt", b"two")
+        assert second != first
+        assert storage.read(bucket, "a.txt").data == b"two"
+
+    def test_reading_a_missing_object_raises_not_found(self, store) -> None:
+        storage, bucket = store
+        with pytest.raises(NotFound):
+            storage.read(bucket, "orders/nope.json")
+
+    def test_list_names_under_a_prefix_sorted(self, store) -> None:
+        storage, bucket = store
+        for name in ("customers/h2/o9", "customers/h1/o2", "customers/h1/o1", "orders/o1.json"):
+            storage.write(bucket, name, b"")
+        assert storage.list(bucket, "customers/h1/") == ["customers/h1/o1", "customers/h1/o2"]
+        assert storage.list(bucket, "customers/") == [
+            "customers/h1/o1",
+            "customers/h1/o2",
+            "customers/h2/o9",
+        ]
+        assert storage.list(bucket, "nothing/") == []
+
+    def test_delete_removes_and_a_missing_object_is_fine(self, store) -> None:
+        storage, bucket = store
+        storage.write(bucket, "copies/o1/book.pdf", b"x")
+        storage.delete(bucket, "copies/o1/book.pdf")
+        storage.delete(bucket, "copies/o1/book.pdf")
+        with pytest.raises(NotFound):
+            storage.read(bucket, "copies/o1/book.pdf")
+        assert storage.list(bucket, "copies/") == []
+
+    def test_create_only_write_succeeds_when_absent(self, store) -> None:
+        storage, bucket = store
+        generation = storage.write(bucket, "orders/o1.json", b"{}", if_generation_match=0)
+        assert storage.read(bucket, "orders/o1.json").generation == generation
+
+    def test_write_naming_the_current_generation_succeeds(self, store) -> None:
+        storage, bucket = store
+        first = storage.write(bucket, "orders/o1.json", b"{}", if_generation_match=0)
+        storage.write(bucket, "orders/o1.json", b'{"a": 1}', if_generation_match=first)
+        assert storage.read(bucket, "orders/o1.json").data == b'{"a": 1}'
+
+    def test_update_json_creates_then_changes_the_record(self, store) -> None:
+        storage, bucket = store
+        update_json(storage, bucket, "orders/o1.json", lambda r: {"state": "received"})
+        stored = update_json(storage, bucket, "orders/o1.json", lambda r: {**r, "state": "mailed"})
+        assert stored == {"state": "mailed"}
+        assert read_json(storage, bucket, "orders/o1.json")[0] == {"state": "mailed"}
+
+    def test_update_json_returning_none_writes_nothing(self, store) -> None:
+        storage, bucket = store
+        generation = storage.write(bucket, "orders/o1.json", b'{"state": "mailed"}')
+        assert update_json(storage, bucket, "orders/o1.json", lambda r: None) == {"state": "mailed"}
+        assert storage.read(bucket, "orders/o1.json").generation == generation
+
+    def test_update_json_refuses_a_record_that_is_not_json(self, store) -> None:
+        storage, bucket = store
+        storage.write(bucket, "orders/o1.json", b"\x00not json")
+        with pytest.raises(StorageError):
+            update_json(storage, bucket, "orders/o1.json", lambda r: r)
+
+
+@pytest.mark.parametrize("store", PRECONDITION_BACKENDS, indirect=True)
+class TestPreconditions:
+    def test_create_only_write_is_refused_when_present(self, store) -> None:
+        storage, bucket = store
+        storage.write(bucket, "orders/o1.json", b"first", if_generation_match=0)
+        with pytest.raises(PreconditionFailed):
+            storage.write(bucket, "orders/o1.json", b"second", if_generation_match=0)
+        assert storage.read(bucket, "orders/o1.json").data == b"first"
+
+    def test_write_naming_a_stale_generation_is_refused(self, store) -> None:
+        storage, bucket = store
+        stale = storage.write(bucket, "orders/o1.json", b"one")
+        storage.write(bucket, "orders/o1.json", b"two")
+        with pytest.raises(PreconditionFailed):
+            storage.write(bucket, "orders/o1.json", b"three", if_generation_match=stale)
+        assert storage.read(bucket, "orders/o1.json").data == b"two"
+
+    def test_update_json_under_contention_loses_no_update(self, store) -> None:
+        storage, bucket = store
+        writers = 6
+        all_read = threading.Barrier(writers, timeout=10)
+        first_call = threading.local()
+
+        def increment(record: dict | None) -> dict:
+            if not getattr(first_call, "done", False):
+                first_call.done = True
+                all_read.wait()  # every writer read the same generation before anyone writes
+            return {"downloads": (record or {}).get("downloads", 0) + 1}
+
+        def writer() -> None:
+            update_json(storage, bucket, "orders/o1.json", increment, attempts=writers + 2)
+
+        threads = [threading.Thread(target=writer) for _ in range(writers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert read_json(storage, bucket, "orders/o1.json")[0] == {"downloads": writers}
+
+    def test_update_json_gives_up_after_its_attempts(self, store) -> None:
+        storage, bucket = store
+        calls = []
+
+        def change_while_another_writer_wins(record: dict | None) -> dict:
+            calls.append(record)
+            storage.write(bucket, "orders/o1.json", b'{"other": true}')
+            return {"mine": True}
+
+        with pytest.raises(TransientStorageError):
+            update_json(storage, bucket, "orders/o1.json", change_while_another_writer_wins, 3)
+        assert len(calls) == 3
+
+
+@pytest.mark.parametrize("store", ["local"], indirect=True)
+def test_local_signed_url_is_an_hmac_url_the_service_checks(store) -> None:
+    storage, bucket = store
+    url = storage.signed_url(bucket, "copies/o1/book.pdf", ttl=600, filename="Book - Zoë.pdf")
+    parts = urlsplit(url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert parts.path == f"/_local/{bucket}/copies/o1/book.pdf"
+    assert query["filename"] == "Book - Zoë.pdf"
+    assert storage.check_signed(
+        bucket, "copies/o1/book.pdf", query["expires"], query["filename"], query["signature"]
+    )
+    assert not storage.check_signed(
+        bucket, "copies/o1/book.pdf", query["expires"], "other.pdf", query["signature"]
+    )
+
+
+@pytest.mark.parametrize("store", [pytest.param("gcs", marks=pytest.mark.emulator)], indirect=True)
+def test_gcs_signed_url_is_v4_signed_by_the_key(store, signing_key) -> None:
+    storage, bucket = store
+    url = storage.signed_url(bucket, "copies/o1/bök.pdf", ttl=600, filename="Book - Zoë.pdf")
+    parts = urlsplit(url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert parts.path == f"/{bucket}/copies/o1/b%C3%B6k.pdf"
+    assert query["X-Goog-Algorithm"] == "GOOG4-RSA-SHA256"
+    assert query["X-Goog-Credential"].startswith(f"{SIGNER}/")
+    assert query["X-Goog-Credential"].endswith("/auto/storage/goog4_request")
+    assert query["X-Goog-Expires"] == "600"
+    assert query["X-Goog-SignedHeaders"] == "host"
+    assert query["response-content-disposition"] == (
+        "attachment; filename=\"Book - Zoe.pdf\"; filename*=UTF-8''Book%20-%20Zo%C3%AB.pdf"
+    )
+    signed_at = datetime.strptime(query["X-Goog-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - signed_at).total_seconds()) < 60
+    _verify_v4_signature(url, signing_key)
+
+
+def _verify_v4_signature(url: str, key: rsa.RSAPrivateKey) -> None:
+    """Rebuild the V4 string-to-sign as GCS does and check the RSA signature over it."""
+    parts = urlsplit(url)
+    canonical_query, _, signature = parts.query.rpartition("&X-Goog-Signature=")
+    query = {k: v[0] for k, v in parse_qs(canonical_query).items()}
+    canonical_request = "\n".join(
+        ["GET", parts.path, canonical_query, f"host:{parts.netloc}", "", "host", "UNSIGNED-PAYLOAD"]
+    )
+    scope = query["X-Goog-Credential"].split("/", 1)[1]
+    to_sign = "\n".join(
+        [
+            "GOOG4-RSA-SHA256",
+            query["X-Goog-Date"],
+            scope,
+            hashlib.sha256(canonical_request.encode()).hexdigest(),
+        ]
+    )
+    key.public_key().verify(
+        bytes.fromhex(signature), to_sign.encode(), padding.PKCS1v15(), hashes.SHA256()
+    )
