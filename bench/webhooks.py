@@ -1,0 +1,152 @@
+"""Load on the webhook edge: N signed purchases at concurrency C against gunicorn.
+
+    .venv/bin/python bench/webhooks.py [--requests 4000] [--concurrency 200]
+
+Starts the service exactly as the image runs it (gunicorn, 1 worker, 8
+threads) with the embedded publisher, whose pushes go to a sink that answers
+204, so the figures are the edge's alone: verify, parse, catalog check, spool.
+The same load against GET /healthz on the same server is the floor: the
+ratio says what verification and publishing cost over Flask and gunicorn.
+The load generator shares the machine's cores with the server; read the
+ratios, not the absolute numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from demo.stack import ROOT, free_port, gunicorn_command, wait_healthy  # noqa: E402
+from service.billing import sign_billing  # noqa: E402
+
+SECRET = "pdl_ntfset_bench"
+PRICE = "pri_01demopracticalpython00000"
+
+
+class Sink(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def body_for(n: int) -> bytes:
+    payload = {
+        "event_id": f"evt_bench{n:020d}",
+        "event_type": "transaction.completed",
+        "occurred_at": "2026-11-23T10:00:00Z",
+        "data": {
+            "id": f"txn_bench{n:020d}",
+            "customer_id": "ctm_bench",
+            "items": [{"price": {"id": PRICE, "product_id": "pro_bench"}, "quantity": 1}],
+        },
+    }
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def load(port: int, total: int, concurrency: int, webhook: bool) -> tuple[list[float], float, int]:
+    local = threading.local()
+    errors = 0
+
+    def one(n: int) -> float:
+        nonlocal errors
+        conn = getattr(local, "conn", None) or http.client.HTTPConnection("127.0.0.1", port)
+        local.conn = conn
+        if webhook:
+            body = body_for(n)
+            headers = {
+                "Content-Type": "application/json",
+                "Paddle-Signature": sign_billing(body, SECRET, int(time.time())),
+            }
+            started = time.perf_counter()
+            conn.request("POST", "/webhooks/paddle", body=body, headers=headers)
+        else:
+            started = time.perf_counter()
+            conn.request("GET", "/healthz")
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            errors += 1
+        return time.perf_counter() - started
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        latencies = list(pool.map(one, range(total)))
+    return latencies, time.perf_counter() - started, errors
+
+
+def report(label: str, latencies: list[float], elapsed: float, errors: int) -> dict[str, float]:
+    cuts = statistics.quantiles(latencies, n=100)
+    row = {"rps": len(latencies) / elapsed, "p50": cuts[49] * 1000, "p99": cuts[98] * 1000}
+    print(
+        f"{label:<22} {row['rps']:>8.0f} req/s   p50 {row['p50']:>7.1f} ms   "
+        f"p99 {row['p99']:>7.1f} ms   errors {errors}"
+    )
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--concurrency", type=int, default=200)
+    args = parser.parse_args()
+
+    sink = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            "LOCAL_DATA_DIR": tmp,
+            "PADDLE_WEBHOOK_SECRET": SECRET,
+            "PADDLE_SIGNATURE_TOLERANCE": "60",
+            "WORKER_PUSH_URL": f"http://127.0.0.1:{sink.server_port}/",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+        import os
+        import subprocess
+
+        proc = subprocess.Popen(
+            gunicorn_command("service", "127.0.0.1", port),
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            wait_healthy(f"http://127.0.0.1:{port}", proc)
+            load(port, 200, 20, webhook=True)  # warm-up
+            print(
+                f"{args.requests} requests at concurrency {args.concurrency}, gunicorn 1×8 threads"
+            )
+            floor = report(
+                "GET /healthz (floor)", *load(port, args.requests, args.concurrency, False)
+            )
+            hooks = report(
+                "POST /webhooks/paddle", *load(port, args.requests, args.concurrency, True)
+            )
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    print(
+        f"webhook / floor: throughput {hooks['rps'] / floor['rps']:.2f}×, "
+        f"p99 {hooks['p99'] / floor['p99']:.2f}×"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
