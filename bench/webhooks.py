@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -27,15 +29,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from demo.stack import ROOT, free_port, gunicorn_command, wait_healthy  # noqa: E402
-from service.billing import sign_billing  # noqa: E402
+from demo.stack import ROOT, free_port, gunicorn_command, wait_healthy
+from service.billing import sign_billing
 
-SECRET = "pdl_ntfset_bench"
+SECRET = "pdl_ntfset_bench"  # noqa: S105 - a throwaway bench secret
 PRICE = "pri_01demopracticalpython00000"
 
 
 class Sink(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.send_response(204)
         self.end_headers()
@@ -117,9 +119,6 @@ def main() -> int:
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
         }
-        import os
-        import subprocess
-
         proc = subprocess.Popen(
             gunicorn_command("service", "127.0.0.1", port),
             env={**os.environ, **env},
