@@ -1,0 +1,136 @@
+"""Customer lookup against a local Paddle Billing stand-in, and the offline demo stand-in."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+import requests
+
+from common.contract import Buyer
+from tests.support.http_standin import Reply
+from tests.support.paddle_standin import PaddleStandIn
+from worker.customers import CustomerNotFound, LookupUnavailable
+from worker.customers.offline import OfflineCustomers
+from worker.customers.paddle_api import PaddleCustomers
+
+CUSTOMER = "ctm_01hv8wt8nffez4p2t6typn4a5j"
+
+
+def lookup_for(standin: PaddleStandIn, **overrides) -> tuple[PaddleCustomers, list[float]]:
+    """A lookup aimed at the stand-in whose sleeps are recorded instead of slept."""
+    slept: list[float] = []
+    lookup = PaddleCustomers(
+        standin.api_key, standin.url, **{"backoff": 0.25, "sleep": slept.append, **overrides}
+    )
+    return lookup, slept
+
+
+def test_a_known_customer_is_the_buyer(paddle_standin) -> None:
+    paddle_standin.add_customer(CUSTOMER, "zoe@example.org", "Zoë Buyer")
+    lookup, _ = lookup_for(paddle_standin)
+    assert lookup.lookup(CUSTOMER) == Buyer(name="Zoë Buyer", email="zoe@example.org")
+    (request,) = paddle_standin.requests
+    assert request.method == "GET"
+    assert request.path == f"/customers/{CUSTOMER}"
+    assert request.headers["authorization"] == f"Bearer {paddle_standin.api_key}"
+
+
+def test_a_customer_without_a_name_is_named_by_the_email_local_part(paddle_standin) -> None:
+    paddle_standin.add_customer(CUSTOMER, "zoe.b@example.org", None)
+    lookup, _ = lookup_for(paddle_standin)
+    assert lookup.lookup(CUSTOMER) == Buyer(name="zoe.b", email="zoe.b@example.org")
+
+
+def test_an_unknown_customer_is_not_found_without_retries(paddle_standin) -> None:
+    lookup, slept = lookup_for(paddle_standin)
+    with pytest.raises(CustomerNotFound):
+        lookup.lookup("ctm_unknown")
+    assert len(paddle_standin.requests) == 1
+    assert slept == []
+
+
+def test_an_id_cannot_escape_its_path_segment(paddle_standin) -> None:
+    lookup, _ = lookup_for(paddle_standin)
+    with pytest.raises(CustomerNotFound):
+        lookup.lookup("../transactions/txn_1")
+    assert paddle_standin.requests[0].path == "/customers/..%2Ftransactions%2Ftxn_1"
+
+
+def test_5xx_is_retried_with_backoff_then_answers(paddle_standin) -> None:
+    paddle_standin.add_customer(CUSTOMER, "zoe@example.org", "Zoë")
+    paddle_standin.script(Reply(502), Reply(503))
+    lookup, slept = lookup_for(paddle_standin)
+    assert lookup.lookup(CUSTOMER).email == "zoe@example.org"
+    assert len(paddle_standin.requests) == 3
+    assert slept == [0.25, 0.5]
+
+
+def test_429_honours_retry_after(paddle_standin) -> None:
+    paddle_standin.add_customer(CUSTOMER, "zoe@example.org", "Zoë")
+    paddle_standin.script(
+        Reply(429, {"error": {"code": "too_many_requests"}}, {"Retry-After": "3"})
+    )
+    lookup, slept = lookup_for(paddle_standin)
+    assert lookup.lookup(CUSTOMER).name == "Zoë"
+    assert slept == [3.0]
+
+
+def test_persistent_5xx_is_unavailable_after_the_attempts(paddle_standin) -> None:
+    paddle_standin.script(*[Reply(500)] * 3)
+    lookup, _ = lookup_for(paddle_standin, attempts=3)
+    with pytest.raises(LookupUnavailable):
+        lookup.lookup(CUSTOMER)
+    assert len(paddle_standin.requests) == 3
+
+
+def test_timeouts_are_retried_then_unavailable(paddle_standin) -> None:
+    paddle_standin.script(*[Reply(200, delay=1.0)] * 2)
+    lookup, _ = lookup_for(paddle_standin, timeout=0.2, attempts=2)
+    started = time.monotonic()
+    with pytest.raises(LookupUnavailable):
+        lookup.lookup(CUSTOMER)
+    assert time.monotonic() - started < 1.5
+    assert len(paddle_standin.requests) == 2
+
+
+def test_an_unreachable_paddle_is_unavailable() -> None:
+    with PaddleStandIn() as standin:
+        url = standin.url
+    lookup = PaddleCustomers("pdl_key", url, sleep=lambda s: None)
+    with pytest.raises(LookupUnavailable):
+        lookup.lookup(CUSTOMER)
+
+
+def test_a_refused_key_is_unavailable_with_paddle_detail_and_no_key(paddle_standin) -> None:
+    lookup = PaddleCustomers("pdl_wrong_key", paddle_standin.url, sleep=lambda s: None)
+    with pytest.raises(LookupUnavailable) as failure:
+        lookup.lookup(CUSTOMER)
+    assert "403" in str(failure.value) and "permitted" in str(failure.value)
+    assert "pdl_wrong_key" not in str(failure.value)
+    assert len(paddle_standin.requests) == 1
+
+
+def test_the_standin_serves_transactions_with_their_customer(paddle_standin) -> None:
+    paddle_standin.add_customer(CUSTOMER, "zoe@example.org", "Zoë")
+    paddle_standin.transactions["txn_01"] = CUSTOMER
+    answer = requests.get(
+        f"{paddle_standin.url}/transactions/txn_01",
+        params={"include": "customer"},
+        headers={"Authorization": f"Bearer {paddle_standin.api_key}"},
+        timeout=5,
+    )
+    assert answer.json()["data"]["customer"]["email"] == "zoe@example.org"
+
+
+def test_the_offline_stand_in_is_deterministic_safe_and_warns_once(caplog) -> None:
+    offline = OfflineCustomers()
+    with caplog.at_level(logging.WARNING, logger="worker.customers.offline"):
+        first = offline.lookup("CTM_01/Evil Id")
+        again = offline.lookup("CTM_01/Evil Id")
+        offline.lookup("ctm_other")
+    assert first == again == Buyer("Demo Buyer (CTM_01/Evil Id)", "demo+ctm_01-evil-id@example.com")
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "demo only" in warnings[0].getMessage()

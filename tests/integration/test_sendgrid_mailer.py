@@ -1,0 +1,148 @@
+"""The SendGrid mailer against a local stand-in of /v3/mail/send: real client, real JSON."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.support.http_standin import Reply
+from tests.support.sendgrid_standin import SendGridStandIn
+from worker.mail import Mail, MailError
+from worker.mail.sendgrid import SendGridMailer
+
+MAIL = Mail(
+    to="zoe@example.org",
+    to_name="Zoë Buyer",
+    subject="Your copy of Practical Python Projects",
+    text="Hello Zoë, here are your links.",
+    html="<p>Hello Zoë, here are your links.</p>",
+    order_id="txn_01h",
+    category="delivery",
+    custom_args={"kind": "paid"},
+)
+
+
+def mailer_for(standin: SendGridStandIn, **overrides) -> tuple[SendGridMailer, list[float]]:
+    """A mailer aimed at the stand-in whose sleeps are recorded instead of slept."""
+    slept: list[float] = []
+    options = {"mail_from": "books@example.com", "from_name": "exlibris", "backoff": 0.5}
+    mailer = SendGridMailer(
+        standin.api_key, host=standin.url, sleep=slept.append, **{**options, **overrides}
+    )
+    return mailer, slept
+
+
+def test_a_mail_is_sent_as_sendgrid_v3_json(sendgrid_standin) -> None:
+    mailer, _ = mailer_for(sendgrid_standin)
+    message_id = mailer.send(MAIL)
+    assert message_id == "standin-1"
+    (request,) = sendgrid_standin.requests
+    assert request.headers["authorization"] == f"Bearer {sendgrid_standin.api_key}"
+    assert request.headers["content-type"] == "application/json"
+    body = request.json()
+    assert body["from"] == {"email": "books@example.com", "name": "exlibris"}
+    assert body["personalizations"] == [{"to": [{"email": "zoe@example.org", "name": "Zoë Buyer"}]}]
+    assert body["subject"] == MAIL.subject
+    assert body["content"] == [
+        {"type": "text/plain", "value": MAIL.text},
+        {"type": "text/html", "value": MAIL.html},
+    ]
+    assert body["custom_args"] == {"order_id": "txn_01h", "kind": "paid"}
+    assert body["categories"] == ["delivery"]
+
+
+def test_a_5xx_is_retried_with_backoff_and_one_mail_goes_out(sendgrid_standin) -> None:
+    sendgrid_standin.script(Reply(500, {"errors": [{"message": "internal"}]}))
+    mailer, slept = mailer_for(sendgrid_standin)
+    assert mailer.send(MAIL) == "standin-1"
+    assert len(sendgrid_standin.requests) == 2
+    assert len(sendgrid_standin.mails) == 1
+    assert slept == [0.5]
+
+
+def test_backoff_grows_exponentially_then_the_failure_is_transient(sendgrid_standin) -> None:
+    sendgrid_standin.script(*[Reply(503)] * 4)
+    mailer, slept = mailer_for(sendgrid_standin, attempts=4)
+    with pytest.raises(MailError) as failure:
+        mailer.send(MAIL)
+    assert failure.value.transient
+    assert "503" in str(failure.value)
+    assert slept == [0.5, 1.0, 2.0]
+    assert sendgrid_standin.mails == []
+
+
+def test_a_429_waits_until_the_rate_limit_resets(sendgrid_standin) -> None:
+    reset = int(time.time()) + 7
+    sendgrid_standin.script(
+        Reply(
+            429, {"errors": [{"message": "too many requests"}]}, {"X-RateLimit-Reset": str(reset)}
+        )
+    )
+    mailer, slept = mailer_for(sendgrid_standin)
+    assert mailer.send(MAIL) == "standin-1"
+    assert len(sendgrid_standin.mails) == 1
+    (wait,) = slept
+    assert 5.0 < wait <= 7.0
+
+
+def test_a_far_rate_limit_reset_is_capped(sendgrid_standin) -> None:
+    far = str(int(time.time()) + 3600)
+    sendgrid_standin.script(Reply(429, headers={"X-RateLimit-Reset": far}))
+    mailer, slept = mailer_for(sendgrid_standin, max_wait=20.0)
+    mailer.send(MAIL)
+    assert slept == [20.0]
+
+
+@pytest.mark.parametrize("status", [400, 401, 403])
+def test_a_refusal_is_permanent_with_sendgrid_text_and_never_the_key(
+    sendgrid_standin, status
+) -> None:
+    message = f"refused; key {sendgrid_standin.api_key} is not welcome here"
+    sendgrid_standin.script(Reply(status, {"errors": [{"message": message, "field": None}]}))
+    mailer, slept = mailer_for(sendgrid_standin)
+    with pytest.raises(MailError) as failure:
+        mailer.send(MAIL)
+    assert not failure.value.transient
+    assert str(status) in str(failure.value)
+    assert "is not welcome here" in str(failure.value)
+    assert sendgrid_standin.api_key not in str(failure.value)
+    assert failure.value.__cause__ is None  # the client's exception (and its request) stays out
+    assert slept == []
+    assert len(sendgrid_standin.requests) == 1
+
+
+def test_an_invalid_mail_is_refused_by_the_standin_as_sendgrid_would(sendgrid_standin) -> None:
+    mailer, _ = mailer_for(sendgrid_standin)
+    with pytest.raises(MailError) as failure:
+        mailer.send(Mail(**{**MAIL.__dict__, "subject": ""}))
+    assert not failure.value.transient
+    assert "subject is required" in str(failure.value)
+
+
+def test_a_wrong_key_is_a_permanent_401(sendgrid_standin) -> None:
+    mailer = SendGridMailer("SG.wrong", host=sendgrid_standin.url, mail_from="books@example.com")
+    with pytest.raises(MailError) as failure:
+        mailer.send(MAIL)
+    assert not failure.value.transient
+    assert "401" in str(failure.value) and "SG.wrong" not in str(failure.value)
+
+
+def test_an_unreachable_sendgrid_is_transient() -> None:
+    with SendGridStandIn() as standin:
+        url = standin.url
+    mailer = SendGridMailer("SG.key", host=url, mail_from="b@example.com", sleep=lambda s: None)
+    with pytest.raises(MailError) as failure:
+        mailer.send(MAIL)
+    assert failure.value.transient
+    assert "SG.key" not in str(failure.value)
+
+
+def test_a_slow_sendgrid_times_out_as_transient(sendgrid_standin) -> None:
+    sendgrid_standin.script(*[Reply(202, delay=1.0)] * 2)
+    mailer, _ = mailer_for(sendgrid_standin, timeout=0.2, attempts=2)
+    started = time.monotonic()
+    with pytest.raises(MailError) as failure:
+        mailer.send(MAIL)
+    assert failure.value.transient
+    assert time.monotonic() - started < 1.5
