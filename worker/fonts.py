@@ -3,8 +3,9 @@
 Buyers' names come in every script, and the standard PDF fonts only know
 Latin-1, which is how peers end up printing boxes. We embed DejaVu Sans (Latin,
 Greek, Cyrillic, Arabic, Hebrew) as a subset and fall back, character by
-character, to Droid Sans Fallback for CJK. Both come from Debian packages
-(fonts-dejavu-core, fonts-droid-fallback); the Dockerfile installs them.
+character, to WenQuanYi Micro Hei for Chinese, Japanese and Korean. Both come
+from Debian packages (fonts-dejavu-core, fonts-wqy-microhei); the Dockerfile
+installs them.
 Arabic is reshaped into its joined presentation forms and the line is put in
 visual order, because a PDF shows glyphs in the order they are drawn.
 
@@ -16,7 +17,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import arabic_reshaper
+from arabic_reshaper import ArabicReshaper
+from arabic_reshaper.ligatures import LIGATURES
 from bidi import get_display
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -25,8 +27,9 @@ MAIN_FONT = "ExLibrisSans"
 CJK_FONT = "ExLibrisCJK"
 _FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 _MAIN_FILES = ("DejaVuSans.ttf",)
-# TrueType outlines only: reportlab cannot embed the CFF outlines of Noto CJK.
-_CJK_FILES = ("DroidSansFallbackFull.ttf", "DroidSansFallback.ttf")
+# TrueType outlines only: reportlab cannot embed the CFF outlines of Noto CJK. WenQuanYi
+# Micro Hei covers Han, kana and all of Hangul (Droid Sans Fallback lacks most Hangul).
+_CJK_FILES = ("wqy-microhei.ttc", "DroidSansFallbackFull.ttf")
 
 
 class FontMissing(RuntimeError):
@@ -55,15 +58,26 @@ def stamp_fonts() -> tuple[str, ...]:
     names = [MAIN_FONT]
     cjk = find_font(_CJK_FILES)
     if cjk is not None:
-        pdfmetrics.registerFont(TTFont(CJK_FONT, str(cjk)))
+        pdfmetrics.registerFont(TTFont(CJK_FONT, str(cjk), subfontIndex=0))
         names.append(CJK_FONT)
     return tuple(names)
 
 
+@lru_cache(maxsize=1)
+def _reshaper() -> ArabicReshaper:
+    """A reshaper that only forms the ligatures our main font has glyphs for (not Allah's)."""
+    face = pdfmetrics.getFont(stamp_fonts()[0]).face
+    config = {
+        name: all(ord(form) in face.charToGlyph for form in forms if form)
+        for name, (_, forms) in LIGATURES
+    }
+    return ArabicReshaper(configuration=config)
+
+
 def visual_text(text: str) -> str:
     """Join Arabic letters and put right-to-left runs in the order they are drawn."""
-    if any("\u0590" <= ch <= "\u08ff" for ch in text):
-        text = arabic_reshaper.reshape(text)
+    if any("\u0600" <= ch <= "\u08ff" for ch in text):
+        text = _reshaper().reshape(text)
     return get_display(text)
 
 

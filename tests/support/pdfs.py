@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 
 import pikepdf
+from PIL import Image
 
 from demo.sample_book import make_sample_book
 
@@ -76,10 +81,13 @@ def truncated(pages: int = 4) -> bytes:
 
 
 def hand_written(
-    count: int = 3, parent_attrs: str = "/MediaBox [0 0 300 400]", page_attrs: str = ""
+    count: int = 3,
+    parent_attrs: str = "/MediaBox [0 0 300 400]",
+    page_attrs: str = "",
+    text_at: tuple[float, float] = (130, 200),
 ) -> bytes:
     """A minimal PDF written by hand, so attributes can be inherited from the page tree."""
-    content = b"BT /F1 12 Tf 20 20 Td (Hello) Tj ET"
+    content = b"BT /F1 12 Tf %g %g Td (Hello) Tj ET" % text_at
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         f"<< /Type /Pages /Kids [{' '.join(f'{5 + i} 0 R' for i in range(count))}] "
@@ -105,3 +113,21 @@ def hand_written(
         xref,
     )
     return bytes(out)
+
+
+def render_gray(data: bytes, page: int, dpi: int = 36) -> Image.Image | None:
+    """Page `page` (1-based) as a reader sees it (CropBox, rotated), grey; None without poppler."""
+    if shutil.which("pdftoppm") is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "in.pdf"
+        source.write_bytes(data)
+        args = ["pdftoppm", "-cropbox", "-gray", "-r", str(dpi), "-f", str(page), "-l", str(page)]
+        subprocess.run([*args, "-singlefile", str(source), f"{folder}/out"], check=True)
+        with Image.open(f"{folder}/out.pgm") as image:
+            return image.copy()
+
+
+def ink_box(image: Image.Image, threshold: int = 200) -> tuple[int, int, int, int] | None:
+    """Bounding box (left, top, right, bottom) of the dark pixels of a greyscale image."""
+    return image.point(lambda v: 255 if v < threshold else 0).getbbox()

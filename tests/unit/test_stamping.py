@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 
 import pikepdf
 import pypdf
@@ -10,6 +11,7 @@ import pytest
 
 from common.catalog import StampStyle
 from tests.support import pdfs
+from worker.fonts import missing_glyphs, visual_text
 from worker.stamping import Stamp, StampError, stamp_pdf
 
 STAMP = Stamp(
@@ -68,11 +70,6 @@ def test_buyer_data_cannot_break_the_line() -> None:
     assert "Eve Rest) Tj (x" in texts[2]
 
 
-def test_not_a_pdf_is_a_stamp_error() -> None:
-    with pytest.raises(StampError, match="not a PDF"):
-        stamp_pdf(b"PK\x03\x04 this is a zip", STAMP)
-
-
 def _outline_titles(data: bytes) -> list[str]:
     with pikepdf.open(io.BytesIO(data)) as pdf, pdf.open_outline() as outline:
         return [item.title for item in outline.root]
@@ -94,3 +91,79 @@ def _link_targets(data: bytes) -> list[tuple[int, str]]:
                 else:
                     found.append((n, f"name {annot.Dest}"))
     return found
+
+
+NAMES = {
+    "latin": "Zoë Ångström-Łukasiewicz",
+    "cyrillic": "Ольга Петрова",
+    "greek": "Ελένη Παπαδοπούλου",
+    "hebrew": "שלום עליכם",
+    "arabic": "محمد عبد الله",
+    "cjk": "王小明",
+    "japanese": "山田 花子 さくら",
+    "korean": "김민준",
+}
+
+
+@pytest.mark.parametrize("script", NAMES)
+def test_any_name_is_embedded_drawable_and_extractable(script: str) -> None:
+    name = NAMES[script]
+    if missing_glyphs(name):
+        pytest.skip(f"no installed font draws {script}: apt-get install fonts-wqy-microhei")
+    out = stamp_pdf(pdfs.book(3), Stamp(name, "a@example.com", "o1", STAMP.code))
+    text = unicodedata.normalize("NFKC", page_texts(out)[2])
+    # Extractors re-order right-to-left text their own way; the letters must all be there.
+    assert set(name) <= set(text)
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        fonts = footer_fonts(pdf)
+        assert fonts and all("/FontFile2" in f.FontDescriptor for f in fonts)  # embedded TrueType
+
+
+def test_right_to_left_is_drawn_in_visual_order() -> None:
+    assert visual_text("for שלום (x)") == "for םולש (x)"
+    shaped = visual_text("محمد")
+    assert all("\ufe70" <= ch <= "\ufeff" for ch in shaped)  # joined presentation forms
+    assert unicodedata.normalize("NFKC", shaped[::-1]) == "محمد"
+
+
+def test_owner_password_only_is_stamped_and_keeps_its_restrictions() -> None:
+    out = stamp_pdf(pdfs.encrypted(owner="author-secret"), STAMP)
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        assert pdf.is_encrypted
+        assert not pdf.allow.extract
+    assert "Ada Lovelace" in page_texts(out)[3]
+
+
+def test_open_password_is_a_permanent_error_that_says_so() -> None:
+    with pytest.raises(StampError, match="password"):
+        stamp_pdf(pdfs.encrypted(owner="o", user="reader"), STAMP)
+
+
+def test_damaged_xref_is_repaired() -> None:
+    out = stamp_pdf(pdfs.damaged_xref(4), STAMP)
+    assert len(page_texts(out)) == 4
+    assert "Ada Lovelace" in page_texts(out)[3]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "not a PDF"),
+        (b"PK\x03\x04 this is a zip", "not a PDF"),
+        (b"%PDF-1.7\n", "damaged"),
+    ],
+)
+def test_unusable_files_are_stamp_errors(data: bytes, reason: str) -> None:
+    with pytest.raises(StampError, match=reason):
+        stamp_pdf(data, STAMP)
+
+
+def test_truncated_file_is_a_stamp_error() -> None:
+    with pytest.raises(StampError):
+        stamp_pdf(pdfs.truncated(), STAMP)
+
+
+def footer_fonts(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    page = pdf.pages[-1]
+    forms = [x for n, x in page.Resources.XObject.items() if n.startswith("/ExLibris")]
+    return [f for f in forms[0].Resources.Font.values() if f.get("/Subtype") == "/TrueType"]
