@@ -47,7 +47,7 @@ def purchase_body(order_id: str) -> bytes:
         "data": {
             "id": order_id,
             "status": "completed",
-            "customer_id": "ctm_01demobuyer000000000000000",
+            "customer_id": "ctm_demo",
             "items": [{"price": {"id": SAMPLE_PRICE, "product_id": SAMPLE_PRODUCT}, "quantity": 1}],
         },
     }
