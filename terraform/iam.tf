@@ -1,0 +1,193 @@
+# Identities and grants. One service account per Cloud Run service, one for
+# Pub/Sub push, one for Cloud Build; every grant is on the resource it is
+# about, never on the project. Secret accessors are in secrets.tf.
+
+resource "google_service_account" "service" {
+  account_id   = "${var.name}-service"
+  display_name = "exlibris service (public webhook edge)"
+  description  = "Runs the public Cloud Run service: verifies webhooks, publishes orders, serves durable links."
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_service_account" "worker" {
+  account_id   = "${var.name}-worker"
+  display_name = "exlibris worker (stamping and mail)"
+  description  = "Runs the private Cloud Run worker: stamps copies, writes order records, sends mail."
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_service_account" "push" {
+  account_id   = "${var.name}-push"
+  display_name = "exlibris Pub/Sub push identity"
+  description  = "Identity in the OIDC token Pub/Sub sends with each push; may invoke the worker and nothing else."
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_service_account" "deployer" {
+  account_id   = "${var.name}-deployer"
+  display_name = "exlibris Cloud Build deployer"
+  description  = "Runs cloudbuild.yaml: tests, builds, pushes the image and deploys both services."
+
+  depends_on = [google_project_service.apis]
+}
+
+locals {
+  runtime_members = {
+    service = google_service_account.service.member
+    worker  = google_service_account.worker.member
+  }
+}
+
+# --- the service ---------------------------------------------------------
+
+resource "google_pubsub_topic_iam_member" "service_publishes_orders" {
+  topic  = google_pubsub_topic.orders.id
+  role   = "roles/pubsub.publisher"
+  member = google_service_account.service.member
+}
+
+# The service reads copies (through the URLs it signs) and also rewrites order
+# records (orders/*.json: download counts, with generation preconditions) and
+# files dead letters, so it needs object write access. objectUser is
+# objectAdmin without object ACL/IAM administration, which uniform access
+# disables anyway.
+resource "google_storage_bucket_iam_member" "service_uses_deliveries" {
+  bucket = google_storage_bucket.deliveries.name
+  role   = "roles/storage.objectUser"
+  member = google_service_account.service.member
+}
+
+# The service loads the catalog at start-up; it may read that one object of
+# the originals bucket, not the books.
+resource "google_storage_bucket_iam_member" "service_reads_catalog" {
+  count = startswith(local.catalog, "gs://${local.source_bucket}/") ? 1 : 0
+
+  bucket = google_storage_bucket.originals.name
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.service.member
+
+  condition {
+    title       = "catalog-only"
+    description = "Only the catalog object."
+    expression  = "resource.name == \"projects/_/buckets/${local.source_bucket}/objects/${trimprefix(local.catalog, "gs://${local.source_bucket}/")}\""
+  }
+}
+
+# Durable links become V4 signed URLs; on Cloud Run there is no key file, so
+# the service signs through IAM signBlob as itself. There is no narrower
+# predefined role than token creator, and it is granted on its own account only.
+resource "google_service_account_iam_member" "service_signs_as_itself" {
+  service_account_id = google_service_account.service.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = google_service_account.service.member
+}
+
+# --- the worker ----------------------------------------------------------
+
+resource "google_storage_bucket_iam_member" "worker_reads_originals" {
+  bucket = google_storage_bucket.originals.name
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.worker.member
+}
+
+# Writes and deletes stamped copies, order records and re-send markers (the
+# object-admin duty). objectUser is objectAdmin without object ACL/IAM
+# administration, which uniform access disables anyway.
+resource "google_storage_bucket_iam_member" "worker_writes_deliveries" {
+  bucket = google_storage_bucket.deliveries.name
+  role   = "roles/storage.objectUser"
+  member = google_service_account.worker.member
+}
+
+# Same signBlob reason as the service, for any URL the worker signs.
+resource "google_service_account_iam_member" "worker_signs_as_itself" {
+  service_account_id = google_service_account.worker.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = google_service_account.worker.member
+}
+
+# --- Pub/Sub -------------------------------------------------------------
+
+# Only the push identity may invoke the worker (and the worker is not public).
+resource "google_cloud_run_v2_service_iam_member" "push_invokes_worker" {
+  name     = google_cloud_run_v2_service.worker.name
+  location = google_cloud_run_v2_service.worker.location
+  role     = "roles/run.invoker"
+  member   = google_service_account.push.member
+}
+
+# Dead-lettering: Pub/Sub's own agent republishes an exhausted message to the
+# dead-letter topic and acknowledges it on the subscription.
+resource "google_pubsub_topic_iam_member" "pubsub_agent_publishes_dead_letters" {
+  topic  = google_pubsub_topic.dead_letter.id
+  role   = "roles/pubsub.publisher"
+  member = local.pubsub_agent
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_pubsub_subscription_iam_member" "pubsub_agent_acks_worker_push" {
+  subscription = google_pubsub_subscription.worker_push.id
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent
+}
+
+# --- the public edge -----------------------------------------------------
+
+# Paddle and buyers call the service without Google credentials; it checks
+# webhook signatures and link tokens itself.
+resource "google_cloud_run_v2_service_iam_member" "public_invokes_service" {
+  name     = google_cloud_run_v2_service.service.name
+  location = google_cloud_run_v2_service.service.location
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+# --- Cloud Build ---------------------------------------------------------
+
+resource "google_artifact_registry_repository_iam_member" "deployer_pushes_images" {
+  repository = google_artifact_registry_repository.images.name
+  location   = google_artifact_registry_repository.images.location
+  role       = "roles/artifactregistry.writer"
+  member     = google_service_account.deployer.member
+}
+
+# Build sources are staged in, and build logs written to, the builds bucket
+# (a user-specified build account cannot use Cloud Build's default buckets).
+resource "google_storage_bucket_iam_member" "deployer_uses_builds" {
+  for_each = toset(["roles/storage.objectUser", "roles/storage.legacyBucketReader"])
+
+  bucket = google_storage_bucket.builds.name
+  role   = each.value
+  member = google_service_account.deployer.member
+}
+
+# Deploys new revisions of the two services: run.developer (not run.admin: it
+# never changes who may invoke them), on each service only.
+resource "google_cloud_run_v2_service_iam_member" "deployer_deploys" {
+  for_each = {
+    service = google_cloud_run_v2_service.service.name
+    worker  = google_cloud_run_v2_service.worker.name
+  }
+
+  name     = each.value
+  location = var.region
+  role     = "roles/run.developer"
+  member   = google_service_account.deployer.member
+}
+
+# A revision runs as the service's account, so deploying it needs actAs on
+# that account: granted on the two runtime accounts only.
+resource "google_service_account_iam_member" "deployer_acts_as_runtime" {
+  for_each = {
+    service = google_service_account.service.name
+    worker  = google_service_account.worker.name
+  }
+
+  service_account_id = each.value
+  role               = "roles/iam.serviceAccountUser"
+  member             = google_service_account.deployer.member
+}

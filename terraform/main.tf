@@ -1,0 +1,44 @@
+# exlibris on Google Cloud: two Cloud Run services joined by Pub/Sub, files in
+# Cloud Storage, secrets in Secret Manager. One root; a file per concern:
+# apis.tf, iam.tf, storage.tf, pubsub.tf, secrets.tf, run.tf.
+
+provider "google" {
+  project = var.project_id
+  region  = var.region
+
+  default_labels = {
+    app = var.name
+  }
+}
+
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+locals {
+  project_number = data.google_project.this.number
+
+  service_name = var.name
+  worker_name  = "${var.name}-worker"
+
+  # Cloud Run's deterministic URL (https://NAME-PROJECT_NUMBER.REGION.run.app)
+  # is known before the services exist, so a service can be told its own URL
+  # (PUBLIC_URL, PUSH_AUDIENCE) without a dependency cycle.
+  service_url = "https://${local.service_name}-${local.project_number}.${var.region}.run.app"
+  worker_url  = "https://${local.worker_name}-${local.project_number}.${var.region}.run.app"
+  public_url  = var.public_url != "" ? trimsuffix(var.public_url, "/") : local.service_url
+
+  source_bucket   = var.source_bucket != "" ? var.source_bucket : "${var.project_id}-${var.name}-originals"
+  delivery_bucket = var.delivery_bucket != "" ? var.delivery_bucket : "${var.project_id}-${var.name}-deliveries"
+  build_bucket    = "${var.project_id}-${var.name}-builds"
+  catalog         = var.catalog != "" ? var.catalog : "gs://${local.source_bucket}/catalog.toml"
+
+  repository_url = "${var.region}-docker.pkg.dev/${var.project_id}/${var.name}"
+
+  billing = contains(var.paddle_editions, "billing")
+  classic = contains(var.paddle_editions, "classic")
+
+  # Google's Pub/Sub service agent: it moves exhausted messages to the
+  # dead-letter topic and acknowledges them on the subscription.
+  pubsub_agent = "serviceAccount:service-${local.project_number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+}

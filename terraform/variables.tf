@@ -1,0 +1,265 @@
+# Inputs. Every variable is typed, described and validated; the defaults suit
+# a first deployment. Secrets are not inputs: their values go straight into
+# Secret Manager (docs/deploy.md), never into Terraform state.
+
+variable "project_id" {
+  type        = string
+  description = "Google Cloud project id that hosts everything."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be a Google Cloud project id: 6-30 lowercase letters, digits or hyphens."
+  }
+}
+
+variable "region" {
+  type        = string
+  description = "Region of the Cloud Run services, buckets and image repository. A US region keeps storage within Cloud Storage's free tier."
+  default     = "us-central1"
+
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
+    error_message = "region must look like us-central1 or europe-west1."
+  }
+}
+
+variable "name" {
+  type        = string
+  description = "Prefix of every resource name; the public service is called this, the worker NAME-worker."
+  default     = "exlibris"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.name))
+    error_message = "name must be 3-20 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "image" {
+  type        = string
+  description = "Image of the first revision only. Cloud Build deploys every later one (Terraform ignores image changes), so the default is Google's placeholder."
+  default     = "us-docker.pkg.dev/cloudrun/container/hello"
+
+  validation {
+    condition     = can(regex("^[a-z0-9.-]+(:[0-9]+)?/[^\\s]+$", var.image))
+    error_message = "image must be a registry path such as REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG."
+  }
+}
+
+variable "public_url" {
+  type        = string
+  description = "Base URL buyers see in mailed links, when a custom domain fronts the service; empty means the service's run.app URL."
+  default     = ""
+
+  validation {
+    condition     = var.public_url == "" || can(regex("^https://[^\\s/]+/?$", var.public_url))
+    error_message = "public_url must be empty or https://HOST."
+  }
+}
+
+variable "source_bucket" {
+  type        = string
+  description = "Bucket of the originals (and catalog.toml); empty means PROJECT-NAME-originals."
+  default     = ""
+
+  validation {
+    condition     = var.source_bucket == "" || can(regex("^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$", var.source_bucket))
+    error_message = "source_bucket must be empty or a valid bucket name (3-63 lowercase letters, digits, - or _)."
+  }
+}
+
+variable "delivery_bucket" {
+  type        = string
+  description = "Bucket of stamped copies and order records; empty means PROJECT-NAME-deliveries."
+  default     = ""
+
+  validation {
+    condition     = var.delivery_bucket == "" || can(regex("^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$", var.delivery_bucket))
+    error_message = "delivery_bucket must be empty or a valid bucket name (3-63 lowercase letters, digits, - or _)."
+  }
+}
+
+variable "catalog" {
+  type        = string
+  description = "CATALOG for both services: a gs:// URI or a path baked into the image; empty means gs://SOURCE_BUCKET/catalog.toml."
+  default     = ""
+
+  validation {
+    condition     = var.catalog == "" || can(regex("^(gs://[a-z0-9][a-z0-9._-]+/.+|[^/:][^:]*)\\.toml$", var.catalog))
+    error_message = "catalog must be empty, gs://BUCKET/OBJECT.toml or a relative path ending in .toml."
+  }
+}
+
+variable "paddle_editions" {
+  type        = set(string)
+  description = "Which Paddle sends the webhooks: billing (notification secret, API key for customer lookups), classic (public key), or both during a migration."
+  default     = ["billing"]
+
+  validation {
+    condition     = length(var.paddle_editions) > 0 && alltrue([for e in var.paddle_editions : contains(["billing", "classic"], e)])
+    error_message = "paddle_editions must hold billing, classic or both."
+  }
+}
+
+variable "paddle_public_key" {
+  type        = string
+  description = "Paddle Classic public key (PEM), from Developer Tools > Public Key. Public by nature, so a plain variable; required for classic."
+  default     = ""
+
+  validation {
+    condition     = !contains(var.paddle_editions, "classic") || can(regex("-----BEGIN PUBLIC KEY-----", var.paddle_public_key))
+    error_message = "paddle_public_key must be the PEM public key when paddle_editions includes classic."
+  }
+}
+
+variable "paddle_api_url" {
+  type        = string
+  description = "Paddle Billing API the worker asks for customer details: live or sandbox."
+  default     = "https://api.paddle.com"
+
+  validation {
+    condition     = contains(["https://api.paddle.com", "https://sandbox-api.paddle.com"], var.paddle_api_url)
+    error_message = "paddle_api_url must be https://api.paddle.com or https://sandbox-api.paddle.com."
+  }
+}
+
+variable "shop_name" {
+  type        = string
+  description = "Shop name shown in mails and pages."
+
+  validation {
+    condition     = length(trimspace(var.shop_name)) > 0 && length(var.shop_name) <= 100
+    error_message = "shop_name must be 1-100 characters."
+  }
+}
+
+variable "mail_from" {
+  type        = string
+  description = "Sender of delivery mails; a SendGrid verified sender or an address on an authenticated domain."
+
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.mail_from))
+    error_message = "mail_from must be an email address."
+  }
+}
+
+variable "support_email" {
+  type        = string
+  description = "Address buyers are told to write to; empty leaves it out of mails and pages."
+  default     = ""
+
+  validation {
+    condition     = var.support_email == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.support_email))
+    error_message = "support_email must be empty or an email address."
+  }
+}
+
+variable "link_ttl_days" {
+  type        = number
+  description = "Lifetime of the durable download links in mails (LINK_TTL), in days."
+  default     = 30
+
+  validation {
+    condition     = var.link_ttl_days == floor(var.link_ttl_days) && var.link_ttl_days >= 1 && var.link_ttl_days <= 3650
+    error_message = "link_ttl_days must be a whole number of days between 1 and 3650."
+  }
+}
+
+variable "download_limit" {
+  type        = number
+  description = "Downloads per file per order (DOWNLOAD_LIMIT); 0 means no limit."
+  default     = 5
+
+  validation {
+    condition     = var.download_limit == floor(var.download_limit) && var.download_limit >= 0 && var.download_limit <= 1000
+    error_message = "download_limit must be a whole number between 0 and 1000."
+  }
+}
+
+variable "signed_url_ttl_seconds" {
+  type        = number
+  description = "Lifetime of the V4 signed URL a link click redirects to (SIGNED_URL_TTL)."
+  default     = 600
+
+  validation {
+    # signBlob-signed URLs are only guaranteed for 12 hours.
+    condition     = var.signed_url_ttl_seconds == floor(var.signed_url_ttl_seconds) && var.signed_url_ttl_seconds >= 60 && var.signed_url_ttl_seconds <= 43200
+    error_message = "signed_url_ttl_seconds must be a whole number between 60 and 43200 (12 hours)."
+  }
+}
+
+variable "stamped_copy_days" {
+  type        = number
+  description = "Days after which stamped copies (copies/ in the delivery bucket) are deleted; at least link_ttl_days, so no live link points at nothing."
+  default     = 60
+
+  validation {
+    condition     = var.stamped_copy_days == floor(var.stamped_copy_days) && var.stamped_copy_days >= var.link_ttl_days && var.stamped_copy_days <= 3650
+    error_message = "stamped_copy_days must be a whole number, at least link_ttl_days and at most 3650."
+  }
+}
+
+variable "ack_deadline_seconds" {
+  type        = number
+  description = "Pub/Sub ack deadline of the push subscription, which is also the worker's request timeout: the longest a stamping may take."
+  default     = 300
+
+  validation {
+    condition     = var.ack_deadline_seconds == floor(var.ack_deadline_seconds) && var.ack_deadline_seconds >= 10 && var.ack_deadline_seconds <= 600
+    error_message = "ack_deadline_seconds must be a whole number between 10 and 600."
+  }
+}
+
+variable "max_delivery_attempts" {
+  type        = number
+  description = "Deliveries of one message to the worker before Pub/Sub moves it to the dead-letter topic."
+  default     = 10
+
+  validation {
+    condition     = var.max_delivery_attempts == floor(var.max_delivery_attempts) && var.max_delivery_attempts >= 5 && var.max_delivery_attempts <= 100
+    error_message = "max_delivery_attempts must be a whole number between 5 and 100 (Pub/Sub's limits)."
+  }
+}
+
+variable "service_max_instances" {
+  type        = number
+  description = "Upper bound on instances of the public service (a cost ceiling under a flood of requests)."
+  default     = 10
+
+  validation {
+    condition     = var.service_max_instances == floor(var.service_max_instances) && var.service_max_instances >= 1 && var.service_max_instances <= 100
+    error_message = "service_max_instances must be a whole number between 1 and 100."
+  }
+}
+
+variable "worker_max_instances" {
+  type        = number
+  description = "Upper bound on worker instances; Pub/Sub backs off while they are all busy."
+  default     = 5
+
+  validation {
+    condition     = var.worker_max_instances == floor(var.worker_max_instances) && var.worker_max_instances >= 1 && var.worker_max_instances <= 100
+    error_message = "worker_max_instances must be a whole number between 1 and 100."
+  }
+}
+
+variable "cors_origins" {
+  type        = list(string)
+  description = "Origins allowed to call the service from a browser (CORS_ORIGINS), e.g. the author's site."
+  default     = []
+
+  validation {
+    condition     = alltrue([for o in var.cors_origins : can(regex("^https?://[^\\s/]+$", o))])
+    error_message = "cors_origins must be origins like https://example.com (no path, no trailing slash)."
+  }
+}
+
+variable "log_level" {
+  type        = string
+  description = "LOG_LEVEL of both services."
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+}
