@@ -1,0 +1,111 @@
+"""GCS-only behaviour beyond the shared contract: retries through faults, and URL signing."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import storage
+from google.oauth2.credentials import Credentials as TokenCredentials
+
+from common.storage import StorageError, TransientStorageError
+from common.storage.gcs import GcsStorage, SigningIdentity, build_gcs_storage
+from tests.support.emulators import PROJECT, StorageEmulator
+from tests.support.fault_proxy import FaultProxy
+from tests.support.http_standin import HttpStandIn, Recorded, Reply
+
+SIGNER = "service@test-project.iam.gserviceaccount.com"
+
+
+@pytest.fixture
+def proxy(storage_emulator: StorageEmulator):
+    with FaultProxy(storage_emulator.endpoint) as running:
+        yield running
+
+
+def gcs_via(proxy: FaultProxy, deadline: float = 5.0) -> GcsStorage:
+    client = storage.Client(
+        project=PROJECT,
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": proxy.url},
+    )
+    return GcsStorage(client, signing=None, deadline=deadline, initial_backoff=0.01)
+
+
+@pytest.mark.emulator
+def test_a_503_on_read_is_retried_by_the_client(proxy, gcs_bucket) -> None:
+    gcs = gcs_via(proxy)
+    gcs.write(gcs_bucket, "orders/o1.json", b"{}")
+    proxy.script(Reply(503), Reply(503))
+    assert gcs.read(gcs_bucket, "orders/o1.json").data == b"{}"
+    assert len(proxy.requests) == 1 + 2 + 2  # the write, two refusals, metadata and bytes
+
+
+@pytest.mark.emulator
+def test_a_conditional_write_is_retried_through_a_503(proxy, gcs_bucket) -> None:
+    gcs = gcs_via(proxy)
+    proxy.script(Reply(503))
+    generation = gcs.write(gcs_bucket, "orders/o1.json", b"{}", if_generation_match=0)
+    assert gcs.read(gcs_bucket, "orders/o1.json").generation == generation
+
+
+@pytest.mark.emulator
+def test_an_unconditional_write_fails_fast_as_transient(proxy, gcs_bucket) -> None:
+    gcs = gcs_via(proxy)
+    proxy.script(Reply(503))
+    with pytest.raises(TransientStorageError):
+        gcs.write(gcs_bucket, "copies/o1/book.pdf", b"%PDF")
+    assert len(proxy.requests) == 1
+
+
+@pytest.mark.emulator
+def test_a_store_that_keeps_failing_is_transient_within_the_deadline(proxy, gcs_bucket) -> None:
+    gcs = gcs_via(proxy, deadline=1.0)
+    proxy.script(*[Reply(503)] * 1000)
+    started = time.monotonic()
+    with pytest.raises(TransientStorageError):
+        gcs.read(gcs_bucket, "orders/o1.json")
+    assert time.monotonic() - started < 3.0
+
+
+@pytest.mark.emulator
+def test_build_gcs_storage_talks_to_an_explicit_emulator(storage_emulator, gcs_bucket) -> None:
+    gcs = build_gcs_storage(PROJECT, "", endpoint=storage_emulator.endpoint)
+    gcs.write(gcs_bucket, "a.txt", b"hi")
+    assert gcs.list(gcs_bucket, "") == ["a.txt"]
+
+
+@pytest.mark.emulator
+def test_without_a_signing_identity_anonymous_credentials_cannot_sign(
+    storage_emulator, gcs_bucket
+) -> None:
+    gcs = build_gcs_storage(PROJECT, "", endpoint=storage_emulator.endpoint)
+    with pytest.raises(StorageError, match="cannot sign"):
+        gcs.signed_url(gcs_bucket, "a.pdf", ttl=600, filename="a.pdf")
+
+
+class TokenEndpoint(HttpStandIn):
+    """An OAuth token endpoint that hands out numbered access tokens."""
+
+    def respond(self, request: Recorded) -> Reply:
+        token = f"ya29.token-{len(self.requests)}"
+        return Reply(200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"})
+
+
+def test_token_credentials_sign_through_iam_with_a_fresh_access_token() -> None:
+    with TokenEndpoint() as endpoint:
+        credentials = TokenCredentials(
+            token=None,
+            refresh_token="refresh",
+            token_uri=f"{endpoint.url}/token",
+            client_id="client",
+            client_secret="secret",
+        )
+        identity = SigningIdentity(SIGNER, credentials=credentials)
+        first = identity.signing_kwargs()
+        second = identity.signing_kwargs()
+    assert first == {"service_account_email": SIGNER, "access_token": "ya29.token-1"}
+    assert second == first  # still valid: no second refresh
+    assert len(endpoint.requests) == 1
+    assert endpoint.requests[0].path == "/token"
