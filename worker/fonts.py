@@ -46,17 +46,22 @@ def find_font(names: tuple[str, ...]) -> Path | None:
     return None
 
 
+def font_files() -> dict[str, Path | None]:
+    """The font files the stamp would use, by role; None where none is installed."""
+    return {"main": find_font(_MAIN_FILES), "cjk": find_font(_CJK_FILES)}
+
+
 @lru_cache(maxsize=1)
 def stamp_fonts() -> tuple[str, ...]:
     """Register the stamp fonts with reportlab; return their names, preferred first."""
-    main = find_font(_MAIN_FILES)
+    files = font_files()
+    main, cjk = files["main"], files["cjk"]
     if main is None:
         raise FontMissing(
             "DejaVu Sans is not installed; install the Debian package fonts-dejavu-core"
         )
     pdfmetrics.registerFont(TTFont(MAIN_FONT, str(main)))
     names = [MAIN_FONT]
-    cjk = find_font(_CJK_FILES)
     if cjk is not None:
         pdfmetrics.registerFont(TTFont(CJK_FONT, str(cjk), subfontIndex=0))
         names.append(CJK_FONT)

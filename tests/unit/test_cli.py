@@ -1,0 +1,97 @@
+"""`python -m worker`: stamp, trace and check, run as an author would run them."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from common.codes import make_code
+from tests.support import pdfs
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "cli-test-secret"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "STAMP_SECRET": SECRET, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "worker", *args], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    path = tmp_path / "book.pdf"
+    path.write_bytes(pdfs.book(6))
+    return path
+
+
+def test_stamp_then_trace(book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "copy.pdf"
+    done = run("stamp", str(book), str(out), "--name", "Ada", "--email", "a@x.y", "--order", "o7")
+    assert done.returncode == 0, done.stderr
+    code = make_code(SECRET, "o7")
+    assert code in done.stdout
+    traced = run("trace", str(out))
+    assert traced.returncode == 0
+    assert "order: o7" in traced.stdout and f"code:  {code}" in traced.stdout
+
+
+def test_skip_pages_zero_stamps_the_cover(book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "copy.pdf"
+    args = ("--name", "Ada", "--email", "a@x.y", "--order", "o7", "--skip-pages", "0")
+    assert run("stamp", str(book), str(out), *args).returncode == 0
+    assert "Ada" in subprocess_text(out, page=1)
+
+
+def test_trace_of_an_unstamped_file_says_so(book: Path) -> None:
+    done = run("trace", str(book))
+    assert done.returncode == 1
+    assert "no exlibris marks" in done.stdout
+
+
+def test_stamp_of_a_locked_file_fails_with_the_reason(tmp_path: Path) -> None:
+    locked = tmp_path / "locked.pdf"
+    locked.write_bytes(pdfs.encrypted(owner="o", user="u"))
+    done = run(
+        "stamp",
+        str(locked),
+        str(tmp_path / "x.pdf"),
+        "--name",
+        "A",
+        "--email",
+        "a@x.y",
+        "--order",
+        "1",
+    )
+    assert done.returncode == 1
+    assert "password" in done.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_missing_input_is_a_clear_error(tmp_path: Path) -> None:
+    done = run("trace", str(tmp_path / "nope.pdf"))
+    assert done.returncode == 1
+    assert "nope.pdf" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_negative_skip_pages_is_a_usage_error(book: Path, tmp_path: Path) -> None:
+    args = ("--name", "A", "--email", "a@x.y", "--order", "1", "--skip-pages", "-1")
+    assert run("stamp", str(book), str(tmp_path / "x.pdf"), *args).returncode == 2
+
+
+def test_check_writes_previews(book: Path, tmp_path: Path) -> None:
+    done = run("check", str(book), "--out", str(tmp_path / "pre"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "verdict:       stamps cleanly" in done.stdout
+    assert (tmp_path / "pre" / "book.preview.pdf").exists()
+
+
+def subprocess_text(path: Path, page: int) -> str:
+    return pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages[page - 1].extract_text()
