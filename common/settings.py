@@ -93,6 +93,7 @@ class Settings:
         _choice("STORAGE_BACKEND", self.storage_backend, ("local", "gcs"))
         _choice("PUBLISH_BACKEND", self.publish_backend, ("local", "pubsub"))
         _choice("PUSH_AUTH", self.push_auth, ("auto", "true", "false"))
+        _choice("LOG_LEVEL", self.log_level.upper(), _LOG_LEVELS)
         if self.push_auth_required and not self.push_audience:
             raise SettingsError("PUSH_AUDIENCE: required while PUSH_AUTH is on (the worker's URL)")
         _positive("PORT", self.port)
@@ -125,6 +126,7 @@ class Settings:
 
 
 _ALIASED = {"paddle_webhook_secrets"}
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _aliases(env: Mapping[str, str]) -> dict[str, Any]:
