@@ -1,0 +1,254 @@
+"""Settings: defaults, every variable parsed, and errors that name the variable."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from common.settings import DEMO_STAMP_SECRET, DEMO_WEBHOOK_SECRET, Settings, SettingsError
+from tests.conftest import ROOT
+
+CLOUD = {
+    "STORAGE_BACKEND": "gcs",
+    "PUBLISH_BACKEND": "pubsub",
+    "STAMP_SECRET": "a-real-stamp-secret",
+    "PADDLE_WEBHOOK_SECRET": "pdl_ntfset_real",
+    "PUSH_AUDIENCE": "https://worker.example.run.app",
+}
+
+# Every variable set to a value other than its default, and the field value it must give.
+EVERY_VARIABLE = {
+    "PORT": ("9000", "port", 9000),
+    "PADDLE_WEBHOOK_SECRET": ("new, old", "paddle_webhook_secrets", ("new", "old")),
+    "PADDLE_SIGNATURE_TOLERANCE": ("30", "paddle_signature_tolerance", 30),
+    "PADDLE_PUBLIC_KEY": ("/keys/classic.pem", "paddle_public_key", "/keys/classic.pem"),
+    "PADDLE_API_KEY": ("pdl_live_key", "paddle_api_key", "pdl_live_key"),
+    "PADDLE_API_URL": ("https://sandbox-api.paddle.com", "paddle_api_url", None),
+    "CATALOG": ("gs://originals/catalog.toml", "catalog", None),
+    "SOURCE_BUCKET": ("my-originals", "source_bucket", None),
+    "DELIVERY_BUCKET": ("my-deliveries", "delivery_bucket", None),
+    "PUBLIC_URL": ("https://books.example.com", "public_url", None),
+    "LINK_TTL": ("86400", "link_ttl", 86400),
+    "DOWNLOAD_LIMIT": ("0", "download_limit", 0),
+    "SIGNED_URL_TTL": ("120", "signed_url_ttl", 120),
+    "SENDGRID_API_KEY": ("SG.key", "sendgrid_api_key", None),
+    "SENDGRID_API_URL": ("http://127.0.0.1:9999", "sendgrid_api_url", None),
+    "MAIL_FROM": ("author@example.org", "mail_from", None),
+    "STAMP_SECRET": ("a-real-stamp-secret", "stamp_secret", None),
+    "LOCAL_DATA_DIR": ("/srv/exlibris", "local_data_dir", Path("/srv/exlibris")),
+    "STORAGE_BACKEND": ("gcs", "storage_backend", None),
+    "PUBLISH_BACKEND": ("pubsub", "publish_backend", None),
+    "PUBSUB_TOPIC": ("purchases", "pubsub_topic", None),
+    "GOOGLE_CLOUD_PROJECT": ("my-project", "google_cloud_project", None),
+    "WORKER_PUSH_URL": ("http://10.0.0.2:8081/pubsub/push", "worker_push_url", None),
+    "PUSH_AUTH": ("true", "push_auth", None),
+    "PUSH_AUDIENCE": ("https://worker.example.run.app", "push_audience", None),
+    "PUSH_SERVICE_ACCOUNT": ("push@p.iam.gserviceaccount.com", "push_service_account", None),
+    "SIGNING_SERVICE_ACCOUNT": ("svc@p.iam.gserviceaccount.com", "signing_service_account", None),
+    "SHOP_NAME": ("Ada's Books", "shop_name", None),
+    "SUPPORT_EMAIL": ("help@example.org", "support_email", None),
+    "CORS_ORIGINS": (
+        "https://a.example, https://b.example",
+        "cors_origins",
+        ("https://a.example", "https://b.example"),
+    ),
+    "LOG_LEVEL": ("DEBUG", "log_level", None),
+}
+
+
+def variable_of(field_name: str) -> str:
+    """The environment variable of a Settings field (one is named for the contract)."""
+    return "PADDLE_WEBHOOK_SECRET" if field_name == "paddle_webhook_secrets" else field_name.upper()
+
+
+def test_defaults_are_the_embedded_stack() -> None:
+    settings = Settings.from_env({})
+    assert settings.port == 8080
+    assert settings.link_ttl == 30 * 24 * 3600
+    assert settings.download_limit == 5
+    assert settings.signed_url_ttl == 600
+    assert settings.local_data_dir == Path("var")
+    assert settings.catalog == "sample/catalog.toml"
+    assert settings.public_url == "http://127.0.0.1:8080"
+    assert settings.embedded
+    assert not settings.push_auth_required
+
+
+def test_every_variable_is_parsed() -> None:
+    environ = {var: raw for var, (raw, _, _) in EVERY_VARIABLE.items()}
+    settings = Settings.from_env(environ)
+    for var, (raw, name, expected) in EVERY_VARIABLE.items():
+        want = raw if expected is None else expected
+        assert getattr(settings, name) == want, var
+    assert not settings.embedded
+
+
+def test_the_table_above_covers_every_field() -> None:
+    """A new Settings field must be added to EVERY_VARIABLE (and to .env.example)."""
+    assert {variable_of(f.name) for f in fields(Settings)} == set(EVERY_VARIABLE)
+    assert {name for _, name, _ in EVERY_VARIABLE.values()} == {f.name for f in fields(Settings)}
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_values_keep_the_default(blank: str) -> None:
+    settings = Settings.from_env({"PORT": blank, "LINK_TTL": blank, "SHOP_NAME": blank})
+    assert (settings.port, settings.link_ttl, settings.shop_name) == (8080, 2592000, "exlibris")
+
+
+def test_values_are_stripped() -> None:
+    settings = Settings.from_env({"PORT": " 9000 ", "SHOP_NAME": "  Ada  "})
+    assert (settings.port, settings.shop_name) == (9000, "Ada")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PORT", "abc"),
+        ("PORT", "0"),
+        ("PORT", "8080.5"),
+        ("LINK_TTL", "0"),
+        ("LINK_TTL", "-60"),
+        ("LINK_TTL", "30d"),
+        ("SIGNED_URL_TTL", "0"),
+        ("DOWNLOAD_LIMIT", "-1"),
+        ("DOWNLOAD_LIMIT", "five"),
+        ("PADDLE_SIGNATURE_TOLERANCE", "-1"),
+        ("STORAGE_BACKEND", "s3"),
+        ("PUBLISH_BACKEND", "kafka"),
+        ("PUSH_AUTH", "maybe"),
+        ("PUBLIC_URL", "ftp://x"),
+        ("PUBLIC_URL", "books.example.com"),
+        ("LOG_LEVEL", "verbose"),
+    ],
+)
+def test_an_invalid_value_names_its_variable(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=rf"^{variable}: "):
+        Settings.from_env({variable: value})
+
+
+@pytest.mark.parametrize("level", ["debug", "Warning", "ERROR"])
+def test_log_level_is_case_insensitive(level: str) -> None:
+    assert Settings.from_env({"LOG_LEVEL": level}).log_level == level
+
+
+def test_push_auth_on_without_an_audience_names_push_audience() -> None:
+    with pytest.raises(SettingsError, match=r"^PUSH_AUDIENCE: "):
+        Settings.from_env({"PUSH_AUTH": "true"})
+
+
+def test_overrides_are_validated_too() -> None:
+    with pytest.raises(SettingsError, match=r"^DOWNLOAD_LIMIT: "):
+        Settings.from_env({}).with_overrides(download_limit=-3)
+
+
+def test_embedded_gets_the_demo_secrets() -> None:
+    settings = Settings.from_env({})
+    assert settings.stamp_secret == DEMO_STAMP_SECRET
+    assert settings.paddle_webhook_secrets == (DEMO_WEBHOOK_SECRET,)
+    assert settings.uses_demo_secrets
+
+
+def test_embedded_keeps_secrets_it_is_given() -> None:
+    settings = Settings.from_env({"STAMP_SECRET": "mine", "PADDLE_WEBHOOK_SECRET": "pdl_mine"})
+    assert settings.stamp_secret == "mine"
+    assert settings.paddle_webhook_secrets == ("pdl_mine",)
+    assert not settings.uses_demo_secrets
+
+
+def test_cloud_with_real_secrets_is_valid() -> None:
+    settings = Settings.from_env(CLOUD)
+    assert settings.stamp_secret == "a-real-stamp-secret"
+    assert not settings.uses_demo_secrets
+
+
+@pytest.mark.parametrize(
+    ("changes", "variable"),
+    [
+        ({"STAMP_SECRET": ""}, "STAMP_SECRET"),
+        ({"STAMP_SECRET": DEMO_STAMP_SECRET}, "STAMP_SECRET"),
+        ({"PADDLE_WEBHOOK_SECRET": ""}, "PADDLE_WEBHOOK_SECRET"),
+        ({"PADDLE_WEBHOOK_SECRET": " , "}, "PADDLE_WEBHOOK_SECRET"),
+        ({"PUSH_AUDIENCE": ""}, "PUSH_AUDIENCE"),
+    ],
+    ids=["no-stamp-secret", "demo-stamp-secret", "no-webhook-secret", "blank-list", "no-audience"],
+)
+def test_cloud_refuses_missing_or_demo_secrets(changes: dict[str, str], variable: str) -> None:
+    with pytest.raises(SettingsError, match=rf"^{variable}: "):
+        Settings.from_env({**CLOUD, **changes})
+
+
+@pytest.mark.parametrize("backend", [{"STORAGE_BACKEND": "gcs"}, {"PUBLISH_BACKEND": "pubsub"}])
+def test_either_cloud_backend_alone_makes_the_secrets_mandatory(backend: dict[str, str]) -> None:
+    with pytest.raises(SettingsError, match=r"^STAMP_SECRET: "):
+        Settings.from_env({**backend, "PUSH_AUDIENCE": "https://worker.example"})
+
+
+def test_cloud_with_only_a_classic_key_needs_no_webhook_secret() -> None:
+    settings = Settings.from_env(
+        {**CLOUD, "PADDLE_WEBHOOK_SECRET": "", "PADDLE_PUBLIC_KEY": "/keys/classic.pem"}
+    )
+    assert settings.paddle_webhook_secrets == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "secrets"),
+    [
+        ("one", ("one",)),
+        ("new,old", ("new", "old")),
+        (" new , old ,", ("new", "old")),
+        ("a,,b", ("a", "b")),
+    ],
+)
+def test_paddle_webhook_secret_is_a_comma_list(raw: str, secrets: tuple[str, ...]) -> None:
+    assert Settings.from_env({"PADDLE_WEBHOOK_SECRET": raw}).paddle_webhook_secrets == secrets
+
+
+def test_the_field_name_is_not_read_as_a_variable() -> None:
+    settings = Settings.from_env({"PADDLE_WEBHOOK_SECRETS": "ignored"})
+    assert settings.paddle_webhook_secrets == (DEMO_WEBHOOK_SECRET,)
+
+
+@pytest.mark.parametrize(
+    ("environ", "required"),
+    [
+        ({}, False),
+        ({"PUSH_AUTH": "false"}, False),
+        ({"PUSH_AUTH": "true", "PUSH_AUDIENCE": "https://w"}, True),
+        (CLOUD, True),
+        ({**CLOUD, "PUSH_AUTH": "false", "PUSH_AUDIENCE": ""}, False),
+        ({**CLOUD, "PUBLISH_BACKEND": "local"}, True),
+    ],
+    ids=["embedded", "embedded-off", "embedded-on", "cloud", "cloud-off", "gcs-local-push"],
+)
+def test_push_auth_auto_is_on_unless_the_stack_is_embedded(
+    environ: dict[str, str], required: bool
+) -> None:
+    assert Settings.from_env(environ).push_auth_required is required
+
+
+def _env_example() -> dict[str, str]:
+    """VARIABLE -> value of each assignment line in .env.example (comments removed)."""
+    out = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        match = re.match(r"^([A-Z][A-Z0-9_]*)=(\S*)", line)
+        if match:
+            out[match.group(1)] = match.group(2)
+    return out
+
+
+def test_env_example_lists_exactly_the_settings() -> None:
+    assert set(_env_example()) == {variable_of(f.name) for f in fields(Settings)}
+
+
+def test_env_example_shows_the_defaults() -> None:
+    example = _env_example()
+    default = Settings()
+    for f in fields(Settings):
+        value = example[variable_of(f.name)]
+        parsed = Settings.from_env({variable_of(f.name): value}) if value else default
+        assert getattr(parsed, f.name) == getattr(default, f.name), variable_of(f.name)
+        if not value:
+            assert not getattr(default, f.name), f"{variable_of(f.name)} has a default to show"
