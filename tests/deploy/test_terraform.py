@@ -1,0 +1,337 @@
+"""terraform/ read offline: least privilege, the push path, secrets and inputs.
+
+No terraform binary runs here; python-hcl2 parses every file and the tests
+check the graph the way a reviewer would (tests/deploy/terraform.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+
+import pytest
+
+from common.settings import Settings
+from tests.deploy.terraform import (
+    TERRAFORM,
+    env_names,
+    literal,
+    locals_,
+    parsed,
+    resource,
+    resources,
+    source_text,
+    tf_files,
+    variables,
+)
+
+FILES = ["versions.tf", "variables.tf", "outputs.tf", "main.tf"] + [
+    f"{concern}.tf" for concern in ("apis", "iam", "storage", "pubsub", "run", "secrets")
+]
+IAM_MEMBER = re.compile(r"^google_\w+_iam_(member|binding|policy)$")
+
+
+def iam_resources():
+    return [r for r in resources() if IAM_MEMBER.match(r.type)]
+
+
+def role(r) -> str:
+    return literal(r.body["role"])
+
+
+def roles_of(r) -> set[str]:
+    """The role, or each role of a `for_each = toset([...])` over roles."""
+    if r.body["role"] == "${each.value}":
+        return set(re.findall(r'"(roles/[\w.]+)"', r.body["for_each"]))
+    return {role(r)}
+
+
+@pytest.mark.parametrize("name", [p.name for p in tf_files()])
+def test_every_file_parses(name):
+    assert parsed(name)
+
+
+def test_the_root_has_a_file_per_concern():
+    assert sorted(FILES) == sorted(p.name for p in tf_files())
+
+
+def test_provider_versions_are_bounded():
+    (terraform,) = parsed("versions.tf")["terraform"]
+    assert re.fullmatch(r">= [\d.]+, < 2\.0", literal(terraform["required_version"]))
+    (providers,) = terraform["required_providers"]
+    for name, spec in providers.items():
+        if name == "__is_block__":
+            continue
+        assert re.fullmatch(r">= [\d.]+, < \d+\.0", literal(spec["version"])), name
+
+
+@pytest.mark.parametrize("name", sorted(variables()))
+def test_every_variable_is_typed_described_and_validated(name):
+    body = variables()[name]
+    assert body.get("type"), f"{name} has no type"
+    assert literal(body.get("description", "")).strip(), f"{name} has no description"
+    validations = body.get("validation", [])
+    assert validations, f"{name} has no validation"
+    for v in validations:
+        assert literal(v["error_message"]).strip()
+
+
+@pytest.mark.parametrize("name", sorted(variables()))
+def test_every_variable_is_used(name):
+    assert re.search(rf"\bvar\.{name}\b", source_text(exclude=("variables.tf",)))
+
+
+def test_the_required_apis_are_enabled():
+    apis = locals_()["apis"]
+    for api in ("run", "pubsub", "storage", "secretmanager", "iamcredentials"):
+        assert f'"{api}.googleapis.com"' in apis
+    for api in ("artifactregistry", "cloudbuild"):
+        assert f'"{api}.googleapis.com"' in apis
+
+
+def test_no_grant_is_project_wide():
+    wide = [
+        r.address
+        for r in resources()
+        if r.type.startswith(("google_project_iam", "google_folder_iam", "google_organization_iam"))
+    ]
+    assert wide == []
+
+
+def test_no_grant_is_authoritative_or_basic():
+    for r in iam_resources():
+        assert r.type.endswith("_iam_member"), f"{r.address} would overwrite others' grants"
+        assert not roles_of(r) & {"roles/owner", "roles/editor", "roles/viewer"}, r.address
+
+
+def test_each_service_runs_as_its_own_account():
+    service = resource("google_cloud_run_v2_service", "service").body["template"][0]
+    worker = resource("google_cloud_run_v2_service", "worker").body["template"][0]
+    assert service["service_account"] == "${google_service_account.service.email}"
+    assert worker["service_account"] == "${google_service_account.worker.email}"
+    accounts = {r.name for r in resources("google_service_account")}
+    assert {"service", "worker", "push", "deployer"} <= accounts
+
+
+def grants_on(target: str):
+    """IAM members whose body refers to the given resource address."""
+    return [r for r in iam_resources() if re.search(rf"\b{re.escape(target)}\b", r.text)]
+
+
+def test_the_worker_is_invoked_by_the_push_account_only():
+    grants = grants_on("google_cloud_run_v2_service.worker")
+    invokers = [r for r in grants if role(r) == "roles/run.invoker"]
+    assert [r.body["member"] for r in invokers] == ["${google_service_account.push.member}"]
+    for r in grants:
+        assert "allUsers" not in r.text and "allAuthenticatedUsers" not in r.text, r.address
+    worker = resource("google_cloud_run_v2_service", "worker").body
+    assert literal(worker["ingress"]) == "INGRESS_TRAFFIC_INTERNAL_ONLY"
+
+
+def test_only_the_public_service_is_open_to_all_users():
+    public = [r for r in iam_resources() if "allUsers" in r.text or "allAuthenticated" in r.text]
+    assert [r.address for r in public] == [
+        "google_cloud_run_v2_service_iam_member.public_invokes_service"
+    ]
+    (grant,) = public
+    assert role(grant) == "roles/run.invoker"
+    assert "google_cloud_run_v2_service.service" in grant.text
+
+
+def test_the_deployer_may_deploy_but_not_administer():
+    deployer = [r for r in iam_resources() if "google_service_account.deployer" in r.text]
+    roles = set().union(*(roles_of(r) for r in deployer))
+    assert roles == {
+        "roles/run.developer",
+        "roles/iam.serviceAccountUser",
+        "roles/artifactregistry.writer",
+        "roles/storage.objectUser",
+        "roles/storage.legacyBucketReader",
+    }
+    act_as = resource("google_service_account_iam_member", "deployer_acts_as_runtime")
+    assert "google_service_account.push" not in act_as.text
+    assert "google_service_account.deployer.name" not in act_as.text
+
+
+@pytest.mark.parametrize(
+    ("grant", "who", "what"),
+    [
+        ("service_publishes_orders", "service", "google_pubsub_topic.orders"),
+        ("service_uses_deliveries", "service", "google_storage_bucket.deliveries"),
+        ("service_reads_catalog", "service", "google_storage_bucket.originals"),
+        ("service_signs_as_itself", "service", "google_service_account.service"),
+        ("worker_reads_originals", "worker", "google_storage_bucket.originals"),
+        ("worker_writes_deliveries", "worker", "google_storage_bucket.deliveries"),
+        ("worker_signs_as_itself", "worker", "google_service_account.worker"),
+    ],
+)
+def test_runtime_grants_are_on_the_resource(grant, who, what):
+    (r,) = [r for r in iam_resources() if r.name == grant]
+    assert r.body["member"] == f"${{google_service_account.{who}.member}}"
+    assert what in r.text
+
+
+def test_the_service_reads_only_the_catalog_of_the_originals():
+    grant = resource("google_storage_bucket_iam_member", "service_reads_catalog")
+    (condition,) = grant.body["condition"]
+    assert "objects/" in condition["expression"]
+    assert role(grant) == "roles/storage.objectViewer"
+
+
+def test_the_subscription_pushes_with_oidc_retries_and_dead_letters():
+    sub = resource("google_pubsub_subscription", "worker_push").body
+    (push,) = sub["push_config"]
+    assert literal(push["push_endpoint"]) == "${local.worker_url}/pubsub/push"
+    (oidc,) = push["oidc_token"]
+    assert oidc["service_account_email"] == "${google_service_account.push.email}"
+    assert oidc["audience"] == "${local.worker_url}"
+    assert sub["retry_policy"]
+    (dead,) = sub["dead_letter_policy"]
+    assert dead["dead_letter_topic"] == "${google_pubsub_topic.dead_letter.id}"
+    assert dead["max_delivery_attempts"] == "${var.max_delivery_attempts}"
+    assert sub["ack_deadline_seconds"] == "${var.ack_deadline_seconds}"
+    assert [literal(p["ttl"]) for p in sub["expiration_policy"]] == [""]
+
+
+def test_the_worker_checks_the_same_audience_and_account_pubsub_sends():
+    worker_env = locals_()["worker_env"]
+    assert "PUSH_AUDIENCE = local.worker_url" in worker_env
+    assert "PUSH_SERVICE_ACCOUNT = google_service_account.push.email" in worker_env
+    assert 'PUSH_AUTH = "true"' in worker_env
+    worker = resource("google_cloud_run_v2_service", "worker").body["template"][0]
+    assert worker["timeout"] == '"${var.ack_deadline_seconds}s"'
+
+
+def test_the_pubsub_agent_can_dead_letter():
+    publisher = resource("google_pubsub_topic_iam_member", "pubsub_agent_publishes_dead_letters")
+    assert publisher.body["topic"] == "${google_pubsub_topic.dead_letter.id}"
+    assert role(publisher) == "roles/pubsub.publisher"
+    subscriber = resource("google_pubsub_subscription_iam_member", "pubsub_agent_acks_worker_push")
+    assert subscriber.body["subscription"] == "${google_pubsub_subscription.worker_push.id}"
+    assert role(subscriber) == "roles/pubsub.subscriber"
+    for r in (publisher, subscriber):
+        assert r.body["member"] == "${local.pubsub_agent}"
+    assert "@gcp-sa-pubsub.iam.gserviceaccount.com" in locals_()["pubsub_agent"]
+
+
+def test_dead_letters_can_be_inspected():
+    sub = resource("google_pubsub_subscription", "dead_letter_inspect").body
+    assert sub["topic"] == "${google_pubsub_topic.dead_letter.id}"
+    assert "push_config" not in sub
+
+
+@pytest.mark.parametrize("bucket", ["originals", "deliveries", "builds"])
+def test_buckets_are_private_and_uniform(bucket):
+    body = resource("google_storage_bucket", bucket).body
+    assert body["uniform_bucket_level_access"] is True
+    assert literal(body["public_access_prevention"]) == "enforced"
+
+
+def test_originals_are_versioned_and_kept():
+    body = resource("google_storage_bucket", "originals").body
+    assert body["versioning"][0]["enabled"] is True
+    assert body["force_destroy"] is False
+
+
+def test_stamped_copies_expire_after_configurable_days():
+    body = resource("google_storage_bucket", "deliveries").body
+    (rule,) = body["lifecycle_rule"]
+    (condition,) = rule["condition"]
+    assert condition["age"] == "${var.stamped_copy_days}"
+    assert condition["matches_prefix"] == ['"copies/"']
+    assert body["force_destroy"] is False
+
+
+def secret_catalog() -> dict[str, dict]:
+    return {
+        k: {"env": literal(v["env"]), "readers": [literal(r) for r in v["readers"]]}
+        for k, v in locals_()["secret_catalog"].items()
+    }
+
+
+def secret_env(service: str) -> set[str]:
+    return {s["env"] for s in secret_catalog().values() if service in s["readers"]}
+
+
+@pytest.mark.parametrize("service", ["service", "worker"])
+def test_cloud_run_reads_only_declared_secrets(service):
+    body = resource("google_cloud_run_v2_service", service)
+    refs = set(re.findall(r"google_secret_manager_secret\.(\w+)", body.text))
+    declared = {r.name for r in resources("google_secret_manager_secret")}
+    assert refs and refs <= declared
+    (secret_block,) = [
+        d['"env"']
+        for d in body.body["template"][0]["containers"][0]["dynamic"]
+        if "secret" in str(d)
+    ]
+    assert secret_block["for_each"] == f"${{local.{service}_secrets}}"
+    assert f'contains(s.readers, "{service}")' in locals_()[f"{service}_secrets"]
+    assert resource("google_secret_manager_secret", "secrets").body["for_each"] == (
+        "${local.secrets}"
+    )
+
+
+def test_each_account_reads_only_its_secrets():
+    assert secret_env("service") == {"STAMP_SECRET", "PADDLE_WEBHOOK_SECRET"}
+    assert secret_env("worker") == {"STAMP_SECRET", "SENDGRID_API_KEY", "PADDLE_API_KEY"}
+    grants = resource("google_secret_manager_secret_iam_member", "readers")
+    assert grants.body["for_each"] == "${local.secret_grants}"
+    assert role(grants) == "roles/secretmanager.secretAccessor"
+
+
+def test_secrets_have_no_values_in_terraform():
+    assert not resources("google_secret_manager_secret_version")
+
+
+def known_variables() -> set[str]:
+    names = {f.name.upper() for f in fields(Settings)}
+    return names | {"PADDLE_WEBHOOK_SECRET", "APP"}
+
+
+@pytest.mark.parametrize("service", ["service", "worker"])
+def test_every_variable_cloud_run_sets_is_one_the_app_reads(service):
+    env = env_names(locals_()["common_env"]) | env_names(locals_()[f"{service}_env"])
+    assert env - known_variables() == set()
+    assert secret_env(service) - known_variables() == set()
+    assert {"STORAGE_BACKEND", "PUBLISH_BACKEND", "STAMP_SECRET", "APP"} <= env | secret_env(
+        service
+    )
+
+
+def test_the_services_pick_their_app():
+    assert 'APP = "service"' in locals_()["service_env"]
+    assert 'APP = "worker"' in locals_()["worker_env"]
+
+
+def test_concurrency_matches_gunicorn_threads():
+    service = resource("google_cloud_run_v2_service", "service").body["template"][0]
+    worker = resource("google_cloud_run_v2_service", "worker").body["template"][0]
+    assert service["max_instance_request_concurrency"] == 8
+    assert worker["max_instance_request_concurrency"] == 2
+    limits = worker["containers"][0]["resources"][0]["limits"]
+    assert (literal(limits["cpu"]), literal(limits["memory"])) == ("2", "2Gi")
+
+
+@pytest.mark.parametrize("service", ["service", "worker"])
+def test_cloud_build_owns_the_image(service):
+    body = resource("google_cloud_run_v2_service", service).body
+    (lifecycle,) = body["lifecycle"]
+    assert "${template[0].containers[0].image}" in lifecycle["ignore_changes"]
+
+
+def test_outputs_give_the_author_what_comes_next():
+    outputs = {
+        k.strip('"'): v for block in parsed("outputs.tf")["output"] for k, v in block.items()
+    }
+    assert literal(outputs["paddle_billing_webhook_url"]["value"]).endswith("/webhooks/paddle")
+    assert literal(outputs["paddle_classic_webhook_url"]["value"]).endswith(
+        "/webhooks/paddle-classic"
+    )
+    assert literal(outputs["links_page_url"]["value"]).endswith("/links")
+    for name in ("source_bucket", "delivery_bucket", "topic", "cloud_build_command"):
+        assert name in outputs
+    assert "--service-account=" in outputs["cloud_build_command"]["value"]
+
+
+def test_no_state_or_lock_files_are_committed():
+    assert not list(TERRAFORM.glob("*.tfstate*"))
