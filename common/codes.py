@@ -110,5 +110,5 @@ def read_token(secret: str, token: str) -> LinkClaim:
         raise InvalidToken("this link was altered or not issued by this shop")
     try:
         return LinkClaim(order_id=str(data["o"]), file_index=int(data["f"]), expires=int(data["e"]))
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise InvalidToken("malformed link") from None
