@@ -17,6 +17,9 @@ locals {
     SHOP_NAME            = var.shop_name
     SUPPORT_EMAIL        = var.support_email
     LOG_LEVEL            = var.log_level
+    # Only the worker checks push tokens, but settings validates the audience
+    # in every cloud process; it is not a secret.
+    PUSH_AUDIENCE = local.worker_url
   }
 
   service_env = merge(local.common_env, {
@@ -31,12 +34,10 @@ locals {
     APP                     = "worker"
     SIGNING_SERVICE_ACCOUNT = google_service_account.worker.email
     PUSH_AUTH               = "true"
-    PUSH_AUDIENCE           = local.worker_url
     PUSH_SERVICE_ACCOUNT    = google_service_account.push.email
     MAIL_FROM               = var.mail_from
     PADDLE_API_URL          = var.paddle_api_url
   })
-
 }
 
 resource "google_cloud_run_v2_service" "service" {
