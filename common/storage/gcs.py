@@ -46,7 +46,7 @@ class SigningIdentity:
 
     def __init__(
         self,
-        service_account_email: str,
+        service_account_email: str | None = None,
         credentials: google.auth.credentials.Credentials | None = None,
     ) -> None:
         self.service_account_email = service_account_email
@@ -63,10 +63,12 @@ class SigningIdentity:
                 return {"credentials": creds}
             if not creds.valid:
                 creds.refresh(google.auth.transport.requests.Request())
-            return {
-                "service_account_email": self.service_account_email,
-                "access_token": creds.token,
-            }
+            # Unset: the identity the credentials belong to (Cloud Run's metadata
+            # credentials know their email once refreshed).
+            email = self.service_account_email or getattr(creds, "service_account_email", None)
+            if not email or email == "default":
+                raise google.auth.exceptions.GoogleAuthError("no service account email to sign as")
+            return {"service_account_email": email, "access_token": creds.token}
 
 
 class GcsStorage:
@@ -178,7 +180,10 @@ def build_gcs_storage(
         )
     else:
         client = storage.Client(project=project) if project else storage.Client()
-    signing = SigningIdentity(signing_service_account) if signing_service_account else None
+    if endpoint:  # an emulator has no IAM: sign only with an identity named explicitly
+        signing = SigningIdentity(signing_service_account) if signing_service_account else None
+    else:  # built lazily: the default credentials are loaded on the first signed URL
+        signing = SigningIdentity(signing_service_account or None)
     return GcsStorage(client, signing=signing)
 
 

@@ -59,7 +59,7 @@ class HttpStandIn:
 
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
-        self._script: deque[Reply] = deque()
+        self._script: deque[tuple[str, Reply]] = deque()
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(
@@ -85,10 +85,10 @@ class HttpStandIn:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def script(self, *replies: Reply) -> None:
-        """Answer the next requests with these replies, in order."""
+    def script(self, *replies: Reply, path_prefix: str = "") -> None:
+        """Answer the next requests (under path_prefix) with these replies, in order."""
         with self._lock:
-            self._script.extend(replies)
+            self._script.extend((path_prefix, reply) for reply in replies)
 
     def respond(self, request: Recorded) -> Reply:
         raise NotImplementedError
@@ -96,8 +96,10 @@ class HttpStandIn:
     def _reply_to(self, request: Recorded) -> Reply:
         with self._lock:
             self.requests.append(request)
-            scripted = self._script.popleft() if self._script else None
-        return scripted or self.respond(request)
+            scripted = next((e for e in self._script if request.path.startswith(e[0])), None)
+            if scripted is not None:
+                self._script.remove(scripted)
+        return scripted[1] if scripted else self.respond(request)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         standin = self
