@@ -121,7 +121,8 @@ def decode(data: bytes) -> Message:
         raise ContractError(f"message data is not JSON: {exc}") from None
     if not isinstance(body, dict):
         raise ContractError("message data is not a JSON object")
-    kind = _TYPES.get(body.pop("type", None))
+    name = body.pop("type", None)
+    kind = _TYPES.get(name) if isinstance(name, str) else None
     if kind is None:
         raise ContractError("unknown message type")
     if body.get("version") != VERSION:
