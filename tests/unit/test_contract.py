@@ -1,0 +1,224 @@
+"""The message contract: each message round-trips; anything else is a ContractError."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from common.contract import (
+    VERSION,
+    Buyer,
+    ContractError,
+    LinksRequested,
+    Message,
+    OrderPaid,
+    OrderRevoked,
+    attributes_of,
+    decode,
+    encode,
+    parse_envelope,
+    push_envelope,
+)
+
+SUBSCRIPTION = "projects/p/subscriptions/orders-push"
+CLASSIC_PAID = OrderPaid(
+    order_id="552312-9001",
+    paddle_ids=("552312",),
+    event_id="9001",
+    occurred_at="2024-05-01T10:00:00Z",
+    source="classic",
+    buyer=Buyer(name="Zoë O'Brien-Łukasz", email="zoe@example.com"),
+)
+BILLING_PAID = OrderPaid(
+    order_id="txn_01hv8x",
+    paddle_ids=("pri_01a", "pro_01b"),
+    event_id="evt_01",
+    occurred_at="2024-05-01T10:00:00Z",
+    source="billing",
+    customer_id="ctm_01",
+)
+REVOKED = OrderRevoked("txn_01hv8x", "evt_02", "2024-05-02T10:00:00Z", "refund")
+LINKS = LinksRequested("ada@example.com", "req-1", "2024-05-03T10:00:00Z")
+MESSAGES = [CLASSIC_PAID, BILLING_PAID, REVOKED, LINKS]
+IDS = ["classic-paid", "billing-paid", "revoked", "links"]
+
+
+def data_of(body: dict[str, Any]) -> str:
+    return base64.b64encode(json.dumps(body).encode()).decode()
+
+
+def envelope_with(data: str) -> dict[str, Any]:
+    return {"message": {"data": data, "messageId": "1"}, "subscription": SUBSCRIPTION}
+
+
+def body_of(message: Message) -> dict[str, Any]:
+    return json.loads(encode(message))
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=IDS)
+def test_encode_decode_round_trip(message: Message) -> None:
+    assert decode(encode(message)) == message
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=IDS)
+def test_encoded_bytes_carry_type_and_version(message: Message) -> None:
+    body = body_of(message)
+    assert body["type"] == message.TYPE
+    assert body["version"] == VERSION
+
+
+def test_unicode_stays_readable_in_the_bytes() -> None:
+    assert "Zoë O'Brien-Łukasz".encode() in encode(CLASSIC_PAID)
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=IDS)
+def test_push_envelope_parses_back(message: Message) -> None:
+    envelope = parse_envelope(push_envelope(message, "msg-42", SUBSCRIPTION))
+    assert envelope.message == message
+    assert envelope.message_id == "msg-42"
+    assert envelope.attributes == attributes_of(message)
+    assert envelope.delivery_attempt is None
+
+
+def test_push_envelope_has_pubsub_shape() -> None:
+    body = push_envelope(LINKS, "msg-42", SUBSCRIPTION)
+    assert body["subscription"] == SUBSCRIPTION
+    assert body["message"]["messageId"] == body["message"]["message_id"] == "msg-42"
+    assert base64.b64decode(body["message"]["data"]) == encode(LINKS)
+    assert body["message"]["attributes"] == {
+        "type": "links.requested",
+        "version": "1",
+        "idempotency_key": "links:req-1",
+    }
+    json.dumps(body)  # it is plain JSON
+
+
+@pytest.mark.parametrize(
+    ("message", "key"),
+    [(CLASSIC_PAID, "paid:552312-9001"), (REVOKED, "revoked:txn_01hv8x"), (LINKS, "links:req-1")],
+)
+def test_idempotency_keys(message: Message, key: str) -> None:
+    assert message.idempotency_key == key
+
+
+def test_delivery_attempt_is_read() -> None:
+    body = push_envelope(REVOKED, "m", SUBSCRIPTION) | {"deliveryAttempt": 3}
+    assert parse_envelope(body).delivery_attempt == 3
+
+
+def test_message_id_falls_back_to_the_snake_case_field() -> None:
+    body = push_envelope(REVOKED, "m-7", SUBSCRIPTION)
+    del body["message"]["messageId"]
+    assert parse_envelope(body).message_id == "m-7"
+
+
+def changed(message: Message, **changes: Any) -> str:
+    """The message's data with fields changed; a field set to ... is removed."""
+    body = body_of(message) | changes
+    return data_of({k: v for k, v in body.items() if v is not ...})
+
+
+@pytest.mark.parametrize(
+    ("envelope", "reason"),
+    [
+        (None, "no message"),
+        ([], "no message"),
+        ({}, "no message"),
+        ({"message": "text"}, "no message"),
+        ({"message": {}}, "no data"),
+        ({"message": {"data": 5}}, "no data"),
+        (envelope_with("not base64!"), "not base64"),
+        (envelope_with(base64.b64encode(b"\xff\xfe").decode()), "not JSON"),
+        (envelope_with(base64.b64encode(b"{oops").decode()), "not JSON"),
+        (envelope_with(data_of([1, 2])), "not a JSON object"),
+        (envelope_with(data_of({"type": "order.shipped", "version": 1})), "unknown message type"),
+        (envelope_with(data_of({"version": 1, "email": "a@b.c"})), "unknown message type"),
+        (envelope_with(data_of({"type": ["order.paid"], "version": 1})), "unknown message type"),
+        (envelope_with(changed(BILLING_PAID, version=2)), "unsupported version"),
+        (envelope_with(changed(BILLING_PAID, version="1")), "unsupported version"),
+        (envelope_with(changed(BILLING_PAID, version=...)), "unsupported version"),
+        (envelope_with(changed(BILLING_PAID, order_id=...)), "do not match"),
+        (envelope_with(changed(BILLING_PAID, paddle_ids=...)), "do not match"),
+        (envelope_with(changed(BILLING_PAID, surprise=1)), "do not match"),
+        (envelope_with(changed(BILLING_PAID, customer_id=None)), "neither a buyer"),
+        (envelope_with(changed(BILLING_PAID, customer_id="", buyer={})), "neither a buyer"),
+        (envelope_with(changed(BILLING_PAID, buyer={"name": "Ada"})), "do not match"),
+        (envelope_with(changed(REVOKED, reason=...)), "do not match"),
+        (envelope_with(changed(LINKS, email=...)), "do not match"),
+        (envelope_with(changed(LINKS, type="order.revoked")), "do not match"),
+    ],
+    ids=[
+        "none",
+        "array",
+        "no-message",
+        "message-not-object",
+        "no-data",
+        "data-not-string",
+        "data-not-base64",
+        "data-not-utf8",
+        "data-not-json",
+        "data-json-array",
+        "unknown-type",
+        "no-type",
+        "unhashable-type",
+        "version-2",
+        "version-string",
+        "version-missing",
+        "paid-no-order-id",
+        "paid-no-paddle-ids",
+        "paid-unknown-field",
+        "paid-no-buyer-or-customer",
+        "paid-empty-buyer-and-customer",
+        "paid-buyer-without-email",
+        "revoked-no-reason",
+        "links-no-email",
+        "links-labelled-as-revoked",
+    ],
+)
+def test_contract_errors(envelope: Any, reason: str) -> None:
+    with pytest.raises(ContractError, match=reason):
+        parse_envelope(envelope)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=8,
+)
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "type": st.sampled_from(["order.paid", "order.revoked", "links.requested"]) | _JSON,
+            "version": st.just(1) | _JSON,
+            "order_id": _JSON,
+            "paddle_ids": _JSON,
+            "buyer": _JSON,
+            "customer_id": _JSON,
+            "email": _JSON,
+        },
+    )
+    | _JSON
+)
+def test_any_json_decodes_or_is_a_contract_error(body: Any) -> None:
+    try:
+        message = decode(json.dumps(body).encode())
+    except ContractError:
+        return
+    assert isinstance(message, OrderPaid | OrderRevoked | LinksRequested)
+
+
+@given(st.binary(max_size=64))
+def test_any_bytes_decode_or_are_a_contract_error(data: bytes) -> None:
+    try:
+        message = decode(data)
+    except ContractError:
+        return
+    assert isinstance(message, OrderPaid | OrderRevoked | LinksRequested)
