@@ -6,6 +6,7 @@ import time
 
 import pytest
 from google.auth.credentials import AnonymousCredentials
+from google.auth.exceptions import GoogleAuthError
 from google.cloud import storage
 from google.oauth2.credentials import Credentials as TokenCredentials
 
@@ -113,3 +114,9 @@ def test_token_credentials_sign_through_iam_with_a_fresh_access_token() -> None:
     assert second == first  # still valid: no second refresh
     assert len(endpoint.requests) == 1
     assert endpoint.requests[0].path == "/token"
+
+
+def test_signing_needs_an_email_when_the_credentials_do_not_know_theirs() -> None:
+    identity = SigningIdentity(None, credentials=TokenCredentials(token="ya29.valid"))
+    with pytest.raises(GoogleAuthError, match="no service account email"):
+        identity.signing_kwargs()
