@@ -9,12 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from common.logging import configure_logging
 from common.settings import Settings
 from common.web import health, register_error_handlers
 from service import downloads, webhooks
 from service.bootstrap import build_service_deps
+from service.pages import register_pages
+from service.security import install_security
 
 MAX_BODY = 1024 * 1024  # Paddle's payloads are a few KiB; anything near 1 MiB is not Paddle
 
@@ -24,11 +27,19 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     configure_logging(settings.log_level)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    if not settings.embedded:
+        # Cloud Run's front end appends the peer it saw to X-Forwarded-For; anything to its
+        # left is the client's word. So trust the rightmost hop only (x_for=1). Behind an
+        # external HTTPS load balancer the LB adds its own IP last: that would need x_for=2.
+        # The embedded stack has no proxy in front, so there the header is ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     app.extensions["exlibris"] = build_service_deps(settings, **overrides)
     app.register_blueprint(health)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(downloads.bp)
+    register_pages(app)
     register_error_handlers(app)
+    install_security(app, settings.cors_origins)
 
     @app.context_processor
     def _branding() -> dict[str, str]:

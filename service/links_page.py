@@ -1,0 +1,135 @@
+"""/links: a buyer who lost their mail asks for fresh download links.
+
+The route validates the address and publishes LinksRequested; the worker
+mails the orders of that address to that address only (worker/resend.py), so
+typing someone else's address mails them, not the typist. The answer is the
+same whether or not the address has orders, so nobody can probe who bought
+what. Limits: 3 requests an hour per address, 10 per client IP (429 with
+Retry-After). Answers: form in, page out (200, or the form again with the
+reason: 400, 429, 503); JSON in, JSON out (202, 400, 415, 429, 503).
+No CSRF token: a forged form post can only do what anyone may do directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import UTC, datetime
+
+from flask import Blueprint, Request, Response, jsonify, make_response, render_template, request
+
+from common.contract import LinksRequested
+from common.logging import mask_email
+from service.pages import client_address, deps, limits
+from service.publish import Publisher, PublishError
+
+log = logging.getLogger(__name__)
+bp = Blueprint("links_page", __name__)
+
+SENT = "If we have orders for this address, fresh links are on their way."
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_FORBIDDEN = re.compile(r'[\s<>()\[\]\\,;:"\x00-\x1f\x7f]')
+_DOMAIN_LABEL = re.compile(r"^(?!-)[^\W_](?:[\w-]*[^\W_])?$")  # letters/digits, inner hyphens
+
+
+class BadAddress(ValueError):
+    """The submitted text is not a usable email address; the message says why."""
+
+
+class UnsupportedBody(ValueError):
+    """The request body is neither a form nor JSON."""
+
+
+def parse_address(text: str) -> str:
+    """Return the address stripped of surrounding blanks, or raise BadAddress."""
+    address = text.strip()
+    if not address:
+        raise BadAddress("enter the email address you used at checkout")
+    if len(address) > 254:
+        raise BadAddress("that address is too long to be an email address")
+    if _FORBIDDEN.search(address):
+        raise BadAddress("an email address has no spaces, commas or brackets")
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "@" in local:
+        raise BadAddress("an email address has one @, like ada@example.com")
+    if len(local) > 64 or local.startswith(".") or local.endswith(".") or ".." in local:
+        raise BadAddress("the part before the @ is not valid")
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
+        raise BadAddress("the part after the @ must be a domain, like example.com")
+    return address
+
+
+def request_links(publisher: Publisher, email: str, now: float) -> LinksRequested:
+    """Publish a re-send request for email; raises PublishError."""
+    occurred = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
+    message = LinksRequested(
+        email=email, request_id=uuid.uuid4().hex, occurred_at=occurred.replace("+00:00", "Z")
+    )
+    publisher.publish(message)
+    return message
+
+
+@bp.get("/links")
+def links_form() -> str:
+    return render_template("links.html", email="", error="")
+
+
+@bp.post("/links")
+def links_post() -> Response:
+    as_json = request.is_json
+    try:
+        email = parse_address(submitted_email(request))
+    except UnsupportedBody as exc:
+        return _refused(True, 415, str(exc))
+    except BadAddress as exc:
+        return _refused(as_json, 400, str(exc), request.form.get("email", ""))
+    wait = limits().links_per_client.hit(client_address(request))
+    if not wait:
+        wait = limits().links_per_address.hit(email.lower())
+    if wait:
+        log.warning("links request rate-limited", extra={"email": mask_email(email)})
+        reason = f"too many requests; please try again in {_minutes(wait)}"
+        response = _refused(as_json, 429, reason, email)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    try:
+        message = request_links(deps().publisher, email, deps().clock())
+    except PublishError as exc:
+        log.error("links request not published", extra={"error": str(exc)})
+        reason = "we could not take your request just now; please try again in a minute"
+        return _refused(as_json, 503, reason, email)
+    log.info(
+        "links requested", extra={"email": mask_email(email), "request_id": message.request_id}
+    )
+    if as_json:
+        return make_response(jsonify(status="accepted", message=SENT), 202)
+    return make_response(render_template("links_sent.html", email=email, message=SENT), 200)
+
+
+def submitted_email(req: Request) -> str:
+    """The `email` field of a form or a JSON object; raises UnsupportedBody or BadAddress."""
+    if req.is_json:
+        body = req.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise BadAddress('send a JSON object like {"email": "ada@example.com"}')
+        value = body.get("email", "")
+        if not isinstance(value, str):
+            raise BadAddress("email must be a string")
+        return value
+    if req.mimetype not in _FORM_TYPES:
+        raise UnsupportedBody("expected a form or application/json")
+    return req.form.get("email", "")
+
+
+def _refused(as_json: bool, status: int, reason: str, typed: str = "") -> Response:
+    """The error as JSON, or the form again with the reason and what was typed."""
+    if as_json:
+        return make_response(jsonify(error=reason), status)
+    return make_response(render_template("links.html", email=typed, error=reason), status)
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))
+    return "a minute" if minutes == 1 else f"{minutes} minutes"

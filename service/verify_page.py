@@ -1,0 +1,119 @@
+"""/verify: anyone checks the stamp code printed in a copy's footer.
+
+An authentic code (its MAC checks out, common/codes.py) leads through
+`codes/<serial>` to the order record; the answer shows the order id, the
+buyer's name and email masked, the date issued, and whether the copy is still
+valid or was revoked by a refund. Answers: 200 authentic; 400 not authentic
+(forged, altered, truncated) or no code given; 404 authentic but no record
+(treated as unknown); 429 past 60 checks an hour per client IP; 503 when
+storage does not answer. JSON for `Accept: application/json`, HTML otherwise.
+Reads the delivery bucket only.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+
+from flask import Blueprint, Response, jsonify, make_response, render_template, request
+
+from common.codes import InvalidCode, check_code, normalise_code
+from common.logging import mask_email
+from common.orders import REVOKED, code_name, load_record
+from common.storage import NotFound, Storage, TransientStorageError
+from service.pages import client_address, deps, limits, wants_json
+
+log = logging.getLogger(__name__)
+bp = Blueprint("verify_page", __name__)
+
+
+class UnknownCode(LookupError):
+    """The code is authentic but no order record stands behind it."""
+
+
+@dataclass(frozen=True)
+class StampCheck:
+    """What /verify may tell anyone about a copy: nothing that identifies the buyer."""
+
+    code: str
+    order_id: str
+    title: str
+    buyer_name: str
+    buyer_email: str
+    issued_at: str
+    valid: bool
+    revoked_at: str
+
+
+def check_stamp(storage: Storage, bucket: str, secret: str, text: str) -> StampCheck:
+    """Check a typed code; raise InvalidCode (not authentic) or UnknownCode (no record)."""
+    serial = check_code(secret, text)
+    try:
+        order_id = storage.read(bucket, code_name(serial)).data.decode()
+    except NotFound:
+        raise UnknownCode("no copy was issued with this code") from None
+    record, _ = load_record(storage, bucket, order_id)
+    if record is None or normalise_code(record.code) != normalise_code(text):
+        raise UnknownCode("no copy was issued with this code")
+    code = normalise_code(text)
+    return StampCheck(
+        code=f"{code[:4]}-{code[4:8]}-{code[8:]}",
+        order_id=record.order_id,
+        title=record.title,
+        buyer_name=mask_name(record.buyer_name),
+        buyer_email=mask_address(record.buyer_email),
+        issued_at=record.created_at,
+        valid=record.status != REVOKED,
+        revoked_at=record.revoked_at if record.status == REVOKED else "",
+    )
+
+
+def mask_name(name: str) -> str:
+    """'Ada Lovelace' → 'A*** L***': initials only, and no hint of each word's length."""
+    return " ".join(f"{word[0]}***" for word in name.split())
+
+
+def mask_address(email: str) -> str:
+    """a***@e***.com, or *** when the address has a shape mask_email does not recognise."""
+    masked = mask_email(email)
+    return masked if masked != email else "***"
+
+
+@bp.get("/verify")
+def verify() -> Response:
+    as_json = wants_json(request)
+    code = request.args.get("code")
+    if code is None and not as_json:
+        return make_response(render_template("verify.html", code="", error=""))
+    if not (code or "").strip():
+        return _answer(as_json, 400, error="enter the stamp code printed in the footer")
+    if wait := limits().verify_per_client.hit(client_address(request)):
+        response = _answer(as_json, 429, code=code, error="too many checks; try again later")
+        response.headers["Retry-After"] = str(wait)
+        return response
+    settings = deps().settings
+    try:
+        result = check_stamp(
+            deps().storage, settings.delivery_bucket, settings.stamp_secret, code or ""
+        )
+    except InvalidCode as exc:
+        return _answer(as_json, 400, code=code, error=str(exc), forged=True)
+    except UnknownCode as exc:
+        return _answer(as_json, 404, code=code, error=str(exc))
+    except TransientStorageError:
+        log.warning("stamp check failed: storage did not answer")
+        return _answer(as_json, 503, code=code, error="please try again in a minute")
+    log.info("stamp checked", extra={"order_id": result.order_id, "valid": result.valid})
+    if as_json:
+        return make_response(jsonify(authentic=True, **asdict(result)), 200)
+    return make_response(render_template("verify.html", code=result.code, result=result))
+
+
+def _answer(
+    as_json: bool, status: int, *, error: str, code: str | None = "", forged: bool = False
+) -> Response:
+    if as_json:
+        body = {"error": error, "authentic": False} if forged else {"error": error}
+        return make_response(jsonify(body), status)
+    page = render_template("verify.html", code=code or "", error=error, forged=forged)
+    return make_response(page, status)
