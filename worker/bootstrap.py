@@ -41,7 +41,10 @@ def build_mailer(settings: Settings) -> Mailer:
         from worker.mail.sendgrid import SendGridMailer
 
         return SendGridMailer(
-            settings.sendgrid_api_key, host=settings.sendgrid_api_url, sender=settings.mail_from
+            settings.sendgrid_api_key,
+            host=settings.sendgrid_api_url,
+            mail_from=settings.mail_from,
+            from_name=settings.shop_name,
         )
     from worker.mail.outbox import OutboxMailer
 
