@@ -7,12 +7,16 @@ an author learns of a typo before the first sale rather than after it.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common.storage import StorageError
+
+_HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 DEFAULT_TEMPLATE = "Prepared exclusively for {name} ({email}) · Order {order} · {code}"
 
 
@@ -126,11 +130,13 @@ def _check_style(where: str, style: StampStyle) -> None:
         raise CatalogError(f"{where}.skip_pages: must be a non-negative integer")
     if not 0 < style.opacity <= 1:
         raise CatalogError(f"{where}.opacity: must be in (0, 1]")
-    if not (isinstance(style.color, str) and len(style.color) == 7 and style.color[0] == "#"):
+    if not (isinstance(style.color, str) and _HEX_COLOR.fullmatch(style.color)):
         raise CatalogError(f"{where}.color: must look like #rrggbb")
+    if not isinstance(style.template, str):
+        raise CatalogError(f"{where}.template: must be text")
     try:
         style.template.format(name="", email="", order="", code="")
-    except (KeyError, IndexError, ValueError) as exc:
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
         raise CatalogError(f"{where}.template: unknown placeholder {exc}") from None
 
 
@@ -140,10 +146,15 @@ def load_catalog(location: str, read_object: Callable[[str, str], bytes] | None 
         bucket, _, name = location.removeprefix("gs://").partition("/")
         if read_object is None or not bucket or not name:
             raise CatalogError(f"CATALOG: cannot read {location}")
-        text = read_object(bucket, name).decode()
+        try:
+            text = read_object(bucket, name).decode()
+        except (StorageError, UnicodeDecodeError) as exc:
+            raise CatalogError(f"CATALOG: cannot read {location}: {exc}") from None
     else:
         try:
             text = Path(location).read_text(encoding="utf-8")
         except OSError as exc:
             raise CatalogError(f"CATALOG: cannot read {location}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise CatalogError(f"CATALOG: {location} is not UTF-8: {exc}") from None
     return parse_catalog(text)
