@@ -15,6 +15,9 @@ import pytest
 
 from tests.deploy.terraform import ROOT, source_text
 
+# The first run installs checkov into .venv-checkov.
+pytestmark = pytest.mark.timeout(900)
+
 SKIP = re.compile(r"#checkov:skip=(CKV2?_[A-Z]+_\d+)(.*)")
 
 
