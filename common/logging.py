@@ -35,10 +35,21 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
-                entry[key] = mask_email(value) if isinstance(value, str) else value
+                entry[key] = _masked(value)
         if record.exc_info:
             entry["stack_trace"] = mask_email(self.formatException(record.exc_info))
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return json.dumps(entry, ensure_ascii=False, default=lambda o: mask_email(str(o)))
+
+
+def _masked(value: Any) -> Any:
+    """Mask emails in strings, however deep in dicts and sequences an extra holds them."""
+    if isinstance(value, str):
+        return mask_email(value)
+    if isinstance(value, dict):
+        return {_masked(k) if isinstance(k, str) else k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_masked(v) for v in value]
+    return value
 
 
 def configure_logging(level: str = "INFO") -> None:
