@@ -94,8 +94,6 @@ class Settings:
         _choice("PUBLISH_BACKEND", self.publish_backend, ("local", "pubsub"))
         _choice("PUSH_AUTH", self.push_auth, ("auto", "true", "false"))
         _choice("LOG_LEVEL", self.log_level.upper(), _LOG_LEVELS)
-        if self.push_auth_required and not self.push_audience:
-            raise SettingsError("PUSH_AUDIENCE: required while PUSH_AUTH is on (the worker's URL)")
         _positive("PORT", self.port)
         _positive("LINK_TTL", self.link_ttl)
         _positive("SIGNED_URL_TTL", self.signed_url_ttl)
@@ -115,10 +113,20 @@ class Settings:
             raise SettingsError("STAMP_SECRET: required outside the embedded stack")
         if self.stamp_secret == DEMO_STAMP_SECRET:
             raise SettingsError("STAMP_SECRET: the demo value must not be used in the cloud")
+        return self
+
+    def check_service(self) -> Settings:
+        """What only the service needs: a way to verify Paddle's webhooks."""
         if not self.paddle_webhook_secrets and not self.paddle_public_key:
             raise SettingsError(
                 "PADDLE_WEBHOOK_SECRET: required (or PADDLE_PUBLIC_KEY for Paddle Classic)"
             )
+        return self
+
+    def check_worker(self) -> Settings:
+        """What only the worker needs: the audience its push tokens must carry."""
+        if self.push_auth_required and not self.push_audience:
+            raise SettingsError("PUSH_AUDIENCE: required while PUSH_AUTH is on (the worker's URL)")
         return self
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -23,7 +23,7 @@ MAX_BODY = 1024 * 1024  # Paddle's payloads are a few KiB; anything near 1 MiB i
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
-    settings = settings or Settings.from_env()
+    settings = (settings or Settings.from_env()).check_service()
     configure_logging(settings.log_level)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY

@@ -17,9 +17,6 @@ locals {
     SHOP_NAME            = var.shop_name
     SUPPORT_EMAIL        = var.support_email
     LOG_LEVEL            = var.log_level
-    # Only the worker checks push tokens, but settings validates the audience
-    # in every cloud process; it is not a secret.
-    PUSH_AUDIENCE = local.worker_url
   }
 
   service_env = merge(local.common_env, {
@@ -34,6 +31,7 @@ locals {
     APP                     = "worker"
     SIGNING_SERVICE_ACCOUNT = google_service_account.worker.email
     PUSH_AUTH               = "true"
+    PUSH_AUDIENCE           = local.worker_url
     PUSH_SERVICE_ACCOUNT    = google_service_account.push.email
     MAIL_FROM               = var.mail_from
     PADDLE_API_URL          = var.paddle_api_url

@@ -61,7 +61,7 @@ def pubsub_push() -> Response | tuple[Response, int]:
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
-    settings = settings or Settings.from_env()
+    settings = (settings or Settings.from_env()).check_worker()
     configure_logging(settings.log_level)
     app = Flask(__name__)
     app.extensions["exlibris"] = build_worker_deps(settings, **overrides)
