@@ -12,6 +12,7 @@ copies foreign stream data lazily: `Footer.source` keeps it.
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 
 import pikepdf
@@ -21,6 +22,10 @@ from reportlab.pdfgen.canvas import Canvas
 
 from common.catalog import StampStyle
 from worker.fonts import MAIN_FONT, font_runs, visual_text
+
+# reportlab keeps per-document subset state inside the shared TTFont objects; the worker
+# may stamp on a few threads, so footers are drawn one at a time (a few milliseconds each).
+_REPORTLAB = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,15 @@ class Footer:
 
 def render_footer(target: pikepdf.Pdf, text: str, style: StampStyle) -> Footer:
     """Draw the text as a Form XObject owned by `target`; its origin is the bottom-left corner."""
+    with _REPORTLAB:
+        pdf_bytes, width, height = _draw(text, style)
+    source = pikepdf.open(io.BytesIO(pdf_bytes))
+    form = target.copy_foreign(source.pages[0].as_form_xobject())
+    return Footer(form=form, width=width, height=height, source=source)
+
+
+def _draw(text: str, style: StampStyle) -> tuple[bytes, float, float]:
+    """A one-page PDF exactly the size of the footer line, and that size."""
     runs = font_runs(visual_text(text))
     size = style.font_size
     width = sum(pdfmetrics.stringWidth(chunk, font, size) for font, chunk in runs) or 1.0
@@ -48,6 +62,4 @@ def render_footer(target: pikepdf.Pdf, text: str, style: StampStyle) -> Footer:
     canvas.drawText(line)
     canvas.showPage()
     canvas.save()
-    source = pikepdf.open(io.BytesIO(buf.getvalue()))
-    form = target.copy_foreign(source.pages[0].as_form_xobject())
-    return Footer(form=form, width=width, height=height, source=source)
+    return buf.getvalue(), width, height

@@ -82,6 +82,7 @@ def _place_footer(pdf: pikepdf.Pdf, footer: Footer, stamp: Stamp, style: StampSt
     opening = pdf.make_stream(marks.content_comment(stamp.order_id, stamp.code) + b"q\n")
     piece_info = marks.private_data(pdf, stamp.order_id, stamp.code)
     closings: dict[Geometry, pikepdf.Stream] = {}
+    done: set[tuple[int, int]] = set()  # shared /Resources dictionaries already given the form
     for page in pdf.pages[style.skip_pages :]:
         obj = page.obj
         geometry = page_geometry(obj)
@@ -89,7 +90,7 @@ def _place_footer(pdf: pikepdf.Pdf, footer: Footer, stamp: Stamp, style: StampSt
         if closing is None:
             closing = closings[geometry] = _closing(pdf, geometry, footer, name, style)
         _wrap_contents(obj, opening, closing)
-        _add_xobject(obj, name, footer.form)
+        _add_xobject(obj, name, footer.form, done)
         obj.PieceInfo = piece_info
 
 
@@ -115,10 +116,16 @@ def _wrap_contents(
     page.Contents = pikepdf.Array([opening, *parts, closing])
 
 
-def _add_xobject(page: pikepdf.Dictionary, name: pikepdf.Name, form: pikepdf.Stream) -> None:
+def _add_xobject(
+    page: pikepdf.Dictionary, name: pikepdf.Name, form: pikepdf.Stream, done: set[tuple[int, int]]
+) -> None:
     if "/Resources" not in page:
         page.Resources = pikepdf.Dictionary()
     resources = page.Resources
+    if resources.is_indirect:
+        if resources.objgen in done:
+            return
+        done.add(resources.objgen)
     if "/XObject" not in resources:
         resources.XObject = pikepdf.Dictionary()
     resources.XObject[name] = form

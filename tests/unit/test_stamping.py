@@ -167,3 +167,16 @@ def footer_fonts(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
     page = pdf.pages[-1]
     forms = [x for n, x in page.Resources.XObject.items() if n.startswith("/ExLibris")]
     return [f for f in forms[0].Resources.Font.values() if f.get("/Subtype") == "/TrueType"]
+
+
+def test_a_mixed_script_name_renders_at_the_bottom() -> None:
+    name = "王小明 محمد שלום Ольга"
+    if missing_glyphs(name):
+        pytest.skip("no installed CJK font: apt-get install fonts-wqy-microhei")
+    style = StampStyle(skip_pages=0, color="#000000", opacity=1.0)
+    out = stamp_pdf(pdfs.hand_written(1), Stamp(name, "a@example.com", "o1", STAMP.code), style)
+    image = pdfs.render_gray(out, 1)
+    if image is None:
+        pytest.skip("pdftoppm missing: apt-get install poppler-utils")
+    bottom = image.crop((0, int(image.height * 0.85), image.width, image.height))
+    assert pdfs.ink_box(bottom) is not None

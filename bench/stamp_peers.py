@@ -1,0 +1,121 @@
+"""The same footer stamp done by each tool the benchmark compares (bench/stamp.py).
+
+Peers get a ready-made overlay page (the footer drawn by reportlab with the
+same DejaVu Sans, made once, outside the timing), which is how each of them
+is normally used; exlibris draws its own footer inside the timing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+Args = tuple[str, str, str, str]
+
+
+def overlay_pdf(source: Path, text: str) -> bytes:
+    """One page the size of the book's page 2, with the footer at the bottom centre."""
+    import pikepdf
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen.canvas import Canvas
+
+    from worker.fonts import font_runs, visual_text
+
+    with pikepdf.open(source) as pdf:
+        _, _, width, height = (float(v) for v in pdf.pages[1].mediabox)
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=(width, height))
+    canvas.setFillColorRGB(0.33, 0.33, 0.33, alpha=0.85)
+    line = canvas.beginText()
+    runs = font_runs(visual_text(text))
+    line_width = sum(stringWidth(chunk, font, 8) for font, chunk in runs)
+    line.setTextOrigin((width - line_width) / 2, 14)
+    for font, chunk in runs:
+        line.setFont(font, 8)
+        line.textOut(chunk)
+    canvas.drawText(line)
+    canvas.showPage()
+    canvas.save()
+    return buf.getvalue()
+
+
+def exlibris(source: Path, target: Path, overlay: Path, args: Args) -> None:
+    from worker.stamping import Stamp, stamp_pdf
+
+    target.write_bytes(stamp_pdf(source.read_bytes(), Stamp(*args)))
+
+
+def pypdf_merge(source: Path, target: Path, overlay: Path, args: Args) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(source))
+    stamp = PdfReader(overlay).pages[0]
+    for page in writer.pages[1:]:
+        page.merge_page(stamp)
+    with target.open("wb") as out:
+        writer.write(out)
+
+
+def pdfrw_merge(source: Path, target: Path, overlay: Path, args: Args) -> None:
+    from pdfrw import PageMerge, PdfReader, PdfWriter
+
+    reader = PdfReader(str(source))
+    stamp = PageMerge().add(PdfReader(str(overlay)).pages[0])[0]
+    for page in reader.pages[1:]:
+        PageMerge(page).add(stamp).render()
+    PdfWriter(str(target), trailer=reader).write()
+
+
+def pymupdf_show(source: Path, target: Path, overlay: Path, args: Args) -> None:
+    import pymupdf
+
+    doc = pymupdf.open(source)
+    stamp = pymupdf.open(overlay)
+    for page in doc.pages(1):
+        page.show_pdf_page(page.rect, stamp, 0)
+    doc.save(target)
+
+
+def qpdf_overlay(source: Path, target: Path, overlay: Path, args: Args) -> None:
+    cmd = ["qpdf", str(source), "--overlay", str(overlay), "--to=2-z", "--repeat=1", "--"]
+    subprocess.run([*cmd, str(target)], check=True)
+
+
+def qpdf_rewrite(source: Path, target: Path, overlay: Path, args: Args) -> None:
+    subprocess.run(["qpdf", str(source), str(target)], check=True)
+
+
+TOOLS: dict[str, Callable[[Path, Path, Path, Args], None]] = {
+    "qpdf rewrite": qpdf_rewrite,
+    "exlibris": exlibris,
+    "qpdf --overlay": qpdf_overlay,
+    "PyMuPDF": pymupdf_show,
+    "pypdf": pypdf_merge,
+    "pdfrw": pdfrw_merge,
+}
+_NEEDS = {"PyMuPDF": "pymupdf", "pypdf": "pypdf", "pdfrw": "pdfrw"}
+
+
+def warm_up(tool: str) -> None:
+    """What a long-lived process has done before its first order: imports, font loading."""
+    if tool == "exlibris":
+        from demo.sample_book import make_sample_book
+        from worker.stamping import Stamp, stamp_pdf
+
+        stamp_pdf(make_sample_book(3), Stamp("warm", "up@example.com", "0", "0000-0000-0000"))
+    elif tool in _NEEDS:
+        importlib.import_module(_NEEDS[tool])
+
+
+def missing(tool: str) -> str:
+    """Why a tool cannot run here, or "" when it can."""
+    if tool.startswith("qpdf") and shutil.which("qpdf") is None:
+        return "qpdf CLI not installed: apt-get install qpdf"
+    module = _NEEDS.get(tool)
+    if module and importlib.util.find_spec(module) is None:
+        return f"{module} not installed: pip install -r requirements-dev.txt"
+    return ""
