@@ -7,13 +7,15 @@ ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Fonts the stamping engine draws with. Another script's font goes on this one
-# line (for example fonts-noto-cjk). Debian versions are not pinned: a pin
+# Fonts the stamping engine draws with: DejaVu Sans for Latin, Greek, Cyrillic,
+# Arabic and Hebrew; WenQuanYi Micro Hei for Chinese, Japanese and Korean names
+# (a TrueType font reportlab can subset). Another script's font goes on this
+# one line. Debian versions are not pinned: a pin
 # breaks the build as soon as the mirror moves on, and the base tag fixes the
 # release.
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core fonts-wqy-microhei \
  && rm -rf /var/lib/apt/lists/*
 
 # A fixed, unprivileged identity; the code below stays root-owned, so the app
