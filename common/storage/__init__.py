@@ -40,6 +40,10 @@ class Storage(Protocol):
         """Return the object's bytes and generation, or raise NotFound."""
         ...
 
+    def generation(self, bucket: str, name: str) -> int:
+        """The object's current generation, without its bytes, or raise NotFound."""
+        ...
+
     def write(
         self,
         bucket: str,

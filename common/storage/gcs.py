@@ -110,6 +110,15 @@ class GcsStorage:
                 return Blob(data=data, generation=generation)
         raise TransientStorageError(f"{bucket}/{name}: kept changing while being read")
 
+    def generation(self, bucket: str, name: str) -> int:
+        with _translated(bucket, name):
+            meta = self._client.bucket(bucket).get_blob(
+                name, retry=self._retry, timeout=self._timeout
+            )
+        if meta is None:
+            raise NotFound(f"{bucket}/{name}")
+        return int(meta.generation)
+
     def write(
         self,
         bucket: str,

@@ -3,8 +3,10 @@
 Object NAME of bucket B lives at ROOT/B/NAME, so an author drops originals
 there by hand. Generations live beside the data under ROOT/.generations and
 change under an exclusive file lock, so several processes (service, worker,
-gunicorn threads) see one compare-and-swap order. A file with no recorded
-generation (dropped by hand) counts as generation 1.
+gunicorn threads) see one compare-and-swap order. A file dropped or replaced
+by hand after its last write counts as the generation of its modification
+time (ns), so a new version of a book is seen as new (the worker caches
+originals by generation).
 
 Signed URLs point at the service's /_local route and carry an HMAC, standing
 in for V4 signatures so the download path works the same way on a laptop.
@@ -42,6 +44,13 @@ class LocalStorage:
             except (FileNotFoundError, IsADirectoryError):
                 raise NotFound(f"{bucket}/{name}") from None
             return Blob(data=data, generation=self._generation(bucket, name))
+
+    def generation(self, bucket: str, name: str) -> int:
+        path = self._path(bucket, name)
+        with self._locked():
+            if not path.is_file():
+                raise NotFound(f"{bucket}/{name}")
+            return self._generation(bucket, name)
 
     def write(
         self,
@@ -110,10 +119,18 @@ class LocalStorage:
         return self.root / ".generations" / bucket / name
 
     def _generation(self, bucket: str, name: str) -> int:
+        """The recorded generation, unless the file was replaced by hand since: its mtime."""
+        gen_path = self._gen_path(bucket, name)
         try:
-            return int(self._gen_path(bucket, name).read_text())
+            changed = self._path(bucket, name).stat().st_mtime_ns
+        except FileNotFoundError:
+            changed = 1
+        try:
+            if changed > gen_path.stat().st_mtime_ns:
+                return changed
+            return int(gen_path.read_text())
         except (FileNotFoundError, ValueError):
-            return 1
+            return changed
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
