@@ -2,7 +2,8 @@
 
 SendGrid is used when SENDGRID_API_KEY is set, the outbox otherwise; the
 Paddle API when PADDLE_API_KEY is set, the offline stand-in otherwise (demo
-only, and it says so in the log). Tests pass ready-built adapters by keyword.
+only, and it says so in the log). Originals are read through an in-memory
+cache over the same storage. Tests pass ready-built adapters by keyword.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from common.settings import Settings
 from common.storage import Storage
 from worker.customers import CustomerLookup
 from worker.mail import Mailer
+from worker.originals import OriginalsCache
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ class WorkerDeps:
     customers: CustomerLookup
     dead_letters: DeadLetters
     verify_push: Callable[[str | None], None] | None
+    originals: OriginalsCache
     clock: Callable[[], float] = time.time
 
 
@@ -84,5 +87,6 @@ def build_worker_deps(settings: Settings, **overrides: Any) -> WorkerDeps:
         customers=overrides.pop("customers", None) or build_customers(settings),
         dead_letters=overrides.pop("dead_letters", None) or build_dead_letters(settings, storage),
         verify_push=overrides.pop("verify_push", build_push_verifier(settings)),
+        originals=overrides.pop("originals", None) or OriginalsCache(storage),
         **overrides,
     )

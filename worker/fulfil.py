@@ -126,7 +126,7 @@ def _stamp_all(record: OrderRecord, message: OrderPaid, deps: WorkerDeps) -> Ord
 
 def _read_original(source: str, deps: WorkerDeps) -> bytes:
     try:
-        return deps.storage.read(deps.settings.source_bucket, source).data
+        return deps.originals.read(deps.settings.source_bucket, source)
     except NotFound as exc:
         raise TransientError(
             f"original gs://{deps.settings.source_bucket}/{source} is missing; upload it"
