@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from google.auth import exceptions as google_exceptions
 from google.auth.transport import requests as google_requests
 from google.oauth2 import id_token
 
@@ -36,7 +37,10 @@ class PushVerifier:
             raise PushAuthError("missing bearer token")
         try:
             claims = id_token.verify_oauth2_token(token, self._request, audience=self.audience)
-        except ValueError as exc:
+        except google_exceptions.TransportError:
+            raise  # Google's certificates could not be fetched: a 5xx, so Pub/Sub retries
+        except (ValueError, google_exceptions.GoogleAuthError) as exc:
+            # google-auth raises a bare GoogleAuthError, not a ValueError, for a wrong issuer
             raise PushAuthError(f"invalid token: {exc}") from None
         if not claims.get("email_verified"):
             raise PushAuthError("token email is not verified")
