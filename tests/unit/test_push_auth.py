@@ -1,0 +1,267 @@
+"""Pub/Sub push authentication: only an OIDC token for our audience and push account gets in.
+
+Tokens are minted here with a throw-away RSA key and signed by google-auth
+itself. The worker's PushVerifier fetches "Google's" certificates over HTTP
+from a local server on 127.0.0.1 that stands in for
+https://www.googleapis.com/oauth2/v1/certs: its requests.Session routes that
+URL to the stand-in through a transport adapter. Nothing of ours is mocked.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from flask.testing import FlaskClient
+from google.auth import crypt, jwt
+from google.auth.transport.requests import Request
+
+from common.contract import OrderRevoked, push_envelope
+from common.settings import Settings
+from worker.app import create_app
+from worker.push import PushVerifier
+
+AUDIENCE = "https://worker-abc-ew.a.run.app"
+PUSH_ACCOUNT = "pubsub-push@exlibris.iam.gserviceaccount.com"
+GOOGLE_CERTS = "https://www.googleapis.com/oauth2/v1/certs"
+KID = "test-key-1"
+
+
+def new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def self_signed_pem(key: rsa.RSAPrivateKey) -> str:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test-google-certs")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def private_pem(key: rsa.RSAPrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+@pytest.fixture(scope="module")
+def google_key() -> rsa.RSAPrivateKey:
+    return new_key()
+
+
+@pytest.fixture(scope="module")
+def certs_server(google_key: rsa.RSAPrivateKey) -> Iterator[tuple[str, list[str]]]:
+    """A local stand-in of Google's certificate endpoint; (base URL, paths requested)."""
+    body = json.dumps({KID: self_signed_pem(google_key)}).encode()
+    requested: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requested.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", requested
+    server.shutdown()
+    server.server_close()
+
+
+class ToLocal(requests.adapters.HTTPAdapter):
+    """Sends requests for https://www.googleapis.com/... to the local stand-in instead."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.base = base
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        request.url = self.base + (request.path_url or "/")
+        return super().send(request, **kwargs)
+
+
+@pytest.fixture
+def google_request(certs_server: tuple[str, list[str]]) -> Request:
+    session = requests.Session()
+    session.mount("https://www.googleapis.com/", ToLocal(certs_server[0]))
+    return Request(session)
+
+
+def mint(key: rsa.RSAPrivateKey, kid: str = KID, **changes: Any) -> str:
+    """An ID token as Pub/Sub's push would carry it; a change of None drops the claim."""
+    now = int(time.time())
+    claims = {
+        "iss": "https://accounts.google.com",
+        "aud": AUDIENCE,
+        "sub": "1234567890",
+        "email": PUSH_ACCOUNT,
+        "email_verified": True,
+        "iat": now - 5,
+        "exp": now + 600,
+    } | changes
+    signer = crypt.RSASigner.from_string(private_pem(key), key_id=kid)
+    payload = {k: v for k, v in claims.items() if v is not None}
+    return jwt.encode(signer, payload).decode()
+
+
+@pytest.fixture
+def client(settings: Settings, google_request: Request) -> FlaskClient:
+    verifier = PushVerifier(AUDIENCE, PUSH_ACCOUNT, request=google_request)
+    return create_app(settings, verify_push=verifier).test_client()
+
+
+def post(client: FlaskClient, authorization: str | None):
+    refund = OrderRevoked("txn_1", "evt_1", "2025-01-01T00:00:00Z", "refund")
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    body = push_envelope(refund, "m-1", "projects/p/subscriptions/orders-push")
+    return client.post("/pubsub/push", json=body, headers=headers)
+
+
+def handled(settings: Settings) -> bool:
+    """The message reached its use case: the revocation wrote the order record."""
+    store = settings.local_data_dir / "storage" / settings.delivery_bucket
+    return (store / "orders" / "txn_1.json").exists()
+
+
+def test_a_valid_token_is_let_through(
+    client: FlaskClient,
+    settings: Settings,
+    google_key: rsa.RSAPrivateKey,
+    certs_server: tuple[str, list[str]],
+) -> None:
+    response = post(client, f"Bearer {mint(google_key)}")
+    assert response.status_code == 204
+    assert handled(settings)
+    assert "/oauth2/v1/certs" in certs_server[1]  # the certificates came from the stand-in
+
+
+def test_without_an_expected_account_any_verified_email_is_accepted(
+    settings: Settings, google_request: Request, google_key: rsa.RSAPrivateKey
+) -> None:
+    client = create_app(
+        settings, verify_push=PushVerifier(AUDIENCE, "", request=google_request)
+    ).test_client()
+    token = mint(google_key, email="someone-else@p.iam.gserviceaccount.com")
+    assert post(client, f"Bearer {token}").status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("authorization", "reason"),
+    [
+        (None, "missing bearer token"),
+        ("", "missing bearer token"),
+        ("Bearer", "missing bearer token"),
+        ("Bearer ", "missing bearer token"),
+        ("Basic dXNlcjpwYXNz", "missing bearer token"),
+        ("Bearer not-a-jwt", "invalid token"),
+        ("Bearer a.b.c", "invalid token"),
+    ],
+    ids=["no-header", "empty", "scheme-only", "empty-token", "basic", "garbage", "three-parts"],
+)
+def test_a_missing_or_malformed_header_is_401(
+    client: FlaskClient, settings: Settings, authorization: str | None, reason: str
+) -> None:
+    response = post(client, authorization)
+    assert response.status_code == 401
+    assert reason in response.json["error"]
+    assert not handled(settings)
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"aud": "https://someone-elses-worker.a.run.app"}, "invalid token"),
+        ({"aud": None}, "invalid token"),
+        ({"email": "attacker@evil.iam.gserviceaccount.com"}, "not from the push service account"),
+        ({"email": None}, "not from the push service account"),
+        ({"email_verified": False}, "not verified"),
+        ({"email_verified": None}, "not verified"),
+        ({"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200}, "invalid token"),
+        ({"iat": int(time.time()) + 3600}, "invalid token"),
+        ({"iss": "https://evil.example.com"}, "invalid token"),
+    ],
+    ids=[
+        "wrong-audience",
+        "no-audience",
+        "wrong-email",
+        "no-email",
+        "unverified-email",
+        "no-email-verified",
+        "expired",
+        "issued-in-the-future",
+        "wrong-issuer",
+    ],
+)
+def test_a_token_with_wrong_claims_is_401(
+    client: FlaskClient,
+    settings: Settings,
+    google_key: rsa.RSAPrivateKey,
+    changes: dict[str, Any],
+    reason: str,
+) -> None:
+    response = post(client, f"Bearer {mint(google_key, **changes)}")
+    assert response.status_code == 401
+    assert reason in response.json["error"]
+    assert not handled(settings)
+
+
+@pytest.mark.parametrize("kid", [KID, "unknown-kid"], ids=["same-kid", "unknown-kid"])
+def test_a_token_signed_by_another_key_is_401(
+    client: FlaskClient, settings: Settings, kid: str
+) -> None:
+    response = post(client, f"Bearer {mint(new_key(), kid=kid)}")
+    assert response.status_code == 401
+    assert "invalid token" in response.json["error"]
+    assert not handled(settings)
+
+
+def test_a_token_with_an_altered_payload_is_401(
+    client: FlaskClient, settings: Settings, google_key: rsa.RSAPrivateKey
+) -> None:
+    header, payload, signature = mint(google_key, email="other@p.iam.gserviceaccount.com").split(
+        "."
+    )
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["email"] = PUSH_ACCOUNT
+    altered = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    response = post(client, f"Bearer {header}.{altered}.{signature}")
+    assert response.status_code == 401
+    assert "invalid token" in response.json["error"]
+    assert not handled(settings)
+
+
+def test_the_embedded_worker_needs_no_token(settings: Settings) -> None:
+    """PUSH_AUTH=auto is off when the whole stack is embedded (local push)."""
+    client = create_app(settings).test_client()
+    assert post(client, None).status_code == 204
+    assert handled(settings)
