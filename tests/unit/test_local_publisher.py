@@ -1,0 +1,176 @@
+"""The embedded publisher: Pub/Sub push semantics against a real local HTTP server.
+
+The stand-in worker is an HTTP server on 127.0.0.1 whose answers the test
+scripts; it records every request, so each test sees the exact envelopes sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from common.contract import (
+    Buyer,
+    LinksRequested,
+    OrderPaid,
+    OrderRevoked,
+    attributes_of,
+    encode,
+    parse_envelope,
+    push_envelope,
+)
+from service.publish.local_push import LocalPushPublisher
+from tests.support.http_standin import HttpStandIn, Recorded, Reply
+
+PAID = OrderPaid(
+    "552312-1", ("552312",), "evt-1", "2025-06-15T12:00:00Z", "classic", Buyer("Ada", "a@b.co")
+)
+SUBSCRIPTION = "projects/local/subscriptions/orders-push"
+
+
+class Worker(HttpStandIn):
+    """A worker that acknowledges every push unless scripted otherwise."""
+
+    def respond(self, request: Recorded) -> Reply:
+        return Reply(204)
+
+
+@pytest.fixture
+def worker() -> Iterator[Worker]:
+    with Worker() as standin:
+        yield standin  # type: ignore[misc]
+
+
+def publisher_for(url: str, data_dir: Path, attempts: int = 5) -> LocalPushPublisher:
+    return LocalPushPublisher(url, data_dir, attempts=attempts, first_backoff=0.01, timeout=5)
+
+
+def spooled(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / "spool").glob("*"))
+
+
+def dead(data_dir: Path) -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted((data_dir / "dead-letter").glob("*.json"))]
+
+
+def test_a_message_is_pushed_once_as_a_pubsub_envelope(worker: Worker, tmp_path: Path) -> None:
+    publisher = publisher_for(f"{worker.url}/pubsub/push", tmp_path)
+    message_id = publisher.publish(PAID)
+    assert publisher.wait_idle(10)
+
+    [request] = worker.requests
+    assert (request.method, request.path) == ("POST", "/pubsub/push")
+    assert request.headers["content-type"] == "application/json"
+    body = request.json()
+    assert body["subscription"] == SUBSCRIPTION
+    assert body["deliveryAttempt"] == 1
+    assert body["message"]["messageId"] == message_id
+    assert body["message"]["attributes"] == attributes_of(PAID)
+    assert base64.b64decode(body["message"]["data"]) == encode(PAID)
+    envelope = parse_envelope(body)
+    assert (envelope.message, envelope.delivery_attempt) == (PAID, 1)
+    assert spooled(tmp_path) == []
+    assert dead(tmp_path) == []
+
+
+def test_the_envelope_is_the_contract_s_push_envelope(worker: Worker, tmp_path: Path) -> None:
+    publisher = publisher_for(f"{worker.url}/pubsub/push", tmp_path)
+    message_id = publisher.publish(PAID)
+    assert publisher.wait_idle(10)
+    body = worker.requests[0].json()
+    expected = push_envelope(PAID, message_id, SUBSCRIPTION)
+    expected["message"]["publishTime"] = body["message"]["publishTime"]
+    assert body == expected | {"deliveryAttempt": 1}
+
+
+def test_messages_are_delivered_in_order(worker: Worker, tmp_path: Path) -> None:
+    publisher = publisher_for(f"{worker.url}/pubsub/push", tmp_path)
+    messages = [
+        PAID,
+        OrderRevoked("552312-1", "evt-2", "t", "refund"),
+        LinksRequested("a@b.co", "req-1", "t"),
+    ]
+    ids = [publisher.publish(m) for m in messages]
+    assert publisher.wait_idle(10)
+    assert [r.json()["message"]["messageId"] for r in worker.requests] == ids
+    assert [parse_envelope(r.json()).message for r in worker.requests] == messages
+
+
+def test_failures_are_retried_until_the_worker_acknowledges(worker: Worker, tmp_path: Path) -> None:
+    worker.script(Reply(500), Reply(503, {"error": "being mailed"}))
+    publisher = publisher_for(f"{worker.url}/pubsub/push", tmp_path)
+    message_id = publisher.publish(PAID)
+    assert publisher.wait_idle(10)
+
+    bodies = [r.json() for r in worker.requests]
+    assert [b["deliveryAttempt"] for b in bodies] == [1, 2, 3]
+    assert {b["message"]["messageId"] for b in bodies} == {message_id}
+    assert all(b["message"] == bodies[0]["message"] for b in bodies)
+    assert spooled(tmp_path) == []
+    assert dead(tmp_path) == []
+
+
+def test_a_message_the_worker_never_accepts_is_dead_lettered(
+    worker: Worker, tmp_path: Path
+) -> None:
+    worker.script(*[Reply(500)] * 3)
+    publisher = publisher_for(f"{worker.url}/pubsub/push", tmp_path, attempts=3)
+    message_id = publisher.publish(PAID)
+    assert publisher.wait_idle(10)
+
+    assert len(worker.requests) == 3
+    [letter] = dead(tmp_path)
+    assert letter["deadLetterReason"] == "worker answered 500"
+    assert letter["deliveryAttempt"] == 3
+    assert letter["message"]["messageId"] == message_id
+    assert parse_envelope(letter).message == PAID
+    assert spooled(tmp_path) == []
+
+
+def test_an_unreachable_worker_dead_letters_with_the_reason(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    publisher = publisher_for(f"http://127.0.0.1:{port}/pubsub/push", tmp_path, attempts=2)
+    publisher.publish(PAID)
+    assert publisher.wait_idle(10)
+    [letter] = dead(tmp_path)
+    assert letter["deadLetterReason"] == "worker unreachable: ConnectionError"
+    assert spooled(tmp_path) == []
+
+
+@pytest.mark.parametrize("status", [200, 202, 204])
+def test_any_2xx_is_an_acknowledgement(worker: Worker, tmp_path: Path, status: int) -> None:
+    worker.script(Reply(status))
+    publisher = publisher_for(f"{worker.url}/pubsub/push", tmp_path)
+    publisher.publish(PAID)
+    assert publisher.wait_idle(10)
+    assert len(worker.requests) == 1
+    assert spooled(tmp_path) == []
+
+
+def test_messages_spooled_by_a_previous_instance_are_delivered(
+    worker: Worker, tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    left = [
+        push_envelope(PAID, "left-1", SUBSCRIPTION),
+        push_envelope(LinksRequested("a@b.co", "req-1", "t"), "left-2", SUBSCRIPTION),
+    ]
+    for n, envelope in enumerate(left):  # as publish() writes them: <time_ns>-<id>.json
+        (spool / f"{1_700_000_000_000_000_000 + n}-left-{n + 1}.json").write_text(
+            json.dumps(envelope)
+        )
+
+    publisher = publisher_for(f"{worker.url}/pubsub/push", tmp_path)
+    assert publisher.wait_idle(10)
+    bodies = [r.json() for r in worker.requests]
+    assert [b["message"]["messageId"] for b in bodies] == ["left-1", "left-2"]
+    assert [{k: v for k, v in b.items() if k != "deliveryAttempt"} for b in bodies] == left
+    assert spooled(tmp_path) == []
