@@ -20,6 +20,7 @@ from common.dead_letters import DeadLetters
 from common.settings import Settings
 from common.storage import Storage
 from worker.customers import CustomerLookup
+from worker.fonts import stamp_fonts
 from worker.mail import Mailer
 from worker.originals import OriginalsCache
 
@@ -75,6 +76,7 @@ def build_push_verifier(settings: Settings) -> Callable[[str | None], None] | No
 
 
 def build_worker_deps(settings: Settings, **overrides: Any) -> WorkerDeps:
+    stamp_fonts()  # load once at start-up; a missing font stops a bad deploy here
     storage = overrides.pop("storage", None) or build_storage(settings)
     catalog = overrides.pop("catalog", None) or load_catalog(
         settings.catalog, lambda bucket, name: storage.read(bucket, name).data

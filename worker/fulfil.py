@@ -40,6 +40,8 @@ from worker.bootstrap import WorkerDeps
 from worker.customers import CustomerNotFound, LookupUnavailable
 from worker.delivery import mail_links
 from worker.errors import PermanentError, TransientError
+from worker.fonts import FontMissing
+from worker.revoke import delete_copies
 from worker.stamping import Stamp, StampError, stamp_pdf
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,8 @@ def fulfil_order(message: OrderPaid, deps: WorkerDeps) -> str:
             if record is None:
                 save_record(deps.storage, bucket, _new_record(message, deps), 0)
             elif record.status in (MAILED, REVOKED):
+                if record.status == REVOKED:
+                    delete_copies(record, deps)  # a refund may have raced our stamping
                 log.info("order already %s", record.status, extra={"order_id": record.order_id})
                 return record.status
             elif record.status == RECEIVED:
@@ -116,6 +120,8 @@ def _stamp_all(record: OrderRecord, message: OrderPaid, deps: WorkerDeps) -> Ord
                 original = stamp_pdf(original, stamp, spec.style)
             except StampError as exc:
                 raise PermanentError(f"cannot stamp {delivered.source}: {exc}") from exc
+            except FontMissing as exc:  # the image lacks a font: a deploy fixes it, not the book
+                raise TransientError(str(exc)) from exc
         _write(deps, delivered.object_name, original)
     _write(deps, customer_prefix(record.buyer_email) + record.order_id, record.order_id.encode())
     serial = serial_for(settings.stamp_secret, record.order_id)

@@ -38,7 +38,12 @@ def revoke_order(message: OrderRevoked, deps: WorkerDeps) -> str:
             continue
     else:
         raise TransientError(f"order {message.order_id} kept changing; retrying later")
-    for delivered in record.files:
-        deps.storage.delete(bucket, delivered.object_name)
+    delete_copies(record, deps)
     log.info("order revoked", extra={"order_id": message.order_id, "reason": message.reason})
     return REVOKED
+
+
+def delete_copies(record: OrderRecord, deps: WorkerDeps) -> None:
+    """Remove a revoked order's stamped copies; deleting a missing one is fine."""
+    for delivered in record.files:
+        deps.storage.delete(deps.settings.delivery_bucket, delivered.object_name)

@@ -392,6 +392,20 @@ class TestRevocation:
         assert record(settings, "552312-1") == rec
         assert not copy.exists()
 
+    def test_a_copy_written_while_a_refund_landed_is_deleted_by_the_redelivery(
+        self, client: FlaskClient, settings: Settings
+    ) -> None:
+        # The refund revoked the record between our stamping and our save: the
+        # copy we wrote is still there, and the save lost its precondition.
+        write_record(settings, a_record(settings, status="revoked", revoked_reason="refund"))
+        copy = delivered(settings, "copies/552312-1/00-practical-python.pdf")
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(b"%PDF-1.7 a stamped copy")
+
+        assert push(client, paid()) == 204
+        assert not copy.exists()
+        assert outbox(settings) == []
+
     def test_a_refund_before_the_purchase_leaves_nothing_to_deliver(
         self, client: FlaskClient, settings: Settings
     ) -> None:
