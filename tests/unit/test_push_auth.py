@@ -165,6 +165,15 @@ def test_a_valid_token_is_let_through(
     assert "/oauth2/v1/certs" in certs_server[1]  # the certificates came from the stand-in
 
 
+def test_the_certificates_are_fetched_once_for_many_pushes(
+    client: FlaskClient, google_key: rsa.RSAPrivateKey, certs_server: tuple[str, list[str]]
+) -> None:
+    before = len(certs_server[1])
+    for _ in range(3):
+        assert post(client, f"Bearer {mint(google_key)}").status_code == 204
+    assert len(certs_server[1]) - before == 1
+
+
 def test_without_an_expected_account_any_verified_email_is_accepted(
     settings: Settings, google_request: Request, google_key: rsa.RSAPrivateKey
 ) -> None:

@@ -51,10 +51,23 @@ def client(app: Flask) -> FlaskClient:
 
 
 def published(settings: Settings) -> list[dict]:
-    """Every envelope the publisher accepted: still spooled or already dead-lettered."""
+    """Every envelope the publisher accepted: still spooled or already dead-lettered.
+
+    The publisher writes the dead letter before it removes the spool file, so for
+    an instant one message may be in both folders: count it once.
+    """
     data = settings.local_data_dir
     files = [*data.joinpath("spool").glob("*.json"), *data.joinpath("dead-letter").glob("*.json")]
-    return [json.loads(p.read_text()) for p in files if "-unknown-product-" not in p.name]
+    by_id: dict[str, dict] = {}
+    for path in files:
+        if "-unknown-product-" in path.name:
+            continue
+        try:
+            envelope = json.loads(path.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            continue  # moved or half-written as we looked; the other folder has it
+        by_id[envelope["message"]["messageId"]] = envelope
+    return list(by_id.values())
 
 
 def post_billing(client: FlaskClient, payload: dict, **headers: str):
