@@ -99,7 +99,9 @@ class LocalPushPublisher:
             if attempt < self.attempts:
                 time.sleep(self.first_backoff * 2 ** (attempt - 1))
         envelope["deadLetterReason"] = last_error
-        (self.dead_letter / path.name).write_text(json.dumps(envelope, indent=1))
+        letter = self.dead_letter / path.name
+        letter.with_suffix(".tmp").write_text(json.dumps(envelope, indent=1))
+        letter.with_suffix(".tmp").replace(letter)
         path.unlink(missing_ok=True)
         log.error("message dead-lettered", extra={"error": last_error, **_ids(envelope)})
 
