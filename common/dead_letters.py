@@ -41,7 +41,9 @@ class FolderDeadLetters:
     def record(self, kind: str, key: str, reason: str, payload: dict[str, Any]) -> str:
         name, data = _letter(kind, key, reason, payload)
         path = self.folder / name
-        path.write_bytes(data)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
         return str(path)
 
 
