@@ -23,6 +23,10 @@ demo: $(STAMP) fonts
 run: $(STAMP) fonts
 	$(BIN)/python -m demo run
 
+# The cloud adapters against the Storage and Pub/Sub emulators (needs gcloud and Java).
+run-emulators: $(STAMP) fonts
+	$(BIN)/python -m demo.emulators
+
 test: $(STAMP) fonts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
