@@ -13,11 +13,14 @@ preconditions, so concurrent deliveries of one message agree on one history:
 The one unavoidable window: a crash after SendGrid accepted the mail but
 before `mailed` is recorded. The claim then goes stale (MAIL_CLAIM_SECONDS)
 and a redelivery sends the mail again: a buyer may get one mail twice, never
-none. A fresh claim held by another delivery makes this one retry later.
+none. A fresh claim held by another delivery makes this one retry later; a
+send the provider refused releases the claim at once, so the next delivery
+tries again instead of waiting for the claim to go stale.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from common.codes import make_code, serial_for
@@ -39,7 +42,7 @@ from common.storage import NotFound, PreconditionFailed, TransientStorageError
 from worker.bootstrap import WorkerDeps
 from worker.customers import CustomerNotFound, LookupUnavailable
 from worker.delivery import mail_links
-from worker.errors import PermanentError, TransientError
+from worker.errors import PermanentError, TransientError, WorkerError
 from worker.fonts import FontMissing
 from worker.revoke import delete_copies
 from worker.stamping import Stamp, StampError, stamp_pdf
@@ -158,7 +161,11 @@ def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
     bucket = deps.settings.delivery_bucket
     claimed = record.advanced(status=MAILING, mail_claimed_at=now)
     generation = save_record(deps.storage, bucket, claimed, generation)
-    mail_id = mail_links(claimed, deps, resend=False)
+    try:
+        mail_id = mail_links(claimed, deps, resend=False)
+    except WorkerError:
+        _release_claim(claimed, generation, deps)
+        raise
     save_record(
         deps.storage,
         bucket,
@@ -166,3 +173,10 @@ def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
         generation,
     )
     log.info("order mailed", extra={"order_id": record.order_id, "mail_id": mail_id})
+
+
+def _release_claim(claimed: OrderRecord, generation: int, deps: WorkerDeps) -> None:
+    """The provider refused the mail, so nothing was sent: let the next delivery try at once."""
+    released = claimed.advanced(status=STAMPED, mail_claimed_at=0.0)
+    with contextlib.suppress(PreconditionFailed):  # someone moved on (a refund): keep theirs
+        save_record(deps.storage, deps.settings.delivery_bucket, released, generation)

@@ -94,12 +94,6 @@ def test_sendgrid_429_waits_until_the_reset_then_sends_one_mail(
     assert len(sendgrid_standin.mails) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="worker/fulfil.py keeps the mail claim after a send SendGrid did not accept, "
-    "so redeliveries answer 503 until MAIL_CLAIM_SECONDS pass (with Pub/Sub's 10 s..600 s "
-    "backoff and 5 attempts, the message can be dead-lettered unmailed)",
-)
 def test_a_mail_that_failed_is_sent_by_the_next_delivery(
     settings, originals, sendgrid_standin
 ) -> None:
