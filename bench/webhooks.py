@@ -104,7 +104,12 @@ def report(label: str, latencies: list[float], elapsed: float, errors: int) -> d
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=4000)
-    parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument(
+        "--concurrency",
+        type=lambda text: [int(c) for c in text.split(",")],
+        default=[200, 8],
+        help="comma-separated; 8 is what one Cloud Run instance is sent (terraform/run.tf)",
+    )
     args = parser.parse_args()
 
     sink = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
@@ -128,23 +133,23 @@ def main() -> int:
         try:
             wait_healthy(f"http://127.0.0.1:{port}", proc)
             load(port, 200, 20, webhook=True)  # warm-up
-            print(
-                f"{args.requests} requests at concurrency {args.concurrency}, gunicorn 1×8 threads"
-            )
-            floor = report(
-                "GET /healthz (floor)", *load(port, args.requests, args.concurrency, False)
-            )
-            hooks = report(
-                "POST /webhooks/paddle", *load(port, args.requests, args.concurrency, True)
-            )
+            for concurrency in args.concurrency:
+                compare(port, args.requests, concurrency)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+            sink.shutdown()
+    return 0
+
+
+def compare(port: int, total: int, concurrency: int) -> None:
+    print(f"\n{total} requests at concurrency {concurrency}, gunicorn 1 worker × 8 threads")
+    floor = report("GET /healthz (floor)", *load(port, total, concurrency, False))
+    hooks = report("POST /webhooks/paddle", *load(port, total, concurrency, True))
     print(
         f"webhook / floor: throughput {hooks['rps'] / floor['rps']:.2f}×, "
         f"p99 {hooks['p99'] / floor['p99']:.2f}×"
     )
-    return 0
 
 
 if __name__ == "__main__":
