@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
 .PHONY: demo run test lint format bench run-emulators fonts clean
 
@@ -16,6 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 fonts:
 	@test -f $(FONT) || { echo "Stamping needs the DejaVu fonts: sudo apt-get install fonts-dejavu-core"; exit 1; }
+	@test -f $(CJK_FONT) || echo "note: Chinese, Japanese and Korean names need: sudo apt-get install fonts-wqy-microhei"
 
 demo: $(STAMP) fonts
 	$(BIN)/python -m demo
