@@ -94,6 +94,16 @@ class TestObjects:
         assert second != first
         assert storage.read(bucket, "a.txt").data == b"two"
 
+    def test_generation_is_the_one_read_and_written(self, store) -> None:
+        storage, bucket = store
+        first = storage.write(bucket, "originals/book.pdf", b"one")
+        assert storage.generation(bucket, "originals/book.pdf") == first
+        second = storage.write(bucket, "originals/book.pdf", b"two")
+        assert storage.generation(bucket, "originals/book.pdf") == second
+        assert storage.read(bucket, "originals/book.pdf").generation == second
+        with pytest.raises(NotFound):
+            storage.generation(bucket, "originals/nope.pdf")
+
     def test_reading_a_missing_object_raises_not_found(self, store) -> None:
         storage, bucket = store
         with pytest.raises(NotFound):
