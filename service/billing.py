@@ -136,12 +136,27 @@ def _revoked(payload: dict[str, Any], event_type: str, event_id: str) -> Event:
     transaction_id = _text(data, "transaction_id", "data.transaction_id")
     if action not in _REVOKING_ACTIONS or status != "approved":
         return Ignored(event_type=event_type, event_id=event_id)
+    if action == "refund" and not _refunds_everything(data):
+        note = f"partial refund of {transaction_id}: the copies stay valid"
+        return Ignored(event_type=event_type, event_id=event_id, note=note)
     return OrderRevoked(
         order_id=transaction_id,
         event_id=event_id,
         occurred_at=_text(payload, "occurred_at", "occurred_at"),
         reason=action,
     )
+
+
+def _refunds_everything(data: dict[str, Any]) -> bool:
+    """A full refund: `type: full`, or (older API) every adjusted item refunded in full.
+
+    A goodwill or partial refund leaves the buyer with the book, so it must not
+    kill the links. A chargeback always revokes: the money is gone.
+    """
+    if data.get("type") == "full":
+        return True
+    items = data.get("items")
+    return bool(items) and all(isinstance(i, dict) and i.get("type") == "full" for i in items)
 
 
 def _object(parent: Any, key: str, path: str) -> dict[str, Any]:

@@ -134,9 +134,12 @@ def _fulfilment(fields: Mapping[str, str]) -> OrderPaid:
 
 def _payment_refunded(fields: Mapping[str, str]) -> Event:
     event_id = _text(fields, "alert_id")
-    # A VAT-only refund returns tax to a business buyer who keeps the goods.
-    if fields.get("refund_type") == "vat":
-        return Ignored(event_type="payment_refunded", event_id=event_id)
+    # Only a full refund takes the book back: a partial (goodwill) or VAT-only
+    # refund leaves the buyer with it, so the links stay valid.
+    refund_type = fields.get("refund_type", "full")
+    if refund_type != "full":
+        note = f"{refund_type} refund of {fields.get('order_id', '?')}: the copies stay valid"
+        return Ignored(event_type="payment_refunded", event_id=event_id, note=note)
     return OrderRevoked(
         order_id=_text(fields, "order_id"),
         event_id=event_id,

@@ -30,6 +30,7 @@ class Ignored:
 
     event_type: str
     event_id: str
+    note: str = ""  # why, when it is not just an event type we never act on
 
 
 Event = OrderPaid | OrderRevoked | Ignored

@@ -9,11 +9,13 @@ never stamps or mails. Answers: 401 bad signature, 400 signed but invalid,
 
 from __future__ import annotations
 
+import json
 import logging
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from common.contract import OrderPaid
+from common.contract import OrderPaid, encode
+from common.storage import StorageError
 from common.web import json_error
 from service.billing import parse_billing_event, verify_billing
 from service.bootstrap import ServiceDeps
@@ -76,17 +78,11 @@ def _rejected(status: int, reason: str, source: str) -> tuple[Response, int]:
 
 def _accept(deps: ServiceDeps, event: Event) -> tuple[Response, int]:
     if isinstance(event, Ignored):
-        log.info(
-            "event ignored", extra={"event_type": event.event_type, "event_id": event.event_id}
-        )
+        ids = {"event_type": event.event_type, "event_id": event.event_id}
+        log.info(event.note or "event ignored", extra=ids)
         return jsonify(status="ignored"), 200
     if isinstance(event, OrderPaid) and not deps.catalog.find(event.paddle_ids):
-        reason = f"no catalog product for paddle ids {', '.join(event.paddle_ids)}"
-        log.error(reason, extra={"order_id": event.order_id, "paddle_ids": event.paddle_ids})
-        deps.dead_letters.record(
-            "unknown-product", event.order_id, reason, {"paddle_ids": event.paddle_ids}
-        )
-        return jsonify(status="unknown product", error=reason), 200
+        return _unknown_product(deps, event)
     try:
         message_id = deps.publisher.publish(event)
     except PublishError as exc:
@@ -97,3 +93,17 @@ def _accept(deps: ServiceDeps, event: Event) -> tuple[Response, int]:
         extra={"order_id": event.order_id, "type": event.TYPE, "message_id": message_id},
     )
     return jsonify(status="accepted"), 200
+
+
+def _unknown_product(deps: ServiceDeps, event: OrderPaid) -> tuple[Response, int]:
+    """A retry cannot fix a catalog gap: answer 200 and keep the order for the author."""
+    reason = f"no catalog product for paddle ids {', '.join(event.paddle_ids)}"
+    log.error(reason, extra={"order_id": event.order_id, "paddle_ids": event.paddle_ids})
+    try:
+        deps.dead_letters.record(
+            "unknown-product", event.order_id, reason, {"message": json.loads(encode(event))}
+        )
+    except (OSError, StorageError) as exc:  # not kept: let Paddle retry rather than lose it
+        log.error("dead letter not written", extra={"order_id": event.order_id, "error": str(exc)})
+        return json_error(503, "temporarily unable to accept the event; please retry")
+    return jsonify(status="unknown product", error=reason), 200

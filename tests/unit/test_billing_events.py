@@ -80,6 +80,34 @@ IGNORED_ADJUSTMENTS = {
 
 
 @pytest.mark.parametrize(
+    ("adjustment_type", "item_types", "revoked"),
+    [
+        ("full", [], True),
+        ("partial", ["full", "full"], True),  # refunded item by item, each in full
+        ("partial", ["full", "partial"], False),
+        ("partial", ["partial"], False),
+        (None, [], False),
+    ],
+)
+def test_only_a_full_refund_revokes(adjustment_type, item_types, revoked):
+    payload = billing_adjustment("txn_1", "refund", "approved")
+    payload["data"]["type"] = adjustment_type
+    payload["data"]["items"] = [
+        {"item_id": f"txnitm_{n}", "type": t} for n, t in enumerate(item_types)
+    ]
+    event = parse_billing_event(billing_body(payload))
+    assert isinstance(event, OrderRevoked) is revoked
+    if not revoked:
+        assert "stay valid" in event.note
+
+
+def test_a_partial_chargeback_still_revokes():
+    payload = billing_adjustment("txn_1", "chargeback", "approved")
+    payload["data"]["type"] = "partial"
+    assert isinstance(parse_billing_event(billing_body(payload)), OrderRevoked)
+
+
+@pytest.mark.parametrize(
     ("action", "status"), IGNORED_ADJUSTMENTS.values(), ids=IGNORED_ADJUSTMENTS.keys()
 )
 def test_other_adjustments_are_ignored(action, status):

@@ -153,6 +153,18 @@ def test_an_unknown_product_is_200_logged_and_dead_lettered(
     assert any(r.levelname == "ERROR" and "pri_nobody" in r.getMessage() for r in caplog.records)
 
 
+def test_an_unknown_product_that_cannot_be_kept_is_503(
+    client: FlaskClient, settings: Settings
+) -> None:
+    letters = settings.local_data_dir / "dead-letter"
+    shutil.rmtree(letters)
+    letters.write_text("a file where the dead-letter folder should be")
+    payload = billing_transaction_completed("txn_x", "ctm_1", ["pri_nobody"], ["pro_nobody"])
+    response = post_billing(client, payload)
+    assert response.status_code == 503  # Paddle retries: the order is not lost
+    assert "retry" in response.json["error"]
+
+
 def test_publishing_failure_is_503_so_paddle_retries(
     client: FlaskClient, publisher: LocalPushPublisher
 ) -> None:
