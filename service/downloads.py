@@ -11,14 +11,25 @@ from __future__ import annotations
 
 import logging
 import re
+from io import BytesIO
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+)
 from flask import send_file as flask_send_file
 
 from common.codes import InvalidToken, read_token
 from common.orders import REVOKED, OrderRecord, load_record, save_record
-from common.storage import NotFound, PreconditionFailed
+from common.storage import NotFound, PreconditionFailed, StorageError
 from service.bootstrap import ServiceDeps
+from service.pages import wants_json
 
 log = logging.getLogger(__name__)
 bp = Blueprint("downloads", __name__)
@@ -27,6 +38,10 @@ _COUNT_ATTEMPTS = 8
 
 class LinkGone(Exception):
     """The link was genuine but can no longer be used; the message says why."""
+
+
+class Busy(Exception):
+    """Too many writers at once; a moment later the same click will work."""
 
 
 def _deps() -> ServiceDeps:
@@ -39,30 +54,44 @@ def download(token: str) -> Response | tuple[str, int]:
     try:
         claim = read_token(deps.settings.stamp_secret, token)
     except InvalidToken as exc:
-        return render_template("link_problem.html", reason=str(exc), gone=False), 403
+        return _problem(403, str(exc), gone=False)
     try:
         if claim.expires < deps.clock():
             raise LinkGone("this link has expired")
-        record = count_download(deps, claim.order_id, claim.file_index)
+        url = authorise_download(deps, claim.order_id, claim.file_index)
     except LinkGone as exc:
         log.info("download refused", extra={"order_id": claim.order_id, "reason": str(exc)})
-        return render_template("link_problem.html", reason=str(exc), gone=True), 410
-    delivered = record.files[claim.file_index]
-    url = deps.storage.signed_url(
-        deps.settings.delivery_bucket,
-        delivered.object_name,
-        ttl=deps.settings.signed_url_ttl,
-        filename=attachment_name(record, delivered.filename),
-    )
-    log.info("download authorised", extra={"order_id": record.order_id, "file": claim.file_index})
+        return _problem(410, str(exc), gone=True)
+    except (Busy, StorageError) as exc:
+        log.warning("download deferred", extra={"order_id": claim.order_id, "error": str(exc)})
+        return _problem(503, "the download is briefly unavailable; please try again", busy=True)
+    log.info("download authorised", extra={"order_id": claim.order_id, "file": claim.file_index})
     return redirect(url, code=303)
 
 
-def count_download(deps: ServiceDeps, order_id: str, index: int) -> OrderRecord:
-    """Add one download to the order record, or raise LinkGone."""
+def _problem(status: int, reason: str, *, gone: bool = False, busy: bool = False):
+    if wants_json(request):
+        response = jsonify(error=reason)
+    else:
+        response = Response(
+            render_template("link_problem.html", reason=reason, gone=gone, busy=busy)
+        )
+    response.status_code = status
+    if busy:
+        response.headers["Retry-After"] = "5"
+    return response
+
+
+def authorise_download(deps: ServiceDeps, order_id: str, index: int) -> str:
+    """Sign a URL for the file, then count the download; LinkGone when it may not be had.
+
+    Signing first means a failure to sign (IAM signBlob on Cloud Run) costs the
+    buyer nothing: the count only goes up for a URL they actually receive.
+    """
     limit = deps.settings.download_limit
+    bucket = deps.settings.delivery_bucket
     for _ in range(_COUNT_ATTEMPTS):
-        record, generation = load_record(deps.storage, deps.settings.delivery_bucket, order_id)
+        record, generation = load_record(deps.storage, bucket, order_id)
         if record is None or index >= len(record.files):
             raise LinkGone("this order has no such file")
         if record.status == REVOKED:
@@ -70,18 +99,20 @@ def count_download(deps: ServiceDeps, order_id: str, index: int) -> OrderRecord:
         counts = list(record.downloads) + [0] * (len(record.files) - len(record.downloads))
         if limit and counts[index] >= limit:
             raise LinkGone(f"this file was downloaded {limit} times, the most one link allows")
+        delivered = record.files[index]
+        url = deps.storage.signed_url(
+            bucket,
+            delivered.object_name,
+            ttl=deps.settings.signed_url_ttl,
+            filename=attachment_name(record, delivered.filename),
+        )
         counts[index] += 1
         try:
-            save_record(
-                deps.storage,
-                deps.settings.delivery_bucket,
-                record.advanced(downloads=tuple(counts)),
-                generation,
-            )
-            return record
+            save_record(deps.storage, bucket, record.advanced(downloads=tuple(counts)), generation)
+            return url
         except PreconditionFailed:
             continue
-    raise LinkGone("too many downloads at once; please try again in a moment")
+    raise Busy("the order record kept changing while counting")
 
 
 def attachment_name(record: OrderRecord, filename: str) -> str:
@@ -105,8 +136,6 @@ def local_object(bucket: str, name: str) -> Response:
         blob = storage.read(bucket, name)
     except NotFound:
         abort(404, "no such file")
-    from io import BytesIO
-
     return flask_send_file(
         BytesIO(blob.data), as_attachment=True, download_name=args["filename"], max_age=0
     )

@@ -20,6 +20,7 @@ from common.codes import LinkClaim, derive_key, make_token
 from common.contract import Buyer, OrderPaid, OrderRevoked, push_envelope
 from common.orders import OrderRecord
 from common.settings import Settings
+from common.storage import TransientStorageError
 from common.storage.local import LocalStorage
 from service.app import create_app as create_service
 from service.publish.local_push import LocalPushPublisher
@@ -266,3 +267,32 @@ def test_an_expired_local_url_is_403(
     response = client.get(local_path(expired))
     assert response.status_code == 403
     assert "invalid or has expired" in response.json["error"]
+
+
+class SigningOutage(LocalStorage):
+    """The folder store with signBlob down: signing fails, everything else works."""
+
+    def signed_url(self, bucket: str, name: str, *, ttl: int, filename: str) -> str:
+        raise TransientStorageError("iamcredentials.signBlob: 503")
+
+
+def test_a_signing_outage_is_503_and_costs_the_buyer_no_download(
+    token: str, settings: Settings
+) -> None:
+    base = storage_of(settings)
+    outage = SigningOutage(base.root, public_url=settings.public_url, signing_key=b"unused")
+    app = create_service(
+        settings,
+        storage=outage,
+        publisher=LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, attempts=1),
+        clock=lambda: NOW,
+    )
+    client = app.test_client()
+    for _ in range(3):
+        response = client.get(f"/d/{token}")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"]
+        assert b"reload this page" in response.data
+    assert stored_record(settings).downloads == (0,)
+    as_json = client.get(f"/d/{token}", headers={"Accept": "application/json"})
+    assert as_json.status_code == 503 and "try again" in as_json.json["error"]
