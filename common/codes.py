@@ -103,11 +103,15 @@ def read_token(secret: str, token: str) -> LinkClaim:
     expected = hmac.new(derive_key(secret, "link-token"), body.encode(), hashlib.sha256).digest()
     try:
         given = base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4))
-        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    except (ValueError, json.JSONDecodeError):
+    except ValueError:
         raise InvalidToken("malformed link") from None
+    # Authenticate before parsing: only our own JSON ever reaches the parser.
     if not hmac.compare_digest(expected[:16], given):
         raise InvalidToken("this link was altered or not issued by this shop")
+    try:
+        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except (ValueError, RecursionError):
+        raise InvalidToken("malformed link") from None
     try:
         return LinkClaim(order_id=str(data["o"]), file_index=int(data["f"]), expires=int(data["e"]))
     except (KeyError, TypeError, ValueError, OverflowError):

@@ -13,15 +13,24 @@ import re
 import sys
 from typing import Any
 
-_EMAIL = re.compile(
-    r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-])[A-Za-z0-9.-]*\.([A-Za-z]{2,})"
-)
+# Deliberately loose: anything around an @ that an address could be made of,
+# in any script, since /links accepts internationalised addresses. Masking a
+# non-address that merely contains an @ costs nothing; missing one leaks it.
+_EMAIL = re.compile(r"""[^\s@<>"(),;:\[\]]+@[^\s@<>"'(),;:\[\]]+""")
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
 def mask_email(text: str) -> str:
     """Replace every email address in text with a masked form: j***@e***.com."""
-    return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}***.{m.group(3)}", text)
+    return _EMAIL.sub(_mask, text)
+
+
+def _mask(match: re.Match[str]) -> str:
+    local, _, domain = match.group(0).partition("@")
+    trail = domain[len(domain.rstrip(".")) :]  # a full stop ending the sentence stays
+    domain = domain.rstrip(".")
+    tld = domain.rsplit(".", 1)[1] if "." in domain else ""
+    return f"{local[0]}***@{domain[:1]}***{'.' + tld if tld else ''}{trail}"
 
 
 class JsonFormatter(logging.Formatter):

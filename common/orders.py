@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from common.storage import NotFound, Storage
@@ -53,7 +53,9 @@ class OrderRecord:
 
     @classmethod
     def from_json(cls, data: bytes) -> OrderRecord:
-        raw = json.loads(data)
+        """Parse a record; fields a newer version added are skipped (rolling deploys)."""
+        known = {f.name for f in fields(cls)}
+        raw = {k: v for k, v in json.loads(data).items() if k in known}
         raw["files"] = tuple(DeliveredFile(**f) for f in raw.get("files", ()))
         raw["downloads"] = tuple(raw.get("downloads", ()))
         return cls(**raw)

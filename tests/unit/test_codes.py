@@ -282,3 +282,11 @@ def test_any_signed_json_is_a_claim_or_invalid_token(payload: object) -> None:
     assert isinstance(claim.order_id, str)
     assert isinstance(claim.file_index, int)
     assert isinstance(claim.expires, int)
+
+
+def test_a_deeply_nested_unsigned_token_is_refused_before_parsing() -> None:
+    import base64 as b64
+
+    body = b64.urlsafe_b64encode(b"[" * 5000).rstrip(b"=").decode()
+    with pytest.raises(InvalidToken, match="altered"):
+        read_token("k", f"{body}.AAAAAAAAAAAAAAAAAAAAAA")

@@ -222,3 +222,13 @@ def test_any_bytes_decode_or_are_a_contract_error(data: bytes) -> None:
     except ContractError:
         return
     assert isinstance(message, OrderPaid | OrderRevoked | LinksRequested)
+
+
+def test_an_order_record_from_a_newer_version_still_reads() -> None:
+    import json as _json
+
+    from common.orders import OrderRecord
+
+    record = OrderRecord("o1", "mailed", "T", "Ada", "ada@example.com", "CODE", "2026-01-01")
+    newer = _json.loads(record.to_json()) | {"added_later": {"x": 1}}
+    assert OrderRecord.from_json(_json.dumps(newer).encode()) == record

@@ -173,3 +173,18 @@ def test_configure_logging_sends_json_lines_to_stdout(capsys: pytest.CaptureFixt
     assert [json.loads(line)["message"] for line in out] == ["shown"]
     assert json.loads(out[0])["order_id"] == "txn_9"
     assert len(logging.getLogger().handlers) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("ada.lovelace@exämple.com", "a***@e***.com"),
+        ("x@example.c0m", "x***@e***.c0m"),
+        ("o'brien@example.ie.", "o***@e***.ie."),
+        ("Ada (ada@example.com)", "Ada (a***@e***.com)"),
+        ("no address here", "no address here"),
+    ],
+    ids=["international", "digit-tld", "apostrophe-and-full-stop", "in-parentheses", "none"],
+)
+def test_addresses_that_the_links_page_accepts_are_masked(text: str, masked: str) -> None:
+    assert mask_email(text) == masked
