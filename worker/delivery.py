@@ -10,7 +10,7 @@ from __future__ import annotations
 from common.codes import LinkClaim, make_token
 from common.orders import OrderRecord
 from worker.bootstrap import WorkerDeps
-from worker.errors import PermanentError, TransientError
+from worker.errors import MailOutcomeUnknown, PermanentError, TransientError
 from worker.mail import MailError
 from worker.mail.render import Link, Shop, render_delivery
 
@@ -39,6 +39,8 @@ def mail_links(record: OrderRecord, deps: WorkerDeps, *, resend: bool) -> str:
     try:
         return deps.mailer.send(render_delivery(record, links, expires, shop, resend=resend))
     except MailError as exc:
+        if exc.maybe_sent:
+            raise MailOutcomeUnknown(f"mail may have been sent: {exc}") from exc
         if exc.transient:
             raise TransientError(f"mail not sent: {exc}") from exc
         raise PermanentError(f"mail rejected: {exc}") from exc

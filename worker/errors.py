@@ -19,3 +19,7 @@ class TransientError(WorkerError):
 
 class PermanentError(WorkerError):
     """Record for the author; retrying cannot fix it."""
+
+
+class MailOutcomeUnknown(TransientError):
+    """The provider may have accepted the mail; the claim must stand until it goes stale."""

@@ -42,7 +42,7 @@ from common.storage import NotFound, PreconditionFailed, TransientStorageError
 from worker.bootstrap import WorkerDeps
 from worker.customers import CustomerNotFound, LookupUnavailable
 from worker.delivery import mail_links
-from worker.errors import PermanentError, TransientError, WorkerError
+from worker.errors import MailOutcomeUnknown, PermanentError, TransientError, WorkerError
 from worker.fonts import FontMissing
 from worker.revoke import delete_copies
 from worker.stamping import Stamp, StampError, stamp_pdf
@@ -163,6 +163,8 @@ def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
     generation = save_record(deps.storage, bucket, claimed, generation)
     try:
         mail_id = mail_links(claimed, deps, resend=False)
+    except MailOutcomeUnknown:
+        raise  # keep the claim: a second mail now could be a duplicate
     except WorkerError:
         _release_claim(claimed, generation, deps)
         raise

@@ -105,6 +105,20 @@ def test_a_mail_that_failed_is_sent_by_the_next_delivery(
     assert len(sendgrid_standin.mails) == 1
 
 
+def test_a_mail_sendgrid_may_have_taken_keeps_its_claim(
+    settings, originals, sendgrid_standin
+) -> None:
+    # SendGrid takes the request but answers after our timeout: it may have sent the
+    # mail, so no delivery may send it again until the claim goes stale.
+    sendgrid_standin.script(Reply(202, delay=1.0))
+    mailer = mailer_for(sendgrid_standin, attempts=3, timeout=0.2)
+    with served(create_app(settings, mailer=mailer)) as worker:
+        assert deliver(worker.url, paid("f-slow")) == 503
+        assert deliver(worker.url, paid("f-slow")) == 503
+    assert local_record(settings, "f-slow").status == MAILING
+    assert len(sends(sendgrid_standin)) == 1
+
+
 class FlakyStorage(FaultProxy):
     """The storage emulator behind a proxy that refuses the first upload of a copy with 503."""
 

@@ -13,9 +13,12 @@ from typing import Protocol
 
 
 class MailError(Exception):
-    def __init__(self, reason: str, *, transient: bool) -> None:
+    """The mail was not sent (`maybe_sent`: the provider may have taken it; we cannot tell)."""
+
+    def __init__(self, reason: str, *, transient: bool, maybe_sent: bool = False) -> None:
         super().__init__(reason)
         self.transient = transient
+        self.maybe_sent = maybe_sent
 
 
 @dataclass(frozen=True)

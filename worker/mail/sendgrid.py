@@ -71,8 +71,14 @@ class SendGridMailer:
             response = retrying(self._post, body)
         except http_errors.HTTPError as exc:
             raise MailError(self._reason(exc), transient=_transient(exc)) from None
-        except (URLError, OSError) as exc:
+        except URLError as exc:
             raise MailError(self._redact(f"SendGrid unreachable: {exc}"), transient=True) from None
+        except OSError as exc:
+            # The request went out but no answer came back (urllib wraps only failures
+            # before sending in URLError): SendGrid may have accepted the mail, so
+            # sending it again could mail the buyer twice. Not retried here.
+            reason = self._redact(f"no answer from SendGrid: {exc!r}")
+            raise MailError(reason, transient=True, maybe_sent=True) from None
         return str(response.headers.get("X-Message-Id", ""))
 
     def request_body(self, mail: Mail) -> dict[str, Any]:
@@ -116,9 +122,10 @@ def _log_retry(state: RetryCallState) -> None:
 
 
 def _transient(exc: BaseException) -> bool:
+    """Worth another POST: SendGrid said no for now, or the request never left."""
     if isinstance(exc, http_errors.HTTPError):
         return exc.status_code == 429 or exc.status_code >= 500
-    return isinstance(exc, URLError | OSError)
+    return isinstance(exc, URLError)
 
 
 def _error_text(body: bytes | str | None) -> str:
