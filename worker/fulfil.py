@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
+from common.catalog import StampStyle
 from common.codes import make_code, serial_for
 from common.contract import Buyer, OrderPaid, now_iso
 from common.orders import (
@@ -117,10 +118,12 @@ def _stamp_all(record: OrderRecord, message: OrderPaid, deps: WorkerDeps) -> Ord
     stamp = Stamp(record.buyer_name, record.buyer_email, record.order_id, record.code)
     for delivered in record.files:
         original = _read_original(delivered.source, deps)
+        # A file recorded as stamped is always stamped, even if the catalog changed
+        # since (a renamed file after a fix): never deliver an unmarked copy.
         spec = specs.get(delivered.source)
-        if delivered.stamped and spec is not None:
+        if delivered.stamped:
             try:
-                original = stamp_pdf(original, stamp, spec.style)
+                original = stamp_pdf(original, stamp, spec.style if spec else StampStyle())
             except StampError as exc:
                 raise PermanentError(f"cannot stamp {delivered.source}: {exc}") from exc
             except FontMissing as exc:  # the image lacks a font: a deploy fixes it, not the book
@@ -168,13 +171,30 @@ def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
     except WorkerError:
         _release_claim(claimed, generation, deps)
         raise
-    save_record(
-        deps.storage,
-        bucket,
-        claimed.advanced(status=MAILED, mail_id=mail_id, mailed_at=now_iso()),
-        generation,
+    _record_mailed(
+        claimed.advanced(status=MAILED, mail_id=mail_id, mailed_at=now_iso()), generation, deps
     )
     log.info("order mailed", extra={"order_id": record.order_id, "mail_id": mail_id})
+
+
+def _record_mailed(mailed: OrderRecord, generation: int, deps: WorkerDeps) -> None:
+    """Record a sent mail, even if the record moved meanwhile (a download, a blip).
+
+    Losing this write would let the claim go stale and the mail go out again, so
+    it is retried on the fresh generation while the record still holds our claim.
+    """
+    bucket = deps.settings.delivery_bucket
+    for _ in range(_MAX_STEPS):
+        try:
+            save_record(deps.storage, bucket, mailed, generation)
+            return
+        except (PreconditionFailed, TransientStorageError):
+            current, generation = load_record(deps.storage, bucket, mailed.order_id)
+            ours = current is not None and current.status == MAILING
+            if not ours or current.mail_claimed_at != mailed.mail_claimed_at:
+                return  # a refund or another delivery moved on; theirs stands
+            mailed = mailed.advanced(downloads=current.downloads)
+    raise TransientError(f"order {mailed.order_id} was mailed but could not be recorded")
 
 
 def _release_claim(claimed: OrderRecord, generation: int, deps: WorkerDeps) -> None:

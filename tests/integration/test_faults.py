@@ -26,7 +26,7 @@ import requests
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from common.contract import Message, push_envelope
+from common.contract import LinksRequested, Message, push_envelope
 from common.orders import MAILED, MAILING, OrderRecord, record_name
 from common.settings import Settings
 from common.storage.gcs import GcsStorage
@@ -117,6 +117,27 @@ def test_a_mail_sendgrid_may_have_taken_keeps_its_claim(
         assert deliver(worker.url, paid("f-slow")) == 503
     assert local_record(settings, "f-slow").status == MAILING
     assert len(sends(sendgrid_standin)) == 1
+
+
+def test_a_links_request_retried_after_a_failure_mails_each_order_once(
+    settings, originals, sendgrid_standin
+) -> None:
+    for order_id in ("r-1", "r-2", "r-3"):
+        assert deliver_locally(settings, paid(order_id)) == 204  # mailed to the outbox
+    sendgrid_standin.script(Reply(202), Reply(500))  # the second re-send fails once
+    mailer = mailer_for(sendgrid_standin, attempts=1)
+    request = LinksRequested("ada@example.com", "req-1", "2026-01-01T00:00:00Z")
+    with served(create_app(settings, mailer=mailer)) as worker:
+        assert deliver(worker.url, request) == 503
+        assert deliver(worker.url, request) == 204
+        assert deliver(worker.url, request) == 204  # a late duplicate mails nobody
+    orders = [r.json()["custom_args"]["order_id"] for r in sends(sendgrid_standin)]
+    assert orders == ["r-1", "r-2", "r-2", "r-3"]  # the refused r-2 once more, r-1 not again
+
+
+def deliver_locally(settings: Settings, message: Message) -> int:
+    client = create_app(settings).test_client()
+    return client.post("/pubsub/push", json=push_envelope(message, "m-0", "s")).status_code
 
 
 class FlakyStorage(FaultProxy):
