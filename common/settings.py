@@ -127,6 +127,11 @@ class Settings:
         """What only the worker needs: the audience its push tokens must carry."""
         if self.push_auth_required and not self.push_audience:
             raise SettingsError("PUSH_AUDIENCE: required while PUSH_AUTH is on (the worker's URL)")
+        if self.push_auth_required and not self.push_service_account:
+            # Any Google account can mint a token for any audience: the email is the check.
+            raise SettingsError(
+                "PUSH_SERVICE_ACCOUNT: required while PUSH_AUTH is on (the push account's email)"
+            )
         return self
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -60,9 +60,9 @@ def build_customers(settings: Settings) -> CustomerLookup:
         from worker.customers.paddle_api import PaddleCustomers
 
         return PaddleCustomers(settings.paddle_api_key, settings.paddle_api_url)
-    from worker.customers.offline import OfflineCustomers
+    from worker.customers.offline import MissingApiKey, OfflineCustomers
 
-    return OfflineCustomers()
+    return OfflineCustomers() if settings.embedded else MissingApiKey()
 
 
 def build_push_verifier(settings: Settings) -> Callable[[str | None], None] | None:

@@ -17,6 +17,7 @@ CLOUD = {
     "STAMP_SECRET": "a-real-stamp-secret",
     "PADDLE_WEBHOOK_SECRET": "pdl_ntfset_real",
     "PUSH_AUDIENCE": "https://worker.example.run.app",
+    "PUSH_SERVICE_ACCOUNT": "push@project.iam.gserviceaccount.com",
 }
 
 # Every variable set to a value other than its default, and the field value it must give.
@@ -189,6 +190,12 @@ def test_the_cloud_worker_needs_a_push_audience() -> None:
     with pytest.raises(SettingsError, match=r"^PUSH_AUDIENCE: "):
         settings.check_worker()
     assert settings.check_service() is settings
+
+
+def test_the_cloud_worker_needs_the_push_account() -> None:
+    settings = Settings.from_env({**CLOUD, "PUSH_SERVICE_ACCOUNT": ""})
+    with pytest.raises(SettingsError, match=r"^PUSH_SERVICE_ACCOUNT: "):
+        settings.check_worker()
 
 
 def test_both_checks_pass_with_every_secret() -> None:

@@ -12,6 +12,7 @@ import re
 import threading
 
 from common.contract import Buyer
+from worker.customers import LookupUnavailable
 
 _log = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")
@@ -36,4 +37,17 @@ class OfflineCustomers:
         _log.warning(
             "customer lookup is the offline stand-in (no PADDLE_API_KEY): buyers are "
             "invented for the demo only; set PADDLE_API_KEY before selling"
+        )
+
+
+class MissingApiKey:
+    """Outside the demo, a Billing order without PADDLE_API_KEY must not get an invented buyer.
+
+    Every lookup fails as transient: the order is retried (and finally
+    dead-lettered), and succeeds once the key is set and the worker redeployed.
+    """
+
+    def lookup(self, customer_id: str) -> Buyer:
+        raise LookupUnavailable(
+            "PADDLE_API_KEY is not set, so Paddle Billing buyers cannot be looked up"
         )
