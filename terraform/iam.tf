@@ -102,14 +102,19 @@ resource "google_storage_bucket_iam_member" "worker_writes_deliveries" {
   member = google_service_account.worker.member
 }
 
-# Same signBlob reason as the service, for any URL the worker signs.
-resource "google_service_account_iam_member" "worker_signs_as_itself" {
-  service_account_id = google_service_account.worker.name
-  role               = "roles/iam.serviceAccountTokenCreator"
-  member             = google_service_account.worker.member
-}
+# The worker signs no URLs (its mails carry /d/ links the service turns into
+# signed URLs), so unlike the service it gets no token creator on itself.
 
 # --- Pub/Sub -------------------------------------------------------------
+
+# Pub/Sub mints the push OIDC token as the push account. Projects that enabled
+# Pub/Sub before 2021-04-08 need this grant for its service agent; newer ones
+# have it built in. It is scoped to the push account alone.
+resource "google_service_account_iam_member" "pubsub_agent_signs_push_tokens" {
+  service_account_id = google_service_account.push.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.pubsub_agent
+}
 
 # Only the push identity may invoke the worker (and the worker is not public).
 resource "google_cloud_run_v2_service_iam_member" "push_invokes_worker" {

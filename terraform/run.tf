@@ -29,7 +29,6 @@ locals {
 
   worker_env = merge(local.common_env, {
     APP                     = "worker"
-    SIGNING_SERVICE_ACCOUNT = google_service_account.worker.email
     PUSH_AUTH               = "true"
     PUSH_AUDIENCE           = local.worker_url
     PUSH_SERVICE_ACCOUNT    = google_service_account.push.email

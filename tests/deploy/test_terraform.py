@@ -162,7 +162,6 @@ def test_the_deployer_may_deploy_but_not_administer():
         ("service_signs_as_itself", "service", "google_service_account.service"),
         ("worker_reads_originals", "worker", "google_storage_bucket.originals"),
         ("worker_writes_deliveries", "worker", "google_storage_bucket.deliveries"),
-        ("worker_signs_as_itself", "worker", "google_service_account.worker"),
     ],
 )
 def test_runtime_grants_are_on_the_resource(grant, who, what):
@@ -200,6 +199,20 @@ def test_the_worker_checks_the_same_audience_and_account_pubsub_sends():
     assert 'PUSH_AUTH = "true"' in worker_env
     worker = resource("google_cloud_run_v2_service", "worker").body["template"][0]
     assert worker["timeout"] == '"${var.ack_deadline_seconds}s"'
+
+
+def test_the_worker_signs_nothing_so_it_may_not_mint_tokens():
+    grants = resources("google_service_account_iam_member")
+    assert not [
+        g for g in grants if g.body.get("member") == "${google_service_account.worker.member}"
+    ]
+
+
+def test_the_pubsub_agent_may_sign_push_tokens_as_the_push_account_only():
+    grant = resource("google_service_account_iam_member", "pubsub_agent_signs_push_tokens")
+    assert grant.body["service_account_id"] == "${google_service_account.push.name}"
+    assert role(grant) == "roles/iam.serviceAccountTokenCreator"
+    assert grant.body["member"] == "${local.pubsub_agent}"
 
 
 def test_the_pubsub_agent_can_dead_letter():
