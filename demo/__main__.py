@@ -26,6 +26,14 @@ from demo.stack import free_port, port_is_free, running_stack
 from service.billing import sign_billing
 
 SAMPLE_SOURCE = "practical-python.pdf"
+# The demo is the embedded stack whatever the shell holds: no real mail, no Paddle calls.
+DEMO_ENV = {
+    "STORAGE_BACKEND": "local",
+    "PUBLISH_BACKEND": "local",
+    "SENDGRID_API_KEY": "",
+    "PADDLE_API_KEY": "",
+    "CATALOG": "sample/catalog.toml",
+}
 SAMPLE_PRICE = "pri_01demopracticalpython00000"
 SAMPLE_PRODUCT = "pro_01demopracticalpython00000"
 
@@ -78,7 +86,10 @@ def demo(settings: Settings) -> int:
         (8080, 8081) if port_is_free(8080) and port_is_free(8081) else (free_port(), free_port())
     )
     with running_stack(
-        settings.local_data_dir.resolve(), service_port=ports[0], worker_port=ports[1]
+        settings.local_data_dir.resolve(),
+        service_port=ports[0],
+        worker_port=ports[1],
+        extra_env=DEMO_ENV,
     ) as stack:
         body = purchase_body(order_id)
         secret = settings.paddle_webhook_secrets[0]
@@ -92,9 +103,15 @@ def demo(settings: Settings) -> int:
             timeout=10,
         )
         print(f"webhook answered {response.status_code}: {response.text.strip()}")
-        if response.status_code != 200:
+        if response.status_code != 200 or response.json().get("status") != "accepted":
+            print("the purchase was not accepted; see the answer above", file=sys.stderr)
             return 1
-        mail = wait_for_mail(settings.local_data_dir / "outbox", order_id)
+        try:
+            mail = wait_for_mail(settings.local_data_dir / "outbox", order_id)
+        except TimeoutError as exc:
+            dead = settings.local_data_dir / "dead-letter"
+            print(f"{exc}; see {dead} for what could not be delivered", file=sys.stderr)
+            return 1
         print(f"mail: {mail.resolve()}")
         for link in links_in(mail):
             print(f"link: {link}")

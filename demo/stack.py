@@ -84,8 +84,14 @@ def running_stack(
     env = stack_env(data_dir, service_port, worker_port, **dict(extra_env or {}))
     out = subprocess.DEVNULL if quiet else None
     procs = [
+        # A session of their own: Ctrl-C reaches only us, and we stop them gracefully.
         subprocess.Popen(
-            gunicorn_command(app, "127.0.0.1", port), env=env, cwd=ROOT, stdout=out, stderr=out
+            gunicorn_command(app, "127.0.0.1", port),
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
         )
         for app, port in (("worker", worker_port), ("service", service_port))
     ]
@@ -102,6 +108,7 @@ def running_stack(
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
 
 
 def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
