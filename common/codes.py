@@ -51,15 +51,22 @@ def _mac(secret: str, serial: str) -> str:
     return _b32(digest[:4], _MAC_CHARS)
 
 
-def serial_for(secret: str, order_id: str) -> str:
-    digest = hmac.new(derive_key(secret, "stamp-serial"), order_id.encode(), hashlib.sha256)
+def serial_for(secret: str, order_id: str, attempt: int = 0) -> str:
+    """The order's serial; `attempt` > 0 picks another when the first is taken (35 bits collide)."""
+    label = order_id if attempt == 0 else f"{order_id}#{attempt}"
+    digest = hmac.new(derive_key(secret, "stamp-serial"), label.encode(), hashlib.sha256)
     return _b32(digest.digest()[:5], _SERIAL_CHARS)
 
 
-def make_code(secret: str, order_id: str) -> str:
-    """The stamp code for an order: XXXX-XXXX-XXXX."""
-    raw = serial_for(secret, order_id) + _mac(secret, serial_for(secret, order_id))
+def code_for_serial(secret: str, serial: str) -> str:
+    """The printed code of a serial: XXXX-XXXX-XXXX."""
+    raw = serial + _mac(secret, serial)
     return f"{raw[0:4]}-{raw[4:8]}-{raw[8:12]}"
+
+
+def make_code(secret: str, order_id: str, attempt: int = 0) -> str:
+    """The stamp code for an order: XXXX-XXXX-XXXX."""
+    return code_for_serial(secret, serial_for(secret, order_id, attempt))
 
 
 def normalise_code(text: str) -> str:

@@ -24,7 +24,7 @@ import contextlib
 import logging
 
 from common.catalog import StampStyle
-from common.codes import make_code, serial_for
+from common.codes import code_for_serial, serial_for
 from common.contract import Buyer, OrderPaid, now_iso
 from common.orders import (
     MAILED,
@@ -95,11 +95,25 @@ def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
         title=" + ".join(p.title for p in products),
         buyer_name=buyer.name,
         buyer_email=buyer.email,
-        code=make_code(deps.settings.stamp_secret, message.order_id),
+        code=_claim_code(message.order_id, deps),
         created_at=now_iso(),
         files=tuple(files),
         downloads=tuple(0 for _ in files),
     )
+
+
+def _claim_code(order_id: str, deps: WorkerDeps) -> str:
+    """Reserve a stamp code whose serial no other order holds (create-only index)."""
+    secret, bucket = deps.settings.stamp_secret, deps.settings.delivery_bucket
+    for attempt in range(_MAX_STEPS):
+        serial = serial_for(secret, order_id, attempt)
+        try:
+            deps.storage.write(bucket, code_name(serial), order_id.encode(), if_generation_match=0)
+        except PreconditionFailed:
+            if deps.storage.read(bucket, code_name(serial)).data != order_id.encode():
+                continue  # another order's serial: 35 bits do collide, rarely
+        return code_for_serial(secret, serial)
+    raise TransientError(f"no free stamp code for order {order_id}")
 
 
 def _lookup(customer_id: str, deps: WorkerDeps) -> Buyer:
@@ -112,8 +126,7 @@ def _lookup(customer_id: str, deps: WorkerDeps) -> Buyer:
 
 
 def _stamp_all(record: OrderRecord, message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
-    """Write every copy and both indexes; idempotent, so a retry may redo it."""
-    settings = deps.settings
+    """Write every copy and the customer index; idempotent, so a retry may redo it."""
     specs = {f.source: f for p in deps.catalog.find(message.paddle_ids) for f in p.files}
     stamp = Stamp(record.buyer_name, record.buyer_email, record.order_id, record.code)
     for delivered in record.files:
@@ -130,8 +143,6 @@ def _stamp_all(record: OrderRecord, message: OrderPaid, deps: WorkerDeps) -> Ord
                 raise TransientError(str(exc)) from exc
         _write(deps, delivered.object_name, original)
     _write(deps, customer_prefix(record.buyer_email) + record.order_id, record.order_id.encode())
-    serial = serial_for(settings.stamp_secret, record.order_id)
-    _write(deps, code_name(serial), record.order_id.encode())
     log.info("copies stored", extra={"order_id": record.order_id, "files": len(record.files)})
     return record.advanced(status=STAMPED)
 
