@@ -22,12 +22,9 @@ from common.storage import (
     NotFound,
     PreconditionFailed,
     Storage,
-    StorageError,
-    TransientStorageError,
 )
 from common.storage.gcs import GcsStorage, SigningIdentity
 from common.storage.local import LocalStorage
-from common.storage.records import read_json, update_json
 from tests.support.emulators import StorageEmulator
 
 SIGNER = "signer@test-project.iam.gserviceaccount.com"
@@ -141,25 +138,6 @@ class TestObjects:
         storage.write(bucket, "orders/o1.json", b'{"a": 1}', if_generation_match=first)
         assert storage.read(bucket, "orders/o1.json").data == b'{"a": 1}'
 
-    def test_update_json_creates_then_changes_the_record(self, store) -> None:
-        storage, bucket = store
-        update_json(storage, bucket, "orders/o1.json", lambda r: {"state": "received"})
-        stored = update_json(storage, bucket, "orders/o1.json", lambda r: {**r, "state": "mailed"})
-        assert stored == {"state": "mailed"}
-        assert read_json(storage, bucket, "orders/o1.json")[0] == {"state": "mailed"}
-
-    def test_update_json_returning_none_writes_nothing(self, store) -> None:
-        storage, bucket = store
-        generation = storage.write(bucket, "orders/o1.json", b'{"state": "mailed"}')
-        assert update_json(storage, bucket, "orders/o1.json", lambda r: None) == {"state": "mailed"}
-        assert storage.read(bucket, "orders/o1.json").generation == generation
-
-    def test_update_json_refuses_a_record_that_is_not_json(self, store) -> None:
-        storage, bucket = store
-        storage.write(bucket, "orders/o1.json", b"\x00not json")
-        with pytest.raises(StorageError):
-            update_json(storage, bucket, "orders/o1.json", lambda r: r)
-
 
 @pytest.mark.parametrize("store", PRECONDITION_BACKENDS, indirect=True)
 class TestPreconditions:
@@ -178,40 +156,34 @@ class TestPreconditions:
             storage.write(bucket, "orders/o1.json", b"three", if_generation_match=stale)
         assert storage.read(bucket, "orders/o1.json").data == b"two"
 
-    def test_update_json_under_contention_loses_no_update(self, store) -> None:
+    def test_compare_and_swap_under_contention_loses_no_update(self, store) -> None:
+        # The pattern order records and download counts use: read, change, write
+        # naming the generation read; on PreconditionFailed, read again.
         storage, bucket = store
+        storage.write(bucket, "orders/o1.json", b"0", if_generation_match=0)
         writers = 6
         all_read = threading.Barrier(writers, timeout=10)
-        first_call = threading.local()
 
-        def increment(record: dict | None) -> dict:
-            if not getattr(first_call, "done", False):
-                first_call.done = True
-                all_read.wait()  # every writer read the same generation before anyone writes
-            return {"downloads": (record or {}).get("downloads", 0) + 1}
+        def increment() -> None:
+            for attempt in range(writers + 2):
+                blob = storage.read(bucket, "orders/o1.json")
+                if attempt == 0:
+                    all_read.wait()  # every writer read the same generation first
+                value = str(int(blob.data) + 1).encode()
+                try:
+                    storage.write(
+                        bucket, "orders/o1.json", value, if_generation_match=blob.generation
+                    )
+                    return
+                except PreconditionFailed:
+                    continue
 
-        def writer() -> None:
-            update_json(storage, bucket, "orders/o1.json", increment, attempts=writers + 2)
-
-        threads = [threading.Thread(target=writer) for _ in range(writers)]
+        threads = [threading.Thread(target=increment) for _ in range(writers)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=30)
-        assert read_json(storage, bucket, "orders/o1.json")[0] == {"downloads": writers}
-
-    def test_update_json_gives_up_after_its_attempts(self, store) -> None:
-        storage, bucket = store
-        calls = []
-
-        def change_while_another_writer_wins(record: dict | None) -> dict:
-            calls.append(record)
-            storage.write(bucket, "orders/o1.json", b'{"other": true}')
-            return {"mine": True}
-
-        with pytest.raises(TransientStorageError):
-            update_json(storage, bucket, "orders/o1.json", change_while_another_writer_wins, 3)
-        assert len(calls) == 3
+        assert storage.read(bucket, "orders/o1.json").data == str(writers).encode()
 
 
 @pytest.mark.parametrize("store", ["local"], indirect=True)
