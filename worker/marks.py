@@ -97,18 +97,28 @@ def _xmp_marks(pdf: pikepdf.Pdf) -> Found:
 def _page_marks(page: pikepdf.Dictionary) -> Found:
     found: Found = {}
     piece = page.get("/PieceInfo")
-    if isinstance(piece, pikepdf.Dictionary) and PRIVATE_KEY in piece:
-        private = piece[PRIVATE_KEY].get("/Private", pikepdf.Dictionary())
+    # A leaked copy may have been tampered with: a broken mark is skipped, never fatal.
+    entry = piece.get(PRIVATE_KEY) if isinstance(piece, pikepdf.Dictionary) else None
+    private = entry.get("/Private") if isinstance(entry, pikepdf.Dictionary) else None
+    if isinstance(private, pikepdf.Dictionary):
         found["pieceinfo"] = (_text(private.get("/Order")), _text(private.get("/Code")))
     contents = page.get("/Contents")
     first = contents[0] if isinstance(contents, pikepdf.Array) and len(contents) else contents
     if isinstance(first, pikepdf.Stream) and int(first.get("/Length", 0)) < 1024:
         match = _COMMENT.match(first.read_bytes()[:512])
-        if match:
-            data = json.loads(match.group(1))
-            found["content"] = (data.get("order"), data.get("code"))
+        data = _json_object(match.group(1)) if match else None
+        if data is not None:
+            found["content"] = (_text(data.get("order")), _text(data.get("code")))
     xobjects = page.get("/Resources", pikepdf.Dictionary()).get("/XObject", pikepdf.Dictionary())
     for _, xobj in xobjects.items():
         if isinstance(xobj, pikepdf.Stream) and "/ExLibrisCode" in xobj:
             found["footer"] = (None, str(xobj.ExLibrisCode))
     return found
+
+
+def _json_object(raw: bytes) -> dict | None:
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None

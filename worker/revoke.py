@@ -24,7 +24,15 @@ def revoke_order(message: OrderRevoked, deps: WorkerDeps) -> str:
     for _ in range(_ATTEMPTS):
         record, generation = load_record(deps.storage, bucket, message.order_id)
         if record is None:
-            record = OrderRecord(message.order_id, REVOKED, "", "", "", "", now_iso())
+            record = OrderRecord(  # a stub: nothing to deliver, ever
+                order_id=message.order_id,
+                status=REVOKED,
+                title="",
+                buyer_name="",
+                buyer_email="",
+                code="",
+                created_at=now_iso(),
+            )
         if record.status != REVOKED:
             record = record.advanced(status=REVOKED)
         record = record.advanced(

@@ -73,8 +73,15 @@ def stamp_text(stamp: Stamp, style: StampStyle) -> str:
     return style.template.format(**clean)
 
 
+_JOINERS = frozenset("\u200c\u200d")  # ZWNJ and ZWJ shape Persian and Indic names: keep them
+
+
 def _one_line(text: str) -> str:
-    return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text).strip()
+    """Control and format characters become spaces (bidi overrides could disguise the
+    footer), except the joiners that spell a name correctly."""
+    return "".join(
+        " " if unicodedata.category(ch)[0] == "C" and ch not in _JOINERS else ch for ch in text
+    ).strip()
 
 
 def _place_footer(pdf: pikepdf.Pdf, footer: Footer, stamp: Stamp, style: StampStyle) -> None:

@@ -83,3 +83,23 @@ def test_the_id_alone_still_names_the_code(copy: bytes) -> None:
 def test_not_a_pdf_is_a_trace_error() -> None:
     with pytest.raises(TraceError):
         trace_pdf(b"hello")
+
+
+def test_a_tampered_content_mark_is_skipped_not_fatal(sample_book: bytes) -> None:
+    import io
+
+    import pikepdf
+
+    from worker.stamping import Stamp, stamp_pdf
+    from worker.tracing import trace_pdf
+
+    copy = stamp_pdf(sample_book, Stamp("Ada", "ada@example.com", "o-77", "KQMV-2F9W-SZEY"))
+    with pikepdf.open(io.BytesIO(copy)) as pdf:
+        for page in pdf.pages[1:]:
+            first = page.obj.Contents[0]
+            first.write(first.read_bytes().replace(b'"order"', b'"order"[[[', 1))
+        out = io.BytesIO()
+        pdf.save(out)
+    trace = trace_pdf(out.getvalue())
+    assert trace.order_id == "o-77"
+    assert "content" not in trace.marks
