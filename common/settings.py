@@ -143,7 +143,7 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _aliases(env: Mapping[str, str]) -> dict[str, Any]:
-    """Variables whose names differ from the field: the contract's and Google's."""
+    """Variables whose names differ from their field: PADDLE_WEBHOOK_SECRET holds a list."""
     out: dict[str, Any] = {}
     secret = env.get("PADDLE_WEBHOOK_SECRET", "")
     if secret.strip():
@@ -153,13 +153,6 @@ def _aliases(env: Mapping[str, str]) -> dict[str, Any]:
 
 def _parse(name: str, raw: str, default: Any) -> Any:
     var = name.upper()
-    if isinstance(default, bool):
-        lowered = raw.lower()
-        if lowered in ("1", "true", "yes", "on", "required"):
-            return True
-        if lowered in ("0", "false", "no", "off"):
-            return False
-        raise SettingsError(f"{var}: expected true/false, got {raw!r}")
     if isinstance(default, int):
         try:
             return int(raw)

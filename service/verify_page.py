@@ -33,7 +33,7 @@ class UnknownCode(LookupError):
 
 @dataclass(frozen=True)
 class StampCheck:
-    """What /verify may tell anyone about a copy: nothing that identifies the buyer."""
+    """What /verify may tell anyone about a copy: the order, but the buyer only masked."""
 
     code: str
     order_id: str
