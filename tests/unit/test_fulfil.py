@@ -268,6 +268,20 @@ class TestPaidOrder:
         email_sha = hashlib.sha256(b"demo+ctm_01abc@example.com").hexdigest()
         assert delivered(settings, f"customers/{email_sha}/txn_01hv").exists()
 
+    def test_a_taken_stamp_serial_gives_the_order_another_code(
+        self, client: FlaskClient, settings: Settings
+    ) -> None:
+        taken = delivered(settings, f"codes/{serial_for(settings.stamp_secret, '552312-1')}")
+        taken.parent.mkdir(parents=True, exist_ok=True)
+        taken.write_bytes(b"an-earlier-order")
+
+        assert push(client, paid()) == 204
+        code = record(settings, "552312-1").code
+        assert code == make_code(settings.stamp_secret, "552312-1", attempt=1)
+        assert taken.read_bytes() == b"an-earlier-order"  # the earlier copy still verifies
+        second = delivered(settings, f"codes/{serial_for(settings.stamp_secret, '552312-1', 1)}")
+        assert second.read_bytes() == b"552312-1"
+
 
 class TestMailClaim:
     def claimed(self, settings: Settings, age: float) -> OrderRecord:
@@ -405,20 +419,6 @@ class TestRevocation:
         assert push(client, paid()) == 204
         assert not copy.exists()
         assert outbox(settings) == []
-
-    def test_a_taken_stamp_serial_gives_the_order_another_code(
-        self, client: FlaskClient, settings: Settings
-    ) -> None:
-        taken = delivered(settings, f"codes/{serial_for(settings.stamp_secret, '552312-1')}")
-        taken.parent.mkdir(parents=True, exist_ok=True)
-        taken.write_bytes(b"an-earlier-order")
-
-        assert push(client, paid()) == 204
-        code = record(settings, "552312-1").code
-        assert code == make_code(settings.stamp_secret, "552312-1", attempt=1)
-        assert taken.read_bytes() == b"an-earlier-order"  # the earlier copy still verifies
-        second = delivered(settings, f"codes/{serial_for(settings.stamp_secret, '552312-1', 1)}")
-        assert second.read_bytes() == b"552312-1"
 
     def test_a_refund_before_the_purchase_leaves_nothing_to_deliver(
         self, client: FlaskClient, settings: Settings
