@@ -1,8 +1,8 @@
 """Cloud Storage adapter: the storage port over google-cloud-storage.
 
-Assumes the buckets exist (Terraform creates them). Permissions: the worker's
-service account needs storage.objectAdmin on the delivery bucket and
-objectViewer on the originals; the service's needs objectAdmin on the
+Assumes the buckets exist (Terraform creates them). Permissions (terraform/iam.tf):
+the worker's service account needs storage.objectUser on the delivery bucket
+and objectViewer on the originals; the service's needs objectUser on the
 delivery bucket (download counts) and iam.serviceAccountTokenCreator on
 itself, because on Cloud Run there is no key file and V4 URLs are signed
 through IAM signBlob with the default credentials' access token.
