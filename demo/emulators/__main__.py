@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from demo.__main__ import links_in, purchase_body, wait_for_mail
 from demo.emulators import PROJECT, EmulatorUnavailable, PubSubEmulator, StorageEmulator
+from demo.emulators.paddle import serve_paddle_standin
 from demo.emulators.topology import PushTopology, create_push_topology
 from demo.sample_book import make_sample_book
 from demo.stack import ROOT, Stack, free_port, port_is_free, running_stack
@@ -50,8 +51,11 @@ def run() -> int:
     try:
         pubsub_emulator.start()
         _upload_sample(storage_emulator)
+        paddle = serve_paddle_standin()
         with tempfile.TemporaryDirectory(prefix="exlibris-emulators-") as keys:
             env = _stack_env(storage_emulator, pubsub_emulator, _throwaway_key(Path(keys)))
+            env["PADDLE_API_URL"] = f"http://127.0.0.1:{paddle.server_port}"
+            env["PADDLE_API_KEY"] = "pdl_emulators_stand-in"
             ports = {"service_port": _port(8080), "worker_port": _port(8081)}
             with running_stack(DATA_DIR, extra_env=env, quiet=False, **ports) as stack:
                 push_endpoint = f"{stack.worker_url}/pubsub/push"
