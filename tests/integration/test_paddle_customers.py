@@ -134,3 +134,17 @@ def test_the_offline_stand_in_is_deterministic_safe_and_warns_once(caplog) -> No
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "demo only" in warnings[0].getMessage()
+
+
+def test_a_cloud_worker_without_a_key_never_invents_a_buyer() -> None:
+    from common.settings import Settings
+    from worker.bootstrap import build_customers
+    from worker.customers import LookupUnavailable
+
+    cloud = Settings.from_env(
+        {"STORAGE_BACKEND": "gcs", "PUBLISH_BACKEND": "pubsub", "STAMP_SECRET": "s3cret"}
+    )
+    with pytest.raises(LookupUnavailable, match="PADDLE_API_KEY"):
+        build_customers(cloud).lookup("ctm_01real")
+    embedded = Settings.from_env({})
+    assert build_customers(embedded).lookup("ctm_1").email.endswith("@example.com")
