@@ -14,8 +14,6 @@ import re
 import sys
 import time
 import uuid
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 
 import requests
@@ -24,6 +22,7 @@ from common.settings import Settings
 from demo.sample_book import make_sample_book
 from demo.stack import free_port, port_is_free, running_stack
 from service.billing import sign_billing
+from worker.mail.outbox import plain_text, read_mail
 
 SAMPLE_SOURCE = "practical-python.pdf"
 # The demo is the embedded stack whatever the shell holds: no real mail, no Paddle calls.
@@ -73,9 +72,8 @@ def wait_for_mail(outbox: Path, order_id: str, timeout: float = 90.0) -> Path:
 
 
 def links_in(mail_path: Path) -> list[str]:
-    message = BytesParser(policy=policy.default).parsebytes(mail_path.read_bytes())
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    return re.findall(r"https?://\S+/d/\S+", text)
+    """The durable download links in an outbox mail."""
+    return re.findall(r"https?://\S+/d/\S+", plain_text(read_mail(mail_path)))
 
 
 def demo(settings: Settings) -> int:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -40,10 +37,6 @@ class LiveStack:
                 return
             time.sleep(0.1)
         raise TimeoutError("messages still spooled")
-
-
-def read_mail(path: Path) -> EmailMessage:
-    return BytesParser(policy=policy.default).parsebytes(path.read_bytes())  # type: ignore[return-value]
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import time
 
 import pikepdf
@@ -11,8 +10,9 @@ import pypdf
 import pytest
 import requests
 
+from demo.__main__ import links_in as download_links
 from tests.conftest import WEBHOOK_SECRET
-from tests.e2e.conftest import LiveStack, read_mail
+from tests.e2e.conftest import LiveStack
 from tests.support.paddle_payloads import (
     billing_request,
     billing_transaction_completed,
@@ -20,6 +20,7 @@ from tests.support.paddle_payloads import (
     classic_payment_succeeded,
     signed_form,
 )
+from worker.mail.outbox import read_mail
 
 PRICE = "pri_01demopracticalpython00000"
 PRODUCT = "pro_01demopracticalpython00000"
@@ -44,11 +45,6 @@ def wait_for_mails(live: LiveStack, count: int, timeout: float = 60.0) -> list:
         time.sleep(0.1)
     live.settle()
     return live.mails()
-
-
-def download_links(mail_path) -> list[str]:
-    text = read_mail(mail_path).get_body(preferencelist=("plain",)).get_content()
-    return re.findall(r"https?://\S+/d/\S+", text)
 
 
 def outline_and_links(data: bytes) -> tuple[int, int]:

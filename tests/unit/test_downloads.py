@@ -8,8 +8,6 @@ was downloaded DOWNLOAD_LIMIT times.
 from __future__ import annotations
 
 from collections.abc import Callable
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,6 +23,7 @@ from common.storage.local import LocalStorage
 from service.app import create_app as create_service
 from service.publish.local_push import LocalPushPublisher
 from worker.app import create_app as create_worker
+from worker.mail.outbox import plain_text, read_mail
 
 NOW = 1_750_000_000.0
 ORDER = "552312-7"
@@ -41,9 +40,7 @@ def purchase(settings: Settings, buyer: Buyer) -> str:
         == 204
     )
     [path] = (settings.local_data_dir / "outbox").glob("*.eml")
-    mail = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-    text = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-    [link] = [word for word in text.split() if "/d/" in word]
+    [link] = [word for word in plain_text(read_mail(path)).split() if "/d/" in word]
     return link.rsplit("/d/", 1)[1]
 
 

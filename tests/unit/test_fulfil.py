@@ -13,9 +13,7 @@ import io
 import json
 import threading
 from collections.abc import Callable
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ from common.storage.local import LocalStorage
 from worker.app import create_app
 from worker.customers.offline import OfflineCustomers
 from worker.fulfil import MAIL_CLAIM_SECONDS
+from worker.mail.outbox import plain_text, read_mail
 
 NOW = 1_750_000_000.0
 CLASSIC_ID, PRICE = "552312", "pri_01demopracticalpython00000"
@@ -60,9 +59,7 @@ def push(client: FlaskClient, message: Message, message_id: str = "m-1") -> int:
 
 
 def outbox(settings: Settings) -> list[EmailMessage]:
-    paths = sorted((settings.local_data_dir / "outbox").glob("*.eml"))
-    parser = BytesParser(policy=policy.default)
-    return [parser.parsebytes(p.read_bytes()) for p in paths]  # type: ignore[misc]
+    return [read_mail(p) for p in sorted((settings.local_data_dir / "outbox").glob("*.eml"))]
 
 
 def dead_letters(settings: Settings) -> list[dict[str, Any]]:
@@ -78,12 +75,8 @@ def record(settings: Settings, order_id: str) -> OrderRecord:
     return OrderRecord.from_json(delivered(settings, f"orders/{order_id}.json").read_bytes())
 
 
-def text_of(mail: EmailMessage) -> str:
-    return mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-
-
 def links_in(mail: EmailMessage) -> list[str]:
-    return [w for w in text_of(mail).split() if "/d/" in w]
+    return [w for w in plain_text(mail).split() if "/d/" in w]
 
 
 def write_record(settings: Settings, rec: OrderRecord) -> None:
@@ -211,7 +204,7 @@ class TestPaidOrder:
         claim = read_token(settings.stamp_secret, link.rsplit("/", 1)[1])
         assert (claim.order_id, claim.file_index) == ("552312-1", 0)
         assert claim.expires == int(NOW) + settings.link_ttl
-        assert record(settings, "552312-1").code in text_of(mail)
+        assert record(settings, "552312-1").code in plain_text(mail)
         assert link in mail.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
 
     def test_a_redelivery_sends_nothing_more(self, client: FlaskClient, settings: Settings) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import re
 import time
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
@@ -42,3 +44,13 @@ class OutboxMailer:
         tmp.write_bytes(message.as_bytes())
         os.replace(tmp, path)
         return message_id
+
+
+def read_mail(path: Path) -> EmailMessage:
+    """Parse an outbox .eml back into a message (the demo and the tests read mails so)."""
+    return BytesParser(policy=policy.default).parsebytes(path.read_bytes())  # type: ignore[return-value]
+
+
+def plain_text(message: EmailMessage) -> str:
+    """The mail's text/plain body."""
+    return message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
