@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from flask import current_app
 
-from common.adapters import build_dead_letters, build_storage
-from common.catalog import Catalog, load_catalog
+from common.adapters import build_catalog, build_dead_letters, build_storage
+from common.catalog import Catalog
 from common.dead_letters import DeadLetters
 from common.settings import Settings
 from common.storage import Storage
@@ -36,6 +37,11 @@ class ServiceDeps:
     clock: Callable[[], float] = time.time
 
 
+def current_deps() -> ServiceDeps:
+    """The adapters of the app handling the current request (set by service/app.py)."""
+    return current_app.extensions["exlibris"]
+
+
 def build_publisher(settings: Settings) -> Publisher:
     if settings.publish_backend == "pubsub":
         from service.publish.pubsub import build_pubsub_publisher
@@ -48,9 +54,7 @@ def build_publisher(settings: Settings) -> Publisher:
 
 def build_service_deps(settings: Settings, **overrides: Any) -> ServiceDeps:
     storage = overrides.pop("storage", None) or build_storage(settings)
-    catalog = overrides.pop("catalog", None) or load_catalog(
-        settings.catalog, lambda bucket, name: storage.read(bucket, name).data
-    )
+    catalog = overrides.pop("catalog", None) or build_catalog(settings, storage)
     classic_key = overrides.pop("classic_key", None)
     if classic_key is None and settings.paddle_public_key:
         from service.classic import load_public_key

@@ -17,7 +17,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     jsonify,
     redirect,
     render_template,
@@ -28,7 +27,7 @@ from flask import send_file as flask_send_file
 from common.codes import InvalidToken, read_token
 from common.orders import REVOKED, OrderRecord, load_record, save_record
 from common.storage import NotFound, PreconditionFailed, StorageError
-from service.bootstrap import ServiceDeps
+from service.bootstrap import ServiceDeps, current_deps
 from service.pages import wants_json
 
 log = logging.getLogger(__name__)
@@ -44,13 +43,9 @@ class Busy(Exception):
     """Too many writers at once; a moment later the same click will work."""
 
 
-def _deps() -> ServiceDeps:
-    return current_app.extensions["exlibris"]
-
-
 @bp.get("/d/<token>")
 def download(token: str) -> Response | tuple[str, int]:
-    deps = _deps()
+    deps = current_deps()
     try:
         claim = read_token(deps.settings.stamp_secret, token)
     except InvalidToken as exc:
@@ -125,7 +120,7 @@ def attachment_name(record: OrderRecord, filename: str) -> str:
 @bp.get("/_local/<bucket>/<path:name>")
 def local_object(bucket: str, name: str) -> Response:
     """Serve an embedded-storage object behind an HMAC-signed, expiring URL."""
-    storage = _deps().storage
+    storage = current_deps().storage
     check = getattr(storage, "check_signed", None)
     args = request.args
     if check is None or not check(

@@ -21,7 +21,8 @@ from flask import Blueprint, Request, Response, jsonify, make_response, render_t
 
 from common.contract import LinksRequested
 from common.logging import mask_email
-from service.pages import client_address, deps, limits
+from service.bootstrap import current_deps
+from service.pages import client_address, limits
 from service.publish import Publisher, PublishError
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,8 @@ def links_post() -> Response:
         response.headers["Retry-After"] = str(wait)
         return response
     try:
-        message = request_links(deps().publisher, email, deps().clock())
+        deps = current_deps()
+        message = request_links(deps.publisher, email, deps.clock())
     except PublishError as exc:
         log.error("links request not published", extra={"error": str(exc)})
         reason = "we could not take your request just now; please try again in a minute"

@@ -43,10 +43,6 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(verify_page.bp)
 
 
-def deps() -> ServiceDeps:
-    return current_app.extensions["exlibris"]
-
-
 def limits() -> PageLimits:
     return current_app.extensions["exlibris_limits"]
 

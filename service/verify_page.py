@@ -21,7 +21,8 @@ from common.codes import InvalidCode, check_code, normalise_code
 from common.logging import mask_email
 from common.orders import REVOKED, code_name, load_record
 from common.storage import NotFound, Storage, TransientStorageError
-from service.pages import client_address, deps, limits, wants_json
+from service.bootstrap import current_deps
+from service.pages import client_address, limits, wants_json
 
 log = logging.getLogger(__name__)
 bp = Blueprint("verify_page", __name__)
@@ -91,10 +92,11 @@ def verify() -> Response:
         response = _answer(as_json, 429, code=code, error="too many checks; try again later")
         response.headers["Retry-After"] = str(wait)
         return response
-    settings = deps().settings
+    deps = current_deps()
+    settings = deps.settings
     try:
         result = check_stamp(
-            deps().storage, settings.delivery_bucket, settings.stamp_secret, code or ""
+            deps.storage, settings.delivery_bucket, settings.stamp_secret, code or ""
         )
     except InvalidCode as exc:
         return _answer(as_json, 400, code=code, error=str(exc), forged=True)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from common.contract import OrderPaid, encode
 from common.storage import StorageError
 from common.web import json_error
 from service.billing import parse_billing_event, verify_billing
-from service.bootstrap import ServiceDeps
+from service.bootstrap import ServiceDeps, current_deps
 from service.classic import parse_classic_event, verify_classic
 from service.events import Event, EventError, Ignored, SignatureError
 from service.publish import PublishError
@@ -27,13 +27,9 @@ log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
 
 
-def _deps() -> ServiceDeps:
-    return current_app.extensions["exlibris"]
-
-
 @bp.post("/webhooks/paddle")
 def paddle_billing() -> tuple[Response, int]:
-    deps = _deps()
+    deps = current_deps()
     if request.mimetype != "application/json":
         return json_error(415, "expected application/json")
     body = request.get_data(cache=False)
@@ -55,7 +51,7 @@ def paddle_billing() -> tuple[Response, int]:
 
 @bp.post("/webhooks/paddle-classic")
 def paddle_classic() -> tuple[Response, int]:
-    deps = _deps()
+    deps = current_deps()
     if request.mimetype != "application/x-www-form-urlencoded":
         return json_error(415, "expected application/x-www-form-urlencoded")
     if deps.classic_key is None:
