@@ -6,6 +6,7 @@ stack starts without touching them.
 
 from __future__ import annotations
 
+from common.catalog import Catalog, load_catalog
 from common.codes import derive_key
 from common.dead_letters import DeadLetters, FolderDeadLetters, StorageDeadLetters
 from common.settings import Settings
@@ -24,6 +25,11 @@ def build_storage(settings: Settings) -> Storage:
         public_url=settings.public_url,
         signing_key=derive_key(settings.stamp_secret, "local-url"),
     )
+
+
+def build_catalog(settings: Settings, storage: Storage) -> Catalog:
+    """The catalog from its path, or from storage for a gs:// CATALOG."""
+    return load_catalog(settings.catalog, lambda bucket, name: storage.read(bucket, name).data)
 
 
 def build_dead_letters(settings: Settings, storage: Storage) -> DeadLetters:

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from common.adapters import build_dead_letters, build_storage
-from common.catalog import Catalog, load_catalog
+from common.adapters import build_catalog, build_dead_letters, build_storage
+from common.catalog import Catalog
 from common.dead_letters import DeadLetters
 from common.settings import Settings
 from common.storage import Storage
@@ -78,9 +78,7 @@ def build_push_verifier(settings: Settings) -> Callable[[str | None], None] | No
 def build_worker_deps(settings: Settings, **overrides: Any) -> WorkerDeps:
     stamp_fonts()  # load once at start-up; a missing font stops a bad deploy here
     storage = overrides.pop("storage", None) or build_storage(settings)
-    catalog = overrides.pop("catalog", None) or load_catalog(
-        settings.catalog, lambda bucket, name: storage.read(bucket, name).data
-    )
+    catalog = overrides.pop("catalog", None) or build_catalog(settings, storage)
     return WorkerDeps(
         settings=settings,
         catalog=catalog,
@@ -88,7 +86,11 @@ def build_worker_deps(settings: Settings, **overrides: Any) -> WorkerDeps:
         mailer=overrides.pop("mailer", None) or build_mailer(settings),
         customers=overrides.pop("customers", None) or build_customers(settings),
         dead_letters=overrides.pop("dead_letters", None) or build_dead_letters(settings, storage),
-        verify_push=overrides.pop("verify_push", build_push_verifier(settings)),
+        verify_push=(
+            overrides.pop("verify_push")
+            if "verify_push" in overrides  # None is a valid override: no check
+            else build_push_verifier(settings)
+        ),
         originals=overrides.pop("originals", None) or OriginalsCache(storage),
         **overrides,
     )
