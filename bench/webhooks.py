@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import statistics
 import subprocess
@@ -29,11 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from demo.__main__ import purchase_body
 from demo.stack import ROOT, free_port, gunicorn_command, wait_healthy
 from service.billing import sign_billing
 
 SECRET = "pdl_ntfset_bench"  # noqa: S105 - a throwaway bench secret
-PRICE = "pri_01demopracticalpython00000"
 
 
 class Sink(BaseHTTPRequestHandler):
@@ -46,20 +45,6 @@ class Sink(BaseHTTPRequestHandler):
         pass
 
 
-def body_for(n: int) -> bytes:
-    payload = {
-        "event_id": f"evt_bench{n:020d}",
-        "event_type": "transaction.completed",
-        "occurred_at": "2026-11-23T10:00:00Z",
-        "data": {
-            "id": f"txn_bench{n:020d}",
-            "customer_id": "ctm_bench",
-            "items": [{"price": {"id": PRICE, "product_id": "pro_bench"}, "quantity": 1}],
-        },
-    }
-    return json.dumps(payload, separators=(",", ":")).encode()
-
-
 def load(port: int, total: int, concurrency: int, webhook: bool) -> tuple[list[float], float, int]:
     local = threading.local()
     errors = 0
@@ -69,7 +54,7 @@ def load(port: int, total: int, concurrency: int, webhook: bool) -> tuple[list[f
         conn = getattr(local, "conn", None) or http.client.HTTPConnection("127.0.0.1", port)
         local.conn = conn
         if webhook:
-            body = body_for(n)
+            body = purchase_body(f"txn_bench{n:020d}")
             headers = {
                 "Content-Type": "application/json",
                 "Paddle-Signature": sign_billing(body, SECRET, int(time.time())),
