@@ -1,0 +1,1 @@
+"""The author's console, `exlibris`: see, fix and re-issue orders."""
