@@ -23,7 +23,7 @@ def overlay_pdf(source: Path, text: str) -> bytes:
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen.canvas import Canvas
 
-    from worker.fonts import font_runs, visual_text
+    from stamping.pdf.fonts import font_runs, visual_text
 
     with pikepdf.open(source) as pdf:
         _, _, width, height = (float(v) for v in pdf.pages[1].mediabox)
@@ -44,7 +44,8 @@ def overlay_pdf(source: Path, text: str) -> bytes:
 
 
 def exlibris(source: Path, target: Path, overlay: Path, args: Args) -> None:
-    from worker.stamping import Stamp, stamp_pdf
+    from stamping.pdf.stamper import stamp_pdf
+    from stamping.stamp import Stamp
 
     target.write_bytes(stamp_pdf(source.read_bytes(), Stamp(*args)))
 
@@ -104,7 +105,8 @@ def warm_up(tool: str) -> None:
     """What a long-lived process has done before its first order: imports, font loading."""
     if tool == "exlibris":
         from demo.sample_book import make_sample_book
-        from worker.stamping import Stamp, stamp_pdf
+        from stamping.pdf.stamper import stamp_pdf
+        from stamping.stamp import Stamp
 
         stamp_pdf(make_sample_book(3), Stamp("warm", "up@example.com", "0", "0000-0000-0000"))
     elif tool in _NEEDS:

@@ -15,23 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from common.storage import StorageError
+from stamping.style import StampStyle
 
 _HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
-DEFAULT_TEMPLATE = "Prepared exclusively for {name} ({email}) · Order {order} · {code}"
 
 
 class CatalogError(ValueError):
     """The catalog is malformed; the message names the product and key."""
-
-
-@dataclass(frozen=True)
-class StampStyle:
-    template: str = DEFAULT_TEMPLATE
-    font_size: float = 8.0
-    color: str = "#555555"
-    opacity: float = 0.85
-    margin: float = 14.0
-    skip_pages: int = 1
 
 
 @dataclass(frozen=True)
@@ -61,9 +51,6 @@ class Catalog:
         """Products matching any of the ids, each once, in catalog order."""
         wanted = set(paddle_ids)
         return [p for p in self.products if wanted.intersection(p.paddle_ids)]
-
-    def by_slug(self, slug: str) -> Product | None:
-        return next((p for p in self.products if p.slug == slug), None)
 
 
 def parse_catalog(text: str) -> Catalog:

@@ -16,12 +16,13 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from common.catalog import StampStyle
-from common.codes import make_code
 from common.settings import Settings
-from worker.preflight import check_pdf, format_report, write_previews
-from worker.stamping import Stamp, StampError, stamp_pdf
-from worker.tracing import TraceError, trace_pdf
+from common.stamp_codes import make_code
+from stamping.pdf.preflight import check_pdf, format_report, write_previews
+from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf.tracing import TraceError, trace_pdf
+from stamping.stamp import Stamp, StampError
+from stamping.style import StampStyle
 
 
 def do_stamp(args: argparse.Namespace) -> int:

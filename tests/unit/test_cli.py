@@ -11,7 +11,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from common.codes import make_code
+from common.stamp_codes import make_code
 from tests.support import pdfs
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from common.catalog import StampStyle
+from stamping.pdf.preflight import check_pdf, format_report, write_previews
+from stamping.style import StampStyle
 from tests.support import pdfs
-from worker.preflight import check_pdf, format_report, write_previews
 
 
 def test_facts_of_the_sample_book() -> None:

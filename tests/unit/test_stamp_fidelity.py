@@ -14,8 +14,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from stamping.pdf.stamper import stamp_pdf
+from stamping.stamp import Stamp
 from tests.support import pdfs
-from worker.stamping import Stamp, stamp_pdf
 
 STAMP = Stamp(
     name="Ada Lovelace", email="ada@example.com", order_id="txn_01", code="KQMV-2F9W-SZEY"

@@ -11,9 +11,10 @@ import shutil
 import pytest
 from PIL import ImageChops
 
-from common.catalog import StampStyle
+from stamping.pdf.stamper import stamp_pdf
+from stamping.stamp import Stamp
+from stamping.style import StampStyle
 from tests.support import pdfs
-from worker.stamping import Stamp, stamp_pdf
 
 STAMP = Stamp(
     name="Ada Lovelace", email="ada@example.com", order_id="txn_01", code="KQMV-2F9W-SZEY"

@@ -9,10 +9,11 @@ import pikepdf
 import pypdf
 import pytest
 
-from common.catalog import StampStyle
+from stamping.pdf.fonts import missing_glyphs, visual_text
+from stamping.pdf.stamper import stamp_pdf
+from stamping.stamp import Stamp, StampError
+from stamping.style import StampStyle
 from tests.support import pdfs
-from worker.fonts import missing_glyphs, visual_text
-from worker.stamping import Stamp, StampError, stamp_pdf
 
 STAMP = Stamp(
     name="Ada Lovelace", email="ada@example.com", order_id="txn_01", code="KQMV-2F9W-SZEY"

@@ -8,9 +8,10 @@ import re
 import pikepdf
 import pytest
 
+from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf.tracing import Trace, TraceError, trace_pdf
+from stamping.stamp import Stamp
 from tests.support import pdfs
-from worker.stamping import Stamp, stamp_pdf
-from worker.tracing import Trace, TraceError, trace_pdf
 
 STAMP = Stamp(
     name="Ada Lovelace", email="ada@example.com", order_id="txn_01hx", code="KQMV-2F9W-SZEY"
@@ -90,8 +91,9 @@ def test_a_tampered_content_mark_is_skipped_not_fatal(sample_book: bytes) -> Non
 
     import pikepdf
 
-    from worker.stamping import Stamp, stamp_pdf
-    from worker.tracing import trace_pdf
+    from stamping.pdf.stamper import stamp_pdf
+    from stamping.pdf.tracing import trace_pdf
+    from stamping.stamp import Stamp
 
     copy = stamp_pdf(sample_book, Stamp("Ada", "ada@example.com", "o-77", "KQMV-2F9W-SZEY"))
     with pikepdf.open(io.BytesIO(copy)) as pdf:

@@ -14,26 +14,14 @@ from __future__ import annotations
 import io
 import secrets
 import unicodedata
-from dataclasses import dataclass
 
 import pikepdf
 
-from common.catalog import StampStyle
-from worker import marks
-from worker.footer import Footer, render_footer
-from worker.geometry import Geometry, format_matrix, page_geometry, placement
-
-
-@dataclass(frozen=True)
-class Stamp:
-    name: str
-    email: str
-    order_id: str
-    code: str
-
-
-class StampError(Exception):
-    """The original cannot be stamped, and retrying will not help; the message says why."""
+from stamping.pdf import marks
+from stamping.pdf.footer import Footer, render_footer
+from stamping.pdf.geometry import Geometry, format_matrix, page_geometry, placement
+from stamping.stamp import Stamp, StampError
+from stamping.style import StampStyle
 
 
 def stamp_pdf(original: bytes, stamp: Stamp, style: StampStyle = StampStyle()) -> bytes:  # noqa: B008 - frozen

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pikepdf
 
-from common.catalog import StampStyle
-from worker.fonts import FontMissing, font_files, missing_glyphs
-from worker.geometry import page_geometry
-from worker.stamping import Stamp, StampError, open_original, stamp_pdf
+from stamping.pdf.fonts import FontMissing, font_files, missing_glyphs
+from stamping.pdf.geometry import page_geometry
+from stamping.pdf.stamper import open_original, stamp_pdf
+from stamping.stamp import Stamp, StampError
+from stamping.style import StampStyle
 
 TRIAL = Stamp(
     name="Zoë 王小明 محمد", email="reader@example.com", order_id="preflight", code="0000-0000-0000"

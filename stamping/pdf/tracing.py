@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pikepdf
 
-from worker.marks import read_marks
+from stamping.pdf.marks import read_marks
 
 # Marks that carry the order id, most reliable first, then those with the code only.
 _ORDER_MARKS = ("docinfo", "xmp", "pieceinfo", "content")

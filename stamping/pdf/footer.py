@@ -20,8 +20,8 @@ from reportlab.lib.colors import HexColor
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from common.catalog import StampStyle
-from worker.fonts import MAIN_FONT, font_runs, visual_text
+from stamping.pdf.fonts import MAIN_FONT, font_runs, visual_text
+from stamping.style import StampStyle
 
 # reportlab keeps per-document subset state inside the shared TTFont objects; the worker
 # may stamp on a few threads, so footers are drawn one at a time (a few milliseconds each).
