@@ -7,8 +7,8 @@ stack starts without touching them.
 from __future__ import annotations
 
 from common.catalog import Catalog, load_catalog
-from common.codes import derive_key
 from common.dead_letters import DeadLetters, FolderDeadLetters, StorageDeadLetters
+from common.keys import derive_key
 from common.settings import Settings
 from common.storage import Storage
 

@@ -6,9 +6,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.codes import make_code, serial_for
 from common.orders import code_name
 from common.settings import Settings
+from common.stamp_codes import make_code, serial_for
 from service.app import create_app
 from service.publish.local_push import LocalPushPublisher
 from service.security import CSP

@@ -6,13 +6,15 @@ the worker writes them (common/orders.py), then checked through the route.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.codes import make_code, serial_for
-from common.orders import MAILED, REVOKED, OrderRecord, code_name, save_record
+from common.orders import OrderRecord, Status, code_name, save_record
 from common.settings import Settings
+from common.stamp_codes import make_code, serial_for
 from common.storage import Storage
 from service.app import create_app
 from service.publish.local_push import LocalPushPublisher
@@ -45,13 +47,14 @@ def issue(storage: Storage, settings: Settings, order_id: str = ORDER, **changes
     code = make_code(STAMP_SECRET, order_id)
     record = OrderRecord(
         order_id=order_id,
-        status=MAILED,
+        status=Status.MAILED,
         title="Practical Python Projects",
         buyer_name="Ada Lovelace",
         buyer_email="ada.lovelace@example.com",
         code=code,
         created_at="2026-03-14T09:26:53Z",
-    ).advanced(**changes)
+    )
+    record = replace(record, **changes)
     save_record(storage, settings.delivery_bucket, record, 0)
     name = code_name(serial_for(STAMP_SECRET, order_id))
     storage.write(settings.delivery_bucket, name, order_id.encode())
@@ -105,7 +108,7 @@ def test_case_blanks_dashes_and_look_alikes_do_not_matter(
 def test_a_refunded_copy_is_authentic_but_revoked(
     client: FlaskClient, storage: Storage, settings: Settings
 ) -> None:
-    issue(storage, settings, status=REVOKED, revoked_at="2026-04-01T10:00:00Z")
+    issue(storage, settings, status=Status.REVOKED, revoked_at="2026-04-01T10:00:00Z")
     answer = client.get("/verify", query_string={"code": CODE}, headers=JSON)
     assert answer.status_code == 200
     assert answer.json["authentic"] is True

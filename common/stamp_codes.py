@@ -1,4 +1,4 @@
-"""Stamp codes and link tokens: small HMAC-signed values, checkable without a database.
+"""Stamp codes: the short HMAC-signed value printed in every copy, checkable without a database.
 
 A stamp code is printed in every copy's footer. It is twelve Crockford base32
 characters in three groups (easy to read aloud and to type: no I, L, O or U;
@@ -6,20 +6,15 @@ case and dashes ignored): seven name the order (a keyed digest of its id, so
 the code leaks nothing) and five authenticate them. The service checks a code
 by recomputing its MAC; the order record is found through `codes/<serial>`.
 
-A link token names an order, a file and an expiry, and carries a MAC, so a
-durable download link can be checked before any storage is touched.
-
-Both use keys derived from STAMP_SECRET with a purpose label, so a value
-minted for one purpose is never accepted for the other.
+The MAC key is derived from STAMP_SECRET for this purpose only (common/keys.py).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
-from dataclasses import dataclass
+
+from common.keys import derive_key
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _DECODE = {c: i for i, c in enumerate(_ALPHABET)} | {"I": 1, "L": 1, "O": 0}
@@ -29,14 +24,6 @@ _MAC_CHARS = 5
 
 class InvalidCode(ValueError):
     """The text is not an authentic stamp code."""
-
-
-class InvalidToken(ValueError):
-    """The link token was not minted by us or was altered."""
-
-
-def derive_key(secret: str, purpose: str) -> bytes:
-    return hmac.new(secret.encode(), f"exlibris/{purpose}".encode(), hashlib.sha256).digest()
 
 
 def _b32(data: bytes, chars: int) -> str:
@@ -84,42 +71,3 @@ def check_code(secret: str, text: str) -> str:
     if not hmac.compare_digest(_mac(secret, serial), mac):
         raise InvalidCode("this code was not issued by this shop")
     return serial
-
-
-@dataclass(frozen=True)
-class LinkClaim:
-    order_id: str
-    file_index: int
-    expires: int
-
-
-def make_token(secret: str, claim: LinkClaim) -> str:
-    payload = json.dumps(
-        {"o": claim.order_id, "f": claim.file_index, "e": claim.expires}, separators=(",", ":")
-    ).encode()
-    body = base64.urlsafe_b64encode(payload).rstrip(b"=")
-    sig = hmac.new(derive_key(secret, "link-token"), body, hashlib.sha256).digest()[:16]
-    return f"{body.decode()}.{base64.urlsafe_b64encode(sig).rstrip(b'=').decode()}"
-
-
-def read_token(secret: str, token: str) -> LinkClaim:
-    """Return the claim of an authentic token (expired or not), or raise InvalidToken."""
-    body, _, sig = token.partition(".")
-    if not body or not sig:
-        raise InvalidToken("malformed link")
-    expected = hmac.new(derive_key(secret, "link-token"), body.encode(), hashlib.sha256).digest()
-    try:
-        given = base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4))
-    except ValueError:
-        raise InvalidToken("malformed link") from None
-    # Authenticate before parsing: only our own JSON ever reaches the parser.
-    if not hmac.compare_digest(expected[:16], given):
-        raise InvalidToken("this link was altered or not issued by this shop")
-    try:
-        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    except (ValueError, RecursionError):
-        raise InvalidToken("malformed link") from None
-    try:
-        return LinkClaim(order_id=str(data["o"]), file_index=int(data["f"]), expires=int(data["e"]))
-    except (KeyError, TypeError, ValueError, OverflowError):
-        raise InvalidToken("malformed link") from None
