@@ -30,7 +30,9 @@ class SettingsError(ValueError):
 class Settings:
     port: int = 8080
     paddle_webhook_secrets: tuple[str, ...] = ()
-    paddle_signature_tolerance: int = 5
+    # Stripe and Standard Webhooks allow 300 s: a cold start must not turn a genuine
+    # webhook into a 401, and a replay is harmless because every order is idempotent.
+    paddle_signature_tolerance: int = 300
     paddle_public_key: str = ""
     paddle_api_key: str = ""
     paddle_api_url: str = "https://api.paddle.com"
@@ -51,7 +53,9 @@ class Settings:
     pubsub_topic: str = "orders"
     google_cloud_project: str = ""
     worker_push_url: str = "http://127.0.0.1:8081/pubsub/push"
-    push_auth: str = "auto"  # auto: required unless the whole stack is embedded
+    # auto: "true" unless the whole stack is embedded; cloud-run: Cloud Run IAM checked
+    # the signature, so the worker checks the claims (worker/push_auth.py)
+    push_auth: str = "auto"
     push_audience: str = ""
     push_service_account: str = ""
     signing_service_account: str = ""
@@ -65,10 +69,15 @@ class Settings:
         return self.storage_backend == "local" and self.publish_backend == "local"
 
     @property
-    def push_auth_required(self) -> bool:
+    def push_auth_mode(self) -> str:
+        """How the worker checks a push: "off", "verify" (the signature too) or "cloud-run"."""
         if self.push_auth == "auto":
-            return not self.embedded
-        return self.push_auth == "true"
+            return "off" if self.embedded else "verify"
+        return {"true": "verify", "false": "off"}.get(self.push_auth, self.push_auth)
+
+    @property
+    def push_auth_required(self) -> bool:
+        return self.push_auth_mode != "off"
 
     @property
     def uses_demo_secrets(self) -> bool:
@@ -92,7 +101,7 @@ class Settings:
     def validated(self) -> Settings:
         _choice("STORAGE_BACKEND", self.storage_backend, ("local", "gcs"))
         _choice("PUBLISH_BACKEND", self.publish_backend, ("local", "pubsub"))
-        _choice("PUSH_AUTH", self.push_auth, ("auto", "true", "false"))
+        _choice("PUSH_AUTH", self.push_auth, ("auto", "true", "false", "cloud-run"))
         _choice("LOG_LEVEL", self.log_level.upper(), _LOG_LEVELS)
         _positive("PORT", self.port)
         _positive("LINK_TTL", self.link_ttl)

@@ -2,7 +2,7 @@
 
 `create_app(settings, **overrides)` is the factory gunicorn calls
 (`worker.app:create_app()`). Answers: 204 done (also for duplicates), 204 and
-a dead letter for what no retry can fix, 401 for an unauthenticated push,
+a dead letter for what no retry can fix, 401/403 for a push that is not ours,
 503 when a retry may help. The Pub/Sub emulator counts 202 as a failure,
 hence 204.
 """
@@ -18,9 +18,11 @@ from common.contract import ContractError, parse_envelope
 from common.logging import configure_logging
 from common.settings import Settings
 from common.web import health, json_error, register_error_handlers
-from worker.bootstrap import WorkerDeps, build_worker_deps
+from worker.bootstrap import PushCheck, build_push_verifier, build_worker_deps
+from worker.deps import WorkerDeps
+from worker.dispatch import handle
 from worker.errors import PermanentError, TransientError
-from worker.push import PushAuthError, handle
+from worker.push_auth import PushAuthError, PushAuthUnavailable
 
 log = logging.getLogger(__name__)
 bp = Blueprint("push", __name__)
@@ -29,12 +31,16 @@ bp = Blueprint("push", __name__)
 @bp.post("/pubsub/push")
 def pubsub_push() -> Response | tuple[Response, int]:
     deps: WorkerDeps = current_app.extensions["exlibris"]
-    if deps.verify_push is not None:
+    verify_push: PushCheck | None = current_app.extensions["exlibris_push_check"]
+    if verify_push is not None:
         try:
-            deps.verify_push(request.headers.get("Authorization"))
+            verify_push(request.headers.get("Authorization"))
         except PushAuthError as exc:
-            log.warning("push refused", extra={"reason": str(exc)})
-            return json_error(401, str(exc))
+            log.warning("push refused", extra={"reason": str(exc), "status": exc.status})
+            return json_error(exc.status, str(exc))
+        except PushAuthUnavailable as exc:
+            log.warning("push not checked; will retry", extra={"reason": str(exc)})
+            return json_error(503, "cannot check the push token just now")
     try:
         envelope = parse_envelope(request.get_json(silent=True))
     except ContractError as exc:
@@ -64,6 +70,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     settings = (settings or Settings.from_env()).check_worker()
     configure_logging(settings.log_level)
     app = Flask(__name__)
+    app.extensions["exlibris_push_check"] = (
+        overrides.pop("verify_push")
+        if "verify_push" in overrides  # None is a valid override: no check
+        else build_push_verifier(settings)
+    )
     app.extensions["exlibris"] = build_worker_deps(settings, **overrides)
     app.register_blueprint(health)
     app.register_blueprint(bp)

@@ -9,35 +9,21 @@ cache over the same storage. Tests pass ready-built adapters by keyword.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from common.adapters import build_catalog, build_dead_letters, build_storage
-from common.catalog import Catalog
-from common.dead_letters import DeadLetters
 from common.settings import Settings
-from common.storage import Storage
+from stamping.pdf.fonts import stamp_fonts
 from worker.customers import CustomerLookup
-from worker.fonts import stamp_fonts
+from worker.deps import WorkerDeps
 from worker.mail import Mailer
 from worker.originals import OriginalsCache
+from worker.push_auth import PushVerifier
+
+PushCheck = Callable[[str | None], object]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class WorkerDeps:
-    settings: Settings
-    catalog: Catalog
-    storage: Storage
-    mailer: Mailer
-    customers: CustomerLookup
-    dead_letters: DeadLetters
-    verify_push: Callable[[str | None], None] | None
-    originals: OriginalsCache
-    clock: Callable[[], float] = time.time
 
 
 def build_mailer(settings: Settings) -> Mailer:
@@ -65,14 +51,14 @@ def build_customers(settings: Settings) -> CustomerLookup:
     return OfflineCustomers() if settings.embedded else MissingApiKey()
 
 
-def build_push_verifier(settings: Settings) -> Callable[[str | None], None] | None:
+def build_push_verifier(settings: Settings) -> PushCheck | None:
     if not settings.push_auth_required:
         if not settings.embedded:
             log.warning("PUSH_AUTH is off: the push endpoint accepts unauthenticated requests")
         return None
-    from worker.push import PushVerifier
-
-    return PushVerifier(settings.push_audience, settings.push_service_account)
+    return PushVerifier(
+        settings.push_audience, settings.push_service_account, mode=settings.push_auth_mode
+    )
 
 
 def build_worker_deps(settings: Settings, **overrides: Any) -> WorkerDeps:
@@ -86,11 +72,6 @@ def build_worker_deps(settings: Settings, **overrides: Any) -> WorkerDeps:
         mailer=overrides.pop("mailer", None) or build_mailer(settings),
         customers=overrides.pop("customers", None) or build_customers(settings),
         dead_letters=overrides.pop("dead_letters", None) or build_dead_letters(settings, storage),
-        verify_push=(
-            overrides.pop("verify_push")
-            if "verify_push" in overrides  # None is a valid override: no check
-            else build_push_verifier(settings)
-        ),
         originals=overrides.pop("originals", None) or OriginalsCache(storage),
         **overrides,
     )

@@ -23,30 +23,28 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from common.catalog import StampStyle
-from common.codes import code_for_serial, serial_for
 from common.contract import Buyer, OrderPaid, now_iso
 from common.orders import (
-    MAILED,
-    MAILING,
-    RECEIVED,
-    REVOKED,
-    STAMPED,
     DeliveredFile,
+    InvalidTransition,
     OrderRecord,
+    Status,
     code_name,
     customer_prefix,
     load_record,
     save_record,
 )
+from common.stamp_codes import code_for_serial, serial_for
 from common.storage import NotFound, PreconditionFailed, TransientStorageError
-from worker.bootstrap import WorkerDeps
+from stamping.pdf.fonts import FontMissing
+from stamping.pdf.stamper import stamp_pdf
+from stamping.stamp import Stamp, StampError
+from stamping.style import StampStyle
 from worker.customers import CustomerNotFound, LookupUnavailable
-from worker.delivery import mail_links
+from worker.deps import WorkerDeps
 from worker.errors import MailOutcomeUnknown, PermanentError, TransientError, WorkerError
-from worker.fonts import FontMissing
+from worker.links_mail import mail_links
 from worker.revoke import delete_copies
-from worker.stamping import Stamp, StampError, stamp_pdf
 
 log = logging.getLogger(__name__)
 MAIL_CLAIM_SECONDS = 300
@@ -61,12 +59,12 @@ def fulfil_order(message: OrderPaid, deps: WorkerDeps) -> str:
         try:
             if record is None:
                 save_record(deps.storage, bucket, _new_record(message, deps), 0)
-            elif record.status in (MAILED, REVOKED):
-                if record.status == REVOKED:
+            elif record.status in (Status.MAILED, Status.REVOKED):
+                if record.status == Status.REVOKED:
                     delete_copies(record, deps)  # a refund may have raced our stamping
                 log.info("order already %s", record.status, extra={"order_id": record.order_id})
                 return record.status
-            elif record.status == RECEIVED:
+            elif record.status == Status.RECEIVED:
                 save_record(deps.storage, bucket, _stamp_all(record, message, deps), generation)
             else:
                 _mail_once(record, generation, deps)
@@ -89,16 +87,14 @@ def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
         )
         for n, spec in enumerate(f for p in products for f in p.files)
     ]
-    return OrderRecord(
+    return OrderRecord.received(
+        at=now_iso(),
         order_id=message.order_id,
-        status=RECEIVED,
         title=" + ".join(p.title for p in products),
         buyer_name=buyer.name,
         buyer_email=buyer.email,
         code=_claim_code(message.order_id, deps),
-        created_at=now_iso(),
         files=tuple(files),
-        downloads=tuple(0 for _ in files),
     )
 
 
@@ -144,7 +140,7 @@ def _stamp_all(record: OrderRecord, message: OrderPaid, deps: WorkerDeps) -> Ord
         _write(deps, delivered.object_name, original)
     _write(deps, customer_prefix(record.buyer_email) + record.order_id, record.order_id.encode())
     log.info("copies stored", extra={"order_id": record.order_id, "files": len(record.files)})
-    return record.advanced(status=STAMPED)
+    return record.stamped(at=now_iso())
 
 
 def _read_original(source: str, deps: WorkerDeps) -> bytes:
@@ -168,12 +164,13 @@ def _write(deps: WorkerDeps, name: str, data: bytes) -> None:
 def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
     """Claim the mail with a precondition, send it, record it; PreconditionFailed if beaten."""
     now = deps.clock()
-    if record.status == MAILING and now - record.mail_claimed_at < MAIL_CLAIM_SECONDS:
+    if record.status == Status.MAILING and now - record.mail_claimed_at < MAIL_CLAIM_SECONDS:
         raise TransientError(f"order {record.order_id} is being mailed by another delivery")
-    if record.status not in (STAMPED, MAILING):
-        raise PermanentError(f"order {record.order_id} has unknown status {record.status!r}")
+    try:
+        claimed = record.mail_claimed(now=now, at=now_iso())
+    except InvalidTransition as exc:
+        raise PermanentError(str(exc)) from exc
     bucket = deps.settings.delivery_bucket
-    claimed = record.advanced(status=MAILING, mail_claimed_at=now)
     generation = save_record(deps.storage, bucket, claimed, generation)
     try:
         mail_id = mail_links(claimed, deps, resend=False)
@@ -182,14 +179,12 @@ def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
     except WorkerError:
         _release_claim(claimed, generation, deps)
         raise
-    _record_mailed(
-        claimed.advanced(status=MAILED, mail_id=mail_id, mailed_at=now_iso()), generation, deps
-    )
+    _record_mailed(claimed.mailed(provider_id=mail_id, at=now_iso()), generation, deps)
     log.info("order mailed", extra={"order_id": record.order_id, "mail_id": mail_id})
 
 
 def _record_mailed(mailed: OrderRecord, generation: int, deps: WorkerDeps) -> None:
-    """Record a sent mail, even if the record moved meanwhile (a download, a blip).
+    """Record a sent mail, even if the write failed on a blip.
 
     Losing this write would let the claim go stale and the mail go out again, so
     it is retried on the fresh generation while the record still holds our claim.
@@ -201,15 +196,14 @@ def _record_mailed(mailed: OrderRecord, generation: int, deps: WorkerDeps) -> No
             return
         except (PreconditionFailed, TransientStorageError):
             current, generation = load_record(deps.storage, bucket, mailed.order_id)
-            ours = current is not None and current.status == MAILING
+            ours = current is not None and current.status == Status.MAILING
             if not ours or current.mail_claimed_at != mailed.mail_claimed_at:
                 return  # a refund or another delivery moved on; theirs stands
-            mailed = mailed.advanced(downloads=current.downloads)
     raise TransientError(f"order {mailed.order_id} was mailed but could not be recorded")
 
 
 def _release_claim(claimed: OrderRecord, generation: int, deps: WorkerDeps) -> None:
     """The provider refused the mail, so nothing was sent: let the next delivery try at once."""
-    released = claimed.advanced(status=STAMPED, mail_claimed_at=0.0)
+    released = claimed.claim_released(at=now_iso())
     with contextlib.suppress(PreconditionFailed):  # someone moved on (a refund): keep theirs
         save_record(deps.storage, deps.settings.delivery_bucket, released, generation)

@@ -14,10 +14,10 @@ import contextlib
 import logging
 
 from common.contract import LinksRequested
-from common.orders import MAILED, MAILING, STAMPED, customer_prefix, load_record
+from common.orders import customer_prefix, load_record
 from common.storage import NotFound, PreconditionFailed
-from worker.bootstrap import WorkerDeps
-from worker.delivery import mail_links
+from worker.deps import WorkerDeps
+from worker.links_mail import mail_links
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def resend_links(message: LinksRequested, deps: WorkerDeps) -> str:
         if _exists(deps, marker):
             continue  # this request already mailed this order (a redelivery)
         record, _ = load_record(deps.storage, bucket, order_id)
-        if record is None or record.status not in (STAMPED, MAILING, MAILED):
+        if record is None or not record.deliverable:
             continue
         if record.buyer_email.strip().lower() != message.email.strip().lower():
             continue

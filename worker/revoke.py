@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 
 from common.contract import OrderRevoked, now_iso
-from common.orders import REVOKED, OrderRecord, load_record, save_record
+from common.orders import OrderRecord, Status, load_record, save_record
 from common.storage import PreconditionFailed
-from worker.bootstrap import WorkerDeps
+from worker.deps import WorkerDeps
 from worker.errors import TransientError
 
 log = logging.getLogger(__name__)
@@ -22,23 +22,13 @@ _ATTEMPTS = 8
 def revoke_order(message: OrderRevoked, deps: WorkerDeps) -> str:
     bucket = deps.settings.delivery_bucket
     for _ in range(_ATTEMPTS):
-        record, generation = load_record(deps.storage, bucket, message.order_id)
-        if record is None:
-            record = OrderRecord(  # a stub: nothing to deliver, ever
-                order_id=message.order_id,
-                status=REVOKED,
-                title="",
-                buyer_name="",
-                buyer_email="",
-                code="",
-                created_at=now_iso(),
-            )
-        if record.status != REVOKED:
-            record = record.advanced(status=REVOKED)
-        record = record.advanced(
-            revoked_at=record.revoked_at or now_iso(),
-            revoked_reason=record.revoked_reason or message.reason,
-        )
+        current, generation = load_record(deps.storage, bucket, message.order_id)
+        if current is None:
+            record = OrderRecord.revoked_stub(message.order_id, at=now_iso(), reason=message.reason)
+        else:
+            record = current.revoked(reason=message.reason, at=now_iso())
+        if record == current:
+            break
         try:
             save_record(deps.storage, bucket, record, generation)
             break
@@ -48,7 +38,7 @@ def revoke_order(message: OrderRevoked, deps: WorkerDeps) -> str:
         raise TransientError(f"order {message.order_id} kept changing; retrying later")
     delete_copies(record, deps)
     log.info("order revoked", extra={"order_id": message.order_id, "reason": message.reason})
-    return REVOKED
+    return Status.REVOKED
 
 
 def delete_copies(record: OrderRecord, deps: WorkerDeps) -> None:

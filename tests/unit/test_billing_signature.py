@@ -163,12 +163,16 @@ def test_timestamp_at_or_inside_window_passes(offset):
 )
 def test_timestamp_beyond_window_is_rejected(offset, reason):
     with pytest.raises(SignatureError) as err:
-        _verify(_VALID, now=TS + offset)
+        verify_billing(_VALID, BODY, [SECRET], now=TS + offset, tolerance=5)
     assert err.value.reason == reason
 
 
-def test_tolerance_is_configurable():
-    verify_billing(_VALID, BODY, [SECRET], now=TS + 300, tolerance=300)
+def test_the_default_tolerance_is_five_minutes_both_ways():
+    """A cold start must not turn a genuine webhook into a 401 (Stripe, Standard Webhooks)."""
+    verify_billing(_VALID, BODY, [SECRET], now=TS + 300)
+    verify_billing(_VALID, BODY, [SECRET], now=TS - 300)
+    with pytest.raises(SignatureError):
+        verify_billing(_VALID, BODY, [SECRET], now=TS + 301)
 
 
 def test_secret_with_undecodable_environment_bytes_still_verifies():

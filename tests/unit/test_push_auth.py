@@ -31,7 +31,7 @@ from google.auth.transport.requests import Request
 from common.contract import OrderRevoked, push_envelope
 from common.settings import Settings
 from worker.app import create_app
-from worker.push import PushVerifier
+from worker.push_auth import PushVerifier
 
 AUDIENCE = "https://worker-abc-ew.a.run.app"
 PUSH_ACCOUNT = "pubsub-push@exlibris.iam.gserviceaccount.com"
@@ -174,14 +174,12 @@ def test_the_certificates_are_fetched_once_for_many_pushes(
     assert len(certs_server[1]) - before == 1
 
 
-def test_without_an_expected_account_any_verified_email_is_accepted(
-    settings: Settings, google_request: Request, google_key: rsa.RSAPrivateKey
-) -> None:
-    client = create_app(
-        settings, verify_push=PushVerifier(AUDIENCE, "", request=google_request)
-    ).test_client()
-    token = mint(google_key, email="someone-else@p.iam.gserviceaccount.com")
-    assert post(client, f"Bearer {token}").status_code == 204
+def test_a_verifier_without_audience_or_account_is_refused() -> None:
+    """Any Google account can mint a token for any audience: both checks are mandatory."""
+    with pytest.raises(ValueError, match="audience"):
+        PushVerifier("", PUSH_ACCOUNT)
+    with pytest.raises(ValueError, match="account"):
+        PushVerifier(AUDIENCE, "")
 
 
 @pytest.mark.parametrize(
@@ -206,40 +204,41 @@ def test_a_missing_or_malformed_header_is_401(
     assert not handled(settings)
 
 
-@pytest.mark.parametrize(
-    ("changes", "reason"),
-    [
-        ({"aud": "https://someone-elses-worker.a.run.app"}, "invalid token"),
-        ({"aud": None}, "invalid token"),
-        ({"email": "attacker@evil.iam.gserviceaccount.com"}, "not from the push service account"),
-        ({"email": None}, "not from the push service account"),
-        ({"email_verified": False}, "not verified"),
-        ({"email_verified": None}, "not verified"),
-        ({"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200}, "invalid token"),
-        ({"iat": int(time.time()) + 3600}, "invalid token"),
-        ({"iss": "https://evil.example.com"}, "invalid token"),
-    ],
-    ids=[
-        "wrong-audience",
-        "no-audience",
-        "wrong-email",
-        "no-email",
-        "unverified-email",
-        "no-email-verified",
-        "expired",
-        "issued-in-the-future",
-        "wrong-issuer",
-    ],
-)
-def test_a_token_with_wrong_claims_is_401(
+WRONG_CLAIMS = [
+    ({"aud": "https://someone-elses-worker.a.run.app"}, 401, "invalid token"),
+    ({"aud": None}, 401, "invalid token"),
+    ({"email": "attacker@evil.iam.gserviceaccount.com"}, 403, "not from the push service account"),
+    ({"email": None}, 403, "not from the push service account"),
+    ({"email_verified": False}, 403, "not verified"),
+    ({"email_verified": None}, 403, "not verified"),
+    ({"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200}, 401, "expired"),
+    ({"iat": int(time.time()) + 3600}, 401, "token"),
+    ({"iss": "https://evil.example.com"}, 401, "token"),
+]
+WRONG_IDS = [
+    "wrong-audience",
+    "no-audience",
+    "wrong-email",
+    "no-email",
+    "unverified-email",
+    "no-email-verified",
+    "expired",
+    "issued-in-the-future",
+    "wrong-issuer",
+]
+
+
+@pytest.mark.parametrize(("changes", "status", "reason"), WRONG_CLAIMS, ids=WRONG_IDS)
+def test_a_token_with_wrong_claims_is_refused(
     client: FlaskClient,
     settings: Settings,
     google_key: rsa.RSAPrivateKey,
     changes: dict[str, Any],
+    status: int,
     reason: str,
 ) -> None:
     response = post(client, f"Bearer {mint(google_key, **changes)}")
-    assert response.status_code == 401
+    assert response.status_code == status
     assert reason in response.json["error"]
     assert not handled(settings)
 
@@ -274,3 +273,87 @@ def test_the_embedded_worker_needs_no_token(settings: Settings) -> None:
     client = create_app(settings).test_client()
     assert post(client, None).status_code == 204
     assert handled(settings)
+
+
+# --- behind Cloud Run IAM: the front end checked the signature and removed it ---
+
+
+def stripped(token: str) -> str:
+    """The token as Cloud Run forwards it to a private service."""
+    header, payload, _ = token.split(".")
+    return f"{header}.{payload}.SIGNATURE_REMOVED_BY_GOOGLE"
+
+
+@pytest.fixture
+def behind_iam(settings: Settings, google_request: Request) -> FlaskClient:
+    verifier = PushVerifier(AUDIENCE, PUSH_ACCOUNT, mode="cloud-run", request=google_request)
+    return create_app(settings, verify_push=verifier).test_client()
+
+
+def test_behind_iam_a_stripped_token_with_the_right_claims_delivers(
+    behind_iam: FlaskClient,
+    settings: Settings,
+    google_key: rsa.RSAPrivateKey,
+    certs_server: tuple[str, list[str]],
+) -> None:
+    before = len(certs_server[1])
+    assert post(behind_iam, f"Bearer {stripped(mint(google_key))}").status_code == 204
+    assert handled(settings)
+    assert len(certs_server[1]) == before  # nothing to verify, nothing fetched
+
+
+@pytest.mark.parametrize(("changes", "status", "reason"), WRONG_CLAIMS, ids=WRONG_IDS)
+def test_behind_iam_the_claims_are_still_enforced(
+    behind_iam: FlaskClient,
+    settings: Settings,
+    google_key: rsa.RSAPrivateKey,
+    changes: dict[str, Any],
+    status: int,
+    reason: str,
+) -> None:
+    response = post(behind_iam, f"Bearer {stripped(mint(google_key, **changes))}")
+    assert response.status_code in (401, 403)
+    if "aud" not in changes:  # the unverified path names the audience itself
+        assert response.status_code == status
+    assert not handled(settings)
+
+
+def test_behind_iam_a_token_that_kept_its_signature_is_verified_fully(
+    behind_iam: FlaskClient, settings: Settings, google_key: rsa.RSAPrivateKey
+) -> None:
+    assert post(behind_iam, f"Bearer {mint(new_key())}").status_code == 401
+    assert not handled(settings)
+    assert post(behind_iam, f"Bearer {mint(google_key)}").status_code == 204
+
+
+@pytest.mark.parametrize(
+    "token", ["a.b.SIGNATURE_REMOVED_BY_GOOGLE", "!!.??.SIGNATURE_REMOVED_BY_GOOGLE", "x"]
+)
+def test_behind_iam_a_malformed_token_is_401(behind_iam: FlaskClient, token: str) -> None:
+    assert post(behind_iam, f"Bearer {token}").status_code == 401
+
+
+def test_a_stripped_token_where_the_app_checks_signatures_is_401_at_once(
+    client: FlaskClient,
+    settings: Settings,
+    google_key: rsa.RSAPrivateKey,
+    certs_server: tuple[str, list[str]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    before = len(certs_server[1])
+    response = post(client, f"Bearer {stripped(mint(google_key))}")
+    assert response.status_code == 401
+    assert len(certs_server[1]) == before  # refused before any certificate fetch
+    assert "PUSH_AUTH=cloud-run" in caplog.text
+    assert not handled(settings)
+
+
+def test_unreachable_google_certificates_are_a_503_so_pubsub_retries(
+    settings: Settings, google_key: rsa.RSAPrivateKey
+) -> None:
+    session = requests.Session()
+    session.mount("https://www.googleapis.com/", ToLocal("http://127.0.0.1:9"))
+    verifier = PushVerifier(AUDIENCE, PUSH_ACCOUNT, request=Request(session))
+    client = create_app(settings, verify_push=verifier).test_client()
+    assert post(client, f"Bearer {mint(google_key)}").status_code == 503
+    assert not handled(settings)

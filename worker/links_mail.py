@@ -7,9 +7,9 @@ signed URL, so links outlive any storage signature.
 
 from __future__ import annotations
 
-from common.codes import LinkClaim, make_token
+from common.link_tokens import LinkClaim, make_token
 from common.orders import OrderRecord
-from worker.bootstrap import WorkerDeps
+from worker.deps import WorkerDeps
 from worker.errors import MailOutcomeUnknown, PermanentError, TransientError
 from worker.mail import MailError
 from worker.mail.render import Link, Shop, render_delivery

@@ -1,0 +1,31 @@
+"""What the worker's use cases are handed: settings and the adapters built by bootstrap.py.
+
+A value type only. The composition root (bootstrap.py) builds it and the use
+cases receive it, so no use case imports the root.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from common.catalog import Catalog
+from common.dead_letters import DeadLetters
+from common.settings import Settings
+from common.storage import Storage
+from worker.customers import CustomerLookup
+from worker.mail import Mailer
+from worker.originals import OriginalsCache
+
+
+@dataclass(frozen=True)
+class WorkerDeps:
+    settings: Settings
+    catalog: Catalog
+    storage: Storage
+    mailer: Mailer
+    customers: CustomerLookup
+    dead_letters: DeadLetters
+    originals: OriginalsCache
+    clock: Callable[[], float] = time.time
