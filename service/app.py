@@ -14,9 +14,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from common.logging import configure_logging
 from common.settings import Settings
 from common.web import health, register_error_handlers
-from service import downloads, webhooks
+from service import downloads, links_page, verify_page, webhooks
 from service.bootstrap import build_service_deps
-from service.pages import register_pages
+from service.request_context import build_limits
 from service.security import install_security
 
 MAX_BODY = 1024 * 1024  # Paddle's payloads are a few KiB; anything near 1 MiB is not Paddle
@@ -33,11 +33,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         # external HTTPS load balancer the LB adds its own IP last: that would need x_for=2.
         # The embedded stack has no proxy in front, so there the header is ignored.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
-    app.extensions["exlibris"] = build_service_deps(settings, **overrides)
-    app.register_blueprint(health)
-    app.register_blueprint(webhooks.bp)
-    app.register_blueprint(downloads.bp)
-    register_pages(app)
+    deps = build_service_deps(settings, **overrides)
+    app.extensions["exlibris"] = deps
+    app.extensions["exlibris_limits"] = build_limits(deps.clock)
+    for blueprint in (health, webhooks.bp, downloads.bp, links_page.bp, verify_page.bp):
+        app.register_blueprint(blueprint)
     register_error_handlers(app)
     install_security(app, settings.cors_origins)
 

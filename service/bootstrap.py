@@ -8,38 +8,15 @@ to Google at import time.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-from flask import current_app
-
 from common.adapters import build_catalog, build_dead_letters, build_storage
-from common.catalog import Catalog
-from common.dead_letters import DeadLetters
 from common.settings import Settings
-from common.storage import Storage
+from service.classic import load_public_key
+from service.deps import ServiceDeps
 from service.publish import Publisher
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ServiceDeps:
-    settings: Settings
-    catalog: Catalog
-    storage: Storage
-    publisher: Publisher
-    classic_key: RSAPublicKey | None
-    dead_letters: DeadLetters
-    clock: Callable[[], float] = time.time
-
-
-def current_deps() -> ServiceDeps:
-    """The adapters of the app handling the current request (set by service/app.py)."""
-    return current_app.extensions["exlibris"]
 
 
 def build_publisher(settings: Settings) -> Publisher:
@@ -57,8 +34,6 @@ def build_service_deps(settings: Settings, **overrides: Any) -> ServiceDeps:
     catalog = overrides.pop("catalog", None) or build_catalog(settings, storage)
     classic_key = overrides.pop("classic_key", None)
     if classic_key is None and settings.paddle_public_key:
-        from service.classic import load_public_key
-
         classic_key = load_public_key(settings.paddle_public_key)
     publisher = overrides.pop("publisher", None) or build_publisher(settings)
     dead_letters = overrides.pop("dead_letters", None) or build_dead_letters(settings, storage)

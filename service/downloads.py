@@ -24,15 +24,15 @@ from flask import (
 )
 from flask import send_file as flask_send_file
 
-from common.codes import InvalidToken, read_token
-from common.orders import REVOKED, OrderRecord, load_record, save_record
-from common.storage import NotFound, PreconditionFailed, StorageError
-from service.bootstrap import ServiceDeps, current_deps
-from service.pages import wants_json
+from common.download_counts import CountContended, count_download, read_count
+from common.link_tokens import InvalidToken, read_token
+from common.orders import OrderRecord, Status, load_record
+from common.storage import NotFound, StorageError
+from service.deps import ServiceDeps, current_deps
+from service.request_context import wants_json
 
 log = logging.getLogger(__name__)
 bp = Blueprint("downloads", __name__)
-_COUNT_ATTEMPTS = 8
 
 
 class LinkGone(Exception):
@@ -83,31 +83,30 @@ def authorise_download(deps: ServiceDeps, order_id: str, index: int) -> str:
     Signing first means a failure to sign (IAM signBlob on Cloud Run) costs the
     buyer nothing: the count only goes up for a URL they actually receive.
     """
-    limit = deps.settings.download_limit
     bucket = deps.settings.delivery_bucket
-    for _ in range(_COUNT_ATTEMPTS):
-        record, generation = load_record(deps.storage, bucket, order_id)
-        if record is None or index >= len(record.files):
-            raise LinkGone("this order has no such file")
-        if record.status == REVOKED:
-            raise LinkGone("this order was refunded, so its links no longer work")
-        counts = list(record.downloads) + [0] * (len(record.files) - len(record.downloads))
-        if limit and counts[index] >= limit:
-            raise LinkGone(f"this file was downloaded {limit} times, the most one link allows")
-        delivered = record.files[index]
-        url = deps.storage.signed_url(
-            bucket,
-            delivered.object_name,
-            ttl=deps.settings.signed_url_ttl,
-            filename=attachment_name(record, delivered.filename),
-        )
-        counts[index] += 1
-        try:
-            save_record(deps.storage, bucket, record.advanced(downloads=tuple(counts)), generation)
-            return url
-        except PreconditionFailed:
-            continue
-    raise Busy("the order record kept changing while counting")
+    limit = deps.settings.download_limit
+    record, _ = load_record(deps.storage, bucket, order_id)
+    if record is None or index >= len(record.files):
+        raise LinkGone("this order has no such file")
+    if record.status == Status.REVOKED:
+        raise LinkGone("this order was refunded, so its links no longer work")
+    count, _ = read_count(deps.storage, bucket, order_id, index)
+    if limit and count >= limit:
+        raise LinkGone(f"this file was downloaded {limit} times, the most one link allows")
+    delivered = record.files[index]
+    url = deps.storage.signed_url(
+        bucket,
+        delivered.object_name,
+        ttl=deps.settings.signed_url_ttl,
+        filename=attachment_name(record, delivered.filename),
+    )
+    try:
+        counted = count_download(deps.storage, bucket, order_id, index, limit=limit)
+    except CountContended as exc:
+        raise Busy(str(exc)) from None
+    if counted is None:  # the last download went to a click that raced this one
+        raise LinkGone(f"this file was downloaded {limit} times, the most one link allows")
+    return url
 
 
 def attachment_name(record: OrderRecord, filename: str) -> str:

@@ -21,9 +21,9 @@ from flask import Blueprint, Request, Response, jsonify, make_response, render_t
 
 from common.contract import LinksRequested
 from common.logging import mask_email
-from service.bootstrap import current_deps
-from service.pages import client_address, limits
+from service.deps import current_deps
 from service.publish import Publisher, PublishError
+from service.request_context import client_address, limits
 
 log = logging.getLogger(__name__)
 bp = Blueprint("links_page", __name__)

@@ -17,12 +17,12 @@ from dataclasses import asdict, dataclass
 
 from flask import Blueprint, Response, jsonify, make_response, render_template, request
 
-from common.codes import InvalidCode, check_code, normalise_code
 from common.logging import mask_email
-from common.orders import REVOKED, code_name, load_record
+from common.orders import Status, code_name, load_record
+from common.stamp_codes import InvalidCode, check_code, normalise_code
 from common.storage import NotFound, Storage, TransientStorageError
-from service.bootstrap import current_deps
-from service.pages import client_address, limits, wants_json
+from service.deps import current_deps
+from service.request_context import client_address, limits, wants_json
 
 log = logging.getLogger(__name__)
 bp = Blueprint("verify_page", __name__)
@@ -64,8 +64,8 @@ def check_stamp(storage: Storage, bucket: str, secret: str, text: str) -> StampC
         buyer_name=mask_name(record.buyer_name),
         buyer_email=mask_address(record.buyer_email),
         issued_at=record.created_at,
-        valid=record.status != REVOKED,
-        revoked_at=record.revoked_at if record.status == REVOKED else "",
+        valid=record.status != Status.REVOKED,
+        revoked_at=record.revoked_at if record.status == Status.REVOKED else "",
     )
 
 

@@ -18,8 +18,8 @@ from common.contract import OrderPaid, encode
 from common.storage import StorageError
 from common.web import json_error
 from service.billing import parse_billing_event, verify_billing
-from service.bootstrap import ServiceDeps, current_deps
 from service.classic import parse_classic_event, verify_classic
+from service.deps import ServiceDeps, current_deps
 from service.events import Event, EventError, Ignored, SignatureError
 from service.publish import PublishError
 

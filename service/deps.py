@@ -1,0 +1,37 @@
+"""What the service's routes are handed: settings and the adapters built by bootstrap.py.
+
+`current_deps()` gives a route the deps of the app handling the request
+(set by the factory in app.py), so routes never reach for the root.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from flask import current_app
+
+from common.catalog import Catalog
+from common.dead_letters import DeadLetters
+from common.settings import Settings
+from common.storage import Storage
+from service.publish import Publisher
+
+
+@dataclass(frozen=True)
+class ServiceDeps:
+    settings: Settings
+    catalog: Catalog
+    storage: Storage
+    publisher: Publisher
+    classic_key: RSAPublicKey | None
+    dead_letters: DeadLetters
+    clock: Callable[[], float] = time.time
+
+
+def current_deps() -> ServiceDeps:
+    """The adapters of the app handling the current request (set by service/app.py)."""
+    deps: ServiceDeps = current_app.extensions["exlibris"]
+    return deps
