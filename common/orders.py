@@ -1,11 +1,19 @@
 """Order records: the one source of truth for what happened to an order.
 
-`orders/<order id>.json` in the delivery bucket. The worker creates it only if
-absent and advances it only with a generation precondition, so concurrent
-redeliveries agree on one history; the service reads it to check links and
-counts downloads in it the same way. Two small indexes sit beside it:
-`customers/<sha256 of the lower-cased email>/<order id>` (the re-send page)
-and `codes/<serial>` (the stamp-code check).
+`orders/<order id>.json` in the delivery bucket. Only the worker writes it:
+it creates the record only if absent and advances it only with a generation
+precondition, so concurrent redeliveries agree on one history. Every change
+goes through a transition method below, which checks that the change is
+allowed from the current status and appends it to the history; the methods
+are pure (the caller passes the time), so the state machine is tested
+without storage or Flask.
+
+    (none) → received → stamped → mailing → mailed        (or revoked at any point)
+
+Download counts are not in the record: the service keeps them in their own
+objects (common/download_counts.py), so each field has one writer. Indexes
+sit beside the record: `customers/<sha256 of the lower-cased email>/<order id>`
+(the re-send page) and `codes/<serial>` (the stamp-code check).
 """
 
 from __future__ import annotations
@@ -13,11 +21,26 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, fields, replace
+from enum import StrEnum
 from typing import Any
 
 from common.storage import NotFound, Storage
 
-RECEIVED, STAMPED, MAILING, MAILED, REVOKED = "received", "stamped", "mailing", "mailed", "revoked"
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    STAMPED = "stamped"
+    MAILING = "mailing"
+    MAILED = "mailed"
+    REVOKED = "revoked"
+
+
+# Statuses whose copies exist and whose links may be mailed or used.
+DELIVERABLE = frozenset({Status.STAMPED, Status.MAILING, Status.MAILED})
+
+
+class InvalidTransition(ValueError):
+    """The change is not allowed from the record's current status."""
 
 
 @dataclass(frozen=True)
@@ -29,24 +52,110 @@ class DeliveredFile:
 
 
 @dataclass(frozen=True)
+class StatusChange:
+    status: Status
+    at: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SentMail:
+    kind: str  # "delivery" or "links-resent"
+    provider_id: str
+    at: str
+
+
+@dataclass(frozen=True)
 class OrderRecord:
     order_id: str
-    status: str
+    status: Status
     title: str
     buyer_name: str
     buyer_email: str
     code: str
     created_at: str
     files: tuple[DeliveredFile, ...] = ()
-    downloads: tuple[int, ...] = ()
+    history: tuple[StatusChange, ...] = ()
+    mails: tuple[SentMail, ...] = ()
     mail_id: str = ""
     mail_claimed_at: float = 0.0
     mailed_at: str = ""
     revoked_at: str = ""
     revoked_reason: str = ""
 
-    def advanced(self, **changes: Any) -> OrderRecord:
-        return replace(self, **changes)
+    @classmethod
+    def received(cls, *, at: str, **facts: Any) -> OrderRecord:
+        """A new record: the buyer is known, the copies are still to be made."""
+        return cls(
+            status=Status.RECEIVED,
+            created_at=at,
+            history=(StatusChange(Status.RECEIVED, at),),
+            **facts,
+        )
+
+    @classmethod
+    def revoked_stub(cls, order_id: str, *, at: str, reason: str) -> OrderRecord:
+        """A refund that came before the purchase: nothing will ever be delivered."""
+        return cls(
+            order_id=order_id,
+            status=Status.REVOKED,
+            title="",
+            buyer_name="",
+            buyer_email="",
+            code="",
+            created_at=at,
+            history=(StatusChange(Status.REVOKED, at, reason),),
+            revoked_at=at,
+            revoked_reason=reason,
+        )
+
+    @property
+    def deliverable(self) -> bool:
+        return self.status in DELIVERABLE
+
+    def stamped(self, *, at: str) -> OrderRecord:
+        """Every copy is stored."""
+        self._require(Status.RECEIVED)
+        return self._moved(Status.STAMPED, at)
+
+    def mail_claimed(self, *, now: float, at: str) -> OrderRecord:
+        """One delivery claims the mail; a stale claim (a crashed sender) may be taken over."""
+        self._require(Status.STAMPED, Status.MAILING)
+        return replace(self._moved(Status.MAILING, at), mail_claimed_at=now)
+
+    def claim_released(self, *, at: str, note: str = "mail refused") -> OrderRecord:
+        """The provider refused the mail, so nothing was sent: the next delivery tries again."""
+        self._require(Status.MAILING)
+        return replace(self._moved(Status.STAMPED, at, note), mail_claimed_at=0.0)
+
+    def mailed(self, *, provider_id: str, at: str) -> OrderRecord:
+        """The delivery mail was accepted by the provider."""
+        self._require(Status.MAILING)
+        moved = self._moved(Status.MAILED, at)
+        mails = (*self.mails, SentMail("delivery", provider_id, at))
+        return replace(moved, mail_id=provider_id, mailed_at=at, mails=mails)
+
+    def mail_resent(self, *, provider_id: str, at: str) -> OrderRecord:
+        """Fresh links went out again; the status does not change."""
+        if not self.deliverable:
+            raise InvalidTransition(f"order {self.order_id} is {self.status}: nothing to re-send")
+        return replace(self, mails=(*self.mails, SentMail("links-resent", provider_id, at)))
+
+    def revoked(self, *, reason: str, at: str) -> OrderRecord:
+        """A refund, chargeback or the author took the copy back; idempotent."""
+        if self.status == Status.REVOKED:
+            return self
+        return replace(
+            self._moved(Status.REVOKED, at, reason), revoked_at=at, revoked_reason=reason
+        )
+
+    def _require(self, *allowed: Status) -> None:
+        if self.status not in allowed:
+            wanted = " or ".join(allowed)
+            raise InvalidTransition(f"order {self.order_id} is {self.status}, not {wanted}")
+
+    def _moved(self, status: Status, at: str, note: str = "") -> OrderRecord:
+        return replace(self, status=status, history=(*self.history, StatusChange(status, at, note)))
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1).encode()
@@ -56,9 +165,23 @@ class OrderRecord:
         """Parse a record; fields a newer version added are skipped (rolling deploys)."""
         known = {f.name for f in fields(cls)}
         raw = {k: v for k, v in json.loads(data).items() if k in known}
-        raw["files"] = tuple(DeliveredFile(**f) for f in raw.get("files", ()))
-        raw["downloads"] = tuple(raw.get("downloads", ()))
+        raw["status"] = Status(raw["status"])
+        raw["files"] = tuple(_known(DeliveredFile, f) for f in raw.get("files", ()))
+        raw["history"] = tuple(
+            StatusChange(**{**_fields_of(StatusChange, h), "status": Status(h["status"])})
+            for h in raw.get("history", ())
+        )
+        raw["mails"] = tuple(_known(SentMail, m) for m in raw.get("mails", ()))
         return cls(**raw)
+
+
+def _fields_of(kind: type, raw: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in fields(kind)}
+    return {k: v for k, v in raw.items() if k in names}
+
+
+def _known(kind: type, raw: dict[str, Any]) -> Any:
+    return kind(**_fields_of(kind, raw))
 
 
 def record_name(order_id: str) -> str:

@@ -13,6 +13,7 @@ import io
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.codes import derive_key, make_code, read_token, serial_for
 from common.contract import Buyer, LinksRequested, Message, OrderPaid, OrderRevoked, push_envelope
-from common.orders import MAILING, STAMPED, DeliveredFile, OrderRecord
+from common.keys import derive_key
+from common.link_tokens import read_token
+from common.orders import DeliveredFile, OrderRecord, Status
 from common.settings import Settings
+from common.stamp_codes import make_code, serial_for
 from common.storage.local import LocalStorage
 from worker.app import create_app
 from worker.customers.offline import OfflineCustomers
@@ -89,7 +92,7 @@ def a_record(settings: Settings, **changes: Any) -> OrderRecord:
     """The record of order 552312-1 for Ada as fulfilment writes it, with changes."""
     rec = OrderRecord(
         order_id="552312-1",
-        status=STAMPED,
+        status=Status.STAMPED,
         title="Practical Python Projects",
         buyer_name="Ada Lovelace",
         buyer_email="ada@example.com",
@@ -103,9 +106,8 @@ def a_record(settings: Settings, **changes: Any) -> OrderRecord:
                 True,
             ),
         ),
-        downloads=(0,),
     )
-    return rec.advanced(**changes)
+    return replace(rec, **changes)
 
 
 def deliver_concurrently(app: Flask, message: Message, count: int) -> list[int]:
@@ -138,7 +140,11 @@ class RivalStorage(LocalStorage):
         self.rival: Callable[[], None] | None = rival
 
     def write(self, bucket: str, name: str, data: bytes, **kwargs: Any) -> int:
-        if self.rival and name.startswith("orders/") and json.loads(data)["status"] == MAILING:
+        if (
+            self.rival
+            and name.startswith("orders/")
+            and json.loads(data)["status"] == Status.MAILING
+        ):
             rival, self.rival = self.rival, None
             rival()
         return super().write(bucket, name, data, **kwargs)
@@ -173,7 +179,8 @@ class TestPaidOrder:
         assert rec.mail_id == mail["Message-ID"]
         assert (rec.buyer_name, rec.buyer_email) == ("Ada Lovelace", "ada@example.com")
         assert rec.code == make_code(settings.stamp_secret, "552312-1")
-        assert rec.downloads == (0,)
+        assert [h.status for h in rec.history] == ["received", "stamped", "mailing", "mailed"]
+        assert [m.kind for m in rec.mails] == ["delivery"]
 
         [copy] = rec.files
         assert copy == DeliveredFile(
@@ -220,7 +227,7 @@ class TestPaidOrder:
         self, app: Flask, settings: Settings, start: str
     ) -> None:
         if start == "stamped":  # every delivery races for the mail claim at once
-            write_record(settings, a_record(settings, status=STAMPED))
+            write_record(settings, a_record(settings, status=Status.STAMPED))
         statuses = deliver_concurrently(app, paid(), 10)
 
         assert len(statuses) == 10
@@ -279,7 +286,7 @@ class TestPaidOrder:
 class TestMailClaim:
     def claimed(self, settings: Settings, age: float) -> OrderRecord:
         """A record left in `mailing` by a delivery that claimed the mail `age` seconds ago."""
-        rec = a_record(settings, status=MAILING, mail_claimed_at=NOW - age)
+        rec = a_record(settings, status=Status.MAILING, mail_claimed_at=NOW - age)
         write_record(settings, rec)
         return rec
 
