@@ -26,10 +26,11 @@ def test_steps_are_named_in_order(build):
     assert ids == ["test", "build", "push", "deploy-service", "deploy-worker"]
 
 
-def test_tests_run_first_and_guard_the_tag(build):
+def test_tests_run_first_exactly_as_ci_and_guard_the_tag(build):
     script = step(build, "test")["script"]
-    assert "make test" in script
+    assert script.strip().splitlines()[-1].strip() == ".ci/run"
     assert "COMMIT_SHA" in script
+    assert "apt-get" not in script  # packages come from .ci/run and the one list
     assert build["options"]["automapSubstitutions"] is True
 
 
