@@ -1,48 +1,84 @@
-# exlibris — the commands of the interface contract (DESIGN.md) and a few helpers.
-# Every target that runs Python first creates or refreshes .venv from the requirements files.
+# exlibris: the commands of the interface contract (docs/architecture.md) and a few helpers.
+# Every target that runs Python first creates or refreshes .venv from the hashed lock, and
+# every target that needs Debian packages checks system-packages.txt first: as root it
+# installs what is missing, otherwise it stops with the exact `sudo apt-get install` line.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
-FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
-CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
+PACKAGES := bash tools/system-packages.sh ensure
+PYTEST := $(BIN)/pytest
 
-.PHONY: demo run test lint format bench run-emulators fonts clean
+.PHONY: demo run test unit integration e2e browser lint typecheck format bench run-emulators \
+	checkov lock system clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements-dev.lock pyproject.toml
 	@test -x $(BIN)/pip || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-* && touch $@
 
-fonts:
-	@test -f $(FONT) || { echo "Stamping needs the DejaVu fonts: sudo apt-get install fonts-dejavu-core"; exit 1; }
-	@test -f $(CJK_FONT) || echo "note: Chinese, Japanese and Korean names need: sudo apt-get install fonts-wqy-microhei"
+# The system packages every tier of the tests needs (fonts, PDF tools, Chromium, emulator).
+system:
+	@$(PACKAGES) runtime test google
 
-demo: $(STAMP) fonts
+demo: $(STAMP)
+	@$(PACKAGES) runtime
 	$(BIN)/python -m demo
 
-run: $(STAMP) fonts
+run: $(STAMP)
+	@$(PACKAGES) runtime
 	$(BIN)/python -m demo run
 
 # The cloud adapters against the Storage and Pub/Sub emulators (needs gcloud and Java).
-run-emulators: $(STAMP) fonts
+run-emulators: $(STAMP)
+	@$(PACKAGES) runtime google
 	$(BIN)/python -m demo.emulators
 
-test: $(STAMP) fonts
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+# Everything: lint, types, layering and every test tier. .ci/run and Cloud Build run this.
+test: $(STAMP) system lint typecheck
+	$(PYTEST)
+
+# The fast inner loop (no emulators, browsers or slow tools): well under 30 s.
+unit: $(STAMP)
+	$(PYTEST) tests/unit tests/deploy -m "not slow"
+
+integration: $(STAMP) system
+	$(PYTEST) tests/integration
+
+e2e: $(STAMP) system
+	$(PYTEST) tests/e2e
+
+browser: $(STAMP) system
+	$(PYTEST) tests/browser
 
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
+# Static security checks of terraform/ (checkov, in its own virtualenv).
+checkov:
+	bash tools/checkov.sh
+
 bench: $(STAMP)
+	@$(PACKAGES) runtime test bench
 	$(BIN)/python bench/stamp.py
 	$(BIN)/python bench/webhooks.py
 
+# Re-pin every dependency, transitive ones included, with hashes, from pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+		--python-platform linux -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+		--python-platform linux --extra dev -o requirements-dev.lock
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis
