@@ -27,10 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import stamp_peers  # beside this script: python puts the script's folder on sys.path
 
-from bench import stamp_peers  # noqa: E402 - needs the repo on sys.path
+ROOT = Path(__file__).resolve().parent.parent
 
 STAMP_ARGS = ("Ada Lovelace", "ada@example.com", "txn_01hbench", "KQMV-2F9W-SZEY")
 TEXT = "Prepared exclusively for {} ({}) · Order {} · {}".format(*STAMP_ARGS)

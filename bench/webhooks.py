@@ -24,11 +24,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from demo.__main__ import purchase_body
+from demo.purchase import purchase_body
 from demo.stack import ROOT, free_port, gunicorn_command, wait_healthy
 from service.billing import sign_billing
 

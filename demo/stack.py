@@ -6,6 +6,7 @@ apps are always exercised the way production serves them.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -20,7 +21,8 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-THREADS = {"service": 8, "worker": 2}  # service is I/O bound; stamping is CPU bound
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"  # the image's settings, shared
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,11 @@ def port_is_free(port: int) -> bool:
 
 
 def gunicorn_command(app: str, host: str, port: int) -> list[str]:
+    """gunicorn as the image runs it (gunicorn.conf.py, APP in the env), on host:port."""
     return [
         sys.executable, "-m", "gunicorn",
+        "--config", str(GUNICORN_CONF),
         "--bind", f"{host}:{port}",
-        "--workers", "1",
-        "--threads", str(THREADS[app]),
-        "--timeout", "0",
-        "--graceful-timeout", "20",
         f"{app}.app:create_app()",
     ]  # fmt: skip
 
@@ -63,7 +63,6 @@ def stack_env(data_dir: Path, service_port: int, worker_port: int, **extra: str)
         LOCAL_DATA_DIR=str(data_dir),
         PUBLIC_URL=f"http://127.0.0.1:{service_port}",
         WORKER_PUSH_URL=f"http://127.0.0.1:{worker_port}/pubsub/push",
-        PYTHONPATH=str(ROOT),
     )
     env.update(extra)
     return env
@@ -84,14 +83,16 @@ def running_stack(
     env = stack_env(data_dir, service_port, worker_port, **dict(extra_env or {}))
     out = subprocess.DEVNULL if quiet else None
     procs = [
-        # A session of their own: Ctrl-C reaches only us, and we stop them gracefully.
+        # A session of their own: Ctrl-C reaches only us, and we stop them gracefully;
+        # and they die with us, so a killed parent leaves no server holding a port.
         subprocess.Popen(
             gunicorn_command(app, "127.0.0.1", port),
-            env=env,
+            env={**env, "APP": app},
             cwd=ROOT,
             stdout=out,
             stderr=out,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         for app, port in (("worker", worker_port), ("service", service_port))
     ]
@@ -109,6 +110,27 @@ def running_stack(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def die_with_parent() -> None:
+    """Ask Linux to send us SIGTERM when our parent exits (prctl PR_SET_PDEATHSIG)."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and SIGHUP stop the stack like Ctrl-C (a background job ignores SIGINT).
+
+    `make` forwards SIGTERM to its child; a closed terminal sends SIGHUP; and if
+    our parent dies we get SIGTERM too, so no gunicorn is left holding a port.
+    """
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+    die_with_parent()
 
 
 def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:

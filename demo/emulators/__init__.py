@@ -36,8 +36,6 @@ from demo.stack import free_port
 
 PROJECT = "exlibris-local"
 
-__all__ = ["PROJECT", "EmulatorUnavailable", "PubSubEmulator", "StorageEmulator", "free_port"]
-
 
 class EmulatorUnavailable(RuntimeError):
     """The emulator cannot run here; the message says why (tests skip with it)."""

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import signal
 import sys
 import tempfile
 import time
@@ -32,30 +31,32 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from demo.__main__ import links_in, purchase_body, wait_for_mail
 from demo.emulators import PROJECT, EmulatorUnavailable, PubSubEmulator, StorageEmulator
-from demo.emulators.paddle import serve_paddle_standin
 from demo.emulators.topology import PushTopology, create_push_topology
+from demo.purchase import purchase_body, wait_for_mail
 from demo.sample_book import make_sample_book
-from demo.stack import ROOT, Stack, free_port, port_is_free, running_stack
+from demo.stack import ROOT, Stack, free_port, port_is_free, running_stack, stop_on_signals
 from service.billing import sign_billing
+from tests.support.paddle_standin import PaddleStandIn
+from worker.mail.outbox import download_links, read_mail
 
 DATA_DIR = ROOT / "var" / "emulators"
+PADDLE_KEY = "pdl_emulators_stand-in"
 SOURCE, DELIVERY, TOPIC = "exlibris-originals", "exlibris-deliveries", "orders"
 
 
 def run() -> int:
-    _stop_on_signals()
+    stop_on_signals()
     storage_emulator = StorageEmulator(port=_port(9023)).start()
     pubsub_emulator = PubSubEmulator(DATA_DIR / "pubsub", port=_port(8085))
     try:
         pubsub_emulator.start()
         _upload_sample(storage_emulator)
-        paddle = serve_paddle_standin()
+        paddle = PaddleStandIn(api_key=PADDLE_KEY, any_customer=True).start()
         with tempfile.TemporaryDirectory(prefix="exlibris-emulators-") as keys:
             env = _stack_env(storage_emulator, pubsub_emulator, _throwaway_key(Path(keys)))
-            env["PADDLE_API_URL"] = f"http://127.0.0.1:{paddle.server_port}"
-            env["PADDLE_API_KEY"] = "pdl_emulators_stand-in"
+            env["PADDLE_API_URL"] = paddle.url
+            env["PADDLE_API_KEY"] = PADDLE_KEY
             ports = {"service_port": _port(8080), "worker_port": _port(8081)}
             with running_stack(DATA_DIR, extra_env=env, quiet=False, **ports) as stack:
                 push_endpoint = f"{stack.worker_url}/pubsub/push"
@@ -94,7 +95,7 @@ def purchase(service_url: str, secret: str) -> int:
         return 1
     mail = wait_for_mail(DATA_DIR / "outbox", order_id)
     print(f"mail: {mail}")
-    for link in links_in(mail):
+    for link in download_links(read_mail(mail)):
         print(f"link: {link}")
     return 0
 
@@ -178,16 +179,6 @@ def _print_summary(
         "Ctrl-C stops everything.",
     ]
     print("\n".join(lines), flush=True)
-
-
-def _stop_on_signals() -> None:
-    """Ctrl-C and SIGTERM both stop everything (a background job would ignore SIGINT)."""
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, stop)
 
 
 def _port(preferred: int) -> int:

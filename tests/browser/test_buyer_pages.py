@@ -16,9 +16,9 @@ import requests
 
 from tests.browser.conftest import Tab
 from tests.e2e.conftest import LiveStack
-from tests.e2e.test_purchase import download_links, page_text, post_classic, wait_for_mails
+from tests.e2e.test_purchase import page_text, post_classic, wait_for_mails
 from tests.support.paddle_payloads import classic_fulfilment
-from worker.mail.outbox import plain_text, read_mail
+from worker.mail.outbox import download_links, plain_text, read_mail
 
 CODE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 BUYER, NAME, ORDER = "ada@example.com", "Ada Lovelace", "9101-1"
@@ -35,7 +35,7 @@ def buy(live: LiveStack) -> Path:
 
 def stamped_code(mail: Path) -> str:
     """The stamp code printed on page 2 of the copy the mailed link downloads."""
-    [link] = download_links(mail)
+    [link] = download_links(read_mail(mail))
     copy = requests.get(link, timeout=30)
     assert copy.status_code == 200
     [code] = set(CODE.findall(page_text(copy.content, 1)))

@@ -10,7 +10,6 @@ import pypdf
 import pytest
 import requests
 
-from demo.__main__ import links_in as download_links
 from tests.conftest import WEBHOOK_SECRET
 from tests.e2e.conftest import LiveStack
 from tests.support.paddle_payloads import (
@@ -20,7 +19,7 @@ from tests.support.paddle_payloads import (
     classic_payment_succeeded,
     signed_form,
 )
-from worker.mail.outbox import read_mail
+from worker.mail.outbox import download_links, read_mail
 
 PRICE = "pri_01demopracticalpython00000"
 PRODUCT = "pro_01demopracticalpython00000"
@@ -89,7 +88,7 @@ def test_classic_purchase_mails_one_stamped_copy(live: LiveStack, sample_book: b
     assert len(mails) == 1
     message = read_mail(mails[0])
     assert message["To"].addresses[0].addr_spec == "ada@example.com"
-    [link] = download_links(mails[0])
+    [link] = download_links(read_mail(mails[0]))
     download = requests.get(link, timeout=30)
     assert download.status_code == 200
     assert "attachment" in download.headers["Content-Disposition"]
@@ -106,7 +105,7 @@ def test_billing_purchase_mails_the_customer_from_the_lookup(
 
     [mail] = wait_for_mails(live, 1)
     buyer = read_mail(mail)["To"].addresses[0]
-    [link] = download_links(mail)
+    [link] = download_links(read_mail(mail))
     first = requests.get(link, allow_redirects=False, timeout=10)
     assert first.status_code == 303
     copy = requests.get(first.headers["Location"], timeout=30).content

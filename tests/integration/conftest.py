@@ -16,8 +16,8 @@ from common.contract import Buyer, OrderPaid
 from common.orders import OrderRecord, record_name
 from common.settings import Settings
 from common.storage import NotFound, Storage
+from demo.emulators import PROJECT
 from tests.conftest import SAMPLE_CATALOG, STAMP_SECRET, WEBHOOK_SECRET
-from tests.support.emulators import PROJECT
 from tests.support.sendgrid_standin import SendGridStandIn
 from worker.mail.sendgrid import SendGridMailer
 

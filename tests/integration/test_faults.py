@@ -27,13 +27,13 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
 from common.contract import LinksRequested, Message, push_envelope
-from common.orders import MAILED, MAILING, OrderRecord, record_name
+from common.orders import OrderRecord, Status, record_name
 from common.settings import Settings
 from common.storage.gcs import GcsStorage
+from demo.emulators import PROJECT, StorageEmulator
 from demo.stack import free_port, gunicorn_command, stack_env, wait_healthy
 from tests.conftest import ROOT, SAMPLE_CATALOG, STAMP_SECRET, WEBHOOK_SECRET
 from tests.integration.conftest import BOOK, cloud_settings, mailer_for, order_status, paid
-from tests.support.emulators import PROJECT, StorageEmulator
 from tests.support.fault_proxy import FaultProxy
 from tests.support.http_standin import Recorded, Reply
 from tests.support.sendgrid_standin import SendGridStandIn
@@ -71,7 +71,7 @@ def test_sendgrid_500_then_202_sends_one_mail(worker_url, sendgrid_standin, sett
     assert deliver(worker_url, paid("f-500")) == 204
     assert len(sends(sendgrid_standin)) == 2
     assert len(sendgrid_standin.mails) == 1
-    assert local_record(settings, "f-500").status == MAILED
+    assert local_record(settings, "f-500").status == Status.MAILED
 
 
 def test_sendgrid_429_waits_until_the_reset_then_sends_one_mail(
@@ -115,7 +115,7 @@ def test_a_mail_sendgrid_may_have_taken_keeps_its_claim(
     with served(create_app(settings, mailer=mailer)) as worker:
         assert deliver(worker.url, paid("f-slow")) == 503
         assert deliver(worker.url, paid("f-slow")) == 503
-    assert local_record(settings, "f-slow").status == MAILING
+    assert local_record(settings, "f-slow").status == Status.MAILING
     assert len(sends(sendgrid_standin)) == 1
 
 
@@ -181,7 +181,7 @@ def test_storage_503s_are_retried_and_the_order_completes(
     assert proxy.refused_copies == 1
     refused_reads = [r for r in proxy.requests if r.path.startswith(f"/storage/v1/b/{source}/o/")]
     assert len(refused_reads) >= 3  # two 503s, then the answer
-    assert order_status(gcs, delivery, "f-gcs") == MAILED
+    assert order_status(gcs, delivery, "f-gcs") == Status.MAILED
     assert len(sendgrid_standin.mails) == 1
 
 
@@ -204,7 +204,7 @@ def test_the_same_message_ten_times_some_at_once_sends_one_mail(
     assert set(statuses) <= {204, 503}  # 503: another delivery holds the mail; retry later
     assert statuses[-4:] == [204] * 4
     assert len(sendgrid_standin.mails) == 1
-    assert local_record(settings, "f-dup").status == MAILED
+    assert local_record(settings, "f-dup").status == Status.MAILED
 
 
 class SlowToAnswer(SendGridStandIn):
@@ -243,9 +243,9 @@ def test_a_worker_killed_mid_send_is_completed_by_a_redelivery(tmp_path, sample_
             first.start()
             assert sendgrid.first_accepted.wait(60), "the mail never reached SendGrid"
             settings = Settings.from_env(env)
-            assert local_record(settings, "f-kill").status == MAILING
+            assert local_record(settings, "f-kill").status == Status.MAILING
         # SIGKILLed: SendGrid has the mail, the record still says mailing.
-        assert local_record(settings, "f-kill").status == MAILING
+        assert local_record(settings, "f-kill").status == Status.MAILING
         mailer = mailer_for(sendgrid)
         with served(create_app(settings, mailer=mailer)) as restarted:
             assert deliver(restarted.url, message) == 503  # the claim is fresh: retry later
@@ -255,7 +255,7 @@ def test_a_worker_killed_mid_send_is_completed_by_a_redelivery(tmp_path, sample_
             assert deliver(restarted.url, message) == 204
             assert deliver(restarted.url, message) == 204
     record = local_record(settings, "f-kill")
-    assert record.status == MAILED
+    assert record.status == Status.MAILED
     assert len(sendgrid.mails) == 2  # the one SendGrid had when the worker died, repeated once
     assert record.mail_id == "standin-2"
 

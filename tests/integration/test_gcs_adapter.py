@@ -12,7 +12,7 @@ from google.oauth2.credentials import Credentials as TokenCredentials
 
 from common.storage import StorageError, TransientStorageError
 from common.storage.gcs import GcsStorage, SigningIdentity, build_gcs_storage
-from tests.support.emulators import PROJECT, StorageEmulator
+from demo.emulators import PROJECT, StorageEmulator
 from tests.support.fault_proxy import FaultProxy
 from tests.support.http_standin import HttpStandIn, Recorded, Reply
 

@@ -9,9 +9,10 @@ import pytest
 
 from common import contract
 from common.contract import Buyer, LinksRequested, OrderPaid, OrderRevoked
+from demo.emulators import PROJECT, PubSubEmulator
+from demo.stack import free_port
 from service.publish import PublishError
 from service.publish.pubsub import PubSubPublisher, build_pubsub_publisher
-from tests.support.emulators import PROJECT, PubSubEmulator, free_port
 
 pytestmark = pytest.mark.emulator
 

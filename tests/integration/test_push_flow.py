@@ -28,6 +28,12 @@ from common import contract
 from common.contract import OrderPaid
 from common.settings import Settings
 from common.storage.gcs import GcsStorage
+from demo.emulators import (
+    PROJECT,
+    PubSubEmulator,
+    StorageEmulator,
+)
+from demo.emulators.topology import PushTopology, create_push_topology
 from service.publish.pubsub import build_pubsub_publisher
 from tests.integration.conftest import (
     BOOK,
@@ -36,13 +42,6 @@ from tests.integration.conftest import (
     order_status,
     paid,
     wait_until,
-)
-from tests.support.emulators import (
-    PROJECT,
-    PubSubEmulator,
-    PushTopology,
-    StorageEmulator,
-    create_push_topology,
 )
 from tests.support.sendgrid_standin import SendGridStandIn
 from tests.support.served import Served, served

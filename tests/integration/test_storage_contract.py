@@ -25,7 +25,7 @@ from common.storage import (
 )
 from common.storage.gcs import GcsStorage, SigningIdentity
 from common.storage.local import LocalStorage
-from tests.support.emulators import StorageEmulator
+from demo.emulators import StorageEmulator
 
 SIGNER = "signer@test-project.iam.gserviceaccount.com"
 IGNORES_PRECONDITIONS = pytest.mark.xfail(

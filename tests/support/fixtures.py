@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.emulators import EmulatorUnavailable, PubSubEmulator, StorageEmulator
+from demo.emulators import EmulatorUnavailable, PubSubEmulator, StorageEmulator
 from tests.support.paddle_standin import PaddleStandIn
 from tests.support.sendgrid_standin import SendGridStandIn
 

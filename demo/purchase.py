@@ -1,0 +1,57 @@
+"""One purchase of the sample book: what the demo, the emulator run, the tests and the bench send.
+
+The sample product sells the 48-page sample book; its signed Billing
+`transaction.completed` body and a wait for its mail in the outbox live here,
+so nothing imports the demo's command line.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+
+from common.settings import Settings
+from demo.sample_book import make_sample_book
+
+SAMPLE_SOURCE = "practical-python.pdf"
+SAMPLE_PRICE = "pri_01demopracticalpython00000"
+SAMPLE_PRODUCT = "pro_01demopracticalpython00000"
+
+
+def ensure_sample_book(settings: Settings) -> Path:
+    """The sample book in embedded storage, generated once."""
+    path = settings.local_data_dir / "storage" / settings.source_bucket / SAMPLE_SOURCE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(make_sample_book(pages=48))
+    return path
+
+
+def purchase_body(order_id: str, customer_id: str = "ctm_demo") -> bytes:
+    """A Billing transaction.completed for the sample product, as Paddle serialises it."""
+    payload = {
+        "event_id": f"evt_demo{uuid.uuid4().hex[:20]}",
+        "event_type": "transaction.completed",
+        "occurred_at": time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime()),
+        "notification_id": f"ntf_demo{uuid.uuid4().hex[:20]}",
+        "data": {
+            "id": order_id,
+            "status": "completed",
+            "customer_id": customer_id,
+            "items": [{"price": {"id": SAMPLE_PRICE, "product_id": SAMPLE_PRODUCT}, "quantity": 1}],
+        },
+    }
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def wait_for_mail(outbox: Path, order_id: str, timeout: float = 90.0) -> Path:
+    """The first outbox mail of the order, once it is there."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = sorted(outbox.glob(f"*-{order_id}.eml"))
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    raise TimeoutError(f"no mail for {order_id} in {outbox} after {timeout:.0f} s")
