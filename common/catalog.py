@@ -52,6 +52,10 @@ class Catalog:
         wanted = set(paddle_ids)
         return [p for p in self.products if wanted.intersection(p.paddle_ids)]
 
+    def style_of(self, source: str) -> StampStyle | None:
+        """How the catalog stamps this original today; None if no product names it."""
+        return next((f.style for p in self.products for f in p.files if f.source == source), None)
+
 
 def parse_catalog(text: str) -> Catalog:
     """Parse catalog TOML, or raise CatalogError."""

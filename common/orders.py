@@ -49,6 +49,7 @@ class DeliveredFile:
     object_name: str
     filename: str
     stamped: bool
+    source_generation: int = 0  # the original's generation the copy was made from (0: none yet)
 
 
 @dataclass(frozen=True)
@@ -113,10 +114,10 @@ class OrderRecord:
     def deliverable(self) -> bool:
         return self.status in DELIVERABLE
 
-    def stamped(self, *, at: str) -> OrderRecord:
-        """Every copy is stored."""
+    def stamped(self, files: tuple[DeliveredFile, ...], *, at: str) -> OrderRecord:
+        """Every copy is stored, made from these generations of the originals."""
         self._require(Status.RECEIVED)
-        return self._moved(Status.STAMPED, at)
+        return replace(self._moved(Status.STAMPED, at), files=files)
 
     def mail_claimed(self, *, now: float, at: str) -> OrderRecord:
         """One delivery claims the mail; a stale claim (a crashed sender) may be taken over."""

@@ -156,7 +156,9 @@ def _refunds_everything(data: dict[str, Any]) -> bool:
     if data.get("type") == "full":
         return True
     items = data.get("items")
-    return bool(items) and all(isinstance(i, dict) and i.get("type") == "full" for i in items)
+    if not isinstance(items, list) or not items:
+        return False
+    return all(isinstance(i, dict) and i.get("type") == "full" for i in items)
 
 
 def _object(parent: Any, key: str, path: str) -> dict[str, Any]:

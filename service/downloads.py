@@ -44,7 +44,7 @@ class Busy(Exception):
 
 
 @bp.get("/d/<token>")
-def download(token: str) -> Response | tuple[str, int]:
+def download(token: str) -> Response:
     deps = current_deps()
     try:
         claim = read_token(deps.settings.stamp_secret, token)
@@ -61,10 +61,10 @@ def download(token: str) -> Response | tuple[str, int]:
         log.warning("download deferred", extra={"order_id": claim.order_id, "error": str(exc)})
         return _problem(503, "the download is briefly unavailable; please try again", busy=True)
     log.info("download authorised", extra={"order_id": claim.order_id, "file": claim.file_index})
-    return redirect(url, code=303)
+    return redirect(url, code=303)  # type: ignore[return-value]  # werkzeug's, same class
 
 
-def _problem(status: int, reason: str, *, gone: bool = False, busy: bool = False):
+def _problem(status: int, reason: str, *, gone: bool = False, busy: bool = False) -> Response:
     if wants_json(request):
         response = jsonify(error=reason)
     else:

@@ -55,7 +55,7 @@ def pubsub_push() -> Response | tuple[Response, int]:
         outcome = handle(message, deps)
     except PermanentError as exc:
         where = deps.dead_letters.record(
-            message.TYPE, message.idempotency_key, str(exc), request.get_json(silent=True)
+            message.TYPE, message.idempotency_key, str(exc), request.get_json(silent=True) or {}
         )
         log.error("message dead-lettered", extra={**ids, "reason": str(exc), "letter": where})
         return Response(status=204)

@@ -35,11 +35,8 @@ from common.orders import (
     save_record,
 )
 from common.stamp_codes import code_for_serial, serial_for
-from common.storage import NotFound, PreconditionFailed, TransientStorageError
-from stamping.pdf.fonts import FontMissing
-from stamping.pdf.stamper import stamp_pdf
-from stamping.stamp import Stamp, StampError
-from stamping.style import StampStyle
+from common.storage import PreconditionFailed, TransientStorageError
+from worker.copies import stamp_copies
 from worker.customers import CustomerNotFound, LookupUnavailable
 from worker.deps import WorkerDeps
 from worker.errors import MailOutcomeUnknown, PermanentError, TransientError, WorkerError
@@ -65,7 +62,7 @@ def fulfil_order(message: OrderPaid, deps: WorkerDeps) -> str:
                 log.info("order already %s", record.status, extra={"order_id": record.order_id})
                 return record.status
             elif record.status == Status.RECEIVED:
-                save_record(deps.storage, bucket, _stamp_all(record, message, deps), generation)
+                save_record(deps.storage, bucket, _stamp_all(record, deps), generation)
             else:
                 _mail_once(record, generation, deps)
         except PreconditionFailed:
@@ -121,44 +118,15 @@ def _lookup(customer_id: str, deps: WorkerDeps) -> Buyer:
         raise TransientError(f"customer lookup failed: {exc}") from exc
 
 
-def _stamp_all(record: OrderRecord, message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
+def _stamp_all(record: OrderRecord, deps: WorkerDeps) -> OrderRecord:
     """Write every copy and the customer index; idempotent, so a retry may redo it."""
-    specs = {f.source: f for p in deps.catalog.find(message.paddle_ids) for f in p.files}
-    stamp = Stamp(record.buyer_name, record.buyer_email, record.order_id, record.code)
-    for delivered in record.files:
-        original = _read_original(delivered.source, deps)
-        # A file recorded as stamped is always stamped, even if the catalog changed
-        # since (a renamed file after a fix): never deliver an unmarked copy.
-        spec = specs.get(delivered.source)
-        if delivered.stamped:
-            try:
-                original = stamp_pdf(original, stamp, spec.style if spec else StampStyle())
-            except StampError as exc:
-                raise PermanentError(f"cannot stamp {delivered.source}: {exc}") from exc
-            except FontMissing as exc:  # the image lacks a font: a deploy fixes it, not the book
-                raise TransientError(str(exc)) from exc
-        _write(deps, delivered.object_name, original)
-    _write(deps, customer_prefix(record.buyer_email) + record.order_id, record.order_id.encode())
-    log.info("copies stored", extra={"order_id": record.order_id, "files": len(record.files)})
-    return record.stamped(at=now_iso())
-
-
-def _read_original(source: str, deps: WorkerDeps) -> bytes:
+    files = stamp_copies(record, deps)
+    index = customer_prefix(record.buyer_email) + record.order_id
     try:
-        return deps.originals.read(deps.settings.source_bucket, source)
-    except NotFound as exc:
-        raise TransientError(
-            f"original gs://{deps.settings.source_bucket}/{source} is missing; upload it"
-        ) from exc
+        deps.storage.write(deps.settings.delivery_bucket, index, record.order_id.encode())
     except TransientStorageError as exc:
-        raise TransientError(f"reading {source} failed: {exc}") from exc
-
-
-def _write(deps: WorkerDeps, name: str, data: bytes) -> None:
-    try:
-        deps.storage.write(deps.settings.delivery_bucket, name, data)
-    except TransientStorageError as exc:
-        raise TransientError(f"writing {name} failed: {exc}") from exc
+        raise TransientError(f"writing {index} failed: {exc}") from exc
+    return record.stamped(files, at=now_iso())
 
 
 def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
@@ -180,7 +148,10 @@ def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
         _release_claim(claimed, generation, deps)
         raise
     _record_mailed(claimed.mailed(provider_id=mail_id, at=now_iso()), generation, deps)
-    log.info("order mailed", extra={"order_id": record.order_id, "mail_id": mail_id})
+    log.info(
+        "order mailed",
+        extra={"event": "order_mailed", "order_id": record.order_id, "mail_id": mail_id},
+    )
 
 
 def _record_mailed(mailed: OrderRecord, generation: int, deps: WorkerDeps) -> None:
@@ -196,9 +167,10 @@ def _record_mailed(mailed: OrderRecord, generation: int, deps: WorkerDeps) -> No
             return
         except (PreconditionFailed, TransientStorageError):
             current, generation = load_record(deps.storage, bucket, mailed.order_id)
-            ours = current is not None and current.status == Status.MAILING
-            if not ours or current.mail_claimed_at != mailed.mail_claimed_at:
-                return  # a refund or another delivery moved on; theirs stands
+            if current is None or current.status != Status.MAILING:
+                return  # a refund moved on; it stands
+            if current.mail_claimed_at != mailed.mail_claimed_at:
+                return  # another delivery took the claim over; theirs stands
     raise TransientError(f"order {mailed.order_id} was mailed but could not be recorded")
 
 

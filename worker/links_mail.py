@@ -7,12 +7,16 @@ signed URL, so links outlive any storage signature.
 
 from __future__ import annotations
 
+import logging
+
 from common.link_tokens import LinkClaim, make_token
 from common.orders import OrderRecord
 from worker.deps import WorkerDeps
 from worker.errors import MailOutcomeUnknown, PermanentError, TransientError
 from worker.mail import MailError
 from worker.mail.render import Link, Shop, render_delivery
+
+log = logging.getLogger(__name__)
 
 
 def durable_links(record: OrderRecord, deps: WorkerDeps) -> tuple[list[Link], int]:
@@ -39,6 +43,11 @@ def mail_links(record: OrderRecord, deps: WorkerDeps, *, resend: bool) -> str:
     try:
         return deps.mailer.send(render_delivery(record, links, expires, shop, resend=resend))
     except MailError as exc:
+        # One ERROR line per failed send: the log-based metric mail_failures counts these.
+        log.error(
+            "mail failed",
+            extra={"event": "mail_failed", "order_id": record.order_id, "reason": str(exc)},
+        )
         if exc.maybe_sent:
             raise MailOutcomeUnknown(f"mail may have been sent: {exc}") from exc
         if exc.transient:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from common.storage import Storage
+from common.storage import Blob, Storage
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 
@@ -37,23 +37,27 @@ class OriginalsCache:
 
     def read(self, bucket: str, name: str) -> bytes:
         """The object's bytes, from memory when its current generation is cached."""
+        return self.read_current(bucket, name).data
+
+    def read_current(self, bucket: str, name: str) -> Blob:
+        """The object's current bytes and generation, from memory when cached."""
         key = (bucket, name, self._storage.generation(bucket, name))
         data = self._get(key)
         if data is not None:
-            return data
+            return Blob(data=data, generation=key[2])
         loading = self._loading_lock(key)
         with loading:
             try:
                 data = self._get(key)  # another thread may have read it while we waited
-                if data is None:
-                    blob = self._storage.read(bucket, name)
-                    self._put((bucket, name, blob.generation), blob.data)
-                    data = blob.data
+                if data is not None:
+                    return Blob(data=data, generation=key[2])
+                blob = self._storage.read(bucket, name)
+                self._put((bucket, name, blob.generation), blob.data)
+                return blob
             finally:
                 with self._lock:
                     if self._loading.get(key) is loading:
                         del self._loading[key]
-        return data
 
     def _get(self, key: Key) -> bytes | None:
         with self._lock:

@@ -83,7 +83,8 @@ def visual_text(text: str) -> str:
     """Join Arabic letters and put right-to-left runs in the order they are drawn."""
     if any("\u0600" <= ch <= "\u08ff" for ch in text):
         text = _reshaper().reshape(text)
-    return get_display(text)
+    shown: str = get_display(text)
+    return shown
 
 
 def _covers(font: str, ch: str) -> bool:

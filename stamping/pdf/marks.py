@@ -116,7 +116,7 @@ def _page_marks(page: pikepdf.Dictionary) -> Found:
     return found
 
 
-def _json_object(raw: bytes) -> dict | None:
+def _json_object(raw: bytes) -> dict[str, object] | None:
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):

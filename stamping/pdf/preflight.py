@@ -82,8 +82,10 @@ def read_facts(pdf: pikepdf.Pdf) -> Facts:
         w, h = g.reader_size
         geometries[f"{w:g}x{h:g} pt, rotated {g.rotate}"] += 1
         links += sum(a.get("/Subtype") == "/Link" for a in page.obj.get("/Annots", ()))
-        for font in page.obj.get("/Resources", {}).get("/Font", {}).values():
-            fonts.add(_font_name(font))
+        resources = page.obj.get("/Resources", pikepdf.Dictionary())
+        for font in resources.get("/Font", pikepdf.Dictionary()).values():
+            if isinstance(font, pikepdf.Dictionary):
+                fonts.add(_font_name(font))
     with pdf.open_outline() as outline:
         items = _count(outline.root)
     return Facts(
@@ -98,7 +100,7 @@ def _count(items: list[pikepdf.OutlineItem]) -> int:
 def _font_name(font: pikepdf.Dictionary) -> str:
     name = str(font.get("/BaseFont", "/unnamed"))[1:]
     descendant = font.get("/DescendantFonts", [font])[0]
-    descriptor = descendant.get("/FontDescriptor", {})
+    descriptor = descendant.get("/FontDescriptor", pikepdf.Dictionary())
     embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
     return f"{name} ({'embedded' if embedded else 'not embedded'})"
 

@@ -112,7 +112,7 @@ def _wrap_contents(
 
 
 def _add_xobject(
-    page: pikepdf.Dictionary, name: pikepdf.Name, form: pikepdf.Stream, done: set[tuple[int, int]]
+    page: pikepdf.Dictionary, name: pikepdf.Name, form: pikepdf.Object, done: set[tuple[int, int]]
 ) -> None:
     if "/Resources" not in page:
         page.Resources = pikepdf.Dictionary()

@@ -183,10 +183,16 @@ class TestPaidOrder:
         assert [m.kind for m in rec.mails] == ["delivery"]
 
         [copy] = rec.files
+        original = settings.local_data_dir / "storage" / settings.source_bucket
+        store = LocalStorage(
+            settings.local_data_dir / "storage", public_url=settings.public_url, signing_key=b"k"
+        )
+        generation = store.generation(settings.source_bucket, copy.source)
         assert copy == DeliveredFile(
             "practical-python.pdf", "copies/552312-1/00-practical-python.pdf",
-            "practical-python.pdf", True,
+            "practical-python.pdf", True, source_generation=generation,
         )  # fmt: skip
+        assert (original / copy.source).exists()
         data = delivered(settings, copy.object_name).read_bytes()
         original = settings.local_data_dir / "storage/exlibris-originals/practical-python.pdf"
         assert data != original.read_bytes()

@@ -48,9 +48,18 @@ class OutboxMailer:
 
 def read_mail(path: Path) -> EmailMessage:
     """Parse an outbox .eml back into a message (the demo and the tests read mails so)."""
-    return BytesParser(policy=policy.default).parsebytes(path.read_bytes())  # type: ignore[return-value]
+    return BytesParser(policy=policy.default).parsebytes(path.read_bytes())
 
 
 def plain_text(message: EmailMessage) -> str:
     """The mail's text/plain body."""
-    return message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    body = message.get_body(preferencelist=("plain",))
+    if body is None:
+        raise ValueError("the mail has no text/plain part")
+    text: str = body.get_content()
+    return text
+
+
+def download_links(message: EmailMessage) -> list[str]:
+    """The durable download links (PUBLIC_URL/d/<token>) in a mail, in order."""
+    return re.findall(r"https?://\S+/d/[A-Za-z0-9_.=-]+", plain_text(message))
