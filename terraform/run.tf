@@ -28,12 +28,12 @@ locals {
   })
 
   worker_env = merge(local.common_env, {
-    APP                     = "worker"
-    PUSH_AUTH               = "true"
-    PUSH_AUDIENCE           = local.worker_url
-    PUSH_SERVICE_ACCOUNT    = google_service_account.push.email
-    MAIL_FROM               = var.mail_from
-    PADDLE_API_URL          = var.paddle_api_url
+    APP                  = "worker"
+    PUSH_AUTH            = "true"
+    PUSH_AUDIENCE        = local.worker_url
+    PUSH_SERVICE_ACCOUNT = google_service_account.push.email
+    MAIL_FROM            = var.mail_from
+    PADDLE_API_URL       = var.paddle_api_url
   })
 }
 
