@@ -27,9 +27,18 @@ locals {
     PADDLE_PUBLIC_KEY       = local.classic ? var.paddle_public_key : ""
   })
 
+  # PUSH_AUTH = "cloud-run": the worker is private behind Cloud Run IAM, whose
+  # front end checks the push OIDC token (signature, audience, invoker role)
+  # and forwards it with the signature replaced by SIGNATURE_REMOVED_BY_GOOGLE
+  # ("Cloud Run removes the token signature before passing the token to the
+  # user container": https://cloud.google.com/run/docs/authenticating/service-to-service,
+  # https://cloud.google.com/run/docs/troubleshooting#signature-removed). A
+  # signature check in the app ("true") would refuse every push, so the app
+  # enforces the claims instead: aud = PUSH_AUDIENCE, email =
+  # PUSH_SERVICE_ACCOUNT, email_verified, iss, exp/iat.
   worker_env = merge(local.common_env, {
     APP                  = "worker"
-    PUSH_AUTH            = "true"
+    PUSH_AUTH            = "cloud-run"
     PUSH_AUDIENCE        = local.worker_url
     PUSH_SERVICE_ACCOUNT = google_service_account.push.email
     MAIL_FROM            = var.mail_from
