@@ -13,13 +13,18 @@ import pytest
 
 from common.settings import Settings, SettingsError
 from tests.deploy.terraform import (
+    RUN,
     TERRAFORM,
+    blocks,
     env_names,
     literal,
     locals_,
     parsed,
     resource,
     resources,
+    run_resource,
+    run_value,
+    runs,
     source_text,
     tf_files,
     variables,
@@ -104,28 +109,46 @@ def test_no_grant_is_authoritative_or_basic():
         assert not roles_of(r) & {"roles/owner", "roles/editor", "roles/viewer"}, r.address
 
 
+def test_one_resource_runs_both_services_from_a_map():
+    run = run_resource()
+    assert run.body["for_each"] == "${local.runs}"
+    assert set(runs()) == {"service", "worker"}
+    service, worker = (set(runs()[k]) - {"__comments__"} for k in ("service", "worker"))
+    assert service == worker, "each.value.X must exist for both services"
+    used = set(re.findall(r"\beach\.value\.(\w+)", run.text))
+    assert used == service, "a value of local.runs the resource ignores, or one it lacks"
+
+
+def test_the_old_addresses_move_to_the_map():
+    moved = {(m["from"], m["to"]) for _, m in blocks("moved")}
+    assert moved == {
+        (f"${{google_cloud_run_v2_service.{k}}}", f'${{{RUN}["{k}"]}}') for k in runs()
+    }
+
+
 def test_each_service_runs_as_its_own_account():
-    service = resource("google_cloud_run_v2_service", "service").body["template"][0]
-    worker = resource("google_cloud_run_v2_service", "worker").body["template"][0]
-    assert service["service_account"] == "${google_service_account.service.email}"
-    assert worker["service_account"] == "${google_service_account.worker.email}"
+    template = run_resource().body["template"][0]
+    assert template["service_account"] == "${each.value.service_account}"
+    for key in ("service", "worker"):
+        assert run_value(key, "service_account") == f"${{google_service_account.{key}.email}}"
     accounts = {r.name for r in resources("google_service_account")}
     assert {"service", "worker", "push", "deployer"} <= accounts
 
 
-def grants_on(target: str):
-    """IAM members whose body refers to the given resource address."""
-    return [r for r in iam_resources() if re.search(rf"\b{re.escape(target)}\b", r.text)]
+def grants_on_run(key: str):
+    """IAM members on one Cloud Run service: on RUN[key], or on every instance of RUN."""
+    return [r for r in iam_resources() if r.refers_to(f'{RUN}["{key}"]') or r.refers_to(RUN)]
 
 
 def test_the_worker_is_invoked_by_the_push_account_only():
-    grants = grants_on("google_cloud_run_v2_service.worker")
+    grants = grants_on_run("worker")
+    assert {r.name for r in grants} == {"push_invokes_worker", "deployer_deploys"}
     invokers = [r for r in grants if role(r) == "roles/run.invoker"]
     assert [r.body["member"] for r in invokers] == ["${google_service_account.push.member}"]
     for r in grants:
         assert "allUsers" not in r.text and "allAuthenticatedUsers" not in r.text, r.address
-    worker = resource("google_cloud_run_v2_service", "worker").body
-    assert literal(worker["ingress"]) == "INGRESS_TRAFFIC_INTERNAL_ONLY"
+    assert run_resource().body["ingress"] == "${each.value.ingress}"
+    assert literal(run_value("worker", "ingress")) == "INGRESS_TRAFFIC_INTERNAL_ONLY"
 
 
 def test_only_the_public_service_is_open_to_all_users():
@@ -135,7 +158,9 @@ def test_only_the_public_service_is_open_to_all_users():
     ]
     (grant,) = public
     assert role(grant) == "roles/run.invoker"
-    assert "google_cloud_run_v2_service.service" in grant.text
+    assert grant.refers_to(f'{RUN}["service"]')
+    assert not grant.refers_to(RUN) and not grant.refers_to(f'{RUN}["worker"]')
+    assert literal(run_value("service", "ingress")) == "INGRESS_TRAFFIC_ALL"
 
 
 def test_the_deployer_may_deploy_but_not_administer():
@@ -148,6 +173,8 @@ def test_the_deployer_may_deploy_but_not_administer():
         "roles/storage.objectUser",
         "roles/storage.legacyBucketReader",
     }
+    deploys = resource("google_cloud_run_v2_service_iam_member", "deployer_deploys")
+    assert deploys.body["for_each"] == f"${{{RUN}}}"
     act_as = resource("google_service_account_iam_member", "deployer_acts_as_runtime")
     assert "google_service_account.push" not in act_as.text
     assert "google_service_account.deployer.name" not in act_as.text
@@ -198,8 +225,8 @@ def test_the_worker_checks_the_same_audience_and_account_pubsub_sends():
     assert "PUSH_SERVICE_ACCOUNT = google_service_account.push.email" in worker_env
     # Cloud Run IAM checks the signature and strips it; the worker checks the claims.
     assert 'PUSH_AUTH = "cloud-run"' in worker_env
-    worker = resource("google_cloud_run_v2_service", "worker").body["template"][0]
-    assert worker["timeout"] == '"${var.ack_deadline_seconds}s"'
+    assert run_resource().body["template"][0]["timeout"] == "${each.value.timeout}"
+    assert run_value("worker", "timeout") == '"${var.ack_deadline_seconds}s"'
 
 
 def test_the_worker_signs_nothing_so_it_may_not_mint_tokens():
@@ -267,18 +294,21 @@ def secret_env(service: str) -> set[str]:
     return {s["env"] for s in secret_catalog().values() if service in s["readers"]}
 
 
+def env_blocks() -> list[dict]:
+    """The dynamic "env" blocks of the Cloud Run container: plain values, then secrets."""
+    dynamic = run_resource().body["template"][0]["containers"][0]["dynamic"]
+    return [d['"env"'] for d in dynamic]
+
+
 @pytest.mark.parametrize("service", ["service", "worker"])
 def test_cloud_run_reads_only_declared_secrets(service):
-    body = resource("google_cloud_run_v2_service", service)
-    refs = set(re.findall(r"google_secret_manager_secret\.(\w+)", body.text))
+    run = run_resource()
+    refs = set(re.findall(r"google_secret_manager_secret\.(\w+)", run.text))
     declared = {r.name for r in resources("google_secret_manager_secret")}
     assert refs and refs <= declared
-    (secret_block,) = [
-        d['"env"']
-        for d in body.body["template"][0]["containers"][0]["dynamic"]
-        if "secret" in str(d)
-    ]
-    assert secret_block["for_each"] == f"${{local.{service}_secrets}}"
+    (secret_block,) = [d for d in env_blocks() if "secret" in str(d)]
+    assert secret_block["for_each"] == "${each.value.secrets}"
+    assert run_value(service, "secrets") == f"${{local.{service}_secrets}}"
     assert f'contains(s.readers, "{service}")' in locals_()[f"{service}_secrets"]
     assert resource("google_secret_manager_secret", "secrets").body["for_each"] == (
         "${local.secrets}"
@@ -304,6 +334,9 @@ def known_variables() -> set[str]:
 
 @pytest.mark.parametrize("service", ["service", "worker"])
 def test_every_variable_cloud_run_sets_is_one_the_app_reads(service):
+    (plain,) = [d for d in env_blocks() if "secret" not in str(d)]
+    assert "each.value.env" in plain["for_each"]
+    assert run_value(service, "env") == f"${{local.{service}_env}}"
     env = env_names(locals_()["common_env"]) | env_names(locals_()[f"{service}_env"])
     assert env - known_variables() == set()
     assert secret_env(service) - known_variables() == set()
@@ -318,18 +351,18 @@ def test_the_services_pick_their_app():
 
 
 def test_concurrency_matches_gunicorn_threads():
-    service = resource("google_cloud_run_v2_service", "service").body["template"][0]
-    worker = resource("google_cloud_run_v2_service", "worker").body["template"][0]
-    assert service["max_instance_request_concurrency"] == 8
-    assert worker["max_instance_request_concurrency"] == 2
-    limits = worker["containers"][0]["resources"][0]["limits"]
-    assert (literal(limits["cpu"]), literal(limits["memory"])) == ("2", "2Gi")
+    template = run_resource().body["template"][0]
+    assert template["max_instance_request_concurrency"] == "${each.value.concurrency}"
+    assert run_value("service", "concurrency") == 8
+    assert run_value("worker", "concurrency") == 2
+    limits = template["containers"][0]["resources"][0]["limits"]
+    assert limits == {"cpu": "${each.value.cpu}", "memory": "${each.value.memory}"}
+    worker = (literal(run_value("worker", "cpu")), literal(run_value("worker", "memory")))
+    assert worker == ("2", "2Gi")
 
 
-@pytest.mark.parametrize("service", ["service", "worker"])
-def test_cloud_build_owns_the_image(service):
-    body = resource("google_cloud_run_v2_service", service).body
-    (lifecycle,) = body["lifecycle"]
+def test_cloud_build_owns_the_image():
+    (lifecycle,) = run_resource().body["lifecycle"]
     assert "${template[0].containers[0].image}" in lifecycle["ignore_changes"]
 
 
