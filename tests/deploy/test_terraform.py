@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import fields
 
+import hcl2
 import pytest
 
 from common.settings import Settings, SettingsError
@@ -378,6 +379,18 @@ def test_outputs_give_the_author_what_comes_next():
     for name in ("source_bucket", "delivery_bucket", "topic", "cloud_build_command"):
         assert name in outputs
     assert "--service-account=" in outputs["cloud_build_command"]["value"]
+
+
+def test_state_lives_in_a_gcs_bucket_named_at_init():
+    (terraform,) = parsed("versions.tf")["terraform"]
+    (backend,) = terraform["backend"]
+    assert set(backend) == {'"gcs"'}
+    # A partial configuration: the bucket (and prefix) come from -backend-config.
+    assert {k for k in backend['"gcs"'] if not k.startswith("__")} == set()
+    with (TERRAFORM / "backend.hcl.example").open() as f:
+        example = {k: literal(v) for k, v in hcl2.load(f).items() if not k.startswith("__")}
+    assert set(example) == {"bucket", "prefix"}
+    assert example["prefix"] == "exlibris"
 
 
 def test_no_state_or_lock_files_are_committed():

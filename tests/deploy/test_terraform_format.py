@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.deploy.hcl_format import problems
-from tests.deploy.terraform import tf_files
+from tests.deploy.terraform import TERRAFORM, tf_files
 
 CANONICAL = """\
 resource "x" "y" {
@@ -31,7 +31,9 @@ resource "x" "y" {
 """
 
 
-@pytest.mark.parametrize("path", tf_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", tf_files() + sorted(TERRAFORM.glob("*.example")), ids=lambda p: p.name
+)
 def test_every_file_is_as_terraform_fmt_writes_it(path):
     assert problems(path.read_text()) == []
 
