@@ -32,7 +32,8 @@ from tests.deploy.terraform import (
 )
 
 FILES = ["versions.tf", "variables.tf", "outputs.tf", "main.tf"] + [
-    f"{concern}.tf" for concern in ("apis", "iam", "storage", "pubsub", "run", "secrets")
+    f"{concern}.tf"
+    for concern in ("apis", "iam", "storage", "pubsub", "run", "secrets", "monitoring")
 ]
 IAM_MEMBER = re.compile(r"^google_\w+_iam_(member|binding|policy)$")
 
@@ -91,7 +92,7 @@ def test_the_required_apis_are_enabled():
     apis = locals_()["apis"]
     for api in ("run", "pubsub", "storage", "secretmanager", "iamcredentials"):
         assert f'"{api}.googleapis.com"' in apis
-    for api in ("artifactregistry", "cloudbuild"):
+    for api in ("artifactregistry", "cloudbuild", "monitoring", "logging"):
         assert f'"{api}.googleapis.com"' in apis
 
 
