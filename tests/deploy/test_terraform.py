@@ -28,6 +28,7 @@ from tests.deploy.terraform import (
     runs,
     source_text,
     tf_files,
+    unquote_key,
     variables,
 )
 
@@ -394,8 +395,20 @@ def test_state_lives_in_a_gcs_bucket_named_at_init():
     assert example["prefix"] == "exlibris"
 
 
-def test_no_state_or_lock_files_are_committed():
+def test_no_state_files_are_committed():
     assert not list(TERRAFORM.glob("*.tfstate*"))
+
+
+def test_a_committed_lock_file_pins_the_bounded_provider():
+    """The first `terraform init` writes it and it is committed (terraform/README.md)."""
+    lock = TERRAFORM / ".terraform.lock.hcl"
+    if not lock.exists():
+        return
+    with lock.open() as f:
+        providers = {unquote_key(k): v for p in hcl2.load(f)["provider"] for k, v in p.items()}
+    assert set(providers) == {"registry.terraform.io/hashicorp/google"}
+    (google,) = providers.values()
+    assert re.fullmatch(r"6\.\d+\.\d+", literal(google["version"]))
 
 
 # Plausible values for the variables Terraform computes (literals are used as written).
