@@ -182,6 +182,9 @@ resource "google_monitoring_alert_policy" "server_errors" {
   depends_on = [google_project_service.apis]
 }
 
+# Monitoring may refuse (404) an alert on a log-based metric created seconds
+# before; docs/deploy.md creates the metric in the first, targeted apply
+# (hashicorp/terraform-provider-google#11102). If it still happens, apply again.
 resource "google_monitoring_alert_policy" "mail_failures" {
   display_name          = "${var.name}: a delivery mail failed"
   combiner              = "OR"
