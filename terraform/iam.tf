@@ -173,10 +173,10 @@ resource "google_storage_bucket_iam_member" "deployer_uses_builds" {
 # Deploys new revisions of the two services: run.developer (not run.admin: it
 # never changes who may invoke them), on each service only.
 resource "google_cloud_run_v2_service_iam_member" "deployer_deploys" {
-  for_each = google_cloud_run_v2_service.app
+  for_each = local.runs
 
-  name     = each.value.name
-  location = each.value.location
+  name     = google_cloud_run_v2_service.app[each.key].name
+  location = google_cloud_run_v2_service.app[each.key].location
   role     = "roles/run.developer"
   member   = google_service_account.deployer.member
 }

@@ -22,7 +22,7 @@ TERRAFORM = ROOT / "terraform"
 
 # Both Cloud Run services are one resource over local.runs (run.tf), keyed
 # "service" and "worker"; the IAM grants refer to RUN["service"], RUN["worker"]
-# or, for a grant on each of them, the whole RUN.
+# or, for a grant on each of them, RUN[each.key] with for_each = local.runs.
 RUN = "google_cloud_run_v2_service.app"
 
 
@@ -46,16 +46,16 @@ class Resource:
         """Whether an expression names the address: `x.y["k"]` for one instance, or
         `x.y` itself (not followed by an index) for all of them."""
         pattern = re.compile(rf"(?<![\w.]){re.escape(address)}(?![\w\[])")
-        return any(pattern.search(s) for s in _strings(self.body))
+        return any(pattern.search(s) for s in strings(self.body))
 
 
-def _strings(value: Any) -> list[str]:
+def strings(value: Any) -> list[str]:
     """Every string in a parsed body, comments left out."""
     value = _without_comments(value)
     if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
+        return [s for v in value.values() for s in strings(v)]
     if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
+        return [s for v in value for s in strings(v)]
     return [value] if isinstance(value, str) else []
 
 

@@ -27,6 +27,7 @@ from tests.deploy.terraform import (
     run_value,
     runs,
     source_text,
+    strings,
     tf_files,
     unquote_key,
     variables,
@@ -138,9 +139,27 @@ def test_each_service_runs_as_its_own_account():
     assert {"service", "worker", "push", "deployer"} <= accounts
 
 
+def on_every_run(r) -> bool:
+    """A grant repeated for each service: for_each over local.runs, on RUN[each.key]."""
+    return r.body.get("for_each") == "${local.runs}" and r.refers_to(f"{RUN}[each.key]")
+
+
 def grants_on_run(key: str):
-    """IAM members on one Cloud Run service: on RUN[key], or on every instance of RUN."""
-    return [r for r in iam_resources() if r.refers_to(f'{RUN}["{key}"]') or r.refers_to(RUN)]
+    """IAM members on one Cloud Run service: on RUN[key], or on each instance of RUN."""
+    return [
+        r
+        for r in iam_resources()
+        if r.refers_to(f'{RUN}["{key}"]') or on_every_run(r) or r.refers_to(RUN)
+    ]
+
+
+def test_grants_name_a_cloud_run_service_in_a_form_the_checks_read():
+    """RUN["service"], RUN["worker"] or RUN[each.key] over local.runs, nothing else."""
+    for r in iam_resources():
+        forms = set(re.findall(rf"{re.escape(RUN)}(\[[^\]]*\])?", " ".join(strings(r.body))))
+        assert forms <= {'["service"]', '["worker"]', "[each.key]"}, r.address
+        if "[each.key]" in forms:
+            assert on_every_run(r), r.address
 
 
 def test_the_worker_is_invoked_by_the_push_account_only():
@@ -162,7 +181,7 @@ def test_only_the_public_service_is_open_to_all_users():
     (grant,) = public
     assert role(grant) == "roles/run.invoker"
     assert grant.refers_to(f'{RUN}["service"]')
-    assert not grant.refers_to(RUN) and not grant.refers_to(f'{RUN}["worker"]')
+    assert not on_every_run(grant) and not grant.refers_to(f'{RUN}["worker"]')
     assert literal(run_value("service", "ingress")) == "INGRESS_TRAFFIC_ALL"
 
 
@@ -177,7 +196,7 @@ def test_the_deployer_may_deploy_but_not_administer():
         "roles/storage.legacyBucketReader",
     }
     deploys = resource("google_cloud_run_v2_service_iam_member", "deployer_deploys")
-    assert deploys.body["for_each"] == f"${{{RUN}}}"
+    assert on_every_run(deploys)
     act_as = resource("google_service_account_iam_member", "deployer_acts_as_runtime")
     assert "google_service_account.push" not in act_as.text
     assert "google_service_account.deployer.name" not in act_as.text
