@@ -1,8 +1,9 @@
 # The APIs this deployment uses. iam.googleapis.com is needed to create the
 # service accounts; cloudresourcemanager.googleapis.com to read the project
 # number (docs/deploy.md enables it before the first apply, as the data source
-# is read at plan time). Nothing is disabled on destroy: other things in the
-# project may use the same APIs.
+# is read at plan time); logging.googleapis.com and monitoring.googleapis.com
+# for the log-based metrics, alerts and dashboard (monitoring.tf). Nothing is
+# disabled on destroy: other things in the project may use the same APIs.
 
 locals {
   apis = toset([
@@ -11,6 +12,8 @@ locals {
     "cloudresourcemanager.googleapis.com",
     "iam.googleapis.com",
     "iamcredentials.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",

@@ -118,8 +118,8 @@ resource "google_service_account_iam_member" "pubsub_agent_signs_push_tokens" {
 
 # Only the push identity may invoke the worker (and the worker is not public).
 resource "google_cloud_run_v2_service_iam_member" "push_invokes_worker" {
-  name     = google_cloud_run_v2_service.worker.name
-  location = google_cloud_run_v2_service.worker.location
+  name     = google_cloud_run_v2_service.app["worker"].name
+  location = google_cloud_run_v2_service.app["worker"].location
   role     = "roles/run.invoker"
   member   = google_service_account.push.member
 }
@@ -145,8 +145,8 @@ resource "google_pubsub_subscription_iam_member" "pubsub_agent_acks_worker_push"
 # Paddle and buyers call the service without Google credentials; it checks
 # webhook signatures and link tokens itself.
 resource "google_cloud_run_v2_service_iam_member" "public_invokes_service" {
-  name     = google_cloud_run_v2_service.service.name
-  location = google_cloud_run_v2_service.service.location
+  name     = google_cloud_run_v2_service.app["service"].name
+  location = google_cloud_run_v2_service.app["service"].location
   role     = "roles/run.invoker"
   member   = "allUsers"
 }
@@ -173,13 +173,10 @@ resource "google_storage_bucket_iam_member" "deployer_uses_builds" {
 # Deploys new revisions of the two services: run.developer (not run.admin: it
 # never changes who may invoke them), on each service only.
 resource "google_cloud_run_v2_service_iam_member" "deployer_deploys" {
-  for_each = {
-    service = google_cloud_run_v2_service.service.name
-    worker  = google_cloud_run_v2_service.worker.name
-  }
+  for_each = local.runs
 
-  name     = each.value
-  location = var.region
+  name     = google_cloud_run_v2_service.app[each.key].name
+  location = google_cloud_run_v2_service.app[each.key].location
   role     = "roles/run.developer"
   member   = google_service_account.deployer.member
 }

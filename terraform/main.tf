@@ -1,6 +1,7 @@
 # exlibris on Google Cloud: two Cloud Run services joined by Pub/Sub, files in
-# Cloud Storage, secrets in Secret Manager. One root; a file per concern:
-# apis.tf, iam.tf, storage.tf, pubsub.tf, secrets.tf, run.tf.
+# Cloud Storage, secrets in Secret Manager, alerts in Cloud Monitoring. One
+# root; a file per concern: apis.tf, iam.tf, storage.tf, pubsub.tf,
+# secrets.tf, run.tf, monitoring.tf (terraform/README.md).
 
 provider "google" {
   project = var.project_id

@@ -74,6 +74,6 @@ output "cloud_build_command" {
     "--service-account=${google_service_account.deployer.id}",
     "--gcs-source-staging-dir=gs://${google_storage_bucket.builds.name}/source",
     "--gcs-log-dir=gs://${google_storage_bucket.builds.name}/logs",
-    "--substitutions=COMMIT_SHA=$(git rev-parse HEAD),_REGION=${var.region},_REPOSITORY=${google_artifact_registry_repository.images.repository_id},_SERVICE=${google_cloud_run_v2_service.service.name},_WORKER=${google_cloud_run_v2_service.worker.name}",
+    "--substitutions=COMMIT_SHA=$(git rev-parse HEAD),_REGION=${var.region},_REPOSITORY=${google_artifact_registry_repository.images.repository_id},_SERVICE=${google_cloud_run_v2_service.app["service"].name},_WORKER=${google_cloud_run_v2_service.app["worker"].name}",
   ])
 }

@@ -1,6 +1,8 @@
-# The two Cloud Run services, from one image: APP picks the app. Terraform owns
-# their configuration; Cloud Build owns the image (lifecycle below), so an
-# apply never rolls back a deploy.
+# The two Cloud Run services, from one image: APP picks the app. One resource
+# for both, over local.runs: what differs between them is a value in that map,
+# everything else is the same by construction. Terraform owns their
+# configuration; Cloud Build owns the image (lifecycle below), so an apply
+# never rolls back a deploy.
 
 locals {
   common_env = {
@@ -27,33 +29,81 @@ locals {
     PADDLE_PUBLIC_KEY       = local.classic ? var.paddle_public_key : ""
   })
 
+  # PUSH_AUTH = "cloud-run": the worker is private behind Cloud Run IAM, whose
+  # front end checks the push OIDC token (signature, audience, invoker role)
+  # and forwards it with the signature replaced by SIGNATURE_REMOVED_BY_GOOGLE
+  # ("Cloud Run removes the token signature before passing the token to the
+  # user container": https://cloud.google.com/run/docs/authenticating/service-to-service,
+  # https://cloud.google.com/run/docs/troubleshooting#signature-removed). A
+  # signature check in the app ("true") would refuse every push, so the app
+  # enforces the claims instead: aud = PUSH_AUDIENCE, email =
+  # PUSH_SERVICE_ACCOUNT, email_verified, iss, exp/iat.
   worker_env = merge(local.common_env, {
-    APP                     = "worker"
-    PUSH_AUTH               = "true"
-    PUSH_AUDIENCE           = local.worker_url
-    PUSH_SERVICE_ACCOUNT    = google_service_account.push.email
-    MAIL_FROM               = var.mail_from
-    PADDLE_API_URL          = var.paddle_api_url
+    APP                  = "worker"
+    PUSH_AUTH            = "cloud-run"
+    PUSH_AUDIENCE        = local.worker_url
+    PUSH_SERVICE_ACCOUNT = google_service_account.push.email
+    MAIL_FROM            = var.mail_from
+    PADDLE_API_URL       = var.paddle_api_url
   })
+
+  # Service (key) => how it differs. Both entries carry the same attributes,
+  # so each.value.X exists for either.
+  runs = {
+    service = {
+      name        = local.service_name
+      description = "exlibris public edge: Paddle webhooks, durable download links, links and verify pages."
+      # Paddle and buyers reach it from the internet.
+      ingress         = "INGRESS_TRAFFIC_ALL"
+      service_account = google_service_account.service.email
+      timeout         = "60s"
+      # gunicorn serves 8 requests at once (Dockerfile); Cloud Run sends no more.
+      concurrency   = 8
+      max_instances = var.service_max_instances
+      cpu           = "1"
+      memory        = "512Mi"
+      env           = local.service_env
+      secrets       = local.service_secrets
+    }
+    worker = {
+      name        = local.worker_name
+      description = "exlibris worker: Pub/Sub push endpoint that stamps copies and mails buyers."
+      # Pub/Sub push from this project counts as internal traffic; nothing else
+      # needs to reach the worker.
+      ingress         = "INGRESS_TRAFFIC_INTERNAL_ONLY"
+      service_account = google_service_account.worker.email
+      # As long as Pub/Sub waits for an answer (pubsub.tf), so a slow stamping
+      # is not redelivered while it still runs.
+      timeout = "${var.ack_deadline_seconds}s"
+      # CPU-bound stamping: 2 gunicorn threads (Dockerfile) and 2 requests per
+      # instance, so Cloud Run adds instances instead of queueing.
+      concurrency   = 2
+      max_instances = var.worker_max_instances
+      cpu           = "2"
+      memory        = "2Gi"
+      env           = local.worker_env
+      secrets       = local.worker_secrets
+    }
+  }
 }
 
-resource "google_cloud_run_v2_service" "service" {
-  name                = local.service_name
+resource "google_cloud_run_v2_service" "app" {
+  for_each = local.runs
+
+  name                = each.value.name
   location            = var.region
-  description         = "exlibris public edge: Paddle webhooks, durable download links, links and verify pages."
-  ingress             = "INGRESS_TRAFFIC_ALL"
+  description         = each.value.description
+  ingress             = each.value.ingress
   deletion_protection = false # stateless; the buckets hold what matters and refuse to be destroyed non-empty
 
   template {
-    service_account = google_service_account.service.email
-    timeout         = "60s"
-
-    # gunicorn serves 8 requests at once (Dockerfile); Cloud Run sends no more.
-    max_instance_request_concurrency = 8
+    service_account                  = each.value.service_account
+    timeout                          = each.value.timeout
+    max_instance_request_concurrency = each.value.concurrency
 
     scaling {
       min_instance_count = 0
-      max_instance_count = var.service_max_instances
+      max_instance_count = each.value.max_instances
     }
 
     containers {
@@ -61,8 +111,8 @@ resource "google_cloud_run_v2_service" "service" {
 
       resources {
         limits = {
-          cpu    = "1"
-          memory = "512Mi"
+          cpu    = each.value.cpu
+          memory = each.value.memory
         }
         cpu_idle          = true
         startup_cpu_boost = true
@@ -70,15 +120,16 @@ resource "google_cloud_run_v2_service" "service" {
 
       # An empty value is left out: the app's default applies.
       dynamic "env" {
-        for_each = { for k, v in local.service_env : k => v if v != "" }
+        for_each = { for k, v in each.value.env : k => v if v != "" }
         content {
           name  = env.key
           value = env.value
         }
       }
 
+      # Each service reads only its own secrets (secrets.tf).
       dynamic "env" {
-        for_each = local.service_secrets
+        for_each = each.value.secrets
         content {
           name = env.value.env
           value_source {
@@ -108,74 +159,13 @@ resource "google_cloud_run_v2_service" "service" {
   depends_on = [google_secret_manager_secret_iam_member.readers, google_project_service.apis]
 }
 
-resource "google_cloud_run_v2_service" "worker" {
-  name        = local.worker_name
-  location    = var.region
-  description = "exlibris worker: Pub/Sub push endpoint that stamps copies and mails buyers."
-  # Pub/Sub push from this project counts as internal traffic; nothing else
-  # needs to reach the worker.
-  ingress             = "INGRESS_TRAFFIC_INTERNAL_ONLY"
-  deletion_protection = false # stateless; see the service
+# The services were two resources before; an existing deployment keeps them.
+moved {
+  from = google_cloud_run_v2_service.service
+  to   = google_cloud_run_v2_service.app["service"]
+}
 
-  template {
-    service_account = google_service_account.worker.email
-    timeout         = "${var.ack_deadline_seconds}s"
-
-    # CPU-bound stamping: 2 gunicorn threads (Dockerfile) and 2 requests per
-    # instance, so Cloud Run adds instances instead of queueing.
-    max_instance_request_concurrency = 2
-
-    scaling {
-      min_instance_count = 0
-      max_instance_count = var.worker_max_instances
-    }
-
-    containers {
-      image = var.image
-
-      resources {
-        limits = {
-          cpu    = "2"
-          memory = "2Gi"
-        }
-        cpu_idle          = true
-        startup_cpu_boost = true
-      }
-
-      dynamic "env" {
-        for_each = { for k, v in local.worker_env : k => v if v != "" }
-        content {
-          name  = env.key
-          value = env.value
-        }
-      }
-
-      dynamic "env" {
-        for_each = local.worker_secrets
-        content {
-          name = env.value.env
-          value_source {
-            secret_key_ref {
-              secret  = google_secret_manager_secret.secrets[env.key].secret_id
-              version = "latest"
-            }
-          }
-        }
-      }
-
-      startup_probe {
-        http_get {
-          path = "/healthz"
-        }
-        period_seconds    = 2
-        failure_threshold = 30
-      }
-    }
-  }
-
-  lifecycle {
-    ignore_changes = [client, client_version, template[0].containers[0].image]
-  }
-
-  depends_on = [google_secret_manager_secret_iam_member.readers, google_project_service.apis]
+moved {
+  from = google_cloud_run_v2_service.worker
+  to   = google_cloud_run_v2_service.app["worker"]
 }

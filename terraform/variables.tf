@@ -153,6 +153,17 @@ variable "support_email" {
   }
 }
 
+variable "alert_email" {
+  type        = string
+  description = "Address Cloud Monitoring mails when an alert fires (dead letters, 5xx ratio, failed mails); empty means no notification channel, the alerts only show in the console."
+  default     = ""
+
+  validation {
+    condition     = var.alert_email == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alert_email))
+    error_message = "alert_email must be empty or an email address."
+  }
+}
+
 variable "link_ttl_days" {
   type        = number
   description = "Lifetime of the durable download links in mails (LINK_TTL), in days."

@@ -10,4 +10,11 @@ terraform {
       version = ">= 6.0, < 7.0"
     }
   }
+
+  # State lives in a versioned bucket of the author's own, named at init time
+  # (a partial configuration: `terraform init -backend-config=backend.hcl`,
+  # see backend.hcl.example and docs/deploy.md), so the repository names no
+  # project. The bucket is made by hand before the first init: Terraform
+  # cannot keep its own state in a bucket it has yet to create.
+  backend "gcs" {}
 }

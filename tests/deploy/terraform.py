@@ -20,6 +20,11 @@ import hcl2
 ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM = ROOT / "terraform"
 
+# Both Cloud Run services are one resource over local.runs (run.tf), keyed
+# "service" and "worker"; the IAM grants refer to RUN["service"], RUN["worker"]
+# or, for a grant on each of them, RUN[each.key] with for_each = local.runs.
+RUN = "google_cloud_run_v2_service.app"
+
 
 @dataclass(frozen=True)
 class Resource:
@@ -36,6 +41,22 @@ class Resource:
     def text(self) -> str:
         """The body as one string without comments, to search for references."""
         return json.dumps(_without_comments(self.body))
+
+    def refers_to(self, address: str) -> bool:
+        """Whether an expression names the address: `x.y["k"]` for one instance, or
+        `x.y` itself (not followed by an index) for all of them."""
+        pattern = re.compile(rf"(?<![\w.]){re.escape(address)}(?![\w\[])")
+        return any(pattern.search(s) for s in strings(self.body))
+
+
+def strings(value: Any) -> list[str]:
+    """Every string in a parsed body, comments left out."""
+    value = _without_comments(value)
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return [value] if isinstance(value, str) else []
 
 
 def _without_comments(value: Any) -> Any:
@@ -85,6 +106,23 @@ def resource(type_: str, name: str) -> Resource:
     matches = [r for r in resources(type_) if r.name == name]
     assert matches, f"{type_}.{name} is not declared"
     return matches[0]
+
+
+def run_resource() -> Resource:
+    """The one google_cloud_run_v2_service, whose instances are the two services."""
+    (run,) = resources("google_cloud_run_v2_service")
+    assert run.address == RUN
+    return run
+
+
+def runs() -> dict[str, dict[str, Any]]:
+    """local.runs: service key => the values its instance of RUN takes."""
+    return {k: v for k, v in locals_()["runs"].items() if not k.startswith("__")}
+
+
+def run_value(key: str, attribute: str) -> Any:
+    """What `each.value.ATTRIBUTE` is for one service, as parsed."""
+    return runs()[key][attribute]
 
 
 def variables() -> dict[str, dict[str, Any]]:

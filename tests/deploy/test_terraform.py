@@ -9,24 +9,33 @@ from __future__ import annotations
 import re
 from dataclasses import fields
 
+import hcl2
 import pytest
 
-from common.settings import Settings
+from common.settings import Settings, SettingsError
 from tests.deploy.terraform import (
+    RUN,
     TERRAFORM,
+    blocks,
     env_names,
     literal,
     locals_,
     parsed,
     resource,
     resources,
+    run_resource,
+    run_value,
+    runs,
     source_text,
+    strings,
     tf_files,
+    unquote_key,
     variables,
 )
 
 FILES = ["versions.tf", "variables.tf", "outputs.tf", "main.tf"] + [
-    f"{concern}.tf" for concern in ("apis", "iam", "storage", "pubsub", "run", "secrets")
+    f"{concern}.tf"
+    for concern in ("apis", "iam", "storage", "pubsub", "run", "secrets", "monitoring")
 ]
 IAM_MEMBER = re.compile(r"^google_\w+_iam_(member|binding|policy)$")
 
@@ -85,7 +94,7 @@ def test_the_required_apis_are_enabled():
     apis = locals_()["apis"]
     for api in ("run", "pubsub", "storage", "secretmanager", "iamcredentials"):
         assert f'"{api}.googleapis.com"' in apis
-    for api in ("artifactregistry", "cloudbuild"):
+    for api in ("artifactregistry", "cloudbuild", "monitoring", "logging"):
         assert f'"{api}.googleapis.com"' in apis
 
 
@@ -104,28 +113,64 @@ def test_no_grant_is_authoritative_or_basic():
         assert not roles_of(r) & {"roles/owner", "roles/editor", "roles/viewer"}, r.address
 
 
+def test_one_resource_runs_both_services_from_a_map():
+    run = run_resource()
+    assert run.body["for_each"] == "${local.runs}"
+    assert set(runs()) == {"service", "worker"}
+    service, worker = (set(runs()[k]) - {"__comments__"} for k in ("service", "worker"))
+    assert service == worker, "each.value.X must exist for both services"
+    used = set(re.findall(r"\beach\.value\.(\w+)", run.text))
+    assert used == service, "a value of local.runs the resource ignores, or one it lacks"
+
+
+def test_the_old_addresses_move_to_the_map():
+    moved = {(m["from"], m["to"]) for _, m in blocks("moved")}
+    assert moved == {
+        (f"${{google_cloud_run_v2_service.{k}}}", f'${{{RUN}["{k}"]}}') for k in runs()
+    }
+
+
 def test_each_service_runs_as_its_own_account():
-    service = resource("google_cloud_run_v2_service", "service").body["template"][0]
-    worker = resource("google_cloud_run_v2_service", "worker").body["template"][0]
-    assert service["service_account"] == "${google_service_account.service.email}"
-    assert worker["service_account"] == "${google_service_account.worker.email}"
+    template = run_resource().body["template"][0]
+    assert template["service_account"] == "${each.value.service_account}"
+    for key in ("service", "worker"):
+        assert run_value(key, "service_account") == f"${{google_service_account.{key}.email}}"
     accounts = {r.name for r in resources("google_service_account")}
     assert {"service", "worker", "push", "deployer"} <= accounts
 
 
-def grants_on(target: str):
-    """IAM members whose body refers to the given resource address."""
-    return [r for r in iam_resources() if re.search(rf"\b{re.escape(target)}\b", r.text)]
+def on_every_run(r) -> bool:
+    """A grant repeated for each service: for_each over local.runs, on RUN[each.key]."""
+    return r.body.get("for_each") == "${local.runs}" and r.refers_to(f"{RUN}[each.key]")
+
+
+def grants_on_run(key: str):
+    """IAM members on one Cloud Run service: on RUN[key], or on each instance of RUN."""
+    return [
+        r
+        for r in iam_resources()
+        if r.refers_to(f'{RUN}["{key}"]') or on_every_run(r) or r.refers_to(RUN)
+    ]
+
+
+def test_grants_name_a_cloud_run_service_in_a_form_the_checks_read():
+    """RUN["service"], RUN["worker"] or RUN[each.key] over local.runs, nothing else."""
+    for r in iam_resources():
+        forms = set(re.findall(rf"{re.escape(RUN)}(\[[^\]]*\])?", " ".join(strings(r.body))))
+        assert forms <= {'["service"]', '["worker"]', "[each.key]"}, r.address
+        if "[each.key]" in forms:
+            assert on_every_run(r), r.address
 
 
 def test_the_worker_is_invoked_by_the_push_account_only():
-    grants = grants_on("google_cloud_run_v2_service.worker")
+    grants = grants_on_run("worker")
+    assert {r.name for r in grants} == {"push_invokes_worker", "deployer_deploys"}
     invokers = [r for r in grants if role(r) == "roles/run.invoker"]
     assert [r.body["member"] for r in invokers] == ["${google_service_account.push.member}"]
     for r in grants:
         assert "allUsers" not in r.text and "allAuthenticatedUsers" not in r.text, r.address
-    worker = resource("google_cloud_run_v2_service", "worker").body
-    assert literal(worker["ingress"]) == "INGRESS_TRAFFIC_INTERNAL_ONLY"
+    assert run_resource().body["ingress"] == "${each.value.ingress}"
+    assert literal(run_value("worker", "ingress")) == "INGRESS_TRAFFIC_INTERNAL_ONLY"
 
 
 def test_only_the_public_service_is_open_to_all_users():
@@ -135,7 +180,9 @@ def test_only_the_public_service_is_open_to_all_users():
     ]
     (grant,) = public
     assert role(grant) == "roles/run.invoker"
-    assert "google_cloud_run_v2_service.service" in grant.text
+    assert grant.refers_to(f'{RUN}["service"]')
+    assert not on_every_run(grant) and not grant.refers_to(f'{RUN}["worker"]')
+    assert literal(run_value("service", "ingress")) == "INGRESS_TRAFFIC_ALL"
 
 
 def test_the_deployer_may_deploy_but_not_administer():
@@ -148,6 +195,8 @@ def test_the_deployer_may_deploy_but_not_administer():
         "roles/storage.objectUser",
         "roles/storage.legacyBucketReader",
     }
+    deploys = resource("google_cloud_run_v2_service_iam_member", "deployer_deploys")
+    assert on_every_run(deploys)
     act_as = resource("google_service_account_iam_member", "deployer_acts_as_runtime")
     assert "google_service_account.push" not in act_as.text
     assert "google_service_account.deployer.name" not in act_as.text
@@ -196,9 +245,10 @@ def test_the_worker_checks_the_same_audience_and_account_pubsub_sends():
     worker_env = locals_()["worker_env"]
     assert "PUSH_AUDIENCE = local.worker_url" in worker_env
     assert "PUSH_SERVICE_ACCOUNT = google_service_account.push.email" in worker_env
-    assert 'PUSH_AUTH = "true"' in worker_env
-    worker = resource("google_cloud_run_v2_service", "worker").body["template"][0]
-    assert worker["timeout"] == '"${var.ack_deadline_seconds}s"'
+    # Cloud Run IAM checks the signature and strips it; the worker checks the claims.
+    assert 'PUSH_AUTH = "cloud-run"' in worker_env
+    assert run_resource().body["template"][0]["timeout"] == "${each.value.timeout}"
+    assert run_value("worker", "timeout") == '"${var.ack_deadline_seconds}s"'
 
 
 def test_the_worker_signs_nothing_so_it_may_not_mint_tokens():
@@ -266,18 +316,21 @@ def secret_env(service: str) -> set[str]:
     return {s["env"] for s in secret_catalog().values() if service in s["readers"]}
 
 
+def env_blocks() -> list[dict]:
+    """The dynamic "env" blocks of the Cloud Run container: plain values, then secrets."""
+    dynamic = run_resource().body["template"][0]["containers"][0]["dynamic"]
+    return [d['"env"'] for d in dynamic]
+
+
 @pytest.mark.parametrize("service", ["service", "worker"])
 def test_cloud_run_reads_only_declared_secrets(service):
-    body = resource("google_cloud_run_v2_service", service)
-    refs = set(re.findall(r"google_secret_manager_secret\.(\w+)", body.text))
+    run = run_resource()
+    refs = set(re.findall(r"google_secret_manager_secret\.(\w+)", run.text))
     declared = {r.name for r in resources("google_secret_manager_secret")}
     assert refs and refs <= declared
-    (secret_block,) = [
-        d['"env"']
-        for d in body.body["template"][0]["containers"][0]["dynamic"]
-        if "secret" in str(d)
-    ]
-    assert secret_block["for_each"] == f"${{local.{service}_secrets}}"
+    (secret_block,) = [d for d in env_blocks() if "secret" in str(d)]
+    assert secret_block["for_each"] == "${each.value.secrets}"
+    assert run_value(service, "secrets") == f"${{local.{service}_secrets}}"
     assert f'contains(s.readers, "{service}")' in locals_()[f"{service}_secrets"]
     assert resource("google_secret_manager_secret", "secrets").body["for_each"] == (
         "${local.secrets}"
@@ -303,6 +356,9 @@ def known_variables() -> set[str]:
 
 @pytest.mark.parametrize("service", ["service", "worker"])
 def test_every_variable_cloud_run_sets_is_one_the_app_reads(service):
+    (plain,) = [d for d in env_blocks() if "secret" not in str(d)]
+    assert "each.value.env" in plain["for_each"]
+    assert run_value(service, "env") == f"${{local.{service}_env}}"
     env = env_names(locals_()["common_env"]) | env_names(locals_()[f"{service}_env"])
     assert env - known_variables() == set()
     assert secret_env(service) - known_variables() == set()
@@ -317,18 +373,18 @@ def test_the_services_pick_their_app():
 
 
 def test_concurrency_matches_gunicorn_threads():
-    service = resource("google_cloud_run_v2_service", "service").body["template"][0]
-    worker = resource("google_cloud_run_v2_service", "worker").body["template"][0]
-    assert service["max_instance_request_concurrency"] == 8
-    assert worker["max_instance_request_concurrency"] == 2
-    limits = worker["containers"][0]["resources"][0]["limits"]
-    assert (literal(limits["cpu"]), literal(limits["memory"])) == ("2", "2Gi")
+    template = run_resource().body["template"][0]
+    assert template["max_instance_request_concurrency"] == "${each.value.concurrency}"
+    assert run_value("service", "concurrency") == 8
+    assert run_value("worker", "concurrency") == 2
+    limits = template["containers"][0]["resources"][0]["limits"]
+    assert limits == {"cpu": "${each.value.cpu}", "memory": "${each.value.memory}"}
+    worker = (literal(run_value("worker", "cpu")), literal(run_value("worker", "memory")))
+    assert worker == ("2", "2Gi")
 
 
-@pytest.mark.parametrize("service", ["service", "worker"])
-def test_cloud_build_owns_the_image(service):
-    body = resource("google_cloud_run_v2_service", service).body
-    (lifecycle,) = body["lifecycle"]
+def test_cloud_build_owns_the_image():
+    (lifecycle,) = run_resource().body["lifecycle"]
     assert "${template[0].containers[0].image}" in lifecycle["ignore_changes"]
 
 
@@ -346,8 +402,32 @@ def test_outputs_give_the_author_what_comes_next():
     assert "--service-account=" in outputs["cloud_build_command"]["value"]
 
 
-def test_no_state_or_lock_files_are_committed():
+def test_state_lives_in_a_gcs_bucket_named_at_init():
+    (terraform,) = parsed("versions.tf")["terraform"]
+    (backend,) = terraform["backend"]
+    assert set(backend) == {'"gcs"'}
+    # A partial configuration: the bucket (and prefix) come from -backend-config.
+    assert {k for k in backend['"gcs"'] if not k.startswith("__")} == set()
+    with (TERRAFORM / "backend.hcl.example").open() as f:
+        example = {k: literal(v) for k, v in hcl2.load(f).items() if not k.startswith("__")}
+    assert set(example) == {"bucket", "prefix"}
+    assert example["prefix"] == "exlibris"
+
+
+def test_no_state_files_are_committed():
     assert not list(TERRAFORM.glob("*.tfstate*"))
+
+
+def test_a_committed_lock_file_pins_the_bounded_provider():
+    """The first `terraform init` writes it and it is committed (terraform/README.md)."""
+    lock = TERRAFORM / ".terraform.lock.hcl"
+    if not lock.exists():
+        return
+    with lock.open() as f:
+        providers = {unquote_key(k): v for p in hcl2.load(f)["provider"] for k, v in p.items()}
+    assert set(providers) == {"registry.terraform.io/hashicorp/google"}
+    (google,) = providers.values()
+    assert re.fullmatch(r"6\.\d+\.\d+", literal(google["version"]))
 
 
 # Plausible values for the variables Terraform computes (literals are used as written).
@@ -389,5 +469,18 @@ def test_the_service_starts_with_what_terraform_gives_it():
     Settings.from_env(deployed_env("service")).check_service()
 
 
+def knows_push_auth_cloud_run() -> bool:
+    try:
+        Settings.from_env({"PUSH_AUTH": "cloud-run"})
+    except SettingsError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(
+    not knows_push_auth_cloud_run(),
+    reason="this checkout's Settings predates PUSH_AUTH=cloud-run (main e6f526e adds it)",
+)
 def test_the_worker_starts_with_what_terraform_gives_it():
-    Settings.from_env(deployed_env("worker")).check_worker()
+    settings = Settings.from_env(deployed_env("worker")).check_worker()
+    assert settings.push_auth_required
