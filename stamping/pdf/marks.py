@@ -15,8 +15,10 @@ trace command who the copy was issued to:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from xml.sax.saxutils import escape
 
 import pikepdf
 
@@ -38,25 +40,79 @@ def content_comment(order_id: str, code: str) -> bytes:
     return b"% exlibris " + json.dumps({"order": order_id, "code": code}).encode() + b"\n"
 
 
-def private_data(pdf: pikepdf.Pdf, order_id: str, code: str) -> pikepdf.Object:
-    """One indirect /PieceInfo dictionary, shared by every stamped page."""
+def second_id(order_id: str, code: str) -> bytes:
+    """The second /ID entry: 16 bytes derived from the copy, so equal copies are equal files."""
+    return hashlib.sha256(f"{order_id}\n{code}".encode()).digest()[:16]
+
+
+def piece_entries(order_id: str, code: str) -> pikepdf.Dictionary:
+    """The /PieceInfo dictionary every stamped page shares."""
     data = pikepdf.Dictionary(
         LastModified=pikepdf.String("D:20000101000000Z"),  # required key; no clock in the core
         Private=pikepdf.Dictionary(Order=pikepdf.String(order_id), Code=pikepdf.String(code)),
     )
-    return pdf.make_indirect(pikepdf.Dictionary({PRIVATE_KEY: data}))
+    return pikepdf.Dictionary({PRIVATE_KEY: data})
 
 
-def write_document_marks(pdf: pikepdf.Pdf, order_id: str, code: str) -> None:
-    """Record the order and code in docinfo, XMP and the trailer /ID."""
-    pdf.docinfo[pikepdf.Name("/ExLibrisOrder")] = pikepdf.String(order_id)
-    pdf.docinfo[pikepdf.Name("/ExLibrisCode")] = pikepdf.String(code)
+InfoEntries = tuple[
+    tuple[str, bytes, bool], ...
+]  # key, value (string bytes or PDF syntax), is string
+
+
+def info_entries(pdf: pikepdf.Pdf) -> InfoEntries:
+    """The original's document information, detached from its document (a plan outlives it)."""
+    entries = []
+    info = pdf.trailer.get("/Info")
+    if not isinstance(info, pikepdf.Dictionary):
+        return ()
+    for key, value in info.items():
+        if key in ("/ExLibrisOrder", "/ExLibrisCode"):
+            continue
+        if isinstance(value, pikepdf.String):
+            entries.append((str(key), bytes(value), True))
+        elif isinstance(value, pikepdf.Name | int | float | bool):
+            text = value.unparse() if isinstance(value, pikepdf.Name) else str(value).encode()
+            entries.append((str(key), text, False))
+    return tuple(entries)
+
+
+def info_dictionary(entries: InfoEntries, order_id: str, code: str) -> pikepdf.Dictionary:
+    """The copy's document information: the original's, plus the order and the code."""
+    info = pikepdf.Dictionary()
+    for key, value, is_string in entries:
+        info[key] = pikepdf.String(value) if is_string else pikepdf.Object.parse(value)
+    info[pikepdf.Name("/ExLibrisOrder")] = pikepdf.String(order_id)
+    info[pikepdf.Name("/ExLibrisCode")] = pikepdf.String(code)
+    return info
+
+
+_ORDER_TOKEN, _CODE_TOKEN = "EXLIBRISORDERPLACEHOLDERX", "EXLIBRISCODEPLACEHOLDERX"
+
+
+def xmp_template(pdf: pikepdf.Pdf) -> bytes:
+    """The book's XMP packet with the marks as placeholders (a new packet if it is unreadable)."""
+    try:
+        return _marked_xmp(pdf)
+    except Exception:
+        if "/Metadata" in pdf.Root:
+            del pdf.Root["/Metadata"]
+        return _marked_xmp(pdf)
+
+
+def _marked_xmp(pdf: pikepdf.Pdf) -> bytes:
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         meta.register_xml_namespace(XMP_NS, XMP_PREFIX)
-        meta[f"{{{XMP_NS}}}OrderId"] = order_id
-        meta[f"{{{XMP_NS}}}StampCode"] = code
-    # qpdf keeps the first /ID entry and derives the second from the content.
-    pdf.trailer.ID = pikepdf.Array([pikepdf.String(id_bytes(code))] * 2)
+        meta[f"{{{XMP_NS}}}OrderId"] = _ORDER_TOKEN
+        meta[f"{{{XMP_NS}}}StampCode"] = _CODE_TOKEN
+    return bytes(pdf.Root.Metadata.read_bytes())
+
+
+def fill_xmp(template: bytes, order_id: str, code: str) -> bytes:
+    """The copy's XMP packet: the placeholders replaced by the order and code, XML-escaped."""
+    quote = {'"': "&quot;", "'": "&apos;"}
+    return template.replace(_ORDER_TOKEN.encode(), escape(order_id, quote).encode()).replace(
+        _CODE_TOKEN.encode(), escape(code, quote).encode()
+    )
 
 
 def read_marks(pdf: pikepdf.Pdf) -> Found:

@@ -20,7 +20,8 @@ import pikepdf
 
 from stamping.pdf.fonts import FontMissing, font_files, missing_glyphs
 from stamping.pdf.geometry import page_geometry
-from stamping.pdf.stamper import open_original, stamp_pdf
+from stamping.pdf.original import open_original
+from stamping.pdf.stamper import stamp_pdf
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 

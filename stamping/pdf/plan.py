@@ -1,0 +1,283 @@
+"""Prepare a book once, then write each buyer's copy by copying bytes: the stamping plan.
+
+A buyer's copy differs from the original only in a few small objects (the
+footer and its fonts, the placement streams, the marks, the document info, the
+XMP and the /ID). So `prepare_plan` lays the stamp out once (layout.py), lets
+qpdf write the book with placeholders for those objects, and cuts qpdf's
+output into:
+
+- `shared`: every byte that is the same for every buyer (header, content
+  streams, images, fonts, object streams holding the pages), written once;
+- the buyer's objects, written per copy under the object numbers reserved for
+  them, followed by the catalog and the page tree root, copied verbatim;
+- a fresh cross-reference section and trailer.
+
+`Plan.copy(stamp)` then costs the footer, a few small objects and a memory
+copy of `shared`, whatever the book's size. Each copy is a single-revision
+file, and `shared` alone holds no catalog and no page tree, so cutting a copy
+short never leaves a clean book. Pure: bytes in, bytes out, no clock.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+
+import pikepdf
+
+from stamping.pdf import marks
+from stamping.pdf.footer import render_footer
+from stamping.pdf.geometry import Geometry, format_matrix, placement
+from stamping.pdf.layout import SLOT_KEY, Slots, lay_out
+from stamping.pdf.original import open_original
+from stamping.pdf.serialize import Aes256, ObjGen, object_bytes, referenced
+from stamping.pdf.xref import (
+    Entry,
+    Xref,
+    encode_row,
+    encode_rows,
+    read_xref,
+    row_size,
+    stream_section,
+    table_section,
+)
+from stamping.stamp import Stamp, StampError
+from stamping.style import StampStyle
+from stamping.text import stamp_text
+
+_SLOT = re.compile(rb"(\d+) 0 obj\s*<<(?:(?!endobj).){0,400}?/ExLibrisSlot\s*/(\w+)", re.S)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One original, laid out for stamping; `copy` writes a buyer's copy of it."""
+
+    style: StampStyle
+    shared: bytes
+    rows: bytes  # the cross-reference rows of every object; buyer and tail rows are rewritten
+    slots: dict[str, int]  # slot name -> object number
+    geometries: tuple[Geometry, ...]  # closing0, closing1, … in this order
+    tail: tuple[tuple[int, bytes], ...]  # the catalog and page tree root, verbatim
+    trailer_refs: bytes  # /Root, /Info and /Encrypt of the trailer
+    xref_stream: bool
+    info: marks.InfoEntries  # the original's document information
+    xmp: bytes  # the XMP packet with placeholders for the marks
+    key: bytes | None  # AESV3 file key of an encrypted book
+    notes: tuple[str, ...] = field(default=())
+
+    def copy(self, stamp: Stamp) -> bytes:
+        """The personal copy for `stamp`."""
+        out = io.BytesIO()
+        self.write(stamp, out)
+        return out.getvalue()
+
+    def write(self, stamp: Stamp, out: io.BufferedIOBase | io.BytesIO) -> None:
+        """Write the personal copy for `stamp` to a binary file."""
+        objects = _buyer_objects(self, stamp)
+        width = row_size(self.xref_stream)
+        rows = bytearray(self.rows)
+        out.write(self.shared)
+        position = len(self.shared)
+        for number, data in [*objects, *self.tail]:
+            while len(rows) < (number + 1) * width:
+                rows += encode_row(len(rows) // width, (0, 0, 0), self.xref_stream)
+            rows[number * width : (number + 1) * width] = encode_row(
+                number, (1, position, 0), self.xref_stream
+            )
+            out.write(data)
+            position += len(data)
+        trailer = self.trailer_refs + b" /ID [ <%s> <%s> ]" % (
+            marks.id_bytes(stamp.code).hex().encode(),
+            marks.second_id(stamp.order_id, stamp.code).hex().encode(),
+        )
+        count = len(rows) // width
+        if self.xref_stream:  # the stream's own row comes last
+            rows += encode_row(count, (1, position, 0), True)
+            body = b"/Size %d %s" % (count + 1, trailer)
+            out.write(stream_section(count, bytes(rows), body, position))
+        else:
+            body = b"<< /Size %d %s >>" % (count, trailer)
+            out.write(table_section(bytes(rows), count, body, position))
+
+    @property
+    def size(self) -> int:
+        """Objects in the plan: a copy's own extra objects are numbered from here."""
+        return len(self.rows) // row_size(self.xref_stream)
+
+
+def prepare_plan(original: bytes, style: StampStyle = StampStyle()) -> Plan:  # noqa: B008 - frozen
+    """Lay the stamp out in `original` once; StampError when it cannot be stamped."""
+    with open_original(original) as pdf:
+        if len(pdf.pages) == 0:
+            raise StampError("the PDF has no pages")
+        info = marks.info_entries(pdf)
+        xmp = marks.xmp_template(pdf)
+        slots = lay_out(pdf, style.skip_pages)
+        data, key = _save(pdf)
+    return _cut(data, key, slots, style, info, xmp)
+
+
+def _save(pdf: pikepdf.Pdf) -> tuple[bytes, bytes | None]:
+    """qpdf's output of the laid-out book, and the AESV3 key when it stays encrypted."""
+    encryption: pikepdf.Encryption | None = None
+    if pdf.is_encrypted:
+        # Owner-password restrictions are kept under a fresh owner password nobody needs.
+        encryption = pikepdf.Encryption(
+            owner=secrets.token_urlsafe(24), user="", allow=pdf.allow, R=6
+        )
+    out = io.BytesIO()
+    pdf.save(out, encryption=encryption, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+    data = out.getvalue()
+    if encryption is None:
+        return data, None
+    with pikepdf.open(io.BytesIO(data)) as saved:
+        return data, bytes(saved.encryption.encryption_key)
+
+
+def _cut(
+    data: bytes,
+    key: bytes | None,
+    slots: Slots,
+    style: StampStyle,
+    info: marks.InfoEntries,
+    xmp: bytes,
+) -> Plan:
+    xref = read_xref(data)
+    found, root, pages = _locate(data, xref, slots)
+    tail_numbers = [root, pages]
+    moved = set(found.values()) | set(tail_numbers)
+    if xref.is_stream:
+        moved.add(xref.stream_number)
+    if any(xref.entries.get(number, (0, 0, 0))[0] != 1 for number in moved):
+        raise StampError("the stamp could not be laid out (a slot sits in an object stream)")
+    spans = _spans(xref.entries, xref.start)
+    shared, entries = _without(data, xref.start, xref.entries, spans, moved)
+    refs = b"/Root %d 0 R /Info %d 0 R" % (root, found["info"])
+    encrypt = xref.ref("Encrypt")
+    if encrypt is not None:
+        refs += b" /Encrypt %d 0 R" % encrypt
+    return Plan(
+        style=style,
+        shared=shared,
+        rows=encode_rows(entries, xref.is_stream),
+        slots=found,
+        geometries=tuple(slots.closings),
+        tail=tuple((n, data[slice(*spans[n])]) for n in tail_numbers),
+        trailer_refs=refs,
+        xref_stream=xref.is_stream,
+        info=info,
+        xmp=xmp,
+        key=key,
+        notes=tuple(slots.notes),
+    )
+
+
+def _locate(data: bytes, xref: Xref, slots: Slots) -> tuple[dict[str, int], int, int]:
+    """The object numbers qpdf gave the slots, the catalog and the page tree root."""
+    found = {m.group(2).decode(): int(m.group(1)) for m in _SLOT.finditer(data)}
+    root = xref.ref("Root")
+    if root is None or xref.entries.get(root, (0, 0, 0))[0] != 1:
+        raise StampError("the stamp could not be laid out (no catalog)")
+    start = xref.entries[root][1]
+    catalog = data[start : data.find(b"endobj", start)]
+    # pikepdf writes the XMP stream anew on save (its own dictionary): found by reference.
+    found["metadata"] = _catalog_ref(catalog, b"Metadata")
+    missing = set(slots.named()) - set(found)
+    if missing:
+        raise StampError(f"the stamp could not be laid out ({', '.join(sorted(missing))} lost)")
+    return found, root, _catalog_ref(catalog, b"Pages")
+
+
+def _catalog_ref(catalog: bytes, key: bytes) -> int:
+    found = re.search(rb"/" + key + rb"\s+(\d+)\s+0\s+R", catalog)
+    if found is None:
+        raise StampError(f"the stamp could not be laid out (no /{key.decode()} in the catalog)")
+    return int(found.group(1))
+
+
+def _spans(entries: dict[int, Entry], end: int) -> dict[int, tuple[int, int]]:
+    """Byte range of every object qpdf wrote outside object streams."""
+    starts = sorted((e[1], n) for n, e in entries.items() if e[0] == 1)
+    bounds = [s for s, _ in starts[1:]] + [end]
+    return {n: (start, stop) for (start, n), stop in zip(starts, bounds, strict=True)}
+
+
+def _without(
+    data: bytes,
+    end: int,
+    entries: dict[int, Entry],
+    spans: dict[int, tuple[int, int]],
+    moved: set[int],
+) -> tuple[bytes, list[Entry]]:
+    """The shared bytes (moved objects and the old xref cut out) and the shifted entries."""
+    cut = sorted(spans[n] for n in moved if n in spans)
+    pieces, kept_from, removed_before = [], 0, []
+    for start, stop in cut:
+        pieces.append(data[kept_from:start])
+        removed_before.append((start, stop - start))
+        kept_from = stop
+    pieces.append(data[kept_from:end])
+    size = max(entries) + 1
+    table: list[Entry] = [(0, 0, 0)] * size
+    for number, (kind, f2, f3) in entries.items():
+        if number in moved:
+            continue
+        if kind == 1:
+            f2 -= sum(length for start, length in removed_before if start < f2)
+        table[number] = (kind, f2, f3)
+    return b"".join(pieces), table
+
+
+def _buyer_objects(plan: Plan, stamp: Stamp) -> list[tuple[int, bytes]]:
+    """The buyer's own objects, written under the numbers the plan reserved."""
+    cipher = Aes256(plan.key) if plan.key else None
+    scratch = pikepdf.new()
+    footer = render_footer(scratch, stamp_text(stamp, plan.style), plan.style)
+    footer.form[pikepdf.Name("/ExLibrisCode")] = pikepdf.String(stamp.code)
+    named: dict[str, pikepdf.Object] = {
+        "opening": scratch.make_stream(marks.content_comment(stamp.order_id, stamp.code) + b"q\n"),
+        "form": footer.form,
+        "piece": scratch.make_indirect(marks.piece_entries(stamp.order_id, stamp.code)),
+        "info": scratch.make_indirect(marks.info_dictionary(plan.info, stamp.order_id, stamp.code)),
+        "metadata": scratch.make_stream(
+            marks.fill_xmp(plan.xmp, stamp.order_id, stamp.code),
+            Type=pikepdf.Name.Metadata,
+            Subtype=pikepdf.Name.XML,
+        ),
+    }
+    for n, geometry in enumerate(plan.geometries):
+        named[f"closing{n}"] = scratch.make_stream(
+            _closing(geometry, footer.width, footer.height, plan.style)
+        )
+    numbers: dict[ObjGen, int] = {named[name].objgen: plan.slots[name] for name in named}
+    extras = referenced(footer.form)
+    for n, obj in enumerate(extras):
+        numbers.setdefault(obj.objgen, plan.size + n)
+    written = [
+        (
+            plan.slots[name],
+            object_bytes(
+                plan.slots[name], obj, numbers.__getitem__, cipher, compress=name != "metadata"
+            ),
+        )
+        for name, obj in named.items()
+    ]
+    written += [
+        (numbers[o.objgen], object_bytes(numbers[o.objgen], o, numbers.__getitem__, cipher))
+        for o in extras
+    ]
+    scratch.close()
+    return written
+
+
+def _closing(geometry: Geometry, width: float, height: float, style: StampStyle) -> bytes:
+    """End the page's own content, then draw the footer: one stream per geometry."""
+    to_page = format_matrix(geometry.to_page())
+    place = format_matrix(placement(geometry, width, height, style.margin))
+    return f"\nQ\nq {to_page} cm {place} cm /ExLibrisStamp Do Q\n".encode()
+
+
+__all__ = ["Plan", "prepare_plan"]
+_ = SLOT_KEY  # the marker _SLOT finds in qpdf's output
