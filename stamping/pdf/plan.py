@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import pikepdf
 
 from stamping.pdf import marks
-from stamping.pdf.footer import render_footer
+from stamping.pdf.footer import Footer, render_footer
 from stamping.pdf.geometry import Geometry, format_matrix, placement
 from stamping.pdf.layout import SLOT_KEY, Slots, lay_out
 from stamping.pdf.original import open_original
@@ -232,43 +232,58 @@ def _without(
 
 def _buyer_objects(plan: Plan, stamp: Stamp) -> list[tuple[int, bytes]]:
     """The buyer's own objects, written under the numbers the plan reserved."""
-    cipher = Aes256(plan.key) if plan.key else None
-    scratch = pikepdf.new()
-    footer = render_footer(scratch, stamp_text(stamp, plan.style), plan.style)
+    with pikepdf.new() as scratch:
+        footer = render_footer(scratch, stamp_text(stamp, plan.style), plan.style)
+        try:
+            named = _slot_contents(plan, stamp, scratch, footer)
+            return _written(plan, named, referenced(footer.form))
+        finally:
+            source = getattr(footer, "source", None)  # the footer's own document, if it has one
+            if source is not None:
+                source.close()
+
+
+def _slot_contents(
+    plan: Plan, stamp: Stamp, scratch: pikepdf.Pdf, footer: Footer
+) -> dict[str, pikepdf.Object]:
+    """What each slot holds for this buyer, built in the scratch document."""
     footer.form[pikepdf.Name("/ExLibrisCode")] = pikepdf.String(stamp.code)
+    order, code = stamp.order_id, stamp.code
     named: dict[str, pikepdf.Object] = {
-        "opening": scratch.make_stream(marks.content_comment(stamp.order_id, stamp.code) + b"q\n"),
+        "opening": scratch.make_stream(marks.content_comment(order, code) + b"q\n"),
         "form": footer.form,
-        "piece": scratch.make_indirect(marks.piece_entries(stamp.order_id, stamp.code)),
-        "info": scratch.make_indirect(marks.info_dictionary(plan.info, stamp.order_id, stamp.code)),
+        "piece": scratch.make_indirect(marks.piece_entries(order, code)),
+        "info": scratch.make_indirect(marks.info_dictionary(plan.info, order, code)),
         "metadata": scratch.make_stream(
-            marks.fill_xmp(plan.xmp, stamp.order_id, stamp.code),
+            marks.fill_xmp(plan.xmp, order, code),
             Type=pikepdf.Name.Metadata,
             Subtype=pikepdf.Name.XML,
         ),
     }
     for n, geometry in enumerate(plan.geometries):
-        named[f"closing{n}"] = scratch.make_stream(
-            _closing(geometry, footer.width, footer.height, plan.style)
-        )
-    numbers: dict[ObjGen, int] = {named[name].objgen: plan.slots[name] for name in named}
-    extras = referenced(footer.form)
+        closing = _closing(geometry, footer.width, footer.height, plan.style)
+        named[f"closing{n}"] = scratch.make_stream(closing)
+    return named
+
+
+def _written(
+    plan: Plan, named: dict[str, pikepdf.Object], extras: list[pikepdf.Object]
+) -> list[tuple[int, bytes]]:
+    """Slots under their reserved numbers, the footer's own objects numbered after the plan's."""
+    cipher = Aes256(plan.key) if plan.key else None
+    numbers: dict[ObjGen, int] = {obj.objgen: plan.slots[name] for name, obj in named.items()}
     for n, obj in enumerate(extras):
         numbers.setdefault(obj.objgen, plan.size + n)
-    written = [
-        (
-            plan.slots[name],
-            object_bytes(
-                plan.slots[name], obj, numbers.__getitem__, cipher, compress=name != "metadata"
-            ),
+    written = []
+    for name, obj in named.items():
+        plain = name == "metadata"  # XMP stays plain text, as metadata tools expect it
+        number = plan.slots[name]
+        written.append(
+            (number, object_bytes(number, obj, numbers.__getitem__, cipher, compress=not plain))
         )
-        for name, obj in named.items()
-    ]
-    written += [
-        (numbers[o.objgen], object_bytes(numbers[o.objgen], o, numbers.__getitem__, cipher))
-        for o in extras
-    ]
-    scratch.close()
+    for obj in extras:
+        number = numbers[obj.objgen]
+        written.append((number, object_bytes(number, obj, numbers.__getitem__, cipher)))
     return written
 
 
