@@ -23,7 +23,9 @@ from __future__ import annotations
 import io
 import re
 import secrets
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import pikepdf
 
@@ -47,7 +49,7 @@ from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from stamping.text import stamp_text
 
-_SLOT = re.compile(rb"(\d+) 0 obj\s*<<(?:(?!endobj).){0,400}?/ExLibrisSlot\s*/(\w+)", re.S)
+_SLOT = re.compile(rb"/ExLibrisSlot\s*/(\w+)")
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,12 @@ def _save(pdf: pikepdf.Pdf) -> tuple[bytes, bytes | None]:
             owner=secrets.token_urlsafe(24), user="", allow=pdf.allow, R=6
         )
     out = io.BytesIO()
-    pdf.save(out, encryption=encryption, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+    pdf.save(
+        out,
+        encryption=encryption,
+        object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+        fix_metadata_version=False,  # the XMP slot is filled per copy; pikepdf must not rewrite it
+    )
     data = out.getvalue()
     if encryption is None:
         return data, None
@@ -145,15 +152,17 @@ def _cut(
     xmp: bytes,
 ) -> Plan:
     xref = read_xref(data)
-    found, root, pages = _locate(data, xref, slots)
+    offsets = xref.offsets()
+    spans = _spans(offsets, xref.start)
+    found, root, pages = _locate(data, xref, spans, slots)
     tail_numbers = [root, pages]
     moved = set(found.values()) | set(tail_numbers)
     if xref.is_stream:
         moved.add(xref.stream_number)
-    if any(xref.entries.get(number, (0, 0, 0))[0] != 1 for number in moved):
+    if any(number not in offsets for number in moved):
         raise StampError("the stamp could not be laid out (a slot sits in an object stream)")
-    spans = _spans(xref.entries, xref.start)
-    shared, entries = _without(data, xref.start, xref.entries, spans, moved)
+    cuts = sorted(spans[n] for n in moved)
+    shared = b"".join(data[a:b] for a, b in _kept(cuts, xref.start))
     refs = b"/Root %d 0 R /Info %d 0 R" % (root, found["info"])
     encrypt = xref.ref("Encrypt")
     if encrypt is not None:
@@ -161,7 +170,7 @@ def _cut(
     return Plan(
         style=style,
         shared=shared,
-        rows=encode_rows(entries, xref.is_stream),
+        rows=_shifted_rows(xref, offsets, moved, cuts),
         slots=found,
         geometries=tuple(slots.closings),
         tail=tuple((n, data[slice(*spans[n])]) for n in tail_numbers),
@@ -174,14 +183,19 @@ def _cut(
     )
 
 
-def _locate(data: bytes, xref: Xref, slots: Slots) -> tuple[dict[str, int], int, int]:
+def _locate(
+    data: bytes, xref: Xref, spans: dict[int, tuple[int, int]], slots: Slots
+) -> tuple[dict[str, int], int, int]:
     """The object numbers qpdf gave the slots, the catalog and the page tree root."""
-    found = {m.group(2).decode(): int(m.group(1)) for m in _SLOT.finditer(data)}
+    found: dict[str, int] = {}
+    for number, (start, stop) in spans.items():
+        head = data[start : min(stop, start + 200)]
+        if SLOT_KEY.encode() in head and (match := _SLOT.search(head)) is not None:
+            found[match.group(1).decode()] = number
     root = xref.ref("Root")
-    if root is None or xref.entries.get(root, (0, 0, 0))[0] != 1:
+    if root is None or root not in spans:
         raise StampError("the stamp could not be laid out (no catalog)")
-    start = xref.entries[root][1]
-    catalog = data[start : data.find(b"endobj", start)]
+    catalog = data[slice(*spans[root])]
     # pikepdf writes the XMP stream anew on save (its own dictionary): found by reference.
     found["metadata"] = _catalog_ref(catalog, b"Metadata")
     missing = set(slots.named()) - set(found)
@@ -197,37 +211,42 @@ def _catalog_ref(catalog: bytes, key: bytes) -> int:
     return int(found.group(1))
 
 
-def _spans(entries: dict[int, Entry], end: int) -> dict[int, tuple[int, int]]:
+def _spans(offsets: dict[int, int], end: int) -> dict[int, tuple[int, int]]:
     """Byte range of every object qpdf wrote outside object streams."""
-    starts = sorted((e[1], n) for n, e in entries.items() if e[0] == 1)
-    bounds = [s for s, _ in starts[1:]] + [end]
+    starts = sorted((offset, n) for n, offset in offsets.items())
+    bounds = [offset for offset, _ in starts[1:]] + [end]
     return {n: (start, stop) for (start, n), stop in zip(starts, bounds, strict=True)}
 
 
-def _without(
-    data: bytes,
-    end: int,
-    entries: dict[int, Entry],
-    spans: dict[int, tuple[int, int]],
-    moved: set[int],
-) -> tuple[bytes, list[Entry]]:
-    """The shared bytes (moved objects and the old xref cut out) and the shifted entries."""
-    cut = sorted(spans[n] for n in moved if n in spans)
-    pieces, kept_from, removed_before = [], 0, []
-    for start, stop in cut:
-        pieces.append(data[kept_from:start])
-        removed_before.append((start, stop - start))
-        kept_from = stop
-    pieces.append(data[kept_from:end])
-    size = max(entries) + 1
-    table: list[Entry] = [(0, 0, 0)] * size
-    for number, (kind, f2, f3) in entries.items():
-        if number in moved:
-            continue
-        if kind == 1:
-            f2 -= sum(length for start, length in removed_before if start < f2)
-        table[number] = (kind, f2, f3)
-    return b"".join(pieces), table
+def _kept(cuts: list[tuple[int, int]], end: int) -> list[tuple[int, int]]:
+    """The byte ranges left between the cut-out ones, up to `end` (the old xref)."""
+    kept, position = [], 0
+    for start, stop in cuts:
+        kept.append((position, start))
+        position = stop
+    kept.append((position, end))
+    return kept
+
+
+def _shifted_rows(
+    xref: Xref, offsets: dict[int, int], moved: set[int], cuts: list[tuple[int, int]]
+) -> bytes:
+    """The plan's rows: moved objects free, every other offset moved up past the cuts."""
+    starts = [start for start, _ in cuts]
+    removed = list(accumulate(stop - start for start, stop in cuts))
+    entries: dict[int, Entry] = {}
+    for number, offset in offsets.items():
+        if number not in moved:
+            before = bisect_right(starts, offset)
+            entries[number] = (1, offset - (removed[before - 1] if before else 0), 0)
+    if xref.is_stream:
+        rows = bytearray(xref.rows)
+        for number in moved:
+            rows[7 * number : 7 * number + 7] = bytes(7)
+        for number, entry in entries.items():
+            rows[7 * number : 7 * number + 7] = encode_row(number, entry, True)
+        return bytes(rows)
+    return encode_rows([entries.get(n, (0, 0, 0)) for n in range(xref.size)], False)
 
 
 def _buyer_objects(plan: Plan, stamp: Stamp) -> list[tuple[int, bytes]]:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 
 Entry = tuple[int, int, int]
 
@@ -31,11 +31,32 @@ class XrefError(ValueError):
 
 @dataclass(frozen=True)
 class Xref:
-    entries: dict[int, Entry]  # object number -> entry
+    """One cross-reference section, every entry as a row of the /W [1 4 2] layout."""
+
+    rows: bytes  # 7 bytes per object number 0..size-1: type, offset or stream, generation or index
     trailer: bytes  # the trailer dictionary's text (classic) or the stream's dictionary
     start: int  # offset of the table (or of the xref stream object)
     is_stream: bool
     stream_number: int = 0  # the xref stream's own object number, when is_stream
+
+    @property
+    def size(self) -> int:
+        return len(self.rows) // 7
+
+    def entry(self, number: int) -> Entry:
+        if not 0 <= number < self.size:
+            return (0, 0, 0)
+        row = self.rows[7 * number : 7 * number + 7]
+        return row[0], int.from_bytes(row[1:5], "big"), int.from_bytes(row[5:7], "big")
+
+    def offsets(self) -> dict[int, int]:
+        """Object number -> byte offset, for every object outside object streams."""
+        kinds = self.rows[0::7]
+        return {
+            n: int.from_bytes(self.rows[7 * n + 1 : 7 * n + 5], "big")
+            for n, kind in enumerate(kinds)
+            if kind == 1
+        }
 
     def ref(self, key: str) -> int | None:
         """The object number a trailer key (Root, Info, Encrypt) refers to."""
@@ -67,13 +88,15 @@ def _read_table(data: bytes, start: int) -> Xref:
         for n in range(count):
             row = data[pos + 20 * n : pos + 20 * n + 18]
             offset, generation, kind = int(row[:10]), int(row[11:16]), row[17:18]
-            entries[first + n] = (1 if kind == b"n" else 0, offset, generation)
+            entries[first + n] = (1, offset, generation) if kind == b"n" else (0, 0, 0)
         pos += 20 * count
     trailer_at = data.find(b"trailer", pos)
     end = data.find(b"startxref", trailer_at)
     if trailer_at < 0 or end < 0:
         raise XrefError("no trailer after the xref table")
-    return Xref(entries, data[trailer_at + len(b"trailer") : end].strip(), start, False)
+    size = max(entries, default=-1) + 1
+    rows = b"".join(encode_row(n, entries.get(n, (0, 0, 0)), True) for n in range(size))
+    return Xref(rows, data[trailer_at + len(b"trailer") : end].strip(), start, False)
 
 
 def _read_stream(data: bytes, start: int) -> Xref:
@@ -88,45 +111,58 @@ def _read_stream(data: bytes, start: int) -> Xref:
         raise XrefError("the cross-reference stream has no /W")
     widths = [int(w) for w in found_widths.group(1).split()]
     predictor = re.search(rb"/Predictor\s+(\d+)", dictionary)
-    if predictor is not None and int(predictor.group(1)) >= 10:
-        raw = _undo_png_up(raw, sum(widths))
+    columns = _columns(raw, sum(widths), predictor is not None and int(predictor.group(1)) >= 10)
+    rows = _as_rows(columns, widths)
     size = _integer(dictionary, b"Size")
     index = re.search(rb"/Index\s*\[([\d\s]+)\]", dictionary)
     numbers = [int(v) for v in index.group(1).split()] if index else [0, size]
-    entries: dict[int, Entry] = {}
-    rows = _rows(raw, widths)
+    if numbers != [0, size]:
+        rows = _spread(rows, numbers, size)
+    return Xref(bytes(rows), dictionary, start, True, number)
+
+
+def _columns(raw: bytes, width: int, predicted: bool) -> list[bytes]:
+    """Each byte column of the rows, with qpdf's PNG "Up" predictor undone.
+
+    Up adds each byte to the one above it, so a decoded column is the running
+    sum of its raw column modulo 256: done with C-level iterators, because a
+    big book has over a hundred thousand rows.
+    """
+    if not predicted:
+        return [raw[j::width] for j in range(width)]
+    stride = width + 1
+    filters = set(raw[0::stride])
+    if not filters <= {2}:
+        raise XrefError(f"PNG predictor filters {sorted(filters)} in a cross-reference stream")
+    return [bytes(map((255).__and__, accumulate(raw[1 + j :: stride]))) for j in range(width)]
+
+
+def _as_rows(columns: list[bytes], widths: list[int]) -> bytearray:
+    """Byte columns of rows with `widths` re-laid as 7-byte /W [1 4 2] rows."""
+    count = len(columns[0]) if columns else 0
+    rows = bytearray(7 * count)
+    if widths[0] == 0:
+        rows[0::7] = b"\x01" * count  # a missing type field means type 1
+    layout = [(0, widths[0], 1), (widths[0], widths[1], 4), (widths[0] + widths[1], widths[2], 2)]
+    base = 0
+    for first_column, width, target in layout:
+        if width > target and any(any(columns[first_column + k]) for k in range(width - target)):
+            raise XrefError("a cross-reference field is too wide for this file")
+        for k in range(min(width, target)):
+            column = columns[first_column + width - 1 - k]  # from the lowest byte up
+            rows[base + target - 1 - k :: 7] = column
+        base += target
+    return rows
+
+
+def _spread(rows: bytearray, numbers: list[int], size: int) -> bytearray:
+    """Rows of /Index subsections placed at their object numbers; the gaps free."""
+    spread = bytearray(7 * size)
+    taken = 0
     for first, count in zip(numbers[::2], numbers[1::2], strict=True):
-        for n in range(count):
-            entries[first + n] = next(rows)
-    return Xref(entries, dictionary, start, True, number)
-
-
-def _rows(raw: bytes, widths: list[int]) -> Iterator[Entry]:
-    step = sum(widths)
-    for at in range(0, len(raw) - step + 1, step):
-        fields: list[int] = []
-        pos = at
-        for width in widths:
-            fields.append(int.from_bytes(raw[pos : pos + width], "big") if width else 1)
-            pos += width
-        yield fields[0], fields[1], fields[2]
-
-
-def _undo_png_up(raw: bytes, columns: int) -> bytes:
-    """Reverse the PNG predictor qpdf applies (filter 2, Up, on every row)."""
-    out = bytearray()
-    previous = bytes(columns)
-    for at in range(0, len(raw), columns + 1):
-        kind, row = raw[at], raw[at + 1 : at + 1 + columns]
-        if kind == 0:
-            decoded = row
-        elif kind == 2:
-            decoded = bytes((a + b) & 0xFF for a, b in zip(row, previous, strict=True))
-        else:
-            raise XrefError(f"PNG predictor filter {kind} in a cross-reference stream")
-        out += decoded
-        previous = decoded
-    return bytes(out)
+        spread[7 * first : 7 * (first + count)] = rows[7 * taken : 7 * (taken + count)]
+        taken += count
+    return spread
 
 
 def _integer(dictionary: bytes, key: bytes) -> int:
