@@ -15,13 +15,17 @@ from typing import Any
 from common.adapters import build_catalog, build_dead_letters, build_storage
 from common.settings import Settings
 from stamping.pdf.fonts import stamp_fonts
+from stamping.pdf.plan import Plan
 from worker.customers import CustomerLookup
-from worker.deps import WorkerDeps
+from worker.deps import PlanKey, WorkerDeps
 from worker.mail import Mailer
 from worker.originals import OriginalsCache
 from worker.push_auth import PushVerifier
+from worker.sized_cache import SizedCache
 
 PushCheck = Callable[[str | None], object]
+# About a quarter of a 2 GiB instance: plans hold each book once, beside the copy being written.
+PLAN_CACHE_BYTES = 512 * 1024 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +65,11 @@ def build_push_verifier(settings: Settings) -> PushCheck | None:
     )
 
 
+def build_plan_cache(max_bytes: int = PLAN_CACHE_BYTES) -> SizedCache[PlanKey, Plan]:
+    """Plans of the books this instance stamps, one per (edition, style)."""
+    return SizedCache(max_bytes, lambda plan: plan.nbytes, family=lambda key: (key[0], key[1]))
+
+
 def build_worker_deps(settings: Settings, **overrides: Any) -> WorkerDeps:
     stamp_fonts()  # load once at start-up; a missing font stops a bad deploy here
     storage = overrides.pop("storage", None) or build_storage(settings)
@@ -73,5 +82,6 @@ def build_worker_deps(settings: Settings, **overrides: Any) -> WorkerDeps:
         customers=overrides.pop("customers", None) or build_customers(settings),
         dead_letters=overrides.pop("dead_letters", None) or build_dead_letters(settings, storage),
         originals=overrides.pop("originals", None) or OriginalsCache(storage),
+        plans=overrides.pop("plans", None) or build_plan_cache(),
         **overrides,
     )

@@ -1,9 +1,14 @@
-"""Make an order's personal copies: read each original, stamp it for the buyer, store it.
+"""Make an order's personal copies: stamp each original for the buyer, store it.
 
 Shared by fulfilment and by every later need for a fresh copy. Idempotent: a
 retry overwrites a copy with an equal one. Each stored copy names the
 generation of the original it was made from, so a caller can tell a copy of
 the current edition from an older one.
+
+A stamped PDF comes from the edition's plan (stamping/pdf/plan.py), prepared
+once per instance and kept in `deps.plans`: a burst of buyers of one book
+reads and lays it out once, and each copy costs about a memory copy of it.
+Unstamped files come from the originals cache.
 
 Failures: a book the engine cannot stamp is permanent (dead-lettered); a
 missing original, a storage blip or a missing font is transient (retried).
@@ -13,12 +18,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from common.orders import DeliveredFile, OrderRecord
-from common.storage import Blob, NotFound, TransientStorageError
+from common.storage import NotFound, TransientStorageError
 from stamping.pdf.fonts import FontMissing
-from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf.plan import Plan, prepare_plan
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from worker.deps import WorkerDeps
@@ -48,32 +55,50 @@ def stamp_copies(
 
 
 def _make_copy(record: OrderRecord, delivered: DeliveredFile, deps: WorkerDeps) -> DeliveredFile:
-    original = _read_original(delivered.source, deps)
-    data = original.data
+    bucket = deps.settings.source_bucket
     # A file recorded as stamped is always stamped, even if the catalog changed
     # since (a renamed file after a fix): never deliver an unmarked copy.
     if delivered.stamped:
+        generation = _storage(lambda: deps.storage.generation(bucket, delivered.source), delivered)
         style = deps.catalog.style_of(delivered.source) or StampStyle()
+        plan = deps.plans.get(
+            (bucket, delivered.source, generation, style),
+            lambda: _prepare(delivered, deps, style),
+        )
         stamp = Stamp(record.buyer_name, record.buyer_email, record.order_id, record.code)
         try:
-            data = stamp_pdf(data, stamp, style)
-        except StampError as exc:
-            raise PermanentError(f"cannot stamp {delivered.source}: {exc}") from exc
+            data = plan.copy(stamp)
         except FontMissing as exc:  # the image lacks a font: a deploy fixes it, not the book
             raise TransientError(str(exc)) from exc
+    else:
+        blob = _storage(lambda: deps.originals.read_current(bucket, delivered.source), delivered)
+        data, generation = blob.data, blob.generation
     try:
         deps.storage.write(deps.settings.delivery_bucket, delivered.object_name, data)
     except TransientStorageError as exc:
         raise TransientError(f"writing {delivered.object_name} failed: {exc}") from exc
-    return replace(delivered, source_generation=original.generation)
+    return replace(delivered, source_generation=generation)
 
 
-def _read_original(source: str, deps: WorkerDeps) -> Blob:
+def _prepare(delivered: DeliveredFile, deps: WorkerDeps, style: StampStyle) -> Plan:
+    """The plan of one edition: read once (not kept as bytes), laid out once per instance."""
+    bucket = deps.settings.source_bucket
+    blob = _storage(lambda: deps.storage.read(bucket, delivered.source), delivered)
     try:
-        return deps.originals.read_current(deps.settings.source_bucket, source)
+        return prepare_plan(blob.data, style)
+    except StampError as exc:
+        raise PermanentError(f"cannot stamp {delivered.source}: {exc}") from exc
+
+
+T = TypeVar("T")
+
+
+def _storage(call: Callable[[], T], delivered: DeliveredFile) -> T:
+    """Run a read of the original, mapping storage trouble onto retries."""
+    try:
+        return call()
     except NotFound as exc:
-        raise TransientError(
-            f"original gs://{deps.settings.source_bucket}/{source} is missing; upload it"
-        ) from exc
+        where = f"the original {delivered.source} is missing from the source bucket; upload it"
+        raise TransientError(where) from exc
     except TransientStorageError as exc:
-        raise TransientError(f"reading {source} failed: {exc}") from exc
+        raise TransientError(f"reading {delivered.source} failed: {exc}") from exc

@@ -14,9 +14,15 @@ from common.catalog import Catalog
 from common.dead_letters import DeadLetters
 from common.settings import Settings
 from common.storage import Storage
+from stamping.pdf.plan import Plan
+from stamping.style import StampStyle
 from worker.customers import CustomerLookup
 from worker.mail import Mailer
 from worker.originals import OriginalsCache
+from worker.sized_cache import SizedCache
+
+# (bucket, object, generation, style): a plan is per edition of a book and per stamp style.
+PlanKey = tuple[str, str, int, StampStyle]
 
 
 @dataclass(frozen=True)
@@ -28,4 +34,5 @@ class WorkerDeps:
     customers: CustomerLookup
     dead_letters: DeadLetters
     originals: OriginalsCache
+    plans: SizedCache[PlanKey, Plan]
     clock: Callable[[], float] = time.time

@@ -104,6 +104,11 @@ class Plan:
             out.write(table_section(bytes(rows), count, body, position))
 
     @property
+    def nbytes(self) -> int:
+        """Memory the plan holds, about the book's size (what a cache of plans counts)."""
+        return len(self.shared) + len(self.rows) + len(self.xmp) + sum(len(t) for _, t in self.tail)
+
+    @property
     def size(self) -> int:
         """Objects in the plan: a copy's own extra objects are numbered from here."""
         return len(self.rows) // row_size(self.xref_stream)
