@@ -1,6 +1,7 @@
 """Command line for authors and support: stamp a file, trace a leaked copy, preflight a book.
 
     python -m worker stamp INPUT OUTPUT --name NAME --email EMAIL --order ORDER [--skip-pages N]
+    python -m worker stamp-batch INPUT OUTDIR --orders CSV [--skip-pages N]
     python -m worker trace FILE
     python -m worker check FILE [--out DIR]
 
@@ -16,6 +17,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from rich.progress import Progress
+
 from common.settings import Settings
 from common.stamp_codes import make_code
 from stamping.pdf.preflight import check_pdf, format_report, write_previews
@@ -23,6 +26,7 @@ from stamping.pdf.stamper import stamp_pdf
 from stamping.pdf.tracing import TraceError, trace_pdf
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
+from worker.batch import BatchError, read_orders, stamp_batch
 
 
 def do_stamp(args: argparse.Namespace) -> int:
@@ -66,6 +70,30 @@ def do_check(args: argparse.Namespace) -> int:
     return 0 if report.clean else 1
 
 
+def do_stamp_batch(args: argparse.Namespace) -> int:
+    secret = Settings.from_env().stamp_secret
+    try:
+        rows = read_orders(args.orders)
+        original = args.input.read_bytes()
+        style = (
+            replace(StampStyle(), skip_pages=args.skip_pages)
+            if args.skip_pages is not None
+            else StampStyle()
+        )
+        copies = stamp_batch(
+            original, rows, args.outdir, lambda order: make_code(secret, order), style
+        )
+        with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
+            task = progress.add_task("stamping", total=len(rows))
+            for _ in copies:
+                progress.advance(task)
+    except (BatchError, StampError) as exc:
+        print(f"cannot stamp: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.outdir}: {len(rows)} copies of {args.input.name}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m worker", description=__doc__.split("\n")[0])
     commands = main.add_subparsers(dest="command", required=True)
@@ -77,6 +105,14 @@ def parser() -> argparse.ArgumentParser:
     stamp.add_argument("--order", required=True)
     stamp.add_argument("--skip-pages", type=_count, default=None, help="pages left unstamped (1)")
     stamp.set_defaults(run=do_stamp)
+    batch = commands.add_parser("stamp-batch", help="stamp one copy per row of a CSV")
+    batch.add_argument("input", type=Path)
+    batch.add_argument("outdir", type=Path)
+    batch.add_argument(
+        "--orders", type=Path, required=True, help="CSV: name,email,order[,skip_pages]"
+    )
+    batch.add_argument("--skip-pages", type=_count, default=None, help="pages left unstamped (1)")
+    batch.set_defaults(run=do_stamp_batch)
     trace = commands.add_parser("trace", help="print the order a stamped copy was issued for")
     trace.add_argument("file", type=Path)
     trace.set_defaults(run=do_trace)
