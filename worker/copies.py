@@ -83,11 +83,23 @@ def _make_copy(record: OrderRecord, delivered: DeliveredFile, deps: WorkerDeps) 
 def _prepare(delivered: DeliveredFile, deps: WorkerDeps, style: StampStyle) -> Plan:
     """The plan of one edition: read once (not kept as bytes), laid out once per instance."""
     bucket = deps.settings.source_bucket
+    started = time.perf_counter()
     blob = _storage(lambda: deps.storage.read(bucket, delivered.source), delivered)
     try:
-        return prepare_plan(blob.data, style)
+        plan = prepare_plan(blob.data, style)
     except StampError as exc:
         raise PermanentError(f"cannot stamp {delivered.source}: {exc}") from exc
+    log.info(
+        "plan prepared",
+        extra={
+            "event": "plan_prepared",
+            "source": delivered.source,
+            "generation": blob.generation,
+            "seconds": round(time.perf_counter() - started, 3),
+            "notes": list(plan.notes),
+        },
+    )
+    return plan
 
 
 T = TypeVar("T")
