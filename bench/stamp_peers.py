@@ -1,8 +1,8 @@
-"""The same footer stamp done by each tool the benchmark compares (bench/stamp.py).
+"""The same footer stamp done by each tool the stamping benchmark compares (bench/stamp.py).
 
-Peers get a ready-made overlay page (the footer drawn by reportlab with the
-same DejaVu Sans, made once, outside the timing), which is how each of them
-is normally used; exlibris draws its own footer inside the timing.
+Peers get a ready-made overlay page (the footer drawn by reportlab with DejaVu
+Sans, made once, outside the timing), which is how each of them is normally
+used; exlibris draws its own footer inside the timing, once per copy.
 """
 
 from __future__ import annotations
@@ -11,41 +11,52 @@ import importlib.util
 import io
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 Args = tuple[str, str, str, str]
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
 def overlay_pdf(source: Path, text: str) -> bytes:
     """One page the size of the book's page 2, with the footer at the bottom centre."""
     import pikepdf
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen.canvas import Canvas
 
-    from stamping.pdf.fonts import font_runs, visual_text
-
+    pdfmetrics.registerFont(TTFont("BenchSans", str(DEJAVU)))
     with pikepdf.open(source) as pdf:
-        _, _, width, height = (float(v) for v in pdf.pages[1].mediabox)
+        _, _, width, height = (float(v) for v in pdf.pages[min(1, len(pdf.pages) - 1)].mediabox)
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=(width, height))
     canvas.setFillColorRGB(0.33, 0.33, 0.33, alpha=0.85)
-    line = canvas.beginText()
-    runs = font_runs(visual_text(text))
-    line_width = sum(stringWidth(chunk, font, 8) for font, chunk in runs)
-    line.setTextOrigin((width - line_width) / 2, 14)
-    for font, chunk in runs:
-        line.setFont(font, 8)
-        line.textOut(chunk)
-    canvas.drawText(line)
+    canvas.setFont("BenchSans", 8)
+    canvas.drawCentredString(width / 2, 14, text)
     canvas.showPage()
     canvas.save()
     return buf.getvalue()
 
 
-def exlibris(source: Path, target: Path, overlay: Path, args: Args) -> None:
-    from stamping.pdf.stamper import stamp_pdf
+def exlibris_copies(source: Path, target: Path, copies: int, args: Args) -> float:
+    """Prepare the plan, write `copies` copies; the perf_counter when the first was written."""
+    from stamping.pdf.plan import prepare_plan
     from stamping.stamp import Stamp
+
+    plan = prepare_plan(source.read_bytes())
+    first = 0.0
+    for n in range(copies):
+        name, email, order, code = args
+        with target.with_name(f"{target.stem}-{n}.pdf").open("wb") as out:
+            plan.write(Stamp(f"{name} {n}", email, f"{order}-{n}", code), out)
+        first = first or time.perf_counter()
+    return first
+
+
+def before_plan(source: Path, target: Path, overlay: Path, args: Args) -> None:
+    """The engine before the plan (its own modules come first on PYTHONPATH)."""
+    from worker.stamping import Stamp, stamp_pdf  # type: ignore[import-not-found]
 
     target.write_bytes(stamp_pdf(source.read_bytes(), Stamp(*args)))
 
@@ -90,13 +101,18 @@ def qpdf_rewrite(source: Path, target: Path, overlay: Path, args: Args) -> None:
     subprocess.run(["qpdf", str(source), str(target)], check=True)
 
 
+def _exlibris(source: Path, target: Path, overlay: Path, args: Args) -> None:
+    exlibris_copies(source, target, 1, args)
+
+
 TOOLS: dict[str, Callable[[Path, Path, Path, Args], None]] = {
     "qpdf rewrite": qpdf_rewrite,
-    "exlibris": exlibris,
-    "qpdf --overlay": qpdf_overlay,
-    "PyMuPDF": pymupdf_show,
-    "pypdf": pypdf_merge,
+    "exlibris": _exlibris,
+    "exlibris before the plan": before_plan,
     "pdfrw": pdfrw_merge,
+    "PyMuPDF": pymupdf_show,
+    "qpdf --overlay": qpdf_overlay,
+    "pypdf": pypdf_merge,
 }
 _NEEDS = {"PyMuPDF": "pymupdf", "pypdf": "pypdf", "pdfrw": "pdfrw"}
 
@@ -109,6 +125,12 @@ def warm_up(tool: str) -> None:
         from stamping.stamp import Stamp
 
         stamp_pdf(make_sample_book(3), Stamp("warm", "up@example.com", "0", "0000-0000-0000"))
+    elif tool == "exlibris before the plan":
+        from worker.stamping import Stamp, stamp_pdf
+
+        from demo.sample_book import make_sample_book
+
+        stamp_pdf(make_sample_book(3), Stamp("warm", "up@example.com", "0", "0000-0000-0000"))
     elif tool in _NEEDS:
         importlib.import_module(_NEEDS[tool])
 
@@ -119,5 +141,5 @@ def missing(tool: str) -> str:
         return "qpdf CLI not installed: apt-get install qpdf"
     module = _NEEDS.get(tool)
     if module and importlib.util.find_spec(module) is None:
-        return f"{module} not installed: pip install -r requirements-dev.txt"
+        return f"{module} not installed: make (requirements-dev.lock)"
     return ""

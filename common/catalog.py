@@ -1,6 +1,6 @@
 """The catalog: which files a Paddle product or price id delivers, and how each is stamped.
 
-A TOML file (path or gs:// URI) in the shape of DESIGN.md. It is parsed once
+A TOML file (path or gs:// URI) in the shape docs/architecture.md gives. It is parsed once
 at start-up; a mistake in it is a CatalogError naming the product and key, so
 an author learns of a typo before the first sale rather than after it.
 """

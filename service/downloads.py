@@ -1,7 +1,7 @@
 """Durable download links: /d/<token> → 303 to a fresh, short-lived signed URL.
 
 Mailed links must outlive a V4 signature (12 hours at most on Cloud Run, see
-DESIGN.md), so they point here. A click checks the token's MAC (403), its
+docs/architecture.md), so they point here. A click checks the token's MAC (403), its
 expiry, the order's status and the per-file download count (410 with a page
 that says how to get new links), counts the download in the order record
 under a generation precondition, and redirects to a URL valid for minutes.
