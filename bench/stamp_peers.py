@@ -44,7 +44,7 @@ def exlibris_copies(source: Path, target: Path, copies: int, args: Args) -> floa
     from stamping.pdf.plan import prepare_plan
     from stamping.stamp import Stamp
 
-    plan = prepare_plan(source.read_bytes())
+    plan = prepare_plan(source)
     first = 0.0
     for n in range(copies):
         name, email, order, code = args
@@ -101,12 +101,18 @@ def qpdf_rewrite(source: Path, target: Path, overlay: Path, args: Args) -> None:
     subprocess.run(["qpdf", str(source), str(target)], check=True)
 
 
+def copy_file(source: Path, target: Path, overlay: Path, args: Args) -> None:
+    """`cp`: copying the book's bytes, the limit of any per-copy stamp."""
+    subprocess.run(["cp", str(source), str(target)], check=True)
+
+
 def _exlibris(source: Path, target: Path, overlay: Path, args: Args) -> None:
     exlibris_copies(source, target, 1, args)
 
 
 TOOLS: dict[str, Callable[[Path, Path, Path, Args], None]] = {
     "qpdf rewrite": qpdf_rewrite,
+    "cp": copy_file,
     "exlibris": _exlibris,
     "exlibris before the plan": before_plan,
     "pdfrw": pdfrw_merge,

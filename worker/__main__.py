@@ -74,7 +74,9 @@ def do_stamp_batch(args: argparse.Namespace) -> int:
     secret = Settings.from_env().stamp_secret
     try:
         rows = read_orders(args.orders)
-        original = args.input.read_bytes()
+        if not args.input.is_file():
+            raise FileNotFoundError(f"no such file: {args.input}")
+        original = args.input  # a file qpdf reads as it goes: memory stays flat
         style = (
             replace(StampStyle(), skip_pages=args.skip_pages)
             if args.skip_pages is not None

@@ -65,7 +65,7 @@ def _row(line: int, raw: dict[str, str | None]) -> Row:
 
 
 def stamp_batch(
-    original: bytes,
+    original: bytes | Path,
     rows: list[Row],
     outdir: Path,
     code_for: Callable[[str], str],

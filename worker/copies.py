@@ -16,11 +16,12 @@ missing original, a storage blip or a missing font is transient (retried).
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 from common.orders import DeliveredFile, OrderRecord
 from common.storage import NotFound, TransientStorageError
@@ -32,6 +33,8 @@ from worker.deps import WorkerDeps
 from worker.errors import PermanentError, TransientError
 
 log = logging.getLogger(__name__)
+# Above this a copy is streamed to storage in chunks, so memory stays flat for photo books.
+STREAM_ABOVE = 16 * 1024 * 1024
 
 
 def stamp_copies(
@@ -66,18 +69,30 @@ def _make_copy(record: OrderRecord, delivered: DeliveredFile, deps: WorkerDeps) 
             lambda: _prepare(delivered, deps, style),
         )
         stamp = Stamp(record.buyer_name, record.buyer_email, record.order_id, record.code)
-        try:
-            data = plan.copy(stamp)
-        except FontMissing as exc:  # the image lacks a font: a deploy fixes it, not the book
-            raise TransientError(str(exc)) from exc
+        _store(deps, delivered, lambda out: plan.write(stamp, out), plan.nbytes)
     else:
         blob = _storage(lambda: deps.originals.read_current(bucket, delivered.source), delivered)
-        data, generation = blob.data, blob.generation
-    try:
-        deps.storage.write(deps.settings.delivery_bucket, delivered.object_name, data)
-    except TransientStorageError as exc:
-        raise TransientError(f"writing {delivered.object_name} failed: {exc}") from exc
+        generation = blob.generation
+        _store(deps, delivered, lambda out: out.write(blob.data), len(blob.data))
     return replace(delivered, source_generation=generation)
+
+
+def _store(
+    deps: WorkerDeps, delivered: DeliveredFile, produce: Callable[[BinaryIO], object], size: int
+) -> None:
+    """Write one copy: in one request when small, streamed in chunks when big."""
+    bucket, name = deps.settings.delivery_bucket, delivered.object_name
+    try:
+        if size > STREAM_ABOVE:
+            deps.storage.write_from(bucket, name, produce)
+        else:
+            out = io.BytesIO()
+            produce(out)
+            deps.storage.write(bucket, name, out.getvalue())
+    except FontMissing as exc:  # the image lacks a font: a deploy fixes it, not the book
+        raise TransientError(str(exc)) from exc
+    except TransientStorageError as exc:
+        raise TransientError(f"writing {name} failed: {exc}") from exc
 
 
 def _prepare(delivered: DeliveredFile, deps: WorkerDeps, style: StampStyle) -> Plan:

@@ -9,8 +9,9 @@ PreconditionFailed when another writer got there first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 
 class StorageError(Exception):
@@ -54,6 +55,17 @@ class Storage(Protocol):
         if_generation_match: int | None = None,
     ) -> int:
         """Store data and return the new generation; 0 as precondition means create-only."""
+        ...
+
+    def write_from(
+        self,
+        bucket: str,
+        name: str,
+        produce: Callable[[BinaryIO], object],
+        *,
+        content_type: str = "application/octet-stream",
+    ) -> int:
+        """Store what `produce` writes to the file it is given, never holding it all in memory."""
         ...
 
     def delete(self, bucket: str, name: str) -> None:

@@ -19,10 +19,10 @@ PreconditionFailed as "someone, maybe us, got there first" and re-read.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, BinaryIO
 
 import google.auth
 import google.auth.credentials
@@ -39,6 +39,7 @@ from common.storage.disposition import attachment
 
 _CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 _READ_ATTEMPTS = 3
+UPLOAD_CHUNK = 8 * 1024 * 1024  # a multiple of 256 KiB, as resumable uploads require
 
 
 class SigningIdentity:
@@ -137,6 +138,25 @@ class GcsStorage:
                 retry=self._retry if if_generation_match is not None else None,
                 timeout=self._timeout,
             )
+        return int(blob.generation)
+
+    def write_from(
+        self,
+        bucket: str,
+        name: str,
+        produce: Callable[[BinaryIO], object],
+        *,
+        content_type: str = "application/octet-stream",
+    ) -> int:
+        # A resumable upload in chunks: memory stays at one chunk whatever the copy's size,
+        # and each chunk may be retried (the session remembers what arrived).
+        blob = self._client.bucket(bucket).blob(name, chunk_size=UPLOAD_CHUNK)
+        with _translated(bucket, name):
+            with blob.open(
+                "wb", content_type=content_type, retry=self._retry, timeout=self._timeout
+            ) as out:
+                produce(out)
+            blob.reload(retry=self._retry, timeout=self._timeout)
         return int(blob.generation)
 
     def delete(self, bucket: str, name: str) -> None:

@@ -18,10 +18,12 @@ import fcntl
 import hashlib
 import hmac
 import os
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
 from common.storage import Blob, NotFound, PreconditionFailed, StorageError
@@ -72,11 +74,36 @@ class LocalStorage:
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             tmp.write_bytes(data)
             os.replace(tmp, path)
-            generation = max(current + 1, time.time_ns())
-            gen_path = self._gen_path(bucket, name)
-            gen_path.parent.mkdir(parents=True, exist_ok=True)
-            gen_path.write_text(str(generation))
-            return generation
+            return self._record_generation(bucket, name, current)
+
+    def _record_generation(self, bucket: str, name: str, current: int) -> int:
+        """Give the object just written a new generation; under the lock."""
+        generation = max(current + 1, time.time_ns())
+        gen_path = self._gen_path(bucket, name)
+        gen_path.parent.mkdir(parents=True, exist_ok=True)
+        gen_path.write_text(str(generation))
+        return generation
+
+    def write_from(
+        self,
+        bucket: str,
+        name: str,
+        produce: Callable[[BinaryIO], object],
+        *,
+        content_type: str = "application/octet-stream",
+    ) -> int:
+        path = self._path(bucket, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with tmp.open("wb") as out:  # written outside the lock: a big copy blocks nobody
+                produce(out)
+            with self._locked():
+                current = self._generation(bucket, name) if path.exists() else 0
+                os.replace(tmp, path)
+                return self._record_generation(bucket, name, current)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def delete(self, bucket: str, name: str) -> None:
         with self._locked():

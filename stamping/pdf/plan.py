@@ -21,35 +21,26 @@ short never leaves a clean book. Pure: bytes in, bytes out, no clock.
 from __future__ import annotations
 
 import io
-import re
+import mmap
 import secrets
-from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate
+from pathlib import Path
+from typing import BinaryIO
 
 import pikepdf
 
 from stamping.pdf import marks
+from stamping.pdf.cut import cut
 from stamping.pdf.footer import Footer, render_footer
 from stamping.pdf.geometry import Geometry, format_matrix, placement
-from stamping.pdf.layout import SLOT_KEY, Slots, lay_out
+from stamping.pdf.layout import lay_out
 from stamping.pdf.original import open_original
 from stamping.pdf.serialize import Aes256, ObjGen, object_bytes, referenced
-from stamping.pdf.xref import (
-    Entry,
-    Xref,
-    encode_row,
-    encode_rows,
-    read_xref,
-    row_size,
-    stream_section,
-    table_section,
-)
+from stamping.pdf.spool import Spool
+from stamping.pdf.xref import encode_row, row_size, stream_section, table_section
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from stamping.text import stamp_text
-
-_SLOT = re.compile(rb"/ExLibrisSlot\s*/(\w+)")
 
 
 @dataclass(frozen=True)
@@ -57,7 +48,7 @@ class Plan:
     """One original, laid out for stamping; `copy` writes a buyer's copy of it."""
 
     style: StampStyle
-    shared: bytes
+    shared: Spool  # the bytes every copy shares, in a temporary file
     rows: bytes  # the cross-reference rows of every object; buyer and tail rows are rewritten
     slots: dict[str, int]  # slot name -> object number
     geometries: tuple[Geometry, ...]  # closing0, closing1, … in this order
@@ -75,13 +66,13 @@ class Plan:
         self.write(stamp, out)
         return out.getvalue()
 
-    def write(self, stamp: Stamp, out: io.BufferedIOBase | io.BytesIO) -> None:
+    def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> None:
         """Write the personal copy for `stamp` to a binary file."""
         objects = _buyer_objects(self, stamp)
         width = row_size(self.xref_stream)
         rows = bytearray(self.rows)
-        out.write(self.shared)
-        position = len(self.shared)
+        self.shared.write_to(out)
+        position = self.shared.size
         for number, data in [*objects, *self.tail]:
             while len(rows) < (number + 1) * width:
                 rows += encode_row(len(rows) // width, (0, 0, 0), self.xref_stream)
@@ -105,8 +96,9 @@ class Plan:
 
     @property
     def nbytes(self) -> int:
-        """Memory the plan holds, about the book's size (what a cache of plans counts)."""
-        return len(self.shared) + len(self.rows) + len(self.xmp) + sum(len(t) for _, t in self.tail)
+        """Bytes the plan holds (its spool and tables), about the book's size."""
+        held = len(self.rows) + len(self.xmp) + sum(len(t) for _, t in self.tail)
+        return self.shared.size + held
 
     @property
     def size(self) -> int:
@@ -114,73 +106,31 @@ class Plan:
         return len(self.rows) // row_size(self.xref_stream)
 
 
-def prepare_plan(original: bytes, style: StampStyle = StampStyle()) -> Plan:  # noqa: B008 - frozen
-    """Lay the stamp out in `original` once; StampError when it cannot be stamped."""
+def prepare_plan(original: bytes | Path, style: StampStyle = StampStyle()) -> Plan:  # noqa: B008 - frozen
+    """Lay the stamp out in `original` (bytes or a file) once; StampError if it cannot."""
     with open_original(original) as pdf:
         if len(pdf.pages) == 0:
             raise StampError("the PDF has no pages")
         info = marks.info_entries(pdf)
         xmp = marks.xmp_template(pdf)
         slots = lay_out(pdf, style.skip_pages)
-        data, key = _save(pdf)
-    return _cut(data, key, slots, style, info, xmp)
-
-
-def _save(pdf: pikepdf.Pdf) -> tuple[bytes, bytes | None]:
-    """qpdf's output of the laid-out book, and the AESV3 key when it stays encrypted."""
-    encryption: pikepdf.Encryption | None = None
-    if pdf.is_encrypted:
-        # Owner-password restrictions are kept under a fresh owner password nobody needs.
-        encryption = pikepdf.Encryption(
-            owner=secrets.token_urlsafe(24), user="", allow=pdf.allow, R=6
-        )
-    out = io.BytesIO()
-    pdf.save(
-        out,
-        encryption=encryption,
-        object_stream_mode=pikepdf.ObjectStreamMode.preserve,
-        fix_metadata_version=False,  # the XMP slot is filled per copy; pikepdf must not rewrite it
-    )
-    data = out.getvalue()
-    if encryption is None:
-        return data, None
-    with pikepdf.open(io.BytesIO(data)) as saved:
-        return data, bytes(saved.encryption.encryption_key)
-
-
-def _cut(
-    data: bytes,
-    key: bytes | None,
-    slots: Slots,
-    style: StampStyle,
-    info: marks.InfoEntries,
-    xmp: bytes,
-) -> Plan:
-    xref = read_xref(data)
-    offsets = xref.offsets()
-    spans = _spans(offsets, xref.start)
-    found, root, pages = _locate(data, xref, spans, slots)
-    tail_numbers = [root, pages]
-    moved = set(found.values()) | set(tail_numbers)
-    if xref.is_stream:
-        moved.add(xref.stream_number)
-    if any(number not in offsets for number in moved):
-        raise StampError("the stamp could not be laid out (a slot sits in an object stream)")
-    cuts = sorted(spans[n] for n in moved)
-    shared = b"".join(data[a:b] for a, b in _kept(cuts, xref.start))
-    refs = b"/Root %d 0 R /Info %d 0 R" % (root, found["info"])
-    encrypt = xref.ref("Encrypt")
-    if encrypt is not None:
-        refs += b" /Encrypt %d 0 R" % encrypt
+        spool = Spool.temporary()
+        try:
+            key = _save(pdf, spool)
+            with mmap.mmap(spool.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                parts = cut(data, slots)
+        except BaseException:
+            spool.close()
+            raise
     return Plan(
         style=style,
-        shared=shared,
-        rows=_shifted_rows(xref, offsets, moved, cuts),
-        slots=found,
+        shared=Spool(spool, parts.kept),
+        rows=parts.rows,
+        slots=parts.slots,
         geometries=tuple(slots.closings),
-        tail=tuple((n, data[slice(*spans[n])]) for n in tail_numbers),
-        trailer_refs=refs,
-        xref_stream=xref.is_stream,
+        tail=parts.tail,
+        trailer_refs=parts.trailer_refs,
+        xref_stream=parts.xref_stream,
         info=info,
         xmp=xmp,
         key=key,
@@ -188,70 +138,25 @@ def _cut(
     )
 
 
-def _locate(
-    data: bytes, xref: Xref, spans: dict[int, tuple[int, int]], slots: Slots
-) -> tuple[dict[str, int], int, int]:
-    """The object numbers qpdf gave the slots, the catalog and the page tree root."""
-    found: dict[str, int] = {}
-    for number, (start, stop) in spans.items():
-        head = data[start : min(stop, start + 200)]
-        if SLOT_KEY.encode() in head and (match := _SLOT.search(head)) is not None:
-            found[match.group(1).decode()] = number
-    root = xref.ref("Root")
-    if root is None or root not in spans:
-        raise StampError("the stamp could not be laid out (no catalog)")
-    catalog = data[slice(*spans[root])]
-    # pikepdf writes the XMP stream anew on save (its own dictionary): found by reference.
-    found["metadata"] = _catalog_ref(catalog, b"Metadata")
-    missing = set(slots.named()) - set(found)
-    if missing:
-        raise StampError(f"the stamp could not be laid out ({', '.join(sorted(missing))} lost)")
-    return found, root, _catalog_ref(catalog, b"Pages")
-
-
-def _catalog_ref(catalog: bytes, key: bytes) -> int:
-    found = re.search(rb"/" + key + rb"\s+(\d+)\s+0\s+R", catalog)
-    if found is None:
-        raise StampError(f"the stamp could not be laid out (no /{key.decode()} in the catalog)")
-    return int(found.group(1))
-
-
-def _spans(offsets: dict[int, int], end: int) -> dict[int, tuple[int, int]]:
-    """Byte range of every object qpdf wrote outside object streams."""
-    starts = sorted((offset, n) for n, offset in offsets.items())
-    bounds = [offset for offset, _ in starts[1:]] + [end]
-    return {n: (start, stop) for (start, n), stop in zip(starts, bounds, strict=True)}
-
-
-def _kept(cuts: list[tuple[int, int]], end: int) -> list[tuple[int, int]]:
-    """The byte ranges left between the cut-out ones, up to `end` (the old xref)."""
-    kept, position = [], 0
-    for start, stop in cuts:
-        kept.append((position, start))
-        position = stop
-    kept.append((position, end))
-    return kept
-
-
-def _shifted_rows(
-    xref: Xref, offsets: dict[int, int], moved: set[int], cuts: list[tuple[int, int]]
-) -> bytes:
-    """The plan's rows: moved objects free, every other offset moved up past the cuts."""
-    starts = [start for start, _ in cuts]
-    removed = list(accumulate(stop - start for start, stop in cuts))
-    entries: dict[int, Entry] = {}
-    for number, offset in offsets.items():
-        if number not in moved:
-            before = bisect_right(starts, offset)
-            entries[number] = (1, offset - (removed[before - 1] if before else 0), 0)
-    if xref.is_stream:
-        rows = bytearray(xref.rows)
-        for number in moved:
-            rows[7 * number : 7 * number + 7] = bytes(7)
-        for number, entry in entries.items():
-            rows[7 * number : 7 * number + 7] = encode_row(number, entry, True)
-        return bytes(rows)
-    return encode_rows([entries.get(n, (0, 0, 0)) for n in range(xref.size)], False)
+def _save(pdf: pikepdf.Pdf, out: BinaryIO) -> bytes | None:
+    """Let qpdf write the laid-out book to out; the AESV3 key when it stays encrypted."""
+    encryption: pikepdf.Encryption | None = None
+    if pdf.is_encrypted:
+        # Owner-password restrictions are kept under a fresh owner password nobody needs.
+        owner = secrets.token_urlsafe(24)
+        encryption = pikepdf.Encryption(owner=owner, user="", allow=pdf.allow, R=6)
+    pdf.save(
+        out,
+        encryption=encryption,
+        object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+        fix_metadata_version=False,  # the XMP slot is filled per copy; pikepdf must not rewrite it
+    )
+    out.flush()
+    if encryption is None:
+        return None
+    out.seek(0)
+    with pikepdf.open(out) as saved:
+        return bytes(saved.encryption.encryption_key)
 
 
 def _buyer_objects(plan: Plan, stamp: Stamp) -> list[tuple[int, bytes]]:
@@ -316,7 +221,3 @@ def _closing(geometry: Geometry, width: float, height: float, style: StampStyle)
     to_page = format_matrix(geometry.to_page())
     place = format_matrix(placement(geometry, width, height, style.margin))
     return f"\nQ\nq {to_page} cm {place} cm /ExLibrisStamp Do Q\n".encode()
-
-
-__all__ = ["Plan", "prepare_plan"]
-_ = SLOT_KEY  # the marker _SLOT finds in qpdf's output

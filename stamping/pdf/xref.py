@@ -14,6 +14,7 @@ number, index), type 0 a free entry.
 
 from __future__ import annotations
 
+import mmap
 import re
 import zlib
 from dataclasses import dataclass
@@ -64,18 +65,21 @@ class Xref:
         return int(found.group(1)) if found else None
 
 
-def read_xref(data: bytes) -> Xref:
+Buffer = bytes | mmap.mmap  # qpdf's output, in memory or mapped from its file
+
+
+def read_xref(data: Buffer) -> Xref:
     """Parse the last cross-reference section of a file qpdf wrote."""
     tail = _STARTXREF.search(data[-64:])
     if tail is None:
         raise XrefError("no startxref at the end of the file")
     start = int(tail.group(1))
-    if data.startswith(b"xref", start):
+    if data[start : start + 4] == b"xref":
         return _read_table(data, start)
     return _read_stream(data, start)
 
 
-def _read_table(data: bytes, start: int) -> Xref:
+def _read_table(data: Buffer, start: int) -> Xref:
     entries: dict[int, Entry] = {}
     pos = start + len(b"xref")
     header = re.compile(rb"\s*(\d+)\s+(\d+)\s*?\r?\n")
@@ -96,14 +100,14 @@ def _read_table(data: bytes, start: int) -> Xref:
         raise XrefError("no trailer after the xref table")
     size = max(entries, default=-1) + 1
     rows = b"".join(encode_row(n, entries.get(n, (0, 0, 0)), True) for n in range(size))
-    return Xref(rows, data[trailer_at + len(b"trailer") : end].strip(), start, False)
+    return Xref(rows, bytes(data[trailer_at + len(b"trailer") : end]).strip(), start, False)
 
 
-def _read_stream(data: bytes, start: int) -> Xref:
+def _read_stream(data: Buffer, start: int) -> Xref:
     head = re.compile(rb"(\d+)\s+0\s+obj\s*(<<.*?>>)\s*stream\r?\n", re.S).match(data, start)
     if head is None:
         raise XrefError("startxref points at neither a table nor a stream")
-    number, dictionary = int(head.group(1)), head.group(2)
+    number, dictionary = int(head.group(1)), bytes(head.group(2))
     length = _integer(dictionary, b"Length")
     raw = zlib.decompress(data[head.end() : head.end() + length])
     found_widths = re.search(rb"/W\s*\[([\d\s]+)\]", dictionary)

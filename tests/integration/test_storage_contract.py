@@ -84,6 +84,20 @@ class TestObjects:
         assert storage.read(bucket, "copies/o1/book.pdf").data == b"%PDF-1.7 ..."
         assert storage.read(bucket, "copies/o1/book.pdf").generation == generation
 
+    @pytest.mark.parametrize("size", [10, 9 * 1024 * 1024], ids=["small", "over-one-chunk"])
+    def test_a_streamed_write_reads_back_whole(self, store, size) -> None:
+        data = bytes(range(256)) * (size // 256) + b"end"
+
+        def produce(out) -> None:
+            for at in range(0, len(data), 1 << 20):
+                out.write(data[at : at + (1 << 20)])
+
+        storage, bucket = store
+        generation = storage.write_from(bucket, "copies/o/00-big.pdf", produce)
+        blob = storage.read(bucket, "copies/o/00-big.pdf")
+        assert blob.data == data
+        assert blob.generation == generation
+
     def test_overwrite_changes_the_generation(self, store) -> None:
         storage, bucket = store
         first = storage.write(bucket, "a.txt", b"one")
