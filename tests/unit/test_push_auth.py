@@ -30,6 +30,7 @@ from google.auth.transport.requests import Request
 
 from common.contract import OrderRevoked, push_envelope
 from common.settings import Settings
+from tests.support.http_standin import ToLocal
 from worker.app import create_app
 from worker.push_auth import PushVerifier
 
@@ -96,18 +97,6 @@ def certs_server(google_key: rsa.RSAPrivateKey) -> Iterator[tuple[str, list[str]
     yield f"http://127.0.0.1:{server.server_address[1]}", requested
     server.shutdown()
     server.server_close()
-
-
-class ToLocal(requests.adapters.HTTPAdapter):
-    """Sends requests for https://www.googleapis.com/... to the local stand-in instead."""
-
-    def __init__(self, base: str) -> None:
-        super().__init__()
-        self.base = base
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        request.url = self.base + (request.path_url or "/")
-        return super().send(request, **kwargs)
 
 
 @pytest.fixture
