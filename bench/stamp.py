@@ -1,6 +1,6 @@
 """Stamping benchmark: exlibris against the peers, on big books, in one command.
 
-    .venv/bin/python bench/stamp.py [--pages 329 1000] [--repeat 3]
+    .venv/bin/python -m bench.stamp [--pages 329 1000] [--repeat 3]   (from the repository root)
 
 Builds sample books (outline, internal and URI links, images, page labels),
 then stamps the same footer on every page after the cover with each tool:
@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import stamp_peers  # beside this script: python puts the script's folder on sys.path
+from bench import stamp_peers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +60,8 @@ def measure(tool: str, source: Path, target: Path, overlay: Path, repeat: int) -
     """Best of `repeat` child runs; None (with the reason) if the tool is missing or fails."""
     best: dict | None = None
     for _ in range(repeat):
-        args = [sys.executable, __file__, "--child", tool, str(source), str(target), str(overlay)]
+        args = [sys.executable, "-m", "bench.stamp", "--child", tool, str(source), str(target)]
+        args.append(str(overlay))
         done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
         if done.returncode != 0:
             return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
