@@ -88,8 +88,10 @@ def google_page(status: int, path: str) -> bytes:
 
 @dataclass(frozen=True)
 class Exchange:
+    """One request: as it arrived, the headers the app got (None: refused here), the answer."""
+
     received: Recorded
-    forwarded: dict[str, str] | None  # the headers the app got; None when refused here
+    forwarded: dict[str, str] | None
     status: int
 
 
@@ -101,6 +103,8 @@ class _Server(ThreadingHTTPServer):
 
 
 class Refused(Exception):
+    """The front end answers this status itself; the app never sees the request."""
+
     def __init__(self, status: int) -> None:
         self.status = status
 
@@ -167,7 +171,9 @@ class CloudRunFrontEnd:
             return None
         return claims if claims.get("iss") in GOOGLE_ISSUERS else None
 
-    def forward(self, method: str, path: str, headers: dict[str, str], body: bytes, client: str):
+    def forward(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, client: str
+    ) -> tuple[dict[str, str], requests.Response]:
         """Send the admitted request on with the headers Cloud Run adds; the app's answer."""
         out = {k: v for k, v in headers.items() if k not in _hop_by_hop(headers)}
         supplied = out.get("x-forwarded-for")
