@@ -27,7 +27,7 @@ from flask import send_file as flask_send_file
 from common.download_counts import CountContended, count_download, read_count
 from common.link_tokens import InvalidToken, read_token
 from common.orders import OrderRecord, Status, load_record
-from common.storage import NotFound, StorageError
+from common.storage import NotFound, SigningNotPermitted, StorageError
 from service.deps import ServiceDeps, current_deps
 from service.request_context import wants_json
 
@@ -57,6 +57,8 @@ def download(token: str) -> Response:
     except LinkGone as exc:
         log.info("download refused", extra={"order_id": claim.order_id, "reason": str(exc)})
         return _problem(410, str(exc), gone=True)
+    except SigningNotPermitted:  # a missing IAM grant: the adapter logged it once at ERROR
+        return _problem(503, "downloads are paused for a moment; please try again later", busy=True)
     except (Busy, StorageError) as exc:
         log.warning("download deferred", extra={"order_id": claim.order_id, "error": str(exc)})
         return _problem(503, "the download is briefly unavailable; please try again", busy=True)

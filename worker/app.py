@@ -34,7 +34,7 @@ def pubsub_push() -> Response | tuple[Response, int]:
     verify_push: PushCheck | None = current_app.extensions["exlibris_push_check"]
     if verify_push is not None:
         try:
-            verify_push(request.headers.get("Authorization"))
+            verify_push(_push_token_header())
         except PushAuthError as exc:
             log.warning("push refused", extra={"reason": str(exc), "status": exc.status})
             return json_error(exc.status, str(exc))
@@ -64,6 +64,16 @@ def pubsub_push() -> Response | tuple[Response, int]:
         return json_error(503, str(exc))
     log.info("message handled", extra={**ids, "outcome": outcome, "type": message.TYPE})
     return Response(status=204)
+
+
+def _push_token_header() -> str | None:
+    """The header holding the token Cloud Run checked: X-Serverless-Authorization when sent.
+
+    With both headers Cloud Run checks only X-Serverless-Authorization and passes
+    Authorization on unchecked (cloud.google.com/run/docs/authenticating/service-to-service),
+    so trusting Authorization then would let any invoker pose as the push account.
+    """
+    return request.headers.get("X-Serverless-Authorization") or request.headers.get("Authorization")
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
