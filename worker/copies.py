@@ -1,6 +1,7 @@
 """Make an order's personal copies: read each original, stamp it for the buyer, store it.
 
-Shared by fulfilment and by every later need for a fresh copy. Idempotent: a
+Shared by fulfilment and by every later need for a fresh copy, PDF and EPUB
+alike (stamping/formats.py picks the engine by content). Idempotent: a
 retry overwrites a copy with an equal one. Each stored copy names the
 generation of the original it was made from, so a caller can tell a copy of
 the current edition from an older one.
@@ -17,8 +18,8 @@ from dataclasses import replace
 
 from common.orders import DeliveredFile, OrderRecord
 from common.storage import Blob, NotFound, TransientStorageError
+from stamping.formats import stamp_file
 from stamping.pdf.fonts import FontMissing
-from stamping.pdf.stamper import stamp_pdf
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from worker.deps import WorkerDeps
@@ -54,9 +55,12 @@ def _make_copy(record: OrderRecord, delivered: DeliveredFile, deps: WorkerDeps) 
     # since (a renamed file after a fix): never deliver an unmarked copy.
     if delivered.stamped:
         style = deps.catalog.style_of(delivered.source) or StampStyle()
-        stamp = Stamp(record.buyer_name, record.buyer_email, record.order_id, record.code)
+        verify_url = f"{deps.settings.public_url.rstrip('/')}/verify?code={record.code}"
+        stamp = Stamp(
+            record.buyer_name, record.buyer_email, record.order_id, record.code, verify_url
+        )
         try:
-            data = stamp_pdf(data, stamp, style)
+            data = stamp_file(data, stamp, style)
         except StampError as exc:
             raise PermanentError(f"cannot stamp {delivered.source}: {exc}") from exc
         except FontMissing as exc:  # the image lacks a font: a deploy fixes it, not the book
