@@ -71,6 +71,7 @@ checkov:
 bench: $(STAMP)
 	@$(PACKAGES) runtime test bench
 	$(BIN)/python bench/stamp.py
+	$(BIN)/python -m bench.epub
 	$(BIN)/python bench/webhooks.py
 
 # Re-pin every dependency, transitive ones included, with hashes, from pyproject.toml.

@@ -57,6 +57,7 @@ class DocumentMarks:
 
 
 def document_marks(stamp: Stamp, *, epub3: bool, footer_template: str, color: str) -> DocumentMarks:
+    """Render the buyer's fragments (escaped, cleaned) for every document of one copy."""
     return DocumentMarks(
         comment=marks.comment(stamp.order_id, stamp.code),
         attribute=xmltext.attr(marks.attribute(stamp.order_id, stamp.code)),

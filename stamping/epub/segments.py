@@ -5,11 +5,11 @@ a byte boundary (a sync flush: an empty stored block), as pigz does; joined
 in order, with only the last one final, they are one valid stream. A marked
 document is head | opening | content | tail | end (documents.Split): the
 three static parts are deflated once and kept in a small cache keyed by the
-original entry's name, CRC and size; the buyer's opening and tail, a few hundred bytes,
-go in as stored blocks, and the CRC-32 is combined from the parts' (crc.py).
-So each further copy of the same book costs neither compression nor a pass
-over the text: the worker stamps one original for every buyer. A cache hit
-must also match the entry's compressed bytes.
+original entry's name, CRC and size (a hit must also match its compressed
+bytes); the buyer's opening and tail, a few hundred bytes, go in as stored
+blocks, and the CRC-32 is combined from the parts' (crc.py). So each further
+copy of a book costs neither compression nor a pass over its text: the
+worker stamps one original for every buyer.
 """
 
 from __future__ import annotations

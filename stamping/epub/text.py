@@ -47,8 +47,3 @@ def render(template: str, stamp: Stamp, *, epub3: bool) -> str:
             raise StampError(f"the template {template!r} has a bad placeholder: {exc}") from None
         out.append(f"<bdi>{value}</bdi>" if epub3 else f"{FSI}{value}{PDI}")
     return "".join(out)
-
-
-def plain(template: str, stamp: Stamp) -> str:
-    """The template as plain text (for reports)."""
-    return template.format(**fields(stamp))

@@ -73,15 +73,8 @@ def end_tag(text: str, local: str, prefix: str, start: int = 0) -> re.Match[str]
 
 def _hidden(text: str, at: int) -> bool:
     """Whether position `at` lies inside a comment or a CDATA section."""
-    return text.rfind("<!--", 0, at) > text.rfind("-->", 0, at) or text.rfind(
-        "<![CDATA[", 0, at
-    ) > text.rfind("]]>", 0, at)
-
-
-def with_attribute(tag: str, name: str, value: str) -> str:
-    """The start tag `tag` with one more attribute (before `>` or `/>`)."""
-    cut = len(tag) - (2 if tag.endswith("/>") else 1)
-    return f'{tag[:cut].rstrip()} {name}="{attr(value)}"{tag[cut:]}'
+    in_comment = text.rfind("<!--", 0, at) > text.rfind("-->", 0, at)
+    return in_comment or text.rfind("<![CDATA[", 0, at) > text.rfind("]]>", 0, at)
 
 
 def has_attribute(tag: str, name: str) -> bool:
@@ -96,9 +89,3 @@ def attr(value: str) -> str:
 def text(value: str) -> str:
     """Escape for element content."""
     return escape(value)
-
-
-def comment(body: str) -> str:
-    """An XML comment; `--` cannot occur inside one, so hyphen pairs are split."""
-    safe = body.replace("--", "- -").rstrip("-")
-    return f"<!-- {safe} -->"

@@ -141,3 +141,23 @@ def test_the_preflight_report_says_what_goes_where(library: Library) -> None:
     assert "Zoë" in report.page["exlibris.xhtml"].decode()
     plan = plan_stamp(open_book(library["pandoc"]), StampStyle())
     assert facts["footer"].startswith(f"{sum(t.footer for t in plan.targets)} of ")
+
+
+def test_a_package_with_prefixed_opf_elements_gets_prefixed_additions() -> None:
+    files = entries(books.epub2_book())
+    opf = files["OEBPS/content.opf"].decode()
+    opf = re.sub(
+        r"<(/?)(package|metadata|manifest|item|spine|itemref|guide|reference|meta)\b",
+        r"<\1opf:\2",
+        opf,
+    ).replace('xmlns="http://www.idpf.org/2007/opf"', "")
+    opf = opf.replace("<opf:package ", '<opf:package xmlns:opf="http://www.idpf.org/2007/opf" ')
+    files["OEBPS/content.opf"] = opf.encode()
+    del files["mimetype"], files["META-INF/container.xml"]
+    copy = stamp_epub(books.zip_epub(files), STAMP)
+    stamped_opf = entries(copy)["OEBPS/content.opf"].decode()
+    parse(stamped_opf.encode())
+    assert '<opf:itemref idref="exlibris-page"/>' in stamped_opf
+    assert '<opf:meta name="exlibris:code"' in stamped_opf
+    spine = [r.item.id for r in open_book(copy, original=False).package.spine]
+    assert spine == ["cover", "exlibris-page", "c1", "c2"]
