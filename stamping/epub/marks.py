@@ -28,11 +28,15 @@ FOOTER_CLASS, PAGE_CLASS = "exlibris-footer", "exlibris-page"
 Found = dict[str, tuple[str | None, str | None]]  # mark -> (order id, code)
 
 _CODE = r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}"
-_COMMENT = re.compile(r"<!-- exlibris (\{[^<>]*?\}) -->")
-_ATTR = re.compile(r"""\sdata-exlibris\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_COMMENT = re.compile(r"<!-- exlibris (\{[^<>]{0,2000}?\}) -->")
+_ATTR = re.compile(r"""\sdata-exlibris\s*=\s*(?:"([^"]{0,2000})"|'([^']{0,2000})')""")
 _CLASS = re.compile(rf"{CLASS_PREFIX}({_CODE})")
-_VISIBLE = {  # the code in the visible text: up to the element's end, and not far
-    "footer": re.compile(rf'class="{FOOTER_CLASS}"[^>]*>(?:(?!</div>).){{0,2000}}?({_CODE})', re.S),
+# The code in the visible text, before the element ends and not far off: every repeat
+# is bounded, so a leaked file crafted to make these scan far costs linear time.
+_VISIBLE = {
+    "footer": re.compile(
+        rf'class="{FOOTER_CLASS}"[^>]{{0,500}}>(?:(?!</div>).){{0,2000}}?({_CODE})', re.S
+    ),
     "exlibris-page": re.compile(rf'class="exlibris-text">(?:(?!</p>).){{0,4000}}?({_CODE})', re.S),
 }
 _ZIP = re.compile(rb"exlibris (\{[^{}]*\})")
