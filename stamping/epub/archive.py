@@ -45,6 +45,7 @@ class Entry(NamedTuple):
     external_attr: int
     comment: bytes
     offset: int  # of the local header
+    directory_record: bytes = b""  # the entry's central directory record, as the original has it
 
 
 class Archive:
@@ -89,6 +90,17 @@ class Archive:
 
     def payload(self, entry: Entry) -> memoryview:
         """The entry's compressed bytes, exactly as stored in the original."""
+        start, end = self._span(entry)
+        return self.view[start:end]
+
+    def local_record(self, entry: Entry) -> memoryview:
+        """The entry as the original stores it: local header, data and any data descriptor."""
+        _, end = self._span(entry)
+        if entry.flags & 0x8:  # sizes follow the data (APPNOTE 4.3.9), signature optional
+            end += 16 if self.data[end : end + 4] == b"PK\x07\x08" else 12
+        return self.view[entry.offset : min(end, len(self.data))]
+
+    def _span(self, entry: Entry) -> tuple[int, int]:
         try:
             magic, *_, name_len, extra_len = _LOCAL.unpack_from(self.data, entry.offset)
         except struct.error:
@@ -97,7 +109,7 @@ class Archive:
         end = start + entry.compressed
         if magic != ZIP_MAGIC or end > len(self.data):
             raise StampError(f"{entry.name}: local header is damaged")
-        return self.view[start:end]
+        return start, end
 
 
 def _directory(data: bytes) -> tuple[bytes, tuple[Entry, ...], bytes]:
@@ -135,8 +147,9 @@ def _entry(data: bytes, pos: int) -> tuple[Entry, int]:
         raise StampError(f"{name} is password-encrypted inside the zip; export the book without it")
     if 0xFFFFFFFF in (csize, usize, offset):
         raise StampError(f"{name} needs zip64; re-zip the book as a plain zip")
+    end = tail + comment_len
     entry = Entry(
         name, raw_name, made_by, flags, method, time, date, crc, csize, usize,
-        internal, external, data[tail : tail + comment_len], offset,
+        internal, external, data[tail:end], offset, data[pos:end],
     )  # fmt: skip
-    return entry, tail + comment_len
+    return entry, end

@@ -98,7 +98,7 @@ def assemble(
         if edited is not None and entry is archive.by_name[entry.name]:
             writer.deflated(entry, edited.chunks, edited.crc, edited.size)
         else:
-            writer.copy(entry, archive.payload(entry))
+            writer.copy(entry, archive.local_record(entry))
     like = archive.entry(book.package.path)
     for name, body in added.items():
         writer.write(new_entry(name, like), body)

@@ -1,11 +1,13 @@
-"""A small zip writer that copies untouched entries' compressed bytes and deflates only new ones.
+"""A small zip writer that copies untouched entries as they are and deflates only new ones.
 
 zipfile can only write what it compresses itself, which would inflate and
-deflate every image and font of the book. This writer emits local headers,
-the central directory and the end record itself (APPNOTE 4.3), with the
-sizes in the local header (no data descriptors) and no extra fields, so the
-`mimetype` entry comes first, stored and bare, as OCF requires. Entries keep
-their name and its encoding flag, time, attributes and comment.
+deflate every image and font of the book. This writer emits the archive
+itself (APPNOTE 4.3): an untouched entry is its original local record and
+directory record, byte for byte but for the offset; a rewritten or new one
+gets headers with the sizes in the local header (no data descriptor) and no
+extra fields, which makes `mimetype` first, stored and bare, as OCF requires.
+Rewritten entries keep their name and its encoding flag, time, attributes
+and comment.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ _CENTRAL = struct.Struct("<4s6H3L5H2L")
 _END = struct.Struct("<4s4H2LH")
 _KEEP_FLAGS = 0x0806  # UTF-8 names and the deflate level hint; never encryption or descriptors
 _LIMIT = 0xFFFFFFFF
+_OFFSET_AT = 42  # of the local header's offset in a directory record
 LEVEL = 6  # zlib's default, for the few small entries written whole (the OPF, the page)
 
 
@@ -53,9 +56,16 @@ class RawZipWriter:
         self._central: list[bytes] = []
         self._offset = 0
 
-    def copy(self, entry: Entry, payload: memoryview) -> None:
-        """Add an entry of the original with its compressed bytes untouched."""
-        self._add(entry, (payload,), len(payload))
+    def copy(self, entry: Entry, record: memoryview) -> None:
+        """Add an entry of the original as it is: its local record, and its directory record
+        with only the offset changed (so extra fields, times and attributes all stay)."""
+        if self._offset + len(record) >= _LIMIT:
+            raise StampError("the stamped EPUB would need zip64, which is not supported")
+        central = bytearray(entry.directory_record)
+        struct.pack_into("<L", central, _OFFSET_AT, self._offset)
+        self._chunks.append(record)
+        self._central.append(bytes(central))
+        self._offset += len(record)
 
     def deflated(self, entry: Entry, chunks: tuple[bytes, ...], crc: int, size: int) -> None:
         """Add an entry whose raw deflate stream (in chunks), CRC-32 and size are known."""
