@@ -106,3 +106,30 @@ def test_odd_entries_are_copied_as_they_were() -> None:
             )  # fmt: skip
             assert archive.read(name) == zipfile.ZipFile(io.BytesIO(original)).read(name)
         assert archive.getinfo("OEBPS/images/ünïcødé.bin").flag_bits & 0x800
+
+
+class Unseekable(io.RawIOBase):
+    """A pipe-like output: zipfile then writes each entry's sizes in a data descriptor."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:  # type: ignore[no-untyped-def, override]
+        self.data += b
+        return len(b)
+
+
+def test_entries_with_data_descriptors_are_copied_whole(library: Library) -> None:
+    out = Unseekable()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries(library["epub2"]).items():
+            archive.writestr(name, data)
+    original = bytes(out.data)
+    assert zipfile.ZipFile(io.BytesIO(original)).getinfo("OEBPS/cover.png").flag_bits & 0x8
+    copy = stamp_epub(original, STAMP)
+    with zipfile.ZipFile(io.BytesIO(copy)) as archive:
+        assert archive.testzip() is None
+        assert archive.read("OEBPS/cover.png") == entries(original)["OEBPS/cover.png"]
