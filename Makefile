@@ -71,6 +71,7 @@ checkov:
 bench: $(STAMP)
 	@$(PACKAGES) runtime test bench
 	$(BIN)/python -m bench.stamp
+	$(BIN)/python -m bench.epub
 	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.coldstart
 

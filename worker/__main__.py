@@ -1,5 +1,7 @@
 """Command line for authors and support: stamp a file, trace a leaked copy, preflight a book.
 
+PDF and EPUB alike, told apart by content (stamping/formats.py).
+
     python -m worker stamp INPUT OUTPUT --name NAME --email EMAIL --order ORDER [--skip-pages N]
     python -m worker stamp-batch INPUT OUTDIR --orders CSV [--skip-pages N]
     python -m worker trace FILE
@@ -21,24 +23,25 @@ from rich.progress import Progress
 
 from common.settings import Settings
 from common.stamp_codes import make_code
-from stamping.pdf.preflight import check_pdf, format_report, write_previews
-from stamping.pdf.stamper import stamp_pdf
-from stamping.pdf.tracing import TraceError, trace_pdf
+from stamping.formats import check_file, stamp_file, trace_file
+from stamping.pdf.tracing import TraceError
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from worker.batch import BatchError, read_orders, stamp_batch
 
 
 def do_stamp(args: argparse.Namespace) -> int:
-    secret = Settings.from_env().stamp_secret
-    stamp = Stamp(args.name, args.email, args.order, make_code(secret, args.order))
+    settings = Settings.from_env()
+    code = make_code(settings.stamp_secret, args.order)
+    verify_url = f"{settings.public_url.rstrip('/')}/verify?code={code}"
+    stamp = Stamp(args.name, args.email, args.order, code, verify_url)
     style = (
         StampStyle()
         if args.skip_pages is None
         else replace(StampStyle(), skip_pages=args.skip_pages)
     )
     try:
-        stamped = stamp_pdf(args.input.read_bytes(), stamp, style)
+        stamped = stamp_file(args.input.read_bytes(), stamp, style)
     except StampError as exc:
         print(f"{args.input}: cannot stamp: {exc}", file=sys.stderr)
         return 1
@@ -49,7 +52,7 @@ def do_stamp(args: argparse.Namespace) -> int:
 
 def do_trace(args: argparse.Namespace) -> int:
     try:
-        trace = trace_pdf(args.file.read_bytes())
+        trace = trace_file(args.file.read_bytes())
     except TraceError as exc:
         print(f"{args.file}: {exc}", file=sys.stderr)
         return 1
@@ -63,9 +66,9 @@ def do_trace(args: argparse.Namespace) -> int:
 
 
 def do_check(args: argparse.Namespace) -> int:
-    report = check_pdf(args.file.read_bytes())
-    print(format_report(report))
-    for path in write_previews(report, args.out, args.file.stem):
+    report = check_file(args.file.read_bytes())
+    print(report.text)
+    for path in report.write_previews(args.out, args.file.stem):
         print(f"wrote {path}")
     return 0 if report.clean else 1
 
@@ -99,7 +102,7 @@ def do_stamp_batch(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m worker", description=__doc__.split("\n")[0])
     commands = main.add_subparsers(dest="command", required=True)
-    stamp = commands.add_parser("stamp", help="stamp a PDF for one buyer")
+    stamp = commands.add_parser("stamp", help="stamp a PDF or an EPUB for one buyer")
     stamp.add_argument("input", type=Path)
     stamp.add_argument("output", type=Path)
     stamp.add_argument("--name", required=True)

@@ -1,6 +1,7 @@
 """Make an order's personal copies: stamp each original for the buyer, store it.
 
-Shared by fulfilment and by every later need for a fresh copy. Idempotent: a
+Shared by fulfilment and by every later need for a fresh copy, PDF and EPUB
+alike (stamping/formats.py picks the engine by content). Idempotent: a
 retry overwrites a copy with an equal one. Each stored copy names the
 generation of the original it was made from, so a caller can tell a copy of
 the current edition from an older one.
@@ -25,8 +26,8 @@ from typing import BinaryIO, TypeVar
 
 from common.orders import DeliveredFile, OrderRecord
 from common.storage import NotFound, TransientStorageError
+from stamping.formats import Prepared, prepare
 from stamping.pdf.fonts import FontMissing
-from stamping.pdf.plan import Plan, prepare_plan
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from worker.deps import WorkerDeps
@@ -68,7 +69,10 @@ def _make_copy(record: OrderRecord, delivered: DeliveredFile, deps: WorkerDeps) 
             (bucket, delivered.source, generation, style),
             lambda: _prepare(delivered, deps, style),
         )
-        stamp = Stamp(record.buyer_name, record.buyer_email, record.order_id, record.code)
+        verify_url = f"{deps.settings.public_url.rstrip('/')}/verify?code={record.code}"
+        stamp = Stamp(
+            record.buyer_name, record.buyer_email, record.order_id, record.code, verify_url
+        )
         _store(deps, delivered, lambda out: plan.write(stamp, out), plan.nbytes)
     else:
         blob = _storage(lambda: deps.originals.read_current(bucket, delivered.source), delivered)
@@ -95,13 +99,13 @@ def _store(
         raise TransientError(f"writing {name} failed: {exc}") from exc
 
 
-def _prepare(delivered: DeliveredFile, deps: WorkerDeps, style: StampStyle) -> Plan:
+def _prepare(delivered: DeliveredFile, deps: WorkerDeps, style: StampStyle) -> Prepared:
     """The plan of one edition: read once (not kept as bytes), laid out once per instance."""
     bucket = deps.settings.source_bucket
     started = time.perf_counter()
     blob = _storage(lambda: deps.storage.read(bucket, delivered.source), delivered)
     try:
-        plan = prepare_plan(blob.data, style)
+        plan = prepare(blob.data, style)
     except StampError as exc:
         raise PermanentError(f"cannot stamp {delivered.source}: {exc}") from exc
     log.info(

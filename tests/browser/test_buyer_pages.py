@@ -34,8 +34,8 @@ def buy(live: LiveStack) -> Path:
 
 
 def stamped_code(mail: Path) -> str:
-    """The stamp code printed on page 2 of the copy the mailed link downloads."""
-    [link] = download_links(read_mail(mail))
+    """The stamp code printed on page 2 of the PDF copy the first mailed link downloads."""
+    link, _epub = download_links(read_mail(mail))
     copy = requests.get(link, timeout=30)
     assert copy.status_code == 200
     [code] = set(CODE.findall(page_text(copy.content, 1)))

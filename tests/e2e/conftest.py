@@ -52,11 +52,12 @@ class LiveStack:
 
 
 @pytest.fixture
-def live(tmp_path: Path, sample_book: bytes) -> Iterator[LiveStack]:
+def live(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[LiveStack]:
     data_dir = tmp_path / "var"
     originals = data_dir / "storage" / "exlibris-originals"
     originals.mkdir(parents=True)
     (originals / "practical-python.pdf").write_bytes(sample_book)
+    (originals / "practical-python.epub").write_bytes(sample_epub)
     key = rsa_test_key()
     pem = tmp_path / "paddle-classic.pub"
     pem.write_text(public_pem(key))

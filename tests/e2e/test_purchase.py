@@ -10,6 +10,7 @@ import pypdf
 import pytest
 import requests
 
+from stamping.epub.tracing import trace_epub
 from tests.conftest import WEBHOOK_SECRET
 from tests.e2e.conftest import LiveStack
 from tests.support.paddle_payloads import (
@@ -88,11 +89,15 @@ def test_classic_purchase_mails_one_stamped_copy(live: LiveStack, sample_book: b
     assert len(mails) == 1
     message = read_mail(mails[0])
     assert message["To"].addresses[0].addr_spec == "ada@example.com"
-    [link] = download_links(read_mail(mails[0]))
+    link, epub_link = download_links(read_mail(mails[0]))  # the product: a PDF and an EPUB
     download = requests.get(link, timeout=30)
     assert download.status_code == 200
     assert "attachment" in download.headers["Content-Disposition"]
     assert_personal_copy(download.content, sample_book, "Ada Lovelace", "ada@example.com")
+    epub = requests.get(epub_link, timeout=30)
+    assert epub.status_code == 200
+    assert '.epub"' in epub.headers["Content-Disposition"]
+    assert trace_epub(epub.content).order_id == "9001-1"
 
 
 def test_billing_purchase_mails_the_customer_from_the_lookup(
@@ -105,7 +110,7 @@ def test_billing_purchase_mails_the_customer_from_the_lookup(
 
     [mail] = wait_for_mails(live, 1)
     buyer = read_mail(mail)["To"].addresses[0]
-    [link] = download_links(read_mail(mail))
+    link, _epub = download_links(read_mail(mail))
     first = requests.get(link, allow_redirects=False, timeout=10)
     assert first.status_code == 303
     copy = requests.get(first.headers["Location"], timeout=30).content

@@ -24,6 +24,7 @@ from worker.mail.sendgrid import SendGridMailer
 
 CLASSIC_ID = "552312"  # the sample catalog's Classic product: practical-python.pdf, stamped
 BOOK = "practical-python.pdf"
+EPUB = "practical-python.epub"  # the sample product sells both
 ADA = Buyer(name="Ada Lovelace", email="ada@example.com")
 
 

@@ -40,9 +40,11 @@ from demo.emulators import (
     StorageEmulator,
 )
 from demo.emulators.topology import PushTopology, create_push_topology
+from demo.sample_epub import make_sample_epub
 from service.publish.pubsub import build_pubsub_publisher
 from tests.integration.conftest import (
     BOOK,
+    EPUB,
     cloud_settings,
     mailer_for,
     order_status,
@@ -76,7 +78,9 @@ class PushRig:
         )
 
     def upload_book(self, data: bytes) -> None:
+        """The sample product's originals: this PDF, and the sample EPUB beside it."""
         self.storage.write(self.settings.source_bucket, BOOK, data, content_type="application/pdf")
+        self.storage.write(self.settings.source_bucket, EPUB, make_sample_epub())
 
     def status(self, order_id: str) -> str:
         return order_status(self.storage, self.settings.delivery_bucket, order_id)

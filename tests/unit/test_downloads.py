@@ -34,7 +34,7 @@ UNREACHABLE_WORKER = "http://127.0.0.1:9/pubsub/push"
 
 
 def purchase(settings: Settings, buyer: Buyer) -> str:
-    """Fulfil one Classic order through the worker app; the token of its mailed link."""
+    """Fulfil one Classic order through the worker app; the token of its first link (the PDF)."""
     worker = create_worker(settings, clock=lambda: NOW).test_client()
     message = OrderPaid(ORDER, ("552312",), "evt-7", "2025-06-15T12:00:00Z", "classic", buyer)
     assert (
@@ -42,8 +42,8 @@ def purchase(settings: Settings, buyer: Buyer) -> str:
         == 204
     )
     [path] = (settings.local_data_dir / "outbox").glob("*.eml")
-    [link] = [word for word in plain_text(read_mail(path)).split() if "/d/" in word]
-    return link.rsplit("/d/", 1)[1]
+    pdf, _epub = [word for word in plain_text(read_mail(path)).split() if "/d/" in word]
+    return pdf.rsplit("/d/", 1)[1]
 
 
 def refund(settings: Settings) -> None:
@@ -121,7 +121,7 @@ def test_a_click_redirects_to_a_short_lived_url_that_serves_the_copy(
     copy = settings.local_data_dir / "storage" / settings.delivery_bucket / "copies" / ORDER
     assert download.data == (copy / "00-practical-python.pdf").read_bytes()
     assert download.data.startswith(b"%PDF-")
-    assert counts(settings) == (1,)
+    assert counts(settings) == (1, 0)  # the EPUB's count is its own
 
 
 def test_a_buyer_name_with_unsafe_characters_gets_a_safe_filename(
@@ -157,7 +157,7 @@ def test_a_tampered_token_is_403_with_an_html_page(
     assert response.status_code == 403
     assert response.mimetype == "text/html"
     assert "This download link is not valid" in response.get_data(as_text=True)
-    assert counts(settings) == (0,)
+    assert counts(settings) == (0, 0)
 
 
 @pytest.mark.parametrize(("offset", "status"), [(-1, 303), (0, 303), (1, 410), (365 * 86400, 410)])
@@ -175,7 +175,7 @@ def test_a_link_expires_after_link_ttl(
         assert "This download link no longer works" in page
         assert "expired" in page
         assert 'href="/links"' in page
-        assert counts(settings) == (0,)
+        assert counts(settings) == (0, 0)
 
 
 def test_downloads_over_the_limit_are_410(
@@ -186,7 +186,7 @@ def test_downloads_over_the_limit_are_410(
     response = client.get(f"/d/{token}")
     assert response.status_code == 410
     assert "downloaded 3 times" in response.get_data(as_text=True)
-    assert counts(settings) == (3,)
+    assert counts(settings) == (3, 0)
 
 
 def test_the_default_limit_is_five(token: str, service: Callable[..., FlaskClient]) -> None:
@@ -200,7 +200,7 @@ def test_a_download_limit_of_zero_means_no_limit(
 ) -> None:
     client = service(download_limit=0)
     assert {client.get(f"/d/{token}").status_code for _ in range(12)} == {303}
-    assert counts(settings) == (12,)
+    assert counts(settings) == (12, 0)
 
 
 def test_a_refunded_order_is_410(
@@ -216,7 +216,7 @@ def test_a_refunded_order_is_410(
 
 @pytest.mark.parametrize(
     "claim",
-    [LinkClaim(ORDER, 1, 2_000_000_000), LinkClaim("552312-999", 0, 2_000_000_000)],
+    [LinkClaim(ORDER, 2, 2_000_000_000), LinkClaim("552312-999", 0, 2_000_000_000)],
     ids=["no-such-file", "no-such-order"],
 )
 def test_a_genuine_token_for_nothing_is_410(
@@ -297,6 +297,6 @@ def test_a_signing_outage_is_503_and_costs_the_buyer_no_download(
         assert response.status_code == 503
         assert response.headers["Retry-After"]
         assert b"reload this page" in response.data
-    assert counts(settings) == (0,)
+    assert counts(settings) == (0, 0)
     as_json = client.get(f"/d/{token}", headers={"Accept": "application/json"})
     assert as_json.status_code == 503 and "try again" in as_json.json["error"]

@@ -30,6 +30,7 @@ from common.orders import DeliveredFile, OrderRecord, Status
 from common.settings import Settings
 from common.stamp_codes import make_code, serial_for
 from common.storage.local import LocalStorage
+from stamping.epub.tracing import trace_epub
 from worker.app import create_app
 from worker.customers.offline import OfflineCustomers
 from worker.fulfil import MAIL_CLAIM_SECONDS
@@ -182,7 +183,7 @@ class TestPaidOrder:
         assert [h.status for h in rec.history] == ["received", "stamped", "mailing", "mailed"]
         assert [m.kind for m in rec.mails] == ["delivery"]
 
-        [copy] = rec.files
+        copy, epub = rec.files
         original = settings.local_data_dir / "storage" / settings.source_bucket
         store = LocalStorage(
             settings.local_data_dir / "storage", public_url=settings.public_url, signing_key=b"k"
@@ -200,6 +201,12 @@ class TestPaidOrder:
             assert len(pdf.pages) == 48
             assert str(pdf.docinfo["/ExLibrisOrder"]) == "552312-1"
             assert str(pdf.docinfo["/ExLibrisCode"]) == rec.code
+        assert (epub.object_name, epub.stamped) == (
+            "copies/552312-1/01-practical-python.epub",
+            True,
+        )
+        traced = trace_epub(delivered(settings, epub.object_name).read_bytes())
+        assert (traced.order_id, traced.code) == ("552312-1", rec.code)  # one code per order
 
         email_sha = hashlib.sha256(b"ada@example.com").hexdigest()
         assert delivered(settings, f"customers/{email_sha}/552312-1").read_text() == "552312-1"
@@ -212,13 +219,15 @@ class TestPaidOrder:
     ) -> None:
         push(client, paid())
         [mail] = outbox(settings)
-        [link] = links_in(mail)
-        assert link.startswith("http://127.0.0.1:8080/d/")
-        claim = read_token(settings.stamp_secret, link.rsplit("/", 1)[1])
-        assert (claim.order_id, claim.file_index) == ("552312-1", 0)
-        assert claim.expires == int(NOW) + settings.link_ttl
+        links = links_in(mail)
+        assert len(links) == 2  # the PDF and the EPUB
+        for index, link in enumerate(links):
+            assert link.startswith("http://127.0.0.1:8080/d/")
+            claim = read_token(settings.stamp_secret, link.rsplit("/", 1)[1])
+            assert (claim.order_id, claim.file_index) == ("552312-1", index)
+            assert claim.expires == int(NOW) + settings.link_ttl
+            assert link in mail.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
         assert record(settings, "552312-1").code in plain_text(mail)
-        assert link in mail.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
 
     def test_a_redelivery_sends_nothing_more(self, client: FlaskClient, settings: Settings) -> None:
         assert push(client, paid(), "m-1") == 204
@@ -464,9 +473,9 @@ class TestLinksRequested:
         assert all(m["Subject"] == "Fresh download links for Practical Python Projects"
                    for m in mails)  # fmt: skip
         for mail in mails:
-            [link] = links_in(mail)
-            claim = read_token(settings.stamp_secret, link.rsplit("/", 1)[1])
-            assert claim.order_id == mail["X-Exlibris-Order"]
+            for link in links_in(mail):  # one per file: the PDF and the EPUB
+                claim = read_token(settings.stamp_secret, link.rsplit("/", 1)[1])
+                assert claim.order_id == mail["X-Exlibris-Order"]
 
     @pytest.mark.usefixtures("orders")
     def test_a_redelivered_request_sends_nothing(
