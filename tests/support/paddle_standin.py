@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from urllib.parse import unquote
 from typing import Any
+from urllib.parse import unquote
 
 from tests.support.http_standin import HttpStandIn, Recorded, Reply
 
