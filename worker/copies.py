@@ -65,7 +65,7 @@ def _make_copy(record: OrderRecord, delivered: DeliveredFile, deps: WorkerDeps) 
         deps.storage.write(deps.settings.delivery_bucket, delivered.object_name, data)
     except TransientStorageError as exc:
         raise TransientError(f"writing {delivered.object_name} failed: {exc}") from exc
-    return replace(delivered, source_generation=original.generation)
+    return replace(delivered, source_generation=original.generation, size=len(data))
 
 
 def _read_original(source: str, deps: WorkerDeps) -> Blob:

@@ -6,7 +6,7 @@ caller serialises and signs the exact bytes it posts) and Classic forms as
 dict[str, str] (values as posted, `p_signature` added by `signed_form`). The
 shapes follow developer.paddle.com (transaction.completed, adjustment.*) and
 the Classic webhook reference (payment_succeeded, payment_refunded, the
-fulfilment webhook).
+fulfilment webhook, payment_dispute_created and payment_dispute_closed).
 """
 
 from __future__ import annotations
@@ -236,6 +236,38 @@ def classic_refund(
         "refund_reason": "Customer asked",
         "refund_type": refund_type,
         "tax_refund": "2.40",
+    }
+
+
+def classic_dispute(
+    order_id: str = "4021307-5765381",
+    *,
+    alert_name: str = "payment_dispute_created",
+    status: str = "open",
+    alert_id: str = "1812351111",
+    event_time: str = EVENT_TIME,
+) -> dict[str, str]:
+    """A payment_dispute_created (status open) or payment_dispute_closed (status closed) alert.
+
+    Fields as in Paddle Classic's webhook reference (Risk & Dispute Alerts); Paddle
+    sends payment_dispute_closed when it contested the chargeback and won.
+    """
+    return {
+        "alert_id": alert_id,
+        "alert_name": alert_name,
+        "amount": "29.00",
+        "balance_amount": "29.00",
+        "balance_currency": "USD",
+        "balance_fee": "15.00",
+        "checkout_id": "27835673-chre93c81118fc7-b3092639c1",
+        "currency": "USD",
+        "email": "ada@example.com",
+        "event_time": event_time,
+        "fee_usd": "15.00",
+        "marketing_consent": "0",
+        "order_id": order_id,
+        "passthrough": "",
+        "status": status,
     }
 
 
