@@ -30,17 +30,20 @@ log = logging.getLogger(__name__)
 def stamp_copies(
     record: OrderRecord, deps: WorkerDeps, indexes: tuple[int, ...] | None = None
 ) -> tuple[DeliveredFile, ...]:
-    """Write the copies of the given files (all by default); the files, with their generations."""
+    """Write the copies of the given files (by default every file no refund took back).
+
+    Returns all the order's files, those written with their generations and sizes.
+    """
     started = time.perf_counter()
     files = list(record.files)
-    for n in range(len(files)) if indexes is None else indexes:
+    for n in record.live_files if indexes is None else indexes:
         files[n] = _make_copy(record, files[n], deps)
     log.info(
         "copies stored",
         extra={
             "event": "copies_stored",
             "order_id": record.order_id,
-            "files": len(files) if indexes is None else len(indexes),
+            "files": len(record.live_files) if indexes is None else len(indexes),
             "stamp_seconds": round(time.perf_counter() - started, 3),
         },
     )

@@ -53,11 +53,22 @@ _MAX_STEPS = 12
 
 def fulfil_order(message: OrderPaid, deps: WorkerDeps) -> str:
     """Advance the order until it is mailed (or found revoked); return the final status."""
+    return _advance(message.order_id, deps, message)
+
+
+def complete_order(order_id: str, deps: WorkerDeps) -> str:
+    """Advance an order that already has a record (one a won chargeback restored, say)."""
+    return _advance(order_id, deps, None)
+
+
+def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
     bucket = deps.settings.delivery_bucket
     for _ in range(_MAX_STEPS):
-        record, generation = load_record(deps.storage, bucket, message.order_id)
+        record, generation = load_record(deps.storage, bucket, order_id)
         try:
             if record is None:
+                if message is None:
+                    return "unknown order"
                 save_record(deps.storage, bucket, _new_record(message, deps), 0)
             elif record.status in (Status.MAILED, Status.REVOKED):
                 if record.status == Status.REVOKED:
@@ -65,7 +76,7 @@ def fulfil_order(message: OrderPaid, deps: WorkerDeps) -> str:
                 log.info("order already %s", record.status, extra={"order_id": record.order_id})
                 return record.status
             elif record.awaiting_buyer:
-                if message.buyer is None:
+                if message is None or message.buyer is None:
                     log.info("order waits for its buyer", extra={"order_id": record.order_id})
                     return "awaiting buyer"
                 named = record.buyer_resolved(
@@ -77,8 +88,8 @@ def fulfil_order(message: OrderPaid, deps: WorkerDeps) -> str:
             else:
                 _mail_once(record, generation, deps)
         except PreconditionFailed:
-            log.info("order changed under us; re-reading", extra={"order_id": message.order_id})
-    raise TransientError(f"order {message.order_id} did not settle; retrying later")
+            log.info("order changed under us; re-reading", extra={"order_id": order_id})
+    raise TransientError(f"order {order_id} did not settle; retrying later")
 
 
 def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
