@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import logging
 
+from common.formatting import human_size
 from common.link_tokens import LinkClaim, make_token
 from common.orders import OrderRecord
 from worker.deps import WorkerDeps
 from worker.errors import MailOutcomeUnknown, PermanentError, TransientError
 from worker.mail import MailError
-from worker.mail.render import Link, Shop, human_size, render_delivery
+from worker.mail.render import Link, Shop, render_delivery
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,10 @@ import re
 import time
 from pathlib import Path
 
-import requests
-
 from tests.browser.conftest import Tab
 from tests.e2e.conftest import LiveStack
 from tests.e2e.test_purchase import page_text, post_classic, wait_for_mails
+from tests.support.download_page import download
 from tests.support.paddle_payloads import classic_fulfilment
 from worker.mail.outbox import download_links, plain_text, read_mail
 
@@ -36,7 +35,7 @@ def buy(live: LiveStack) -> Path:
 def stamped_code(mail: Path) -> str:
     """The stamp code printed on page 2 of the copy the mailed link downloads."""
     [link] = download_links(read_mail(mail))
-    copy = requests.get(link, timeout=30)
+    copy = download(link)
     assert copy.status_code == 200
     [code] = set(CODE.findall(page_text(copy.content, 1)))
     return code

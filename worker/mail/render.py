@@ -11,11 +11,11 @@ address arrive normalised by the message contract.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from common.buyer_data import ascii_address
+from common.formatting import human_date
 from common.orders import OrderRecord
 from worker.mail import Mail
 
@@ -55,7 +55,7 @@ def render_delivery(
     context = {
         "record": record,
         "links": links,
-        "expires": datetime.fromtimestamp(expires, UTC).strftime("%-d %B %Y"),
+        "expires": human_date(expires),
         "shop": shop,
         "limit": shop.download_limit,
         "resend": resend,
@@ -71,13 +71,3 @@ def render_delivery(
         category="links-resent" if resend else "delivery",
         custom_args={"order_id": record.order_id},
     )
-
-
-def human_size(size: int) -> str:
-    """Bytes as a reader says them: 2.4 MB, 830 KB; blank when unknown."""
-    if size <= 0:
-        return ""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if size >= scale:
-            return f"{size / scale:.1f} {unit}".replace(".0 ", " ")
-    return f"{size} bytes"
