@@ -247,8 +247,8 @@ def decode(data: bytes) -> Message:
     """Parse message bytes, or raise ContractError naming what is wrong."""
     try:
         body = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ContractError(f"message data is not JSON: {exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ContractError(f"message data is not JSON: {type(exc).__name__}") from None
     if not isinstance(body, dict):
         raise ContractError("message data is not a JSON object")
     name = body.pop("type", None)
