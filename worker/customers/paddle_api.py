@@ -4,10 +4,10 @@ Billing webhooks name a customer id; GET {PADDLE_API_URL}/customers/{id}
 answers {"data": {"id", "name", "email", ...}} (name may be null). Every
 request sends `Paddle-Version: 1`, the version this code reads, as Paddle's
 versioning guide asks, so a new default version on the account cannot change
-the answers under us. Needs an API key with customer read permission. 429 (honouring Retry-After), 5xx,
-timeouts and connection errors are retried with backoff, then the lookup
-fails as LookupUnavailable so the push handler answers 5xx and Pub/Sub
-redelivers; 404 is CustomerNotFound, which no retry can fix.
+the answers under us. Needs an API key with customer read permission. 429
+(honouring Retry-After), 5xx, timeouts and connection errors are retried with
+backoff, then the lookup fails as LookupUnavailable so the push handler
+answers 5xx and Pub/Sub redelivers; 404 is CustomerNotFound, which no retry can fix.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 
 from common.contract import Buyer, ContractError
 from worker.customers import CustomerNotFound, LookupUnavailable
-
 
 PADDLE_VERSION = "1"  # developer.paddle.com/api-reference/about/versioning
 
