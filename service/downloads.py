@@ -76,7 +76,7 @@ def download_page(token: str) -> Response:
     if request.args.get("preparing") and not copy_exists(deps, claim):
         return _preparing(token, 200)
     notice = "Your copy is ready." if request.args.get("preparing") else ""
-    return _page(claim, token, notice=notice)
+    return _page(claim, notice=notice)
 
 
 @bp.post("/d/<token>")
@@ -91,7 +91,7 @@ def download(token: str) -> Response:
         view_link(deps, claim)  # a link that is gone says so first
         log.warning("download form refused", extra={"order_id": claim.order_id, "why": str(exc)})
         notice = "For your safety, press Download on this page to start the download."
-        return _page(claim, token, notice=notice, status=403)
+        return _page(claim, notice=notice, status=403)
     try:
         url = hand_out(deps, claim)
     except CopyMissing:
@@ -101,7 +101,7 @@ def download(token: str) -> Response:
     return redirect(url, code=303)  # type: ignore[return-value]  # werkzeug's, same class
 
 
-def _page(claim: LinkClaim, token: str, *, notice: str = "", status: int = 200) -> Response:
+def _page(claim: LinkClaim, *, notice: str = "", status: int = 200) -> Response:
     deps = current_deps()
     view = view_link(deps, claim)
     fields = {

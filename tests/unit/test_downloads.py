@@ -485,19 +485,18 @@ class TestCopyDeletedByTheLifecycleRule:
         assert counts(settings) == (1,)
 
     def test_while_the_copy_is_made_the_page_keeps_refreshing(
-        self, token: str, service: Callable[..., FlaskClient], settings: Settings
+        self, token: str, settings: Settings
     ) -> None:
         self.copy(settings).unlink()
-        client = service()  # its publisher spools: no worker answers
-        assert click(client, token).status_code == 202
+        publisher = LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, attempts=1)
+        client = create_service(settings, publisher=publisher, clock=lambda: NOW).test_client()
+        assert click(client, token).status_code == 202  # no worker answers: still missing
         waiting = client.get(f"/d/{token}?preparing=1")
         assert waiting.status_code == 200
         assert 'http-equiv="refresh"' in waiting.text
-        spooled = [
-            *settings.local_data_dir.joinpath("spool").glob("*.json"),
-            *settings.local_data_dir.joinpath("dead-letter").glob("*.json"),
-        ]
-        assert len(spooled) == 1
+        assert publisher.wait_idle(10)
+        [letter] = settings.local_data_dir.joinpath("dead-letter").glob("*.json")
+        assert "copy.requested" in letter.read_text()
         assert counts(settings) == (0,)
 
 
