@@ -42,7 +42,11 @@ def build_mailer(settings: Settings) -> Mailer:
         )
     from worker.mail.outbox import OutboxMailer
 
-    return OutboxMailer(settings.local_data_dir / "outbox", sender=settings.mail_from)
+    return OutboxMailer(
+        settings.local_data_dir / "outbox",
+        sender=settings.mail_from,
+        sender_name=settings.shop_name,
+    )
 
 
 def build_customers(settings: Settings) -> CustomerLookup:

@@ -23,7 +23,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.contract import Buyer, LinksRequested, Message, OrderPaid, OrderRevoked, push_envelope
+from common.contract import (
+    Buyer,
+    LinksRequested,
+    Message,
+    OrderPaid,
+    OrderRevoked,
+    PaidItem,
+    push_envelope,
+)
 from common.keys import derive_key
 from common.link_tokens import read_token
 from common.orders import DeliveredFile, OrderRecord, Status
@@ -189,12 +197,12 @@ class TestPaidOrder:
             settings.local_data_dir / "storage", public_url=settings.public_url, signing_key=b"k"
         )
         generation = store.generation(settings.source_bucket, copy.source)
+        data = delivered(settings, copy.object_name).read_bytes()
         assert copy == DeliveredFile(
             "practical-python.pdf", "copies/552312-1/00-practical-python.pdf",
-            "practical-python.pdf", True, source_generation=generation,
+            "practical-python.pdf", True, source_generation=generation, size=len(data),
         )  # fmt: skip
         assert (original / copy.source).exists()
-        data = delivered(settings, copy.object_name).read_bytes()
         original = settings.local_data_dir / "storage/exlibris-originals/practical-python.pdf"
         assert data != original.read_bytes()
         with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -296,6 +304,62 @@ class TestPaidOrder:
         assert taken.read_bytes() == b"an-earlier-order"  # the earlier copy still verifies
         second = delivered(settings, f"codes/{serial_for(settings.stamp_secret, '552312-1', 1)}")
         assert second.read_bytes() == b"552312-1"
+
+
+class TestClassicFulfilmentWithoutEmail:
+    """The fulfilment webhook without the email fields, and its payment_succeeded alert."""
+
+    def waiting(self) -> OrderPaid:
+        return paid(buyer=None, event_id="fulfilment:552312-1")
+
+    def test_the_order_is_kept_as_received_until_the_alert_names_the_buyer(
+        self, client: FlaskClient, settings: Settings
+    ) -> None:
+        assert push(client, self.waiting(), "m-1") == 204  # acknowledged: no retry loop
+        rec = record(settings, "552312-1")
+        assert rec.status == Status.RECEIVED and rec.awaiting_buyer
+        assert outbox(settings) == []
+        assert push(client, self.waiting(), "m-2") == 204  # a redelivery waits too
+        assert record(settings, "552312-1").awaiting_buyer
+
+        assert push(client, paid(), "m-3") == 204  # payment_succeeded: same order, a buyer
+        [mail] = outbox(settings)
+        assert mail["To"] == "Ada Lovelace <ada@example.com>"
+        rec = record(settings, "552312-1")
+        assert (rec.status, rec.buyer_email) == ("mailed", "ada@example.com")
+        assert "payment_succeeded" in " ".join(h.note for h in rec.history)
+
+    def test_when_the_alert_comes_first_the_webhook_changes_nothing(
+        self, client: FlaskClient, settings: Settings
+    ) -> None:
+        assert push(client, paid(), "m-1") == 204
+        first = record(settings, "552312-1")
+        assert push(client, self.waiting(), "m-2") == 204
+        assert len(outbox(settings)) == 1
+        assert record(settings, "552312-1") == first
+
+    def test_no_buyer_is_ever_invented(self, settings: Settings, originals: Path) -> None:
+        client = create_app(settings, customers=OfflineCustomers(), clock=lambda: NOW).test_client()
+        assert push(client, self.waiting()) == 204
+        rec = record(settings, "552312-1")
+        assert (rec.buyer_name, rec.buyer_email) == ("", "")
+
+
+class TestBillingItems:
+    def test_each_file_remembers_the_transaction_item_that_bought_it(
+        self, settings: Settings, originals: Path
+    ) -> None:
+        client = create_app(settings, customers=OfflineCustomers(), clock=lambda: NOW).test_client()
+        message = paid(
+            "txn_01items", buyer=None, customer_id="ctm_1", source="billing", paddle_ids=(PRICE,),
+            items=(PaidItem("txnitm_01", (PRICE, "pro_01demopracticalpython00000")),),
+        )  # fmt: skip
+        assert push(client, message) == 204
+        files = record(settings, "txn_01items").files
+        assert [f.filename for f in files] == ["practical-python.pdf", "practical-python.epub"]
+        for copy in files:  # both files of the product came with the one item
+            assert copy.item_id == "txnitm_01"
+            assert copy.size == len(delivered(settings, copy.object_name).read_bytes())
 
 
 class TestMailClaim:
