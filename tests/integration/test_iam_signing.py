@@ -36,6 +36,7 @@ from common.storage.gcs import GcsStorage, SigningIdentity
 from common.storage.local import LocalStorage
 from service.app import create_app as create_service
 from service.publish.local_push import LocalPushPublisher
+from tests.support.download_page import form_for
 from tests.support.http_standin import HttpStandIn, Recorded, Reply, session_to
 from tests.support.iam_standin import IamCredentialsStandIn
 from worker.app import create_app as create_worker
@@ -163,7 +164,7 @@ def click(client: FlaskClient, path: str):  # type: ignore[no-untyped-def]
     """Follow a durable link as a buyer does: the download page's form, if it shows one."""
     page = client.get(path)
     if page.status_code == 200 and b"<form" in page.data:
-        return client.post(path)
+        return client.post(path, data=form_for(page.text, path).fields)
     return page
 
 
@@ -176,7 +177,7 @@ def link(settings: Settings, originals: Path) -> str:
     envelope = push_envelope(message, "m-9", "projects/p/subscriptions/orders-push")
     assert worker.post("/pubsub/push", json=envelope).status_code == 204
     [mail] = (settings.local_data_dir / "outbox").glob("*.eml")
-    [url] = download_links(read_mail(mail))
+    url, _epub = download_links(read_mail(mail))  # the sample product: a PDF and an EPUB
     return urlsplit(url).path
 
 
