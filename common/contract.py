@@ -57,6 +57,7 @@ class OrderRevoked:
     event_id: str
     occurred_at: str
     reason: str
+    revoked_by: str = "paddle"  # who took it back: Paddle (refund, chargeback) or the author
     version: int = VERSION
 
     @property
@@ -79,8 +80,46 @@ class LinksRequested:
         return f"links:{self.request_id}"
 
 
-Message = OrderPaid | OrderRevoked | LinksRequested
-_TYPES: dict[str, type[Message]] = {t.TYPE: t for t in (OrderPaid, OrderRevoked, LinksRequested)}
+@dataclass(frozen=True)
+class ResendRequested:
+    """The author asked to mail one order's links again, to the order's own address."""
+
+    TYPE: ClassVar[str] = "order.resend-requested"
+    order_id: str
+    request_id: str
+    occurred_at: str
+    version: int = VERSION
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"resend:{self.request_id}:{self.order_id}"
+
+
+@dataclass(frozen=True)
+class EditionReissued:
+    """The author uploaded a new edition of a product: re-stamp this order's copies, mail once.
+
+    `edition` names the originals' generations the console saw (common/reissues.py);
+    the worker stamps from the current originals and marks this edition done.
+    """
+
+    TYPE: ClassVar[str] = "edition.reissued"
+    order_id: str
+    product: str
+    edition: str
+    request_id: str
+    occurred_at: str
+    version: int = VERSION
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"reissue:{self.product}:{self.edition}:{self.order_id}"
+
+
+Message = OrderPaid | OrderRevoked | LinksRequested | ResendRequested | EditionReissued
+_TYPES: dict[str, type[Message]] = {
+    t.TYPE: t for t in (OrderPaid, OrderRevoked, LinksRequested, ResendRequested, EditionReissued)
+}
 
 
 @dataclass(frozen=True)
