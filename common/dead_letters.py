@@ -3,21 +3,49 @@
 A retry cannot fix these (a product missing from the catalog, an original
 that needs a password, a malformed message), so they are acknowledged and
 recorded here instead of being retried for days. Embedded: one JSON file per
-letter in LOCAL_DATA_DIR/dead-letter/ (the local push publisher puts exhausted
-deliveries there too). Cloud: `dead-letters/` in the delivery bucket, beside
-the Pub/Sub dead-letter topic that catches exhausted deliveries.
+letter in LOCAL_DATA_DIR/dead-letter/, and the local push publisher puts its
+exhausted deliveries there too (the bare push envelope, with
+`deadLetterReason`). Cloud: `dead-letters/` in the delivery bucket, beside the
+Pub/Sub dead-letter subscription read by common/pubsub_dead_letters.py.
+
+Readers turn every shape into a `Letter` the console lists and replays; a
+replayed letter is archived (`replayed/` beside the others), never deleted.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from common.contract import now_iso
-from common.storage import Storage
+from common.contract import ContractError, decode, now_iso
+from common.storage import NotFound, Storage
+
+_SAFE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+class LetterNotFound(LookupError):
+    """No dead letter has this id."""
+
+
+@dataclass(frozen=True)
+class Letter:
+    id: str  # what `exlibris replay` takes
+    kind: str  # unknown-product, a message type the worker gave up on, undelivered, ...
+    order_id: str
+    reason: str
+    at: str
+    origin: str  # service, worker, publisher (local push) or pubsub
+    data: bytes | None = None  # the contract message to send again; None if there is none
+
+    @property
+    def replayable(self) -> bool:
+        return self.data is not None
 
 
 class DeadLetters(Protocol):
@@ -26,11 +54,71 @@ class DeadLetters(Protocol):
         ...
 
 
+class DeadLetterReader(Protocol):
+    def letters(self) -> list[Letter]:
+        """Every letter not yet replayed, oldest first."""
+        ...
+
+    def archive(self, letter_id: str) -> None:
+        """Set a replayed letter aside; raise LetterNotFound if it is not there."""
+        ...
+
+
 def _letter(kind: str, key: str, reason: str, payload: dict[str, Any]) -> tuple[str, bytes]:
     safe_key = re.sub(r"[^A-Za-z0-9_.-]", "_", key)[:80] or "unknown"
     name = f"{time.time_ns()}-{kind}-{safe_key}.json"
     body = {"kind": kind, "key": key, "reason": reason, "at": now_iso(), "payload": payload}
     return name, json.dumps(body, ensure_ascii=False, indent=1, default=str).encode()
+
+
+def parse_letter(letter_id: str, raw: bytes) -> Letter:
+    """Read any of the shapes a letter is kept in; an unreadable one is listed, not replayable."""
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        return Letter(letter_id, "unreadable", "", "the letter is not JSON", "", "unknown")
+    if "kind" in body:  # written by record(): the service's or the worker's
+        payload = _dict(body.get("payload"))
+        kind = str(body["kind"])
+        data = _message_data(payload)
+        origin = "service" if kind == "unknown-product" else "worker"
+        fallback = str(body.get("key", "")) if kind == "unknown-product" else ""
+        reason, at = str(body.get("reason", "")), str(body.get("at", ""))
+    else:  # a push envelope the local publisher could not deliver
+        data = _message_data(body)
+        kind, origin, fallback = "undelivered", "publisher", ""
+        reason = str(body.get("deadLetterReason", "delivery attempts exhausted"))
+        at = str(_dict(body.get("message")).get("publishTime", ""))
+    return Letter(letter_id, kind, order_of(data) or fallback, reason, at, origin, data)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _message_data(payload: dict[str, Any]) -> bytes | None:
+    """The contract bytes in a letter: a push envelope's data, or a message object."""
+    message = payload.get("message")
+    if not isinstance(message, dict):
+        return None
+    if "type" in message:
+        return json.dumps(message, ensure_ascii=False, sort_keys=True).encode()
+    try:
+        return base64.b64decode(str(message.get("data", "")), validate=True) or None
+    except (binascii.Error, ValueError):
+        return None
+
+
+def order_of(data: bytes | None) -> str:
+    """The order a letter's message is about; "" when it names none."""
+    if data is None:
+        return ""
+    try:
+        return str(getattr(decode(data), "order_id", ""))
+    except ContractError:
+        return ""
 
 
 class FolderDeadLetters:
@@ -46,6 +134,22 @@ class FolderDeadLetters:
         tmp.replace(path)
         return str(path)
 
+    def letters(self) -> list[Letter]:
+        found = []
+        for path in sorted(self.folder.glob("*.json")):
+            try:
+                found.append(parse_letter(path.stem, path.read_bytes()))
+            except FileNotFoundError:
+                continue  # replayed or moved while we looked
+        return found
+
+    def archive(self, letter_id: str) -> None:
+        path = self.folder / f"{letter_id}.json"
+        if not _SAFE_ID.fullmatch(letter_id) or not path.is_file():
+            raise LetterNotFound(letter_id)
+        (self.folder / "replayed").mkdir(exist_ok=True)
+        path.replace(self.folder / "replayed" / path.name)
+
 
 class StorageDeadLetters:
     def __init__(self, storage: Storage, bucket: str) -> None:
@@ -58,3 +162,27 @@ class StorageDeadLetters:
             self.bucket, f"dead-letters/{name}", data, content_type="application/json"
         )
         return f"gs://{self.bucket}/dead-letters/{name}"
+
+    def letters(self) -> list[Letter]:
+        found = []
+        for name in self.storage.list(self.bucket, "dead-letters/"):
+            letter_id = name.removeprefix("dead-letters/").removesuffix(".json")
+            if "/" in letter_id:
+                continue  # replayed/
+            try:
+                found.append(parse_letter(letter_id, self.storage.read(self.bucket, name).data))
+            except NotFound:
+                continue
+        return found
+
+    def archive(self, letter_id: str) -> None:
+        name = f"dead-letters/{letter_id}.json"
+        try:
+            blob = self.storage.read(self.bucket, name) if _SAFE_ID.fullmatch(letter_id) else None
+        except NotFound:
+            blob = None
+        if blob is None:
+            raise LetterNotFound(letter_id)
+        replayed = f"dead-letters/replayed/{letter_id}.json"
+        self.storage.write(self.bucket, replayed, blob.data, content_type="application/json")
+        self.storage.delete(self.bucket, name)
