@@ -9,10 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from common.contract import LinksRequested, Message, OrderPaid, OrderRevoked
+from common.contract import (
+    EditionReissued,
+    LinksRequested,
+    Message,
+    OrderPaid,
+    OrderRevoked,
+    ResendRequested,
+)
 from worker.deps import WorkerDeps
 from worker.fulfil import fulfil_order
-from worker.resend import resend_links
+from worker.reissue import reissue_order
+from worker.resend import resend_links, resend_order
 from worker.revoke import revoke_order
 
 Handler = Callable[[Any, WorkerDeps], str]
@@ -21,6 +29,8 @@ HANDLERS: dict[type, Handler] = {
     OrderPaid: fulfil_order,
     OrderRevoked: revoke_order,
     LinksRequested: resend_links,
+    ResendRequested: resend_order,
+    EditionReissued: reissue_order,
 }
 
 
