@@ -77,7 +77,7 @@ def build_secrets(settings: Settings, out: Console) -> SecretStore:
 
 def build_console_deps(settings: Settings, **overrides: Any) -> ConsoleDeps:
     storage = overrides.pop("storage", None) or build_storage(settings)
-    out = overrides.pop("out", None) or Console(highlight=False)
+    out = overrides.pop("out", None) or Console(highlight=False, soft_wrap=True)
     given_publisher = overrides.pop("publisher", None)
     publisher = functools.cache(lambda: given_publisher or build_publisher(settings))
     letters = overrides.pop("letters", None)
