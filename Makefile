@@ -72,6 +72,7 @@ bench: $(STAMP)
 	@$(PACKAGES) runtime test bench
 	$(BIN)/python bench/stamp.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/orders.py
 
 # Re-pin every dependency, transitive ones included, with hashes, from pyproject.toml.
 lock: $(STAMP)

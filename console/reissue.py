@@ -114,8 +114,10 @@ def _bar(deps: ConsoleDeps) -> Progress:
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("done {task.fields[done]}  failed {task.fields[failed]}"),
-        TextColumn("remaining {task.fields[remaining]}"),
+        TextColumn(
+            "done {task.fields[done]}  failed {task.fields[failed]}  "
+            "remaining {task.fields[remaining]}"
+        ),
         TimeElapsedColumn(),
         console=deps.out,
     )

@@ -68,7 +68,7 @@ def test_every_entitled_buyer_is_mailed_once_and_a_second_run_mails_nobody(shop:
     ran = shop.console("reissue", SLUG, "--rate", "1000")
     assert ran.status == 0, ran.err
     assert "2 to mail; left out: 1 has this edition, 1 revoked" in ran.out
-    assert "done 2  failed 0 remaining 0" in ran.out
+    assert "done 2  failed 0  remaining 0" in ran.out
     assert new_edition_mails(shop) == ids[:2]
     again = shop.console("reissue", SLUG)
     assert again.status == 0
@@ -111,7 +111,7 @@ def test_a_failed_order_is_counted_and_a_run_after_the_fix_finishes_it(
     ran = shop.console("reissue", SLUG, "--rate", "1000", publisher=publisher)
     assert ran.status == 1
     assert "1 orders failed; fix the cause, then run the same command again" in ran.err
-    assert "done 1  failed 1 remaining 0" in ran.out
+    assert "done 1  failed 1  remaining 0" in ran.out
     assert "mail rejected: SendGrid answered 400" in ran.out
     assert len(sendgrid_standin.mails) == 1
     again = shop.console("reissue", SLUG, "--rate", "1000", publisher=publisher)
