@@ -59,6 +59,10 @@ class DeadLetterReader(Protocol):
         """Every letter not yet replayed, oldest first."""
         ...
 
+    def read(self, letter_id: str) -> Letter:
+        """One letter by its id; raise LetterNotFound if it is not there."""
+        ...
+
     def archive(self, letter_id: str) -> None:
         """Set a replayed letter aside; raise LetterNotFound if it is not there."""
         ...
@@ -143,12 +147,23 @@ class FolderDeadLetters:
                 continue  # replayed or moved while we looked
         return found
 
+    def read(self, letter_id: str) -> Letter:
+        try:
+            return parse_letter(letter_id, self._path(letter_id).read_bytes())
+        except FileNotFoundError:
+            raise LetterNotFound(letter_id) from None
+
     def archive(self, letter_id: str) -> None:
-        path = self.folder / f"{letter_id}.json"
-        if not _SAFE_ID.fullmatch(letter_id) or not path.is_file():
+        path = self._path(letter_id)
+        if not path.is_file():
             raise LetterNotFound(letter_id)
         (self.folder / "replayed").mkdir(exist_ok=True)
         path.replace(self.folder / "replayed" / path.name)
+
+    def _path(self, letter_id: str) -> Path:
+        if not _SAFE_ID.fullmatch(letter_id):
+            raise LetterNotFound(letter_id)  # an id never names a path outside the folder
+        return self.folder / f"{letter_id}.json"
 
 
 class StorageDeadLetters:
@@ -175,14 +190,19 @@ class StorageDeadLetters:
                 continue
         return found
 
+    def read(self, letter_id: str) -> Letter:
+        return parse_letter(letter_id, self._blob(letter_id))
+
     def archive(self, letter_id: str) -> None:
-        name = f"dead-letters/{letter_id}.json"
-        try:
-            blob = self.storage.read(self.bucket, name) if _SAFE_ID.fullmatch(letter_id) else None
-        except NotFound:
-            blob = None
-        if blob is None:
-            raise LetterNotFound(letter_id)
+        data = self._blob(letter_id)
         replayed = f"dead-letters/replayed/{letter_id}.json"
-        self.storage.write(self.bucket, replayed, blob.data, content_type="application/json")
-        self.storage.delete(self.bucket, name)
+        self.storage.write(self.bucket, replayed, data, content_type="application/json")
+        self.storage.delete(self.bucket, f"dead-letters/{letter_id}.json")
+
+    def _blob(self, letter_id: str) -> bytes:
+        if not _SAFE_ID.fullmatch(letter_id):
+            raise LetterNotFound(letter_id)
+        try:
+            return self.storage.read(self.bucket, f"dead-letters/{letter_id}.json").data
+        except NotFound:
+            raise LetterNotFound(letter_id) from None

@@ -44,6 +44,12 @@ class SubscriptionDeadLetters:
         with self._pulled() as received:
             return [_as_letter(r.message) for r in received.values()]
 
+    def read(self, letter_id: str) -> Letter:
+        found = next((letter for letter in self.letters() if letter.id == letter_id), None)
+        if found is None:
+            raise LetterNotFound(letter_id)
+        return found
+
     def archive(self, letter_id: str) -> None:
         with self._pulled() as received:
             found = received.pop(letter_id, None)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 from typing import Any, TextIO
 
 from common.catalog import CatalogError
@@ -37,7 +38,8 @@ def run(
     err = stderr or sys.stderr
     try:
         args = parser().parse_args(argv)
-        deps = build_console_deps(settings or Settings.from_env(), **overrides)
+        settings = settings or Settings.from_env()
+        deps = build_console_deps(settings, **overrides)
         status: int = args.run(args, deps)
         return status
     except UsageError as exc:
@@ -50,6 +52,12 @@ def run(
         return _fail(err, f"storage did not answer: {exc}", 1)
     except KeyboardInterrupt:
         return _fail(err, "interrupted; run the same command again to carry on", 130)
+    except Exception as exc:  # an outage or a bug nobody foresaw: still one line, no traceback
+        if settings is not None and settings.log_level.upper() == "DEBUG":
+            traceback.print_exception(exc, file=err)
+        return _fail(
+            err, f"unexpected {type(exc).__name__}: {exc} (LOG_LEVEL=DEBUG shows where)", 1
+        )
 
 
 def _fail(err: TextIO, message: str, status: int) -> int:

@@ -48,14 +48,10 @@ def run_dead_letters(args: argparse.Namespace, deps: ConsoleDeps) -> int:
 def run_replay(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     if bool(args.all) == bool(args.ids):
         raise UsageError("replay takes letter ids or --all, not both and not neither")
-    found = {letter.id: (reader, letter) for reader, letter in all_letters(deps)}
     if args.all:
-        chosen = [item for item in found.values() if item[1].replayable]
+        chosen = [item for item in all_letters(deps) if item[1].replayable]
     else:
-        missing = [i for i in args.ids if i not in found]
-        if missing:
-            raise ConsoleError(f"no dead letter {', '.join(missing)} (see `exlibris dead-letters`)")
-        chosen = [found[i] for i in args.ids]
+        chosen = [_find(deps, letter_id) for letter_id in args.ids]
     failures = [problem for reader, letter in chosen if (problem := _replay(deps, reader, letter))]
     deps.drain(60.0)
     replayed = len(chosen) - len(failures)
@@ -63,6 +59,13 @@ def run_replay(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     if failures:
         raise ConsoleError("; ".join(failures))
     return 0
+
+
+def _find(deps: ConsoleDeps, letter_id: str) -> tuple[DeadLetterReader, Letter]:
+    for reader in deps.letters():
+        with contextlib.suppress(LetterNotFound):
+            return reader, reader.read(letter_id)
+    raise ConsoleError(f"no dead letter {letter_id} (see `exlibris dead-letters`)")
 
 
 def _replay(deps: ConsoleDeps, reader: DeadLetterReader, letter: Letter) -> str:

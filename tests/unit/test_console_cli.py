@@ -114,3 +114,23 @@ def test_the_installed_script_reads_the_same_settings_as_the_apps(tmp_path: Path
     for command in ("orders", "order", "resend", "revoke", "reissue", "dead-letters", "replay",
                     "export", "paddle"):  # fmt: skip
         assert command in help_text.stdout
+
+
+class BrokenStorage:
+    """Storage whose every listing fails in a way no handler expects."""
+
+    def list(self, bucket: str, prefix: str) -> list[str]:
+        raise RuntimeError("disk on fire")
+
+
+def test_an_unforeseen_failure_is_still_one_line(shop: Shop) -> None:
+    ran = shop.console("orders", storage=BrokenStorage())
+    assert ran.status == 1
+    assert one_line(ran.err).startswith("exlibris: unexpected RuntimeError: disk on fire")
+
+
+def test_with_debug_logging_the_traceback_comes_too(shop: Shop) -> None:
+    shop.settings = shop.settings.with_overrides(log_level="DEBUG")
+    ran = shop.console("orders", storage=BrokenStorage())
+    assert ran.status == 1
+    assert "Traceback" in ran.err and ran.err.rstrip().splitlines()[-1].startswith("exlibris: ")

@@ -124,3 +124,18 @@ def test_the_bucket_letters_list_and_archive_alike(settings: Settings) -> None:
     ]
     with pytest.raises(LetterNotFound):
         letters.archive("../orders/x")
+
+
+@pytest.mark.parametrize("where", ["folder", "bucket"])
+def test_a_letter_is_read_by_its_id(settings: Settings, tmp_path: Path, where: str) -> None:
+    letters = (
+        FolderDeadLetters(tmp_path)
+        if where == "folder"
+        else StorageDeadLetters(local_storage(settings), settings.delivery_bucket)
+    )
+    letters.record(PAID.TYPE, PAID.idempotency_key, "cannot stamp", ENVELOPE)
+    [listed] = letters.letters()
+    assert letters.read(listed.id) == listed
+    for unknown in ("1-nope", "../x", ""):
+        with pytest.raises(LetterNotFound):
+            letters.read(unknown)
