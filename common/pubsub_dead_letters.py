@@ -19,7 +19,8 @@ from typing import Any
 from google.api_core import exceptions as api
 from google.cloud import pubsub_v1
 
-from common.dead_letters import Letter, LetterNotFound, order_of
+from common.dead_letter_format import Letter, order_of
+from common.dead_letters import LetterNotFound
 
 PREFIX = "pubsub-"
 

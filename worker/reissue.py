@@ -24,10 +24,7 @@ console counts, before the push route dead-letters it.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 
 from common.catalog import Product
@@ -41,56 +38,51 @@ from common.orders import (
     load_record,
     update_record,
 )
-from common.reissues import claim_name, done_name, failed_name, read_json
-from common.storage import NotFound, PreconditionFailed, StorageError, TransientStorageError
+from common.storage import NotFound, TransientStorageError
 from worker.copies import stamp_copies
 from worker.deps import WorkerDeps
 from worker.errors import MailOutcomeUnknown, PermanentError, TransientError, WorkerError
-from worker.fulfil import MAIL_CLAIM_SECONDS
 from worker.links_mail import mail_new_edition
+from worker.reissue_markers import ReissueMarkers
 
 log = logging.getLogger(__name__)
 
 
 def reissue_order(message: EditionReissued, deps: WorkerDeps) -> str:
     """Bring one order to the new edition; return what happened."""
+    markers = ReissueMarkers(message, deps)
     try:
-        return _reissue(message, deps)
+        return _reissue(message, markers, deps)
     except PermanentError as exc:
-        _write(
-            deps,
-            _name(failed_name, message),
-            {"request_id": message.request_id, "reason": str(exc)},
-        )
+        markers.failed(str(exc))
         raise
     except (TransientStorageError, RecordContended) as exc:
         raise TransientError(f"re-issue of {message.order_id}: {exc}") from exc
 
 
-def _reissue(message: EditionReissued, deps: WorkerDeps) -> str:
-    bucket = deps.settings.delivery_bucket
-    if _exists(deps, _name(done_name, message)):
+def _reissue(message: EditionReissued, markers: ReissueMarkers, deps: WorkerDeps) -> str:
+    if markers.done():
         return "already re-issued"
-    record, _ = load_record(deps.storage, bucket, message.order_id)
+    record, _ = load_record(deps.storage, deps.settings.delivery_bucket, message.order_id)
     if record is None:
         raise PermanentError(f"no order {message.order_id}")
     product = _product(message.product, deps)
     indexes = record.files_of({f.source for f in product.files})
     skipped = _reason_to_skip(record, indexes, product, deps)
     if skipped:
-        return _finish(message, deps, skipped)
-    _claim(message, deps)
+        return markers.finish(skipped)
+    markers.claim()
     try:
         files = stamp_copies(record, deps, indexes)
         if not _still_entitled(record, files, indexes, deps):
-            return _finish(message, deps, "skipped: revoked")
+            return markers.finish("skipped: revoked")
         mail_id = mail_new_edition(replace(record, files=files), deps, product.title, indexes)
     except MailOutcomeUnknown:
         raise  # keep the claim: a second mail now could be a duplicate
     except WorkerError:
-        deps.storage.delete(bucket, _name(claim_name, message))
+        markers.release()
         raise
-    outcome = _finish(message, deps, f"mailed {mail_id}")
+    outcome = markers.finish(f"mailed {mail_id}")
     _record(message, record, files, indexes, mail_id, deps)
     log.info("order re-issued", extra={"order_id": record.order_id, "edition": message.edition})
     return outcome
@@ -176,62 +168,3 @@ def _record(
         _take_back(files, indexes, deps)
     except RecordContended as exc:
         log.warning("re-issue not recorded", extra={"order_id": record.order_id, "why": str(exc)})
-
-
-def _claim(message: EditionReissued, deps: WorkerDeps) -> None:
-    """Hold the order for this delivery, or raise TransientError while another holds it."""
-    bucket, name = deps.settings.delivery_bucket, _name(claim_name, message)
-    now = deps.clock()
-    try:
-        blob = deps.storage.read(bucket, name)
-    except NotFound:
-        expected = 0
-    else:
-        held_since = read_json(deps.storage, bucket, name).get("claimed_at", 0)
-        if isinstance(held_since, int | float) and now - held_since < MAIL_CLAIM_SECONDS:
-            raise TransientError(f"order {message.order_id} is being re-issued by another delivery")
-        expected = blob.generation
-    body = json.dumps({"claimed_at": now, "request_id": message.request_id}).encode()
-    try:
-        deps.storage.write(bucket, name, body, if_generation_match=expected)
-    except PreconditionFailed as exc:
-        raise TransientError(f"order {message.order_id} was claimed by another delivery") from exc
-
-
-def _finish(message: EditionReissued, deps: WorkerDeps, outcome: str) -> str:
-    """Mark the order done for this edition (once), and drop the claim and any failure."""
-    body = {"outcome": outcome, "at": now_iso(), "request_id": message.request_id}
-    with contextlib.suppress(PreconditionFailed):  # another delivery finished first: it stands
-        deps.storage.write(
-            deps.settings.delivery_bucket,
-            _name(done_name, message),
-            json.dumps(body).encode(),
-            content_type="application/json",
-            if_generation_match=0,
-        )
-    for name in (_name(claim_name, message), _name(failed_name, message)):
-        deps.storage.delete(deps.settings.delivery_bucket, name)
-    return outcome
-
-
-def _write(deps: WorkerDeps, name: str, body: dict[str, str]) -> None:
-    try:
-        data = json.dumps({**body, "at": now_iso()}).encode()
-        deps.storage.write(
-            deps.settings.delivery_bucket, name, data, content_type="application/json"
-        )
-    except StorageError:
-        log.warning("re-issue failure not noted", extra={"marker": name})  # the dead letter has it
-
-
-def _name(namer: Callable[[str, str, str], str], message: EditionReissued) -> str:
-    """This order's marker of one kind (claim_name, done_name or failed_name)."""
-    return namer(message.product, message.edition, message.order_id)
-
-
-def _exists(deps: WorkerDeps, name: str) -> bool:
-    try:
-        deps.storage.generation(deps.settings.delivery_bucket, name)
-    except NotFound:
-        return False
-    return True

@@ -8,12 +8,8 @@ from pathlib import Path
 import pytest
 
 from common.contract import Buyer, LinksRequested, OrderPaid, encode, push_envelope
-from common.dead_letters import (
-    FolderDeadLetters,
-    LetterNotFound,
-    StorageDeadLetters,
-    parse_letter,
-)
+from common.dead_letter_format import parse_letter
+from common.dead_letters import FolderDeadLetters, LetterNotFound, StorageDeadLetters
 from common.settings import Settings
 from tests.support.shop import local_storage
 
