@@ -66,8 +66,8 @@ def _fail(err: TextIO, message: str, status: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # Library warnings (a push that failed and will be retried) go to stderr as plain lines.
-    logging.basicConfig(level=logging.ERROR, format="exlibris: %(message)s", stream=sys.stderr)
+    # The commands say what happened themselves, in one line; library logs would add more.
+    logging.basicConfig(level=logging.CRITICAL, format="exlibris: %(message)s", stream=sys.stderr)
     return run(argv)
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 from typing import Any
+from urllib.parse import urljoin
 
+import requests
 from rich.console import Console
 
 from common.adapters import build_catalog, build_storage
@@ -32,7 +34,19 @@ def build_publisher(settings: Settings) -> Publisher:
         return build_pubsub_publisher(settings.google_cloud_project, settings.pubsub_topic)
     from service.publish.local_push import LocalPushPublisher
 
+    _check_worker(settings.worker_push_url)
     return LocalPushPublisher(settings.worker_push_url, settings.local_data_dir)
+
+
+def _check_worker(push_url: str) -> None:
+    """The embedded publisher pushes from this process: a stopped stack is said plainly."""
+    health = urljoin(push_url, "/healthz")
+    try:
+        requests.get(health, timeout=3).raise_for_status()
+    except requests.RequestException:
+        raise ConsoleError(
+            f"the worker at {health} does not answer: start the stack first (make run)"
+        ) from None
 
 
 def build_letters(settings: Settings, storage: Storage) -> list[DeadLetterReader]:

@@ -51,6 +51,8 @@ def run_connect(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     deps.out.print(f"created {created.get('id')} → {url} for {', '.join(EVENTS)}")
     where = deps.secrets().add(args.secret_id or secret_id_of(deps), secret)
     deps.out.print(f"webhook secret kept in {where}", markup=False)
+    if not deps.settings.embedded:
+        deps.out.print("the service reads it when a new revision starts: deploy to switch now")
     return 0
 
 

@@ -134,3 +134,15 @@ def test_with_debug_logging_the_traceback_comes_too(shop: Shop) -> None:
     ran = shop.console("orders", storage=BrokenStorage())
     assert ran.status == 1
     assert "Traceback" in ran.err and ran.err.rstrip().splitlines()[-1].startswith("exlibris: ")
+
+
+def test_a_stopped_embedded_stack_is_said_plainly_before_anything_is_spooled(shop: Shop) -> None:
+    shop.buy("552312-1")
+    shop.settings = shop.settings.with_overrides(worker_push_url="http://127.0.0.1:9/pubsub/push")
+    ran = shop.console("resend", "552312-1", publisher=None)
+    assert ran.status == 1
+    assert one_line(ran.err) == (
+        "exlibris: the worker at http://127.0.0.1:9/healthz does not answer: "
+        "start the stack first (make run)"
+    )
+    assert not list((shop.settings.local_data_dir / "spool").glob("*.json"))
