@@ -74,6 +74,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.epub
 	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.coldstart
+	$(BIN)/python -m bench.orders
 
 # Re-pin every dependency, transitive ones included, with hashes, from pyproject.toml.
 lock: $(STAMP)

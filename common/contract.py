@@ -117,6 +117,7 @@ class OrderRevoked:
     event_id: str
     occurred_at: str
     reason: str
+    revoked_by: str = "paddle"  # who took it back: Paddle (refund, chargeback) or the author
     version: int = VERSION
 
     def __post_init__(self) -> None:
@@ -208,10 +209,70 @@ class LinksRequested:
         return f"links:{self.request_id}"
 
 
-Message = OrderPaid | OrderRevoked | ItemsRefunded | OrderRestored | CopyRequested | LinksRequested
+@dataclass(frozen=True)
+class ResendRequested:
+    """The author asked to mail one order's links again, to the order's own address."""
+
+    TYPE: ClassVar[str] = "order.resend-requested"
+    order_id: str
+    request_id: str
+    occurred_at: str
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        _ids(self, "order_id", "request_id", "occurred_at")
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"resend:{self.request_id}:{self.order_id}"
+
+
+@dataclass(frozen=True)
+class EditionReissued:
+    """The author uploaded a new edition of a product: re-stamp this order's copies, mail once.
+
+    `edition` names the originals' generations the console saw (common/reissues.py);
+    the worker stamps from the current originals and marks this edition done.
+    """
+
+    TYPE: ClassVar[str] = "edition.reissued"
+    order_id: str
+    product: str
+    edition: str
+    request_id: str
+    occurred_at: str
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        _ids(self, "order_id", "product", "edition", "request_id", "occurred_at")
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"reissue:{self.product}:{self.edition}:{self.order_id}"
+
+
+Message = (
+    OrderPaid
+    | OrderRevoked
+    | ItemsRefunded
+    | OrderRestored
+    | CopyRequested
+    | LinksRequested
+    | ResendRequested
+    | EditionReissued
+)
 _TYPES: dict[str, type[Message]] = {
     t.TYPE: t
-    for t in (OrderPaid, OrderRevoked, ItemsRefunded, OrderRestored, CopyRequested, LinksRequested)
+    for t in (
+        OrderPaid,
+        OrderRevoked,
+        ItemsRefunded,
+        OrderRestored,
+        CopyRequested,
+        LinksRequested,
+        ResendRequested,
+        EditionReissued,
+    )
 }
 
 
@@ -271,7 +332,7 @@ def _typed(kind: type[Message], body: dict[str, Any]) -> dict[str, Any]:
         body["paddle_ids"] = tuple(_list(body["paddle_ids"], "paddle_ids"))
         buyer = body.get("buyer")
         body["buyer"] = Buyer(**buyer) if buyer else None
-        items = body.get("items", ())
+        items = body.get("items", [])  # messages from before Billing items carry none
         body["items"] = tuple(
             PaidItem(i["item_id"], tuple(_list(i["paddle_ids"], "paddle_ids")))
             for i in _list(items, "items")

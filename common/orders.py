@@ -19,21 +19,28 @@ every file. A copy deleted by the bucket's lifecycle rule is made again on
 demand (copies_remade). Such changes keep the status and still leave a
 history entry, so the history tells the whole story.
 
+Besides the status, a deliverable record may have its copies re-stamped from
+a new edition (`restamped`) and more mails sent (`mail_sent`); both append to
+the record without moving the status.
+
 Download counts are not in the record: the service keeps them in their own
 objects (common/download_counts.py), so each field has one writer. Indexes
-sit beside the record: `customers/<sha256 of the lower-cased email>/<order id>`
-(the re-send page) and `codes/<serial>` (the stamp-code check).
+sit beside the record (common/order_index.py lays them out):
+`customers/<sha256 of the lower-cased email>/<order id>` (the re-send page and
+`exlibris orders --email`), `codes/<serial>` (the stamp-code check), and the
+product and date indexes under `index/`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
 
-from common.storage import NotFound, Storage
+from common.storage import NotFound, PreconditionFailed, Storage
 
 
 class Status(StrEnum):
@@ -52,6 +59,10 @@ RESTORABLE = frozenset({"chargeback"})
 
 class InvalidTransition(ValueError):
     """The change is not allowed from the record's current status."""
+
+
+class RecordContended(Exception):
+    """Other writers kept changing the record; a later retry will get through."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,7 @@ class StatusChange:
 
 @dataclass(frozen=True)
 class SentMail:
-    kind: str  # "delivery" or "links-resent"
+    kind: str  # "delivery", "links-resent" or "new-edition"
     provider_id: str
     at: str
 
@@ -98,6 +109,11 @@ class OrderRecord:
     mailed_at: str = ""
     revoked_at: str = ""
     revoked_reason: str = ""
+    revoked_by: str = ""  # "paddle" (refund, chargeback) or who revoked it from the console
+    products: tuple[str, ...] = ()  # catalog slugs bought
+    paddle_ids: tuple[str, ...] = ()  # the product and price ids Paddle named
+    source: str = ""  # "billing" or "classic"
+    customer_id: str = ""  # Paddle Billing customer id
 
     @classmethod
     def received(cls, *, at: str, **facts: Any) -> OrderRecord:
@@ -110,7 +126,7 @@ class OrderRecord:
         )
 
     @classmethod
-    def revoked_stub(cls, order_id: str, *, at: str, reason: str) -> OrderRecord:
+    def revoked_stub(cls, order_id: str, *, at: str, reason: str, by: str = "") -> OrderRecord:
         """A refund that came before the purchase: nothing will ever be delivered."""
         return cls(
             order_id=order_id,
@@ -123,6 +139,7 @@ class OrderRecord:
             history=(StatusChange(Status.REVOKED, at, reason),),
             revoked_at=at,
             revoked_reason=reason,
+            revoked_by=by,
         )
 
     @property
@@ -178,16 +195,39 @@ class OrderRecord:
 
     def mail_resent(self, *, provider_id: str, at: str) -> OrderRecord:
         """Fresh links went out again; the status does not change."""
-        if not self.deliverable:
-            raise InvalidTransition(f"order {self.order_id} is {self.status}: nothing to re-send")
-        return replace(self, mails=(*self.mails, SentMail("links-resent", provider_id, at)))
+        return self.mail_sent("links-resent", provider_id=provider_id, at=at)
 
-    def revoked(self, *, reason: str, at: str) -> OrderRecord:
+    def mail_sent(self, kind: str, *, provider_id: str, at: str) -> OrderRecord:
+        """Another mail about a delivered order went out (re-send, new edition)."""
+        if not self.deliverable:
+            raise InvalidTransition(f"order {self.order_id} is {self.status}: nothing to mail")
+        return replace(self, mails=(*self.mails, SentMail(kind, provider_id, at)))
+
+    def restamped(self, files: tuple[DeliveredFile, ...], *, at: str, note: str) -> OrderRecord:
+        """The copies were made again (a new edition); the history says so, the status stays."""
+        if not self.deliverable:
+            raise InvalidTransition(f"order {self.order_id} is {self.status}: nothing to re-stamp")
+        if len(files) != len(self.files):
+            raise InvalidTransition(f"order {self.order_id} has {len(self.files)} files")
+        return replace(self._moved(self.status, at, note), files=files)
+
+    def revoked(self, *, reason: str, at: str, by: str = "") -> OrderRecord:
         """A refund, chargeback or the author took the copy back; idempotent."""
         if self.status == Status.REVOKED:
             return self
-        return replace(
-            self._moved(Status.REVOKED, at, reason), revoked_at=at, revoked_reason=reason
+        moved = self._moved(Status.REVOKED, at, reason)
+        return replace(moved, revoked_at=at, revoked_reason=reason, revoked_by=by)
+
+    def files_of(self, sources: frozenset[str] | set[str]) -> tuple[int, ...]:
+        """Indexes of the files made from these originals."""
+        return tuple(n for n, f in enumerate(self.files) if f.source in sources)
+
+    def copies_current(self, generations: Mapping[str, int]) -> bool:
+        """True when every file made from these originals was made from these generations."""
+        return all(
+            f.source_generation == generations[f.source]
+            for f in self.files
+            if f.source in generations
         )
 
     def files_revoked(self, indexes: tuple[int, ...], *, reason: str, at: str) -> OrderRecord:
@@ -251,6 +291,8 @@ class OrderRecord:
             for h in raw.get("history", ())
         )
         raw["mails"] = tuple(_known(SentMail, m) for m in raw.get("mails", ()))
+        for name in ("products", "paddle_ids"):
+            raw[name] = tuple(str(v) for v in raw.get(name, ()))
         return cls(**raw)
 
 
@@ -293,3 +335,31 @@ def save_record(storage: Storage, bucket: str, record: OrderRecord, generation: 
         content_type="application/json",
         if_generation_match=generation,
     )
+
+
+def update_record(
+    storage: Storage,
+    bucket: str,
+    order_id: str,
+    change: Callable[[OrderRecord], OrderRecord],
+    *,
+    attempts: int = 8,
+) -> OrderRecord:
+    """Apply a transition to the stored record under its generation; re-read when beaten.
+
+    Raises NotFound without a record, InvalidTransition from `change`, and
+    RecordContended when other writers won every attempt.
+    """
+    for _ in range(attempts):
+        record, generation = load_record(storage, bucket, order_id)
+        if record is None:
+            raise NotFound(record_name(order_id))
+        changed = change(record)
+        if changed == record:
+            return record
+        try:
+            save_record(storage, bucket, changed, generation)
+        except PreconditionFailed:
+            continue
+        return changed
+    raise RecordContended(f"order {order_id} kept changing")

@@ -11,16 +11,19 @@ from typing import Any
 
 from common.contract import (
     CopyRequested,
+    EditionReissued,
     ItemsRefunded,
     LinksRequested,
     Message,
     OrderPaid,
     OrderRestored,
     OrderRevoked,
+    ResendRequested,
 )
 from worker.deps import WorkerDeps
 from worker.fulfil import fulfil_order
-from worker.resend import resend_links
+from worker.reissue import reissue_order
+from worker.resend import resend_links, resend_order
 from worker.restamp import restamp_copy
 from worker.restore import restore_order
 from worker.revoke import revoke_items, revoke_order
@@ -34,6 +37,8 @@ HANDLERS: dict[type, Handler] = {
     OrderRestored: restore_order,
     CopyRequested: restamp_copy,
     LinksRequested: resend_links,
+    ResendRequested: resend_order,
+    EditionReissued: reissue_order,
 }
 
 

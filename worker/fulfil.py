@@ -9,7 +9,7 @@ preconditions, so concurrent deliveries of one message agree on one history:
   webhook without the email fields leaves the buyer unknown: the order waits
   (acknowledged, not retried) until the payment_succeeded alert of the same
   order names the buyer, whichever of the two arrives first.
-- stamped: every copy is stored; the indexes for re-sends and codes exist.
+- stamped: every copy is stored; the indexes (common/order_index.py) exist.
 - mailing: one delivery has claimed the mail (mail_claimed_at) and is sending.
 - mailed: done; redeliveries are acknowledged without side effects.
 
@@ -27,13 +27,13 @@ import contextlib
 import logging
 
 from common.contract import Buyer, OrderPaid, now_iso
+from common.order_index import write_indexes
 from common.orders import (
     DeliveredFile,
     InvalidTransition,
     OrderRecord,
     Status,
     code_name,
-    customer_prefix,
     load_record,
     save_record,
 )
@@ -118,6 +118,10 @@ def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
         buyer_email=buyer.email if buyer else "",
         code=_claim_code(message.order_id, deps),
         files=tuple(files),
+        products=tuple(p.slug for p in products),
+        paddle_ids=message.paddle_ids,
+        source=message.source,
+        customer_id=message.customer_id or "",
     )
 
 
@@ -150,13 +154,12 @@ def _lookup(customer_id: str, deps: WorkerDeps) -> Buyer:
 
 
 def _stamp_all(record: OrderRecord, deps: WorkerDeps) -> OrderRecord:
-    """Write every copy and the customer index; idempotent, so a retry may redo it."""
-    files = stamp_copies(record, deps)
-    index = customer_prefix(record.buyer_email) + record.order_id
+    """Write the indexes and every copy; idempotent, so a retry may redo it."""
     try:
-        deps.storage.write(deps.settings.delivery_bucket, index, record.order_id.encode())
+        write_indexes(deps.storage, deps.settings.delivery_bucket, record)
     except TransientStorageError as exc:
-        raise TransientError(f"writing {index} failed: {exc}") from exc
+        raise TransientError(f"writing the indexes of {record.order_id} failed: {exc}") from exc
+    files = stamp_copies(record, deps)
     return record.stamped(files, at=now_iso())
 
 

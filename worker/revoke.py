@@ -31,9 +31,11 @@ def revoke_order(message: OrderRevoked, deps: WorkerDeps) -> str:
     for _ in range(_ATTEMPTS):
         current, generation = load_record(deps.storage, bucket, message.order_id)
         if current is None:
-            record = OrderRecord.revoked_stub(message.order_id, at=now_iso(), reason=message.reason)
+            record = OrderRecord.revoked_stub(
+                message.order_id, at=now_iso(), reason=message.reason, by=message.revoked_by
+            )
         else:
-            record = current.revoked(reason=message.reason, at=now_iso())
+            record = current.revoked(reason=message.reason, at=now_iso(), by=message.revoked_by)
         if record == current:
             break
         try:
@@ -44,7 +46,10 @@ def revoke_order(message: OrderRevoked, deps: WorkerDeps) -> str:
     else:
         raise TransientError(f"order {message.order_id} kept changing; retrying later")
     delete_copies(record, deps)
-    log.info("order revoked", extra={"order_id": message.order_id, "reason": message.reason})
+    log.info(
+        "order revoked",
+        extra={"order_id": message.order_id, "reason": message.reason, "by": message.revoked_by},
+    )
     return Status.REVOKED
 
 

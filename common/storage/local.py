@@ -117,11 +117,20 @@ class LocalStorage:
             self._gen_path(bucket, name).unlink(missing_ok=True)
 
     def list(self, bucket: str, prefix: str) -> list[str]:
-        base = self.root / bucket
-        if not base.is_dir():
+        # Walk only the folders that can hold a match, starting at the deepest one the
+        # prefix names: an index prefix (customers/<hash>/) reads one small folder, not
+        # the whole bucket, which is what keeps `exlibris orders --email` fast.
+        base = (self.root / bucket).resolve()
+        start = (base / prefix.rpartition("/")[0]).resolve()
+        if not start.is_relative_to(base) or not start.is_dir():
             return []
-        names = (p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
-        return sorted(n for n in names if n.startswith(prefix) and not _is_temp(n))
+        names: list[str] = []
+        for path, dirs, files in os.walk(start):
+            here = Path(path).relative_to(base).as_posix()
+            here = "" if here == "." else f"{here}/"
+            dirs[:] = [d for d in dirs if _may_hold(f"{here}{d}/", prefix)]
+            names += (f"{here}{f}" for f in files if f"{here}{f}".startswith(prefix))
+        return sorted(n for n in names if not _is_temp(n))
 
     def signed_url(self, bucket: str, name: str, *, ttl: int, filename: str) -> str:
         expires = int(time.time()) + ttl
@@ -178,6 +187,11 @@ class LocalStorage:
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _may_hold(folder: str, prefix: str) -> bool:
+    """Whether names under folder (ending in /) can start with prefix."""
+    return folder.startswith(prefix) or prefix.startswith(folder)
 
 
 def _is_temp(name: str) -> bool:

@@ -84,7 +84,10 @@ class LocalPushPublisher:
                 self._queue.task_done()
 
     def _deliver(self, path: Path) -> None:
-        envelope = json.loads(path.read_text())
+        try:
+            envelope = json.loads(path.read_text())
+        except FileNotFoundError:
+            return  # another process on this data dir (the console, the service) delivered it
         last_error = ""
         for attempt in range(1, self.attempts + 1):
             envelope["deliveryAttempt"] = attempt

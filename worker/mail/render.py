@@ -1,4 +1,7 @@
-"""Render delivery mails from Jinja templates: plain text and HTML, same facts.
+"""Render buyer mails from Jinja templates: plain text and HTML, same facts.
+
+delivery.* hands over a new copy (or fresh links, `resend`); new_edition.*
+says a corrected edition was stamped for the buyer.
 
 Pure: an order record and its links in, a Mail out. Both parts say how often
 each file may be downloaded and until when, that each link opens a download
@@ -69,5 +72,29 @@ def render_delivery(
         html=_ENV.get_template("delivery.html").render(context),
         order_id=record.order_id,
         category="links-resent" if resend else "delivery",
+        custom_args={"order_id": record.order_id},
+    )
+
+
+def render_new_edition(
+    record: OrderRecord, title: str, links: list[Link], expires: int, shop: Shop
+) -> Mail:
+    """The one mail that tells a buyer a new edition of a book they own is ready."""
+    context = {
+        "record": record,
+        "title": title,
+        "links": links,
+        "expires": human_date(expires),
+        "shop": shop,
+        "limit": shop.download_limit,
+    }
+    return Mail(
+        to=ascii_address(record.buyer_email),
+        to_name=record.buyer_name,
+        subject=f"A new edition of {title} is ready",
+        text=_ENV.get_template("new_edition.txt").render(context),
+        html=_ENV.get_template("new_edition.html").render(context),
+        order_id=record.order_id,
+        category="new-edition",
         custom_args={"order_id": record.order_id},
     )

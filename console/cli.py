@@ -1,0 +1,136 @@
+"""The command line of `exlibris`: every subcommand, its options and which function runs it.
+
+Names and options are a contract (README, "Operating your shop"). A usage
+mistake is one line on stderr and exit status 2, like every other error.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import NoReturn
+
+from common.orders import Status
+from console.actions import run_resend, run_revoke
+from console.errors import UsageError
+from console.export import run_export
+from console.letters import run_dead_letters, run_replay
+from console.listing import run_order, run_orders
+from console.paddle import run_connect, run_products
+from console.reissue import run_reissue
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def parser() -> argparse.ArgumentParser:
+    main = _Parser(
+        prog="exlibris", description="The author's console: see, fix and re-issue orders."
+    )
+    commands = main.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _orders(commands)
+    order = commands.add_parser("order", help="everything about one order")
+    order.add_argument("order_id", metavar="ID")
+    order.add_argument("--json", action="store_true", help="one JSON object")
+    order.set_defaults(run=run_order)
+    resend = commands.add_parser("resend", help="mail an order's links again, to its own address")
+    resend.add_argument("order_id", metavar="ID")
+    _wait(resend)
+    resend.set_defaults(run=run_resend)
+    revoke = commands.add_parser(
+        "revoke", help="what a full refund does: links 410, copies deleted"
+    )
+    revoke.add_argument("order_id", metavar="ID")
+    revoke.add_argument("--reason", required=True, help="why, kept in the record")
+    revoke.add_argument("--by", default="author", help="who, kept in the record (author)")
+    _wait(revoke)
+    revoke.set_defaults(run=run_revoke)
+    _reissue(commands)
+    letters = commands.add_parser("dead-letters", help="what could not be delivered, and why")
+    letters.add_argument("--json", action="store_true", help="a JSON list")
+    letters.set_defaults(run=run_dead_letters)
+    replay = commands.add_parser("replay", help="send dead letters again after fixing the cause")
+    replay.add_argument("ids", nargs="*", default=[], metavar="ID")
+    replay.add_argument("--all", action="store_true", help="every replayable letter")
+    replay.set_defaults(run=run_replay)
+    export = commands.add_parser("export", help="one CSV row per order")
+    export.add_argument(
+        "--csv", required=True, metavar="FILE", help="where to write (- for stdout)"
+    )
+    export.set_defaults(run=run_export)
+    _paddle(commands)
+    return main
+
+
+def _orders(commands: argparse._SubParsersAction[_Parser]) -> None:
+    orders = commands.add_parser("orders", help="list orders, through the indexes")
+    orders.add_argument("--email", metavar="ADDR", help="the buyer's orders")
+    orders.add_argument("--product", metavar="SLUG", help="a catalog product's orders")
+    orders.add_argument("--status", choices=[s.value for s in Status])
+    orders.add_argument("--since", type=_date, metavar="DATE", help="created on or after (UTC)")
+    orders.add_argument("--limit", type=_count, default=0, help="the newest N only")
+    orders.add_argument("--json", action="store_true", help="a JSON list")
+    orders.add_argument("--show-buyers", action="store_true", help="names and emails unmasked")
+    orders.set_defaults(run=run_orders)
+
+
+def _reissue(commands: argparse._SubParsersAction[_Parser]) -> None:
+    reissue = commands.add_parser("reissue", help="mail every entitled buyer the new edition, once")
+    reissue.add_argument("product", metavar="PRODUCT", help="the catalog slug")
+    reissue.add_argument("--dry-run", action="store_true", help="list who would be mailed")
+    reissue.add_argument("--only", nargs="+", metavar="ID", help="just these orders")
+    reissue.add_argument("--rate", type=_rate, default=10.0, help="messages a second (10)")
+    reissue.add_argument("--stall", type=_rate, default=600.0, help="give up after S s idle (600)")
+    reissue.add_argument("--show-buyers", action="store_true", help="emails unmasked (dry run)")
+    reissue.set_defaults(run=run_reissue)
+
+
+def _paddle(commands: argparse._SubParsersAction[_Parser]) -> None:
+    paddle = commands.add_parser("paddle", help="set Paddle up through its API")
+    actions = paddle.add_subparsers(dest="paddle_command", required=True, parser_class=_Parser)
+    connect = actions.add_parser("connect", help="create the webhook destination, keep its secret")
+    connect.add_argument("--url", required=True, help="https://…/webhooks/paddle")
+    connect.add_argument("--description", default="exlibris: stamp and deliver books")
+    connect.add_argument("--secret-id", help="Secret Manager secret (<name>-paddle-webhook-secret)")
+    connect.set_defaults(run=run_connect)
+    products = actions.add_parser("products", help="catalog.toml entries for Paddle's products")
+    products.add_argument("--new", action="store_true", help="only those not in the catalog")
+    products.set_defaults(run=run_products)
+
+
+def _wait(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--wait", type=_seconds, default=60.0, help="seconds to wait for the worker (0: do not)"
+    )
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-05-01, got {text!r}") from None
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not 0 <= value < 86400:
+        raise argparse.ArgumentTypeError(f"expected 0 to 86399 seconds, got {text!r}")
+    return value
+
+
+def _rate(text: str) -> float:
+    value = _seconds(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text!r}")
+    return value

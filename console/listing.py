@@ -1,0 +1,120 @@
+"""`exlibris orders` and `exlibris order ID`: read records (through the indexes) and show them.
+
+A filter by email, product or date lists its index (common/order_index.py)
+and reads only the records it names; `--status` is checked on those records.
+Records are read by a few threads at once, which is what a bucket of
+thousands of orders needs on GCS. Reads only.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+from rich.table import Table
+
+from common.order_index import OrderQuery, find_order_ids
+from common.orders import OrderRecord, load_record
+from console.deps import ConsoleDeps
+from console.errors import ConsoleError
+from console.views import buyer_of, detail, downloads_of, emit_json, summary
+
+_READERS = 16
+_FACTS = (
+    "order_id", "status", "title", "buyer_name", "buyer_email", "code", "created_at",
+    "mailed_at", "revoked_at", "revoked_reason", "revoked_by", "paddle_ids",
+)  # fmt: skip
+
+Loaded = tuple[OrderRecord, tuple[int, ...]]
+
+
+def load_orders(
+    deps: ConsoleDeps, ids: Iterable[str], *, status: str | None = None
+) -> list[Loaded]:
+    """The records and download counts of these orders, oldest first."""
+    bucket = deps.settings.delivery_bucket
+
+    def one(order_id: str) -> Loaded | None:
+        record, _ = load_record(deps.storage, bucket, order_id)
+        if record is None or (status and record.status != status):
+            return None
+        return record, downloads_of(deps.storage, bucket, record)
+
+    with ThreadPoolExecutor(_READERS) as pool:
+        found = [item for item in pool.map(one, ids) if item is not None]
+    return sorted(found, key=lambda item: (item[0].created_at, item[0].order_id))
+
+
+def query_of(args: argparse.Namespace) -> OrderQuery:
+    return OrderQuery(email=args.email, product=args.product, since=args.since)
+
+
+def run_orders(args: argparse.Namespace, deps: ConsoleDeps) -> int:
+    today = datetime.fromtimestamp(deps.clock(), UTC).date()
+    ids = find_order_ids(deps.storage, deps.settings.delivery_bucket, query_of(args), today=today)
+    loaded = load_orders(deps, ids, status=args.status)
+    if args.limit:
+        loaded = loaded[-args.limit :]
+    rows = [summary(r, d, show_buyer=args.show_buyers) for r, d in loaded]
+    if args.json:
+        emit_json(deps.out, rows)
+        return 0
+    table = Table("order", "status", "buyer", "product", "mailed", "downloads", box=None)
+    for record, downloads in loaded:
+        name, email = buyer_of(record, show=args.show_buyers)
+        table.add_row(
+            record.order_id,
+            str(record.status),
+            f"{name} <{email}>",
+            ", ".join(record.products) or record.title,
+            record.mailed_at or "-",
+            str(sum(downloads)),
+        )
+    deps.out.print(table)
+    deps.out.print(f"{len(rows)} order{'' if len(rows) == 1 else 's'}")
+    return 0
+
+
+def run_order(args: argparse.Namespace, deps: ConsoleDeps) -> int:
+    bucket = deps.settings.delivery_bucket
+    record, _ = load_record(deps.storage, bucket, args.order_id)
+    if record is None:
+        raise ConsoleError(f"no order {args.order_id}")
+    letters = [
+        letter
+        for reader in deps.letters()
+        for letter in reader.letters()
+        if letter.order_id == record.order_id
+    ]
+    view = detail(record, downloads_of(deps.storage, bucket, record), letters)
+    if args.json:
+        emit_json(deps.out, view)
+        return 0
+    _print_detail(deps, view)
+    return 0
+
+
+def _print_detail(deps: ConsoleDeps, view: dict[str, object]) -> None:
+    out = deps.out
+    facts = Table(box=None, show_header=False)
+    for key in _FACTS:
+        value = view[key]
+        if value:
+            facts.add_row(
+                key.replace("_", " "), ", ".join(value) if isinstance(value, list) else str(value)
+            )
+    out.print(facts)
+    for title, key, columns in (
+        ("history", "history", ("at", "status", "note")),
+        ("files", "files", ("filename", "downloads", "source_generation", "object_name")),
+        ("mails", "mails", ("at", "kind", "provider_id")),
+        ("dead letters", "dead_letters", ("at", "id", "reason")),
+    ):
+        items = view[key]
+        assert isinstance(items, list)
+        table = Table(*columns, title=title, title_justify="left", box=None)
+        for item in items:
+            table.add_row(*(str(item[c]) for c in columns))
+        out.print(table if items else f"{title}: none")
