@@ -25,6 +25,7 @@ from demo.sample_book import make_sample_book
 from demo.stack import running_stack
 from tests.conftest import SAMPLE_CATALOG, STAMP_SECRET, WEBHOOK_SECRET
 from tests.e2e.conftest import LiveStack
+from tests.support.download_page import download
 from tests.support.paddle_payloads import (
     billing_request,
     billing_transaction_completed,
@@ -76,16 +77,6 @@ def mails_of(data_dir: Path, count: int, timeout: float = 90.0) -> list:
     raise AssertionError(f"fewer than {count} mails after {timeout:.0f} s")
 
 
-def download(link: str) -> requests.Response:
-    """A durable link clicked: its page's form posted if it shows one, then the signed URL."""
-    answer = requests.get(link, allow_redirects=False, timeout=30)
-    if answer.status_code == 200 and "<form" in answer.text:
-        answer = requests.post(link, allow_redirects=False, timeout=30)
-    if answer.status_code == 303:
-        return requests.get(answer.headers["Location"], timeout=30)
-    return answer
-
-
 def test_a_purchase_seen_re_sent_and_revoked_from_the_console(live: LiveStack) -> None:
     env = live.stack.env
     buy_classic(live, "9101-1", "ada@example.com", "Ada Lovelace")
@@ -109,7 +100,7 @@ def test_a_purchase_seen_re_sent_and_revoked_from_the_console(live: LiveStack) -
 
     revoked = exlibris(env, "revoke", "9101-1", "--reason", "refunded by hand")
     assert revoked.returncode == 0, revoked.stderr
-    [link] = download_links(again)
+    link, _epub = download_links(again)  # the sample product: a PDF and an EPUB
     assert requests.get(link, allow_redirects=False, timeout=10).status_code == 410
     code = view["code"]
     check = requests.get(
@@ -160,7 +151,7 @@ def test_a_re_issue_mails_each_entitled_buyer_once_and_a_second_run_nobody(
         "ada@example.com",
         "bob@example.com",
     ]
-    [link] = download_links(new[0])
+    link, _epub = download_links(new[0])
     copy = download(link)
     assert copy.status_code == 200
     assert len(pypdf.PdfReader(io.BytesIO(copy.content)).pages) == 52
