@@ -2,7 +2,7 @@
 
     python -m worker stamp INPUT OUTPUT --name NAME --email EMAIL --order ORDER [--skip-pages N]
     python -m worker stamp-batch INPUT OUTDIR --orders CSV [--skip-pages N]
-    python -m worker trace FILE
+    python -m worker trace FILE [--json] [--ocr-pages N | --no-ocr]
     python -m worker check FILE [--out DIR]
 
 The stamp code is made with STAMP_SECRET, read through Settings like every
@@ -21,12 +21,12 @@ from rich.progress import Progress
 
 from common.settings import Settings
 from common.stamp_codes import make_code
+from stamping.pdf.plan import prepare_plan
 from stamping.pdf.preflight import check_pdf, format_report, write_previews
-from stamping.pdf.stamper import stamp_pdf
-from stamping.pdf.tracing import TraceError, trace_pdf
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from worker.batch import BatchError, read_orders, stamp_batch
+from worker.trace_cli import add_trace
 
 
 def do_stamp(args: argparse.Namespace) -> int:
@@ -38,27 +38,14 @@ def do_stamp(args: argparse.Namespace) -> int:
         else replace(StampStyle(), skip_pages=args.skip_pages)
     )
     try:
-        stamped = stamp_pdf(args.input.read_bytes(), stamp, style)
+        plan = prepare_plan(args.input.read_bytes(), style)
     except StampError as exc:
         print(f"{args.input}: cannot stamp: {exc}", file=sys.stderr)
         return 1
-    args.output.write_bytes(stamped)
+    args.output.write_bytes(plan.copy(stamp))
     print(f"{args.output}: stamped for order {args.order}, code {stamp.code}")
-    return 0
-
-
-def do_trace(args: argparse.Namespace) -> int:
-    try:
-        trace = trace_pdf(args.file.read_bytes())
-    except TraceError as exc:
-        print(f"{args.file}: {exc}", file=sys.stderr)
-        return 1
-    if trace.order_id is None and trace.code is None:
-        print(f"{args.file}: no exlibris marks found")
-        return 1
-    print(f"order: {trace.order_id or 'unknown (only the code survived)'}")
-    print(f"code:  {trace.code or 'unknown'}")
-    print(f"marks: {', '.join(trace.marks)}")
+    for note in plan.notes:
+        print(f"note: {note}")
     return 0
 
 
@@ -115,9 +102,7 @@ def parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--skip-pages", type=_count, default=None, help="pages left unstamped (1)")
     batch.set_defaults(run=do_stamp_batch)
-    trace = commands.add_parser("trace", help="print the order a stamped copy was issued for")
-    trace.add_argument("file", type=Path)
-    trace.set_defaults(run=do_trace)
+    add_trace(commands)
     check = commands.add_parser("check", help="preflight a book before launch")
     check.add_argument("file", type=Path)
     check.add_argument("--out", type=Path, default=Path("."), help="folder for the previews")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -18,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "cli-test-secret"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "STAMP_SECRET": SECRET, "PYTHONPATH": str(ROOT)}
+def run(*args: str, secret: str = SECRET) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "STAMP_SECRET": secret, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "worker", *args], capture_output=True, text=True, env=env, cwd=ROOT
     )
@@ -40,7 +41,36 @@ def test_stamp_then_trace(book: Path, tmp_path: Path) -> None:
     assert code in done.stdout
     traced = run("trace", str(out))
     assert traced.returncode == 0
-    assert "order: o7" in traced.stdout and f"code:  {code}" in traced.stdout
+    assert traced.stdout.startswith(f"order o7  code {code}  authentic  marks docinfo,xmp,")
+    assert traced.stdout.rstrip().endswith("pages 2-6")
+
+
+def test_trace_json_says_the_same(book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "copy.pdf"
+    run("stamp", str(book), str(out), "--name", "Ada", "--email", "a@x.y", "--order", "o7")
+    traced = run("trace", "--json", str(out))
+    assert traced.returncode == 0
+    [order] = json.loads(traced.stdout)["orders"]
+    assert order["order_id"] == "o7" and order["code"] == make_code(SECRET, "o7")
+    assert order["authentic"] is True and order["pages"] == "2-6"
+    assert "body" in order["marks"] and "text" in order["marks"]
+
+
+def test_trace_with_another_shops_secret_finds_a_forgery(book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "copy.pdf"
+    run("stamp", str(book), str(out), "--name", "Ada", "--email", "a@x.y", "--order", "o7")
+    traced = run("trace", str(out), secret="another-shop")
+    assert traced.returncode == 1
+    assert "FORGED" in traced.stdout
+
+
+def test_trace_of_an_unreadable_file_is_exit_2_in_words(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"%PDF-1.7\n" + b"\0" * 100)
+    done = run("trace", str(junk))
+    assert done.returncode == 2
+    assert "junk.pdf" in done.stderr and "Traceback" not in done.stderr
+    assert "<_io." not in done.stderr
 
 
 def test_skip_pages_zero_stamps_the_cover(book: Path, tmp_path: Path) -> None:
@@ -77,7 +107,7 @@ def test_stamp_of_a_locked_file_fails_with_the_reason(tmp_path: Path) -> None:
 
 def test_missing_input_is_a_clear_error(tmp_path: Path) -> None:
     done = run("trace", str(tmp_path / "nope.pdf"))
-    assert done.returncode == 1
+    assert done.returncode == 2  # trace: unreadable
     assert "nope.pdf" in done.stderr and "Traceback" not in done.stderr
 
 
