@@ -3,7 +3,7 @@
     python -m worker stamp INPUT OUTPUT --name NAME --email EMAIL --order ORDER [--skip-pages N]
     python -m worker stamp-batch INPUT OUTDIR --orders CSV [--skip-pages N]
     python -m worker trace FILE [--json] [--ocr-pages N | --no-ocr]
-    python -m worker check FILE [--out DIR]
+    python -m worker check FILE [--out DIR] [--skip-pages N | --catalog [--source NAME]]
 
 The stamp code is made with STAMP_SECRET, read through Settings like every
 other variable (the embedded stack's demo secret when it is unset).
@@ -19,13 +19,14 @@ from pathlib import Path
 
 from rich.progress import Progress
 
+from common.logging import configure_cli_logging
 from common.settings import Settings
 from common.stamp_codes import make_code
 from stamping.pdf.plan import prepare_plan
-from stamping.pdf.preflight import check_pdf, format_report, write_previews
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from worker.batch import BatchError, read_orders, stamp_batch
+from worker.check_cli import add_check
 from worker.trace_cli import add_trace
 
 
@@ -47,14 +48,6 @@ def do_stamp(args: argparse.Namespace) -> int:
     for note in plan.notes:
         print(f"note: {note}")
     return 0
-
-
-def do_check(args: argparse.Namespace) -> int:
-    report = check_pdf(args.file.read_bytes())
-    print(format_report(report))
-    for path in write_previews(report, args.out, args.file.stem):
-        print(f"wrote {path}")
-    return 0 if report.clean else 1
 
 
 def do_stamp_batch(args: argparse.Namespace) -> int:
@@ -103,10 +96,7 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--skip-pages", type=_count, default=None, help="pages left unstamped (1)")
     batch.set_defaults(run=do_stamp_batch)
     add_trace(commands)
-    check = commands.add_parser("check", help="preflight a book before launch")
-    check.add_argument("file", type=Path)
-    check.add_argument("--out", type=Path, default=Path("."), help="folder for the previews")
-    check.set_defaults(run=do_check)
+    add_check(commands, _count)
     return main
 
 
@@ -118,6 +108,7 @@ def _count(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    configure_cli_logging()
     args = parser().parse_args(argv)
     try:
         return args.run(args)

@@ -14,7 +14,8 @@ per copy (stamping/pdf/plan.py):
 
 Each stamped page's resources also get the font of the body mark (body_mark.py),
 the standard Helvetica under a name no stamped page uses yet, the same for
-every buyer.
+every buyer. A stamped page whose own content is broken in a way that would
+hide the footer is first redrawn as a form (isolation.py), with a note.
 
 The catalog and the page tree's root are moved to fresh objects as well, so
 that qpdf writes them outside any object stream and the plan can put them
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 import pikepdf
 
 from stamping.pdf.geometry import Geometry, page_geometry
+from stamping.pdf.isolation import isolate_if_broken
 
 ObjGen = tuple[int, int]
 
@@ -83,7 +85,10 @@ def lay_out(pdf: pikepdf.Pdf, skip_pages: int) -> Slots:
     slots.mark_font = _free_font_name(stamped)
     font = pdf.make_indirect(_mark_font())
     done: set[tuple[ObjGen, str]] = set()  # shared resource dictionaries already given ours
-    for page in stamped:
+    for number, page in enumerate(stamped, start=skip_pages + 1):
+        fault = isolate_if_broken(pdf, page)
+        if fault is not None:
+            slots.notes.append(f"page {number}: {fault}; it is drawn as a form so the stamp shows")
         geometry = page_geometry(page.obj)
         if geometry not in slots.closings:
             slots.closings[geometry] = _stream(pdf, f"closing{len(slots.closings)}")

@@ -63,8 +63,7 @@ def page_marks(page: pikepdf.Dictionary) -> Found:
     resources = page.get("/Resources")
     xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
     if isinstance(xobjects, pikepdf.Dictionary):
-        for name in xobjects.keys():  # noqa: SIM118 - items() chokes on names that are not UTF-8
-            xobj = xobjects.get(name)
+        for xobj in xobjects.values():  # items() and get() choke on names not in UTF-8
             if isinstance(xobj, pikepdf.Stream) and "/ExLibrisCode" in xobj:
                 found["footer"] = (None, _text(xobj.get("/ExLibrisCode")))
     return found

@@ -21,6 +21,7 @@ from stamping.pdf.code_search import Checker, canonical, codes_in_ocr, codes_in_
 from stamping.pdf.geometry import page_geometry
 from stamping.pdf.mark_reader import document_marks, page_marks
 from stamping.pdf.ocr import OcrFailed
+from stamping.pdf.original import describe
 from stamping.pdf.page_text import page_runs
 from stamping.pdf.trace_report import Evidence, Finding, Trace, findings_of
 
@@ -37,7 +38,7 @@ def trace_pdf(data: bytes, check: Checker | None = None, ocr: OcrReader | None =
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except (pikepdf.PdfError, ValueError) as exc:
-        raise TraceError(f"cannot read this file as a PDF ({_words(exc)})") from None
+        raise TraceError(f"cannot read this file as a PDF ({describe(exc)})") from None
     notes: list[str] = []
     with pdf:
         evidence = [Evidence(o, _code(c), m, None) for m, (o, c) in document_marks(pdf).items()]
@@ -94,12 +95,6 @@ def _ocr_evidence(
 
 def _code(text: str | None) -> str | None:
     return canonical(text) if text else None
-
-
-def _words(exc: Exception) -> str:
-    """An exception as words: qpdf names a Python stream by its repr, which means nothing."""
-    message = str(exc).split(": ", 1)[-1] if "<_io." in str(exc) else str(exc)
-    return message.strip() or type(exc).__name__
 
 
 __all__ = ["Finding", "Trace", "TraceError", "trace_pdf"]

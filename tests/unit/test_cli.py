@@ -19,8 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "cli-test-secret"
 
 
-def run(*args: str, secret: str = SECRET) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, secret: str = SECRET, catalog: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "STAMP_SECRET": secret, "PYTHONPATH": str(ROOT)}
+    if catalog is not None:
+        env["CATALOG"] = str(catalog)
     return subprocess.run(
         [sys.executable, "-m", "worker", *args], capture_output=True, text=True, env=env, cwd=ROOT
     )
@@ -121,6 +125,33 @@ def test_check_writes_previews(book: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "verdict:       stamps cleanly" in done.stdout
     assert (tmp_path / "pre" / "book.preview.pdf").exists()
+
+
+def test_a_one_page_book_is_stamped_on_its_page_and_both_commands_say_so(tmp_path: Path) -> None:
+    one = tmp_path / "one.pdf"
+    one.write_bytes(pdfs.hand_written(1))
+    out = tmp_path / "copy.pdf"
+    done = run("stamp", str(one), str(out), "--name", "Ada", "--email", "a@x.y", "--order", "o7")
+    assert done.returncode == 0 and "note: skipping 1 page(s)" in done.stdout
+    assert "Ada" in subprocess_text(out, page=1)
+    checked = run("check", str(one), "--out", str(tmp_path / "pre"))
+    assert checked.returncode == 0 and "the last page is stamped" in checked.stdout
+    quiet = run("check", str(one), "--skip-pages", "0", "--out", str(tmp_path / "pre"))
+    assert quiet.returncode == 0 and "note:" not in quiet.stdout
+
+
+def test_check_takes_the_catalogs_options(book: Path, tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(
+        '[products.p]\npaddle_ids = ["pro_1"]\ntitle = "P"\n'
+        'files = [{ source = "novel.pdf", stamp = true, skip_pages = 2 }]\n'
+    )
+    args = ("check", str(book), "--catalog", "--source", "novel.pdf", "--out", str(tmp_path))
+    done = run(*args, catalog=catalog)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "book.page3.png").exists()  # the first page the catalog's style stamps
+    missing = run("check", str(book), "--catalog", catalog=catalog)
+    assert missing.returncode == 2 and "no file with source 'book.pdf'" in missing.stderr
 
 
 def subprocess_text(path: Path, page: int) -> str:
