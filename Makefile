@@ -70,8 +70,10 @@ checkov:
 
 bench: $(STAMP)
 	@$(PACKAGES) runtime test bench
-	$(BIN)/python bench/stamp.py
-	$(BIN)/python bench/webhooks.py
+	$(BIN)/python -m bench.stamp
+	$(BIN)/python -m bench.epub
+	$(BIN)/python -m bench.webhooks
+	$(BIN)/python -m bench.coldstart
 
 # Re-pin every dependency, transitive ones included, with hashes, from pyproject.toml.
 lock: $(STAMP)

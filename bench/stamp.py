@@ -1,6 +1,6 @@
 """Stamping benchmark: one more copy against a plain rewrite, beside the peers, in one command.
 
-    .venv/bin/python bench/stamp.py [--books refman comic sample] [--copies 21] [--repeat 2]
+    .venv/bin/python -m bench.stamp [--books refman comic sample] [--copies 21] [--repeat 2]
 
 On each book (bench/books.py: the 2,415-page R reference manual, a generated
 300 MB photo book, and the 1,000-page sample book), every tool runs in its own
@@ -33,8 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import books
-import stamp_peers
+from bench import books, stamp_peers
 
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE_PLAN = "f2bc841"  # the last commit whose engine rewrote the whole book per buyer
@@ -73,12 +72,17 @@ def measure(
     best: dict | None = None
     target = folder / f"{tool.replace(' ', '_')}.pdf"
     for _ in range(repeat):
-        args = [sys.executable, __file__, "--child", tool, str(source), str(target), str(overlay)]
-        env = dict(os.environ)
+        args = [sys.executable, "-m", "bench.stamp", "--child", tool, str(source), str(target)]
+        env, cwd = dict(os.environ), ROOT
         if tool == "exlibris before the plan":  # its common/ and worker/ come first on the path
-            env["PYTHONPATH"] = str(_old_engine(folder))
+            cwd = _old_engine(folder)
+            env["PYTHONPATH"] = f"{cwd}{os.pathsep}{ROOT}"
         done = subprocess.run(
-            [*args, "--copies", str(copies)], capture_output=True, text=True, cwd=ROOT, env=env
+            [*args, str(overlay), "--copies", str(copies)],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=env,
         )
         if done.returncode != 0:
             return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}

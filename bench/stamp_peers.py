@@ -11,6 +11,7 @@ import importlib.util
 import io
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -149,3 +150,8 @@ def missing(tool: str) -> str:
     if module and importlib.util.find_spec(module) is None:
         return f"{module} not installed: make (requirements-dev.lock)"
     return ""
+
+
+if __name__ == "__main__":  # python -m bench.stamp_peers TOOL IN OUT OVERLAY: one whole process
+    name, source, target, overlay = sys.argv[1:5]
+    TOOLS[name](Path(source), Path(target), Path(overlay), ("", "", "", ""))

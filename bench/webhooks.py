@@ -1,6 +1,6 @@
 """Load on the webhook edge: N signed purchases at concurrency C against gunicorn.
 
-    .venv/bin/python bench/webhooks.py [--requests 4000] [--concurrency 200]
+    .venv/bin/python -m bench.webhooks [--requests 4000] [--concurrency 200]
 
 Starts the service exactly as the image runs it (gunicorn, 1 worker, 8
 threads) with the embedded publisher, whose pushes go to a sink that answers

@@ -11,13 +11,19 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from common.storage import StorageError
-from stamping.style import StampStyle
+from stamping.style import FOOTERS, StampStyle
 
 _HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+# Which stamp options each stampable format reads (color: the PDF footer and the EPUB footers).
+_PDF_KEYS = frozenset({"template", "font_size", "opacity", "margin", "skip_pages"})
+_EPUB_KEYS = frozenset({"footer", "footer_template", "exlibris_template"})
+_STYLE_KEYS = _PDF_KEYS | _EPUB_KEYS | {"color"}
+_OTHER_FORMAT = {".pdf": (_EPUB_KEYS, "EPUB"), ".epub": (_PDF_KEYS, "PDF")}
+_TEMPLATES = ("template", "footer_template", "exlibris_template")
 
 
 class CatalogError(ValueError):
@@ -103,11 +109,19 @@ def _file(where: str, body: Any) -> FileSpec:
     stamp = body.get("stamp", False)
     if not isinstance(stamp, bool):
         raise CatalogError(f"{where}.stamp: must be true or false")
-    style_keys = {"template", "font_size", "color", "opacity", "margin", "skip_pages"}
-    unknown = set(body) - style_keys - {"source", "stamp"}
+    unknown = set(body) - _STYLE_KEYS - {"source", "stamp"}
     if unknown:
         raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
-    style = StampStyle(**{k: body[k] for k in style_keys if k in body})
+    extension = PurePosixPath(body["source"]).suffix.lower()
+    if stamp and extension not in _OTHER_FORMAT:
+        raise CatalogError(
+            f"{where}.stamp: only .pdf and .epub files can be stamped, not {body['source']!r} "
+            "(deliver it unstamped: leave stamp out)"
+        )
+    other_keys, other = _OTHER_FORMAT.get(extension, (frozenset(), ""))
+    if misplaced := sorted(other_keys & set(body)):
+        raise CatalogError(f"{where}.{misplaced[0]}: applies to {other} files only")
+    style = StampStyle(**{k: body[k] for k in _STYLE_KEYS if k in body})
     _check_style(where, style)
     return FileSpec(source=body["source"], stamp=stamp, style=style)
 
@@ -123,12 +137,16 @@ def _check_style(where: str, style: StampStyle) -> None:
         raise CatalogError(f"{where}.opacity: must be in (0, 1]")
     if not (isinstance(style.color, str) and _HEX_COLOR.fullmatch(style.color)):
         raise CatalogError(f"{where}.color: must look like #rrggbb")
-    if not isinstance(style.template, str):
-        raise CatalogError(f"{where}.template: must be text")
-    try:
-        style.template.format(name="", email="", order="", code="")
-    except (KeyError, IndexError, ValueError, AttributeError) as exc:
-        raise CatalogError(f"{where}.template: unknown placeholder {exc}") from None
+    if style.footer not in FOOTERS:
+        raise CatalogError(f"{where}.footer: must be one of {', '.join(map(repr, FOOTERS))}")
+    for key in _TEMPLATES:
+        template = getattr(style, key)
+        if not isinstance(template, str):
+            raise CatalogError(f"{where}.{key}: must be text")
+        try:
+            template.format(name="", email="", order="", code="")
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            raise CatalogError(f"{where}.{key}: unknown placeholder {exc}") from None
 
 
 def load_catalog(location: str, read_object: Callable[[str, str], bytes] | None = None) -> Catalog:

@@ -10,11 +10,13 @@ filter the dead-letter subscription without decoding bodies.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+
+from common.buyer_data import BuyerDataError, clean_id, clean_name, parse_email
 
 VERSION = 1
 
@@ -23,10 +25,48 @@ class ContractError(ValueError):
     """A message or push envelope does not match the contract; retrying cannot fix it."""
 
 
+def _checked(clean: Callable[..., str], value: object, *args: str) -> str:
+    try:
+        return clean(value, *args)
+    except BuyerDataError as exc:
+        raise ContractError(str(exc)) from None
+
+
+def _ids(message: object, *names: str) -> None:
+    """Check and strip the id fields of a frozen message in place."""
+    for name in names:
+        object.__setattr__(message, name, _checked(clean_id, getattr(message, name), name))
+
+
+def _id_tuple(values: object, what: str) -> tuple[str, ...]:
+    if not isinstance(values, list | tuple) or not values:
+        raise ContractError(f"{what} must be a non-empty list")
+    return tuple(_checked(clean_id, v, what) for v in values)
+
+
 @dataclass(frozen=True)
 class Buyer:
+    """Who a copy is for; normalised here, so every adapter receives safe text."""
+
     name: str
     email: str
+
+    def __post_init__(self) -> None:
+        email = _checked(parse_email, self.email)
+        object.__setattr__(self, "email", email)
+        object.__setattr__(self, "name", _checked(clean_name, self.name) or email)
+
+
+@dataclass(frozen=True)
+class PaidItem:
+    """One line of a Billing transaction: the id refunds name it by, and what it sold."""
+
+    item_id: str
+    paddle_ids: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        _ids(self, "item_id")
+        object.__setattr__(self, "paddle_ids", _id_tuple(self.paddle_ids, "paddle_ids"))
 
 
 @dataclass(frozen=True)
@@ -39,9 +79,29 @@ class OrderPaid:
     event_id: str
     occurred_at: str
     source: str  # "billing" or "classic"
-    buyer: Buyer | None = None  # Classic carries it; Billing leaves it to the worker
+    # Classic carries the buyer; Billing leaves it to the worker (customer_id); a Classic
+    # fulfilment webhook without the email fields carries neither and waits for its alert.
+    buyer: Buyer | None = None
     customer_id: str | None = None  # Billing: resolve through the customer-lookup port
+    items: tuple[PaidItem, ...] = ()  # Billing: so a refund of one item revokes its files only
     version: int = VERSION
+
+    def __post_init__(self) -> None:
+        _ids(self, "order_id", "event_id", "occurred_at")
+        object.__setattr__(self, "paddle_ids", _id_tuple(self.paddle_ids, "paddle_ids"))
+        if self.source not in ("billing", "classic"):
+            raise ContractError("source must be billing or classic")
+        if self.buyer is not None and not isinstance(self.buyer, Buyer):
+            raise ContractError("buyer must be a name and an email")
+        if self.customer_id == "":
+            object.__setattr__(self, "customer_id", None)
+        elif self.customer_id is not None:
+            _ids(self, "customer_id")
+        if not self.buyer and not self.customer_id and self.source != "classic":
+            raise ContractError("order.paid names neither a buyer nor a customer id")
+        if not all(isinstance(i, PaidItem) for i in self.items):
+            raise ContractError("items must be paid items")
+        object.__setattr__(self, "items", tuple(self.items))
 
     @property
     def idempotency_key(self) -> str:
@@ -50,7 +110,7 @@ class OrderPaid:
 
 @dataclass(frozen=True)
 class OrderRevoked:
-    """A refund or chargeback: delete the copy and refuse its links."""
+    """A refund or chargeback of the whole order: delete the copies and refuse the links."""
 
     TYPE: ClassVar[str] = "order.revoked"
     order_id: str
@@ -59,9 +119,74 @@ class OrderRevoked:
     reason: str
     version: int = VERSION
 
+    def __post_init__(self) -> None:
+        _ids(self, "order_id", "event_id", "occurred_at", "reason")
+
     @property
     def idempotency_key(self) -> str:
         return f"revoked:{self.order_id}"
+
+
+@dataclass(frozen=True)
+class ItemsRefunded:
+    """Some items of an order were refunded in full: revoke their files, keep the rest."""
+
+    TYPE: ClassVar[str] = "items.refunded"
+    order_id: str
+    item_ids: tuple[str, ...]
+    event_id: str
+    occurred_at: str
+    reason: str
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        _ids(self, "order_id", "event_id", "occurred_at", "reason")
+        object.__setattr__(self, "item_ids", _id_tuple(self.item_ids, "item_ids"))
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"refunded:{self.order_id}:{self.event_id}"
+
+
+@dataclass(frozen=True)
+class OrderRestored:
+    """A chargeback was reversed (the dispute was won): the buyer may download again."""
+
+    TYPE: ClassVar[str] = "order.restored"
+    order_id: str
+    event_id: str
+    occurred_at: str
+    reason: str
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        _ids(self, "order_id", "event_id", "occurred_at", "reason")
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"restored:{self.order_id}:{self.event_id}"
+
+
+@dataclass(frozen=True)
+class CopyRequested:
+    """A buyer wants a copy the bucket's lifecycle rule deleted: stamp it again."""
+
+    TYPE: ClassVar[str] = "copy.requested"
+    order_id: str
+    file_index: int
+    request_id: str
+    occurred_at: str
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        _ids(self, "order_id", "request_id", "occurred_at")
+        index = self.file_index
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 1000:
+            raise ContractError("file_index must be a small non-negative integer")
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"copy:{self.order_id}:{self.file_index}"
 
 
 @dataclass(frozen=True)
@@ -74,13 +199,20 @@ class LinksRequested:
     occurred_at: str
     version: int = VERSION
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "email", _checked(parse_email, self.email))
+        _ids(self, "request_id", "occurred_at")
+
     @property
     def idempotency_key(self) -> str:
         return f"links:{self.request_id}"
 
 
-Message = OrderPaid | OrderRevoked | LinksRequested
-_TYPES: dict[str, type[Message]] = {t.TYPE: t for t in (OrderPaid, OrderRevoked, LinksRequested)}
+Message = OrderPaid | OrderRevoked | ItemsRefunded | OrderRestored | CopyRequested | LinksRequested
+_TYPES: dict[str, type[Message]] = {
+    t.TYPE: t
+    for t in (OrderPaid, OrderRevoked, ItemsRefunded, OrderRestored, CopyRequested, LinksRequested)
+}
 
 
 @dataclass(frozen=True)
@@ -108,8 +240,6 @@ def attributes_of(message: Message) -> dict[str, str]:
 def encode(message: Message) -> bytes:
     """Serialise a message to the JSON bytes carried as Pub/Sub data."""
     body: dict[str, Any] = {"type": message.TYPE, **asdict(message)}
-    if isinstance(message, OrderPaid):
-        body["paddle_ids"] = list(message.paddle_ids)
     return json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
 
 
@@ -117,8 +247,8 @@ def decode(data: bytes) -> Message:
     """Parse message bytes, or raise ContractError naming what is wrong."""
     try:
         body = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ContractError(f"message data is not JSON: {exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ContractError(f"message data is not JSON: {type(exc).__name__}") from None
     if not isinstance(body, dict):
         raise ContractError("message data is not a JSON object")
     name = body.pop("type", None)
@@ -128,15 +258,33 @@ def decode(data: bytes) -> Message:
     if body.get("version") != VERSION:
         raise ContractError(f"unsupported version {body.get('version')!r} of {kind.TYPE}")
     try:
-        if kind is OrderPaid:
-            body["paddle_ids"] = tuple(body["paddle_ids"])
-            buyer = body.get("buyer")
-            body["buyer"] = Buyer(**buyer) if buyer else None
-            if not body["buyer"] and not body.get("customer_id"):
-                raise ContractError("order.paid names neither a buyer nor a customer id")
-        return kind(**body)
-    except (TypeError, KeyError) as exc:
+        return kind(**_typed(kind, body))
+    except (TypeError, KeyError, ValueError) as exc:
+        if isinstance(exc, ContractError):
+            raise
         raise ContractError(f"{kind.TYPE} fields do not match the contract: {exc}") from None
+
+
+def _typed(kind: type[Message], body: dict[str, Any]) -> dict[str, Any]:
+    """JSON lists and objects back into the tuples and values the message holds."""
+    if kind is OrderPaid:
+        body["paddle_ids"] = tuple(_list(body["paddle_ids"], "paddle_ids"))
+        buyer = body.get("buyer")
+        body["buyer"] = Buyer(**buyer) if buyer else None
+        items = body.get("items", ())
+        body["items"] = tuple(
+            PaidItem(i["item_id"], tuple(_list(i["paddle_ids"], "paddle_ids")))
+            for i in _list(items, "items")
+        )
+    if kind is ItemsRefunded:
+        body["item_ids"] = tuple(_list(body["item_ids"], "item_ids"))
+    return body
+
+
+def _list(value: object, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ContractError(f"{what} must be a list")
+    return value
 
 
 def push_envelope(message: Message, message_id: str, subscription: str) -> dict[str, Any]:
@@ -161,14 +309,20 @@ def parse_envelope(body: Any) -> Envelope:
     data = raw.get("data")
     if not isinstance(data, str):
         raise ContractError("push message has no data")
+    attributes = raw.get("attributes") or {}
+    if not isinstance(attributes, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in attributes.items()
+    ):
+        raise ContractError("push message attributes are not an object of strings")
     try:
         decoded = base64.b64decode(data, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a non-ASCII character in the text
         raise ContractError("push message data is not base64") from None
     attempt = body.get("deliveryAttempt")
+    message_id = raw.get("messageId") or raw.get("message_id") or ""
     return Envelope(
         message=decode(decoded),
-        message_id=str(raw.get("messageId") or raw.get("message_id") or ""),
-        attributes=dict(raw.get("attributes") or {}),
-        delivery_attempt=attempt if isinstance(attempt, int) else None,
+        message_id=message_id if isinstance(message_id, str) else str(message_id),
+        attributes=dict(attributes),
+        delivery_attempt=attempt if type(attempt) is int else None,
     )

@@ -2,7 +2,9 @@
 
 Each record is one line with `severity`, `message`, the order id when there is
 one, and any extra fields. Email addresses are masked wherever they appear, so
-a log line never carries a buyer's full address.
+a log line never carries a buyer's full address; Google service accounts
+(`…@….gserviceaccount.com`) are machines, and a log naming a missing IAM
+grant must say which account lacks it, so they stay whole.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 # in any script, since /links accepts internationalised addresses. Masking a
 # non-address that merely contains an @ costs nothing; missing one leaks it.
 _EMAIL = re.compile(r"""[^\s@<>"(),;:\[\]]+@[^\s@<>"'(),;:\[\]]+""")
+_SERVICE_ACCOUNT_DOMAIN = ".gserviceaccount.com"  # Google service accounts, never buyers
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
@@ -27,6 +30,8 @@ def mask_email(text: str) -> str:
 
 def _mask(match: re.Match[str]) -> str:
     local, _, domain = match.group(0).partition("@")
+    if domain.rstrip(".").endswith(_SERVICE_ACCOUNT_DOMAIN):
+        return match.group(0)  # a machine identity, no person's; an IAM fix needs its name
     trail = domain[len(domain.rstrip(".")) :]  # a full stop ending the sentence stays
     domain = domain.rstrip(".")
     tld = domain.rsplit(".", 1)[1] if "." in domain else ""

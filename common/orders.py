@@ -9,6 +9,15 @@ are pure (the caller passes the time), so the state machine is tested
 without storage or Flask.
 
     (none) → received → stamped → mailing → mailed        (or revoked at any point)
+                                        revoked → restored to where it was (a won chargeback)
+
+A Classic fulfilment webhook without the buyer's email makes a `received`
+record without a buyer; the payment_succeeded alert of the same order names
+the buyer (buyer_resolved) and fulfilment goes on. A partial refund revokes
+single files (files_revoked) and leaves the status alone, unless it took
+every file. A copy deleted by the bucket's lifecycle rule is made again on
+demand (copies_remade). Such changes keep the status and still leave a
+history entry, so the history tells the whole story.
 
 Download counts are not in the record: the service keeps them in their own
 objects (common/download_counts.py), so each field has one writer. Indexes
@@ -35,8 +44,10 @@ class Status(StrEnum):
     REVOKED = "revoked"
 
 
-# Statuses whose copies exist and whose links may be mailed or used.
+# Statuses whose copies exist (or are made again on demand) and whose links may be used.
 DELIVERABLE = frozenset({Status.STAMPED, Status.MAILING, Status.MAILED})
+# Revocations a later event may take back: a chargeback the seller won. A refund is final.
+RESTORABLE = frozenset({"chargeback"})
 
 
 class InvalidTransition(ValueError):
@@ -50,6 +61,10 @@ class DeliveredFile:
     filename: str
     stamped: bool
     source_generation: int = 0  # the original's generation the copy was made from (0: none yet)
+    item_id: str = ""  # the Billing transaction item that bought it ("" for Classic)
+    size: int = 0  # bytes of the stored copy (0: not recorded)
+    revoked_at: str = ""  # set when a partial refund took this file back
+    revoked_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,9 +129,34 @@ class OrderRecord:
     def deliverable(self) -> bool:
         return self.status in DELIVERABLE
 
+    @property
+    def awaiting_buyer(self) -> bool:
+        """Received from a fulfilment webhook that did not name the buyer."""
+        return self.status == Status.RECEIVED and not self.buyer_email
+
+    @property
+    def live_files(self) -> tuple[int, ...]:
+        """Indexes of the files no refund took back."""
+        return tuple(n for n, f in enumerate(self.files) if not f.revoked_at)
+
+    def files_of_items(self, item_ids: tuple[str, ...]) -> tuple[int, ...]:
+        """Indexes of the files these Billing transaction items delivered."""
+        wanted = set(item_ids)
+        return tuple(n for n, f in enumerate(self.files) if f.item_id and f.item_id in wanted)
+
+    def buyer_resolved(self, *, name: str, email: str, at: str) -> OrderRecord:
+        """The payment_succeeded alert named the buyer the fulfilment webhook left out."""
+        if not self.awaiting_buyer:
+            raise InvalidTransition(f"order {self.order_id} already has its buyer")
+        note = "buyer named by the payment_succeeded alert"
+        change = StatusChange(self.status, at, note)
+        return replace(self, buyer_name=name, buyer_email=email, history=(*self.history, change))
+
     def stamped(self, files: tuple[DeliveredFile, ...], *, at: str) -> OrderRecord:
         """Every copy is stored, made from these generations of the originals."""
         self._require(Status.RECEIVED)
+        if self.awaiting_buyer:
+            raise InvalidTransition(f"order {self.order_id} has no buyer to stamp for yet")
         return replace(self._moved(Status.STAMPED, at), files=files)
 
     def mail_claimed(self, *, now: float, at: str) -> OrderRecord:
@@ -149,6 +189,44 @@ class OrderRecord:
         return replace(
             self._moved(Status.REVOKED, at, reason), revoked_at=at, revoked_reason=reason
         )
+
+    def files_revoked(self, indexes: tuple[int, ...], *, reason: str, at: str) -> OrderRecord:
+        """A partial refund took these files back; every file taken revokes the order."""
+        if any(not 0 <= n < len(self.files) for n in indexes):
+            raise InvalidTransition(f"order {self.order_id} has no file {indexes}")
+        taken = sorted({n for n in indexes if not self.files[n].revoked_at})
+        if not taken or self.status == Status.REVOKED:
+            return self
+        files = tuple(
+            replace(f, revoked_at=at, revoked_reason=reason) if n in taken else f
+            for n, f in enumerate(self.files)
+        )
+        which = f"file{'s' if len(taken) > 1 else ''} {', '.join(map(str, taken))}"
+        change = StatusChange(self.status, at, f"{which} revoked: {reason}")
+        record = replace(self, files=files, history=(*self.history, change))
+        return record.revoked(reason=reason, at=at) if not record.live_files else record
+
+    def restored(self, *, at: str, note: str) -> OrderRecord:
+        """A chargeback was reversed: back to where the order was before it (mailing: stamped)."""
+        self._require(Status.REVOKED)
+        if self.revoked_reason not in RESTORABLE:
+            raise InvalidTransition(f"a {self.revoked_reason or 'revocation'} is not reversible")
+        before = [h.status for h in self.history if h.status != Status.REVOKED]
+        if not before:
+            raise InvalidTransition(f"order {self.order_id} was never delivered")
+        status = Status.STAMPED if before[-1] == Status.MAILING else before[-1]
+        moved = self._moved(status, at, note)
+        return replace(moved, revoked_at="", revoked_reason="", mail_claimed_at=0.0)
+
+    def copies_remade(
+        self, files: tuple[DeliveredFile, ...], indexes: tuple[int, ...], *, at: str
+    ) -> OrderRecord:
+        """Copies the bucket's lifecycle rule deleted were stamped again from the originals."""
+        if not self.deliverable:
+            raise InvalidTransition(f"order {self.order_id} is {self.status}: no copies to make")
+        which = ", ".join(map(str, indexes))
+        change = StatusChange(self.status, at, f"copy {which} re-stamped")
+        return replace(self, files=files, history=(*self.history, change))
 
     def _require(self, *allowed: Status) -> None:
         if self.status not in allowed:

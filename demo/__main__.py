@@ -18,7 +18,7 @@ import requests
 
 from common.settings import Settings
 from demo.purchase import ensure_sample_book, purchase_body, wait_for_mail
-from demo.stack import free_port, port_is_free, running_stack, stop_on_signals
+from demo.stack import free_port, port_is_free, running_stack, stop_on_signals, wait_for_stop
 from service.billing import sign_billing
 from worker.mail.outbox import download_links, read_mail
 
@@ -82,8 +82,8 @@ def run(settings: Settings) -> int:
     with running_stack(
         settings.local_data_dir.resolve(), service_port=service, worker_port=worker, quiet=False
     ):
-        while True:
-            time.sleep(1)
+        wait_for_stop()
+    return 0
 
 
 def main(argv: list[str]) -> int:

@@ -1,6 +1,7 @@
 """One purchase of the sample book: what the demo, the emulator run, the tests and the bench send.
 
-The sample product sells the 48-page sample book; its signed Billing
+The sample product sells the 48-page sample book as a PDF and as an EPUB,
+both generated into embedded storage on first use; its signed Billing
 `transaction.completed` body and a wait for its mail in the outbox live here,
 so nothing imports the demo's command line.
 """
@@ -14,19 +15,23 @@ from pathlib import Path
 
 from common.settings import Settings
 from demo.sample_book import make_sample_book
+from demo.sample_epub import make_sample_epub
 
 SAMPLE_SOURCE = "practical-python.pdf"
+SAMPLE_EPUB = "practical-python.epub"
 SAMPLE_PRICE = "pri_01demopracticalpython00000"
 SAMPLE_PRODUCT = "pro_01demopracticalpython00000"
 
 
 def ensure_sample_book(settings: Settings) -> Path:
-    """The sample book in embedded storage, generated once."""
-    path = settings.local_data_dir / "storage" / settings.source_bucket / SAMPLE_SOURCE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(make_sample_book(pages=48))
-    return path
+    """The sample book, PDF and EPUB, in embedded storage, generated once; the PDF's path."""
+    folder = settings.local_data_dir / "storage" / settings.source_bucket
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / SAMPLE_SOURCE).exists():
+        (folder / SAMPLE_SOURCE).write_bytes(make_sample_book(pages=48))
+    if not (folder / SAMPLE_EPUB).exists():
+        (folder / SAMPLE_EPUB).write_bytes(make_sample_epub())
+    return folder / SAMPLE_SOURCE
 
 
 def purchase_body(order_id: str, customer_id: str = "ctm_demo") -> bytes:

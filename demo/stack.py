@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = ROOT / "gunicorn.conf.py"  # the image's settings, shared
 PR_SET_PDEATHSIG = 1
+STOPPING = threading.Event()  # a stop signal arrived (stop_on_signals)
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,10 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether a server could listen on the port now, as gunicorn would (SO_REUSEADDR:
+    connections of a stopped server lingering in TIME_WAIT do not hold the port)."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -123,9 +128,16 @@ def stop_on_signals() -> None:
 
     `make` forwards SIGTERM to its child; a closed terminal sends SIGHUP; and if
     our parent dies we get SIGTERM too, so no gunicorn is left holding a port.
+    The handler also sets STOPPING, which the waiting loops check: a
+    KeyboardInterrupt raised while a __del__ or weakref callback runs is
+    printed and dropped by Python, and the stack must stop all the same. A
+    second signal while stopping is ignored, so the graceful stop can finish.
     """
 
     def stop(signum: int, frame: object) -> None:
+        if STOPPING.is_set():
+            return
+        STOPPING.set()
         raise KeyboardInterrupt
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -133,9 +145,18 @@ def stop_on_signals() -> None:
     die_with_parent()
 
 
+def wait_for_stop() -> None:
+    """Block until a stop signal has arrived, then raise KeyboardInterrupt."""
+    while not STOPPING.wait(0.5):
+        pass
+    raise KeyboardInterrupt
+
+
 def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if STOPPING.is_set():
+            raise KeyboardInterrupt
         if proc.poll() is not None:
             raise RuntimeError(f"{base_url} exited with {proc.returncode} before it was healthy")
         try:

@@ -7,7 +7,17 @@ the bytes exactly as received (never re-serialised JSON), compare in constant
 time and accept a timestamp only within ±tolerance seconds of `now`, so a
 captured request cannot be replayed later. The buyer's name and email are not
 in Billing payloads: OrderPaid carries the customer id and the worker asks the
-Paddle API. Needs no permissions; the secrets come from settings.
+Paddle API. It also carries the transaction's line items (`details.line_items`,
+ids `txnitm_…`), because a refund names the items it refunds by those ids.
+
+Refunds (developer.paddle.com, Adjustments): `type: full` refunds the whole
+transaction and revokes the order. `type: partial` lists `items`, each with
+its own type; the items refunded in full (one book of two, say) lose their
+files and the rest stay; a refund of part of an item's price leaves the book
+with the buyer. Only when the top-level type is missing (the API before
+December 2024) do the items alone decide. A chargeback revokes the whole
+order; an approved `chargeback_reverse` restores it. Needs no permissions; the
+secrets come from settings.
 """
 
 from __future__ import annotations
@@ -19,15 +29,23 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from common.contract import OrderPaid, OrderRevoked
+from common.contract import (
+    ContractError,
+    ItemsRefunded,
+    OrderPaid,
+    OrderRestored,
+    OrderRevoked,
+    PaidItem,
+)
 from service.events import Event, EventError, Ignored, SignatureError
 
 _TS = re.compile(r"[0-9]{1,12}")  # a bound keeps int() cheap and far from its digit limit
 _H1 = re.compile(r"[0-9a-fA-F]{64}")  # SHA-256 hex; shorter (truncated, SHA-1) never matches
 
 # Paddle's adjustment actions that take the money back. `chargeback_warning`
-# is only a warning (Paddle may refund it, which arrives as a refund) and the
-# `*_reverse` actions give the money back to the seller, so none of those revoke.
+# is only a warning (Paddle may refund it, which arrives as a refund); of the
+# `*_reverse` actions, which give the money back to the seller, only
+# `chargeback_reverse` undoes a revocation of ours.
 _REVOKING_ACTIONS = frozenset({"refund", "chargeback"})
 
 
@@ -93,11 +111,18 @@ def _parse_header(header: str | None) -> tuple[str, list[bytes]]:
 
 
 def parse_billing_event(body: bytes) -> Event:
-    """Read a verified Billing notification body as OrderPaid, OrderRevoked or Ignored."""
+    """Read a verified Billing notification body as one of our messages, or Ignored."""
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise EventError("body is not JSON") from None
+    try:
+        return _event(payload)
+    except ContractError as exc:  # signed, but holding what cannot travel (a lone surrogate)
+        raise EventError(str(exc)) from None
+
+
+def _event(payload: Any) -> Event:
     if not isinstance(payload, dict):
         raise EventError("body is not a JSON object")
     event_type = _text(payload, "event_type", "event_type")
@@ -126,7 +151,25 @@ def _paid(payload: dict[str, Any], event_id: str) -> OrderPaid:
         occurred_at=_text(payload, "occurred_at", "occurred_at"),
         source="billing",
         customer_id=_text(data, "customer_id", "data.customer_id"),
+        items=_line_items(data),
     )
+
+
+def _line_items(data: dict[str, Any]) -> tuple[PaidItem, ...]:
+    """details.line_items as (item id, price and product ids); () when Paddle sent none."""
+    details = data.get("details")
+    lines = details.get("line_items") if isinstance(details, dict) else None
+    if not isinstance(lines, list):
+        return ()
+    items = []
+    for n, line in enumerate(lines):
+        where = f"data.details.line_items[{n}]"
+        product = line.get("product") if isinstance(line, dict) else None
+        product_id = product.get("id") if isinstance(product, dict) else None
+        ids = [_text(line, "price_id", f"{where}.price_id")]
+        ids += [product_id] if isinstance(product_id, str) and product_id else []
+        items.append(PaidItem(_text(line, "id", f"{where}.id"), tuple(ids)))
+    return tuple(items)
 
 
 def _revoked(payload: dict[str, Any], event_type: str, event_id: str) -> Event:
@@ -134,31 +177,36 @@ def _revoked(payload: dict[str, Any], event_type: str, event_id: str) -> Event:
     action = _text(data, "action", "data.action")
     status = _text(data, "status", "data.status")
     transaction_id = _text(data, "transaction_id", "data.transaction_id")
-    if action not in _REVOKING_ACTIONS or status != "approved":
+    occurred_at = _text(payload, "occurred_at", "occurred_at")
+    if status != "approved":
         return Ignored(event_type=event_type, event_id=event_id)
-    if action == "refund" and not _refunds_everything(data):
+    if action == "chargeback_reverse":
+        return OrderRestored(transaction_id, event_id, occurred_at, reason=action)
+    if action not in _REVOKING_ACTIONS:
+        return Ignored(event_type=event_type, event_id=event_id)
+    if action == "chargeback" or data.get("type") == "full":
+        return OrderRevoked(transaction_id, event_id, occurred_at, reason=action)
+    refunded = _items_refunded_in_full(data)
+    if not refunded:
         note = f"partial refund of {transaction_id}: the copies stay valid"
         return Ignored(event_type=event_type, event_id=event_id, note=note)
-    return OrderRevoked(
-        order_id=transaction_id,
-        event_id=event_id,
-        occurred_at=_text(payload, "occurred_at", "occurred_at"),
-        reason=action,
-    )
+    return ItemsRefunded(transaction_id, refunded, event_id, occurred_at, reason=action)
 
 
-def _refunds_everything(data: dict[str, Any]) -> bool:
-    """A full refund: `type: full`, or (older API) every adjusted item refunded in full.
+def _items_refunded_in_full(data: dict[str, Any]) -> tuple[str, ...]:
+    """The transaction items a partial refund (or one without a type) gave back in full.
 
-    A goodwill or partial refund leaves the buyer with the book, so it must not
-    kill the links. A chargeback always revokes: the money is gone.
+    A refund of part of an item's price (goodwill, a tax correction) leaves the
+    buyer with the book, so only `full` items lose their files.
     """
-    if data.get("type") == "full":
-        return True
     items = data.get("items")
-    if not isinstance(items, list) or not items:
-        return False
-    return all(isinstance(i, dict) and i.get("type") == "full" for i in items)
+    if not isinstance(items, list):
+        return ()
+    return tuple(
+        _text(item, "item_id", f"data.items[{n}].item_id")
+        for n, item in enumerate(items)
+        if isinstance(item, dict) and item.get("type") == "full"
+    )
 
 
 def _object(parent: Any, key: str, path: str) -> dict[str, Any]:

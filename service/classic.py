@@ -4,9 +4,15 @@ Classic posts form fields plus `p_signature`: base64 of an RSA PKCS#1 v1.5
 SHA-1 signature over PHP `serialize()` of the other fields, sorted by key, every
 value a string. We rebuild those bytes exactly (lengths in UTF-8 bytes, blank
 values kept), so the route must hand us the form as posted. Alerts
-(`payment_succeeded`, `payment_refunded`) carry `alert_name`; the product
-fulfilment webhook carries `p_*` fields and no `alert_name`. Both name the
-buyer, so OrderPaid carries a Buyer. Needs no permissions; the public key comes
+(`payment_succeeded`, `payment_refunded`, `payment_dispute_created`,
+`payment_dispute_closed`) carry `alert_name`; the product fulfilment webhook
+carries `p_*` fields and no `alert_name`. payment_succeeded always names the
+buyer; the fulfilment webhook sends `email` and `customer_name` only when the
+author ticked them in the product's webhook editor, so without them its
+OrderPaid carries no buyer and the worker keeps the order until the
+payment_succeeded alert of the same order names one. A dispute revokes like a
+chargeback; Paddle sends payment_dispute_closed when it contested the dispute
+and won, which restores the order. Needs no permissions; the public key comes
 from settings (PEM text or a path).
 """
 
@@ -23,7 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
-from common.contract import Buyer, OrderPaid, OrderRevoked
+from common.contract import Buyer, ContractError, OrderPaid, OrderRestored, OrderRevoked
 from service.events import Event, EventError, Ignored, SignatureError
 
 SIGNATURE_FIELD = "p_signature"
@@ -95,7 +101,19 @@ def verify_classic(fields: Mapping[str, str], public_key: RSAPublicKey) -> None:
 
 
 def parse_classic_event(fields: Mapping[str, str]) -> Event:
-    """Read verified Classic fields as OrderPaid, OrderRevoked or Ignored."""
+    """Read verified Classic fields as OrderPaid, OrderRevoked, OrderRestored or Ignored."""
+    try:
+        return _event(fields)
+    except ContractError as exc:  # signed, but holding what cannot travel
+        raise EventError(str(exc)) from None
+
+
+def is_fulfilment(fields: Mapping[str, str]) -> bool:
+    """The product fulfilment webhook, whose answer Paddle shows the buyer."""
+    return "alert_name" not in fields and "p_order_id" in fields
+
+
+def _event(fields: Mapping[str, str]) -> Event:
     alert = fields.get("alert_name")
     if alert is None:
         if "p_order_id" in fields:
@@ -105,6 +123,10 @@ def parse_classic_event(fields: Mapping[str, str]) -> Event:
         return _payment_succeeded(fields)
     if alert == "payment_refunded":
         return _payment_refunded(fields)
+    if alert == "payment_dispute_created":
+        return _dispute_created(fields)
+    if alert == "payment_dispute_closed":
+        return _dispute_closed(fields)
     return Ignored(event_type=alert or "(blank alert_name)", event_id=fields.get("alert_id", ""))
 
 
@@ -128,7 +150,7 @@ def _fulfilment(fields: Mapping[str, str]) -> OrderPaid:
         event_id=f"fulfilment:{order_id}",
         occurred_at=_occurred_at(fields),
         source="classic",
-        buyer=_buyer(fields, "customer_name"),
+        buyer=_buyer(fields, "customer_name") if fields.get("email", "").strip() else None,
     )
 
 
@@ -148,12 +170,37 @@ def _payment_refunded(fields: Mapping[str, str]) -> Event:
     )
 
 
+def _dispute_created(fields: Mapping[str, str]) -> OrderRevoked:
+    return OrderRevoked(
+        order_id=_text(fields, "order_id"),
+        event_id=_text(fields, "alert_id"),
+        occurred_at=_occurred_at(fields),
+        reason="chargeback",
+    )
+
+
+def _dispute_closed(fields: Mapping[str, str]) -> Event:
+    event_id = _text(fields, "alert_id")
+    status = fields.get("status", "closed").strip()  # Paddle's statuses: open, closed
+    if status != "closed":
+        note = f"dispute of {fields.get('order_id', '?')} is {status!r}: nothing to restore"
+        return Ignored(event_type="payment_dispute_closed", event_id=event_id, note=note)
+    return OrderRestored(
+        order_id=_text(fields, "order_id"),
+        event_id=event_id,
+        occurred_at=_occurred_at(fields),
+        reason="dispute_won",
+    )
+
+
 def _buyer(fields: Mapping[str, str], name_field: str) -> Buyer:
     email = _text(fields, "email")
-    if "@" not in email:
-        raise EventError("email is not an email address")
-    # Paddle leaves the name blank for Apple Pay, wire transfers and the like.
-    return Buyer(name=fields.get(name_field, "").strip() or email, email=email)
+    try:
+        # Paddle leaves the name blank for Apple Pay, wire transfers and the like:
+        # Buyer then names the copy by the email.
+        return Buyer(name=fields.get(name_field, ""), email=email)
+    except ContractError as exc:
+        raise EventError(f"email is not an email address ({exc})") from None
 
 
 def _occurred_at(fields: Mapping[str, str]) -> str:

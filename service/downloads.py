@@ -1,135 +1,155 @@
-"""Durable download links: /d/<token> → 303 to a fresh, short-lived signed URL.
+"""Durable download links: /d/<token> is a download page; its button gets a short-lived URL.
 
 Mailed links must outlive a V4 signature (12 hours at most on Cloud Run, see
-docs/architecture.md), so they point here. A click checks the token's MAC (403), its
-expiry, the order's status and the per-file download count (410 with a page
-that says how to get new links), counts the download in the order record
-under a generation precondition, and redirects to a URL valid for minutes.
+DESIGN.md), so they point here. GET and HEAD answer a small page (title, each
+file of the order with its size and downloads left, the expiry, a Download
+button per file: a `<form method="post">` to that file's link) and count
+nothing, because mail scanners open every link before the buyer does. The
+POST checks the page's signed field and that it does not come from another
+site (service/download_access.py), counts one download and answers 303 to a
+URL valid for minutes. A copy the bucket's lifecycle rule deleted is asked of
+the worker (copy.requested) and the buyer sees "your copy is being
+prepared", a page that refreshes itself (no script) until the copy is back.
+
+Answers: 200 page; 303 download; 202 being prepared; 403 not our token, or a
+post not made from the page (with the page again, to press once more); 410
+expired, refunded or used up (pointing to /links); 503 with Retry-After when
+storage, signing or publishing did not answer. Every failure is mapped to its
+answer in one table, FAILURES, below.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from io import BytesIO
+import uuid
+from dataclasses import dataclass
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    jsonify,
-    redirect,
-    render_template,
-    request,
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
+
+from common.contract import CopyRequested, now_iso
+from common.formatting import human_date, human_size
+from common.link_tokens import InvalidToken, LinkClaim, read_token
+from common.storage import SigningNotPermitted, StorageError
+from service.deps import current_deps
+from service.download_access import (
+    Busy,
+    CopyMissing,
+    FormRefused,
+    LinkGone,
+    check_form,
+    copy_exists,
+    cross_site,
+    form_field,
+    hand_out,
+    view_link,
 )
-from flask import send_file as flask_send_file
-
-from common.download_counts import CountContended, count_download, read_count
-from common.link_tokens import InvalidToken, read_token
-from common.orders import OrderRecord, Status, load_record
-from common.storage import NotFound, StorageError
-from service.deps import ServiceDeps, current_deps
+from service.publish import PublishError
 from service.request_context import wants_json
 
 log = logging.getLogger(__name__)
 bp = Blueprint("downloads", __name__)
+REFRESH_SECONDS = 5
 
 
-class LinkGone(Exception):
-    """The link was genuine but can no longer be used; the message says why."""
+@dataclass(frozen=True)
+class Failure:
+    status: int
+    kind: str  # which text link_problem.html shows: invalid, gone, busy
+    retry_after: int = 0
+    logged: bool = False  # the cause was already logged where it arose (once, at ERROR)
 
 
-class Busy(Exception):
-    """Too many writers at once; a moment later the same click will work."""
+# The one place a failure becomes an answer. The most specific entry wins, so a
+# subclass (a signing misconfiguration under StorageError, say) may get its own.
+FAILURES: dict[type[Exception], Failure] = {
+    InvalidToken: Failure(403, "invalid"),
+    LinkGone: Failure(410, "gone"),
+    Busy: Failure(503, "busy", retry_after=5),
+    StorageError: Failure(503, "busy", retry_after=5),
+    # A missing IAM grant: common/storage/signing.py logged it once, naming the role.
+    SigningNotPermitted: Failure(503, "busy", retry_after=60, logged=True),
+    PublishError: Failure(503, "busy", retry_after=5),
+}
 
 
 @bp.get("/d/<token>")
+def download_page(token: str) -> Response:
+    deps = current_deps()
+    claim = read_token(deps.settings.stamp_secret, token)
+    if request.args.get("preparing") and not copy_exists(deps, claim):
+        return _preparing(token, 200)
+    notice = "Your copy is ready." if request.args.get("preparing") else ""
+    return _page(claim, notice=notice)
+
+
+@bp.post("/d/<token>")
 def download(token: str) -> Response:
     deps = current_deps()
+    claim = read_token(deps.settings.stamp_secret, token)
     try:
-        claim = read_token(deps.settings.stamp_secret, token)
-    except InvalidToken as exc:
-        return _problem(403, str(exc), gone=False)
+        if cross_site(dict(request.headers), request.host_url):
+            raise FormRefused("the form was posted from another site")
+        check_form(deps.settings.stamp_secret, token, request.form.get("form", ""), deps.clock())
+    except FormRefused as exc:
+        view_link(deps, claim)  # a link that is gone says so first
+        log.warning("download form refused", extra={"order_id": claim.order_id, "why": str(exc)})
+        notice = "For your safety, press Download on this page to start the download."
+        return _page(claim, notice=notice, status=403)
     try:
-        if claim.expires < deps.clock():
-            raise LinkGone("this link has expired")
-        url = authorise_download(deps, claim.order_id, claim.file_index)
-    except LinkGone as exc:
-        log.info("download refused", extra={"order_id": claim.order_id, "reason": str(exc)})
-        return _problem(410, str(exc), gone=True)
-    except (Busy, StorageError) as exc:
-        log.warning("download deferred", extra={"order_id": claim.order_id, "error": str(exc)})
-        return _problem(503, "the download is briefly unavailable; please try again", busy=True)
-    log.info("download authorised", extra={"order_id": claim.order_id, "file": claim.file_index})
+        url = hand_out(deps, claim)
+    except CopyMissing:
+        _ask_for_copy(claim)
+        return _preparing(token, 202)
+    log.info("download handed out", extra={"order_id": claim.order_id, "file": claim.file_index})
     return redirect(url, code=303)  # type: ignore[return-value]  # werkzeug's, same class
 
 
-def _problem(status: int, reason: str, *, gone: bool = False, busy: bool = False) -> Response:
+def _page(claim: LinkClaim, *, notice: str = "", status: int = 200) -> Response:
+    deps = current_deps()
+    view = view_link(deps, claim)
+    fields = {
+        f.index: form_field(deps.settings.stamp_secret, f.token, deps.clock()) for f in view.files
+    }
+    page = render_template(
+        "download.html",
+        view=view,
+        fields=fields,
+        expires=human_date(view.expires),
+        size=human_size,
+        notice=notice,
+    )
+    return Response(page, status=status)
+
+
+def _preparing(token: str, status: int) -> Response:
+    page = render_template("download_preparing.html", token=token, refresh=REFRESH_SECONDS)
+    return Response(page, status=status)
+
+
+def _ask_for_copy(claim: LinkClaim) -> None:
+    """Ask the worker to stamp the copy again; it makes it once however often we ask."""
+    message = CopyRequested(claim.order_id, claim.file_index, uuid.uuid4().hex, now_iso())
+    current_deps().publisher.publish(message)
+    log.info("copy requested", extra={"order_id": claim.order_id, "file": claim.file_index})
+
+
+def _failure(exc: Exception) -> Response:
+    failure = next(FAILURES[kind] for kind in type(exc).__mro__ if kind in FAILURES)
+    level = logging.WARNING if failure.status >= 500 else logging.INFO
+    if failure.logged:
+        level = logging.DEBUG
+    log.log(level, "download refused", extra={"status": failure.status, "reason": str(exc)})
+    reason = str(exc) if failure.status < 500 else "the download is briefly unavailable"
     if wants_json(request):
-        response = jsonify(error=reason)
+        response = jsonify(error=reason if failure.status < 500 else f"{reason}; try again")
     else:
-        response = Response(
-            render_template("link_problem.html", reason=reason, gone=gone, busy=busy)
-        )
-    response.status_code = status
-    if busy:
-        response.headers["Retry-After"] = "5"
+        page = render_template("link_problem.html", reason=reason, kind=failure.kind)
+        response = Response(page)
+    response.status_code = failure.status
+    if failure.retry_after:
+        response.headers["Retry-After"] = str(failure.retry_after)
     return response
 
 
-def authorise_download(deps: ServiceDeps, order_id: str, index: int) -> str:
-    """Sign a URL for the file, then count the download; LinkGone when it may not be had.
-
-    Signing first means a failure to sign (IAM signBlob on Cloud Run) costs the
-    buyer nothing: the count only goes up for a URL they actually receive.
-    """
-    bucket = deps.settings.delivery_bucket
-    limit = deps.settings.download_limit
-    record, _ = load_record(deps.storage, bucket, order_id)
-    if record is None or index >= len(record.files):
-        raise LinkGone("this order has no such file")
-    if record.status == Status.REVOKED:
-        raise LinkGone("this order was refunded, so its links no longer work")
-    count, _ = read_count(deps.storage, bucket, order_id, index)
-    if limit and count >= limit:
-        raise LinkGone(f"this file was downloaded {limit} times, the most one link allows")
-    delivered = record.files[index]
-    url = deps.storage.signed_url(
-        bucket,
-        delivered.object_name,
-        ttl=deps.settings.signed_url_ttl,
-        filename=attachment_name(record, delivered.filename),
-    )
-    try:
-        counted = count_download(deps.storage, bucket, order_id, index, limit=limit)
-    except CountContended as exc:
-        raise Busy(str(exc)) from None
-    if counted is None:  # the last download went to a click that raced this one
-        raise LinkGone(f"this file was downloaded {limit} times, the most one link allows")
-    return url
-
-
-def attachment_name(record: OrderRecord, filename: str) -> str:
-    """'<Title> - <buyer>.<ext>', safe for a Content-Disposition header."""
-    ext = filename.rsplit(".", 1)[-1] if "." in filename else "pdf"
-    clean = re.sub(r'[\\/:*?"<>|\r\n]+', " ", f"{record.title} - {record.buyer_name}")
-    return f"{' '.join(clean.split())[:150]}.{ext}"
-
-
-@bp.get("/_local/<bucket>/<path:name>")
-def local_object(bucket: str, name: str) -> Response:
-    """Serve an embedded-storage object behind an HMAC-signed, expiring URL."""
-    storage = current_deps().storage
-    check = getattr(storage, "check_signed", None)
-    args = request.args
-    if check is None or not check(
-        bucket, name, args.get("expires", ""), args.get("filename", ""), args.get("signature", "")
-    ):
-        abort(403, "this download URL is invalid or has expired")
-    try:
-        blob = storage.read(bucket, name)
-    except NotFound:
-        abort(404, "no such file")
-    return flask_send_file(
-        BytesIO(blob.data), as_attachment=True, download_name=args["filename"], max_age=0
-    )
+for _kind in FAILURES:
+    bp.register_error_handler(_kind, _failure)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from common.contract import OrderPaid, OrderRevoked
+from common.contract import ItemsRefunded, OrderPaid, OrderRestored, OrderRevoked
 
 
 class SignatureError(Exception):
@@ -33,4 +33,4 @@ class Ignored:
     note: str = ""  # why, when it is not just an event type we never act on
 
 
-Event = OrderPaid | OrderRevoked | Ignored
+Event = OrderPaid | OrderRevoked | ItemsRefunded | OrderRestored | Ignored

@@ -5,6 +5,11 @@ fields (Classic) to a pure verifier, parses the event and publishes it. It
 never stamps or mails. Answers: 401 bad signature, 400 signed but invalid,
 413 too large (MAX_CONTENT_LENGTH), 415 wrong type, 200 accepted or ignored,
 503 when publishing failed so that Paddle retries.
+
+Paddle Classic shows the answer to its product fulfilment webhook to the
+buyer (on the checkout's success screen and in the receipt, as it would a
+licence key), so that 200 is one plain-text sentence for the buyer, in the
+shop's name, with the address masked; alerts and every error stay JSON.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from common.contract import OrderPaid, encode
 from common.storage import StorageError
 from common.web import json_error
 from service.billing import parse_billing_event, verify_billing
-from service.classic import parse_classic_event, verify_classic
+from service.classic import is_fulfilment, parse_classic_event, verify_classic
 from service.deps import ServiceDeps, current_deps
 from service.events import Event, EventError, Ignored, SignatureError
 from service.publish import PublishError
@@ -64,7 +69,27 @@ def paddle_classic() -> tuple[Response, int]:
         return _rejected(401, exc.reason, "classic")
     except EventError as exc:
         return _rejected(400, str(exc), "classic")
-    return _accept(deps, event)
+    answer = _accept(deps, event)
+    if not is_fulfilment(fields) or answer[1] != 200 or not isinstance(event, OrderPaid):
+        return answer
+    return _for_the_buyer(deps.settings.shop_name, event), 200
+
+
+def _for_the_buyer(shop: str, event: OrderPaid) -> Response:
+    """The sentence Paddle shows the buyer after a fulfilment webhook (no JSON, no full address)."""
+    if event.buyer is None:
+        log.warning(
+            "fulfilment webhook without the buyer's email: tick the email and name fields in "
+            "the product's webhook editor (Paddle > Catalog > product > fulfilment webhook); "
+            "the order waits for its payment_succeeded alert, which names the buyer",
+            extra={"order_id": event.order_id},
+        )
+        where = "the address you gave at checkout"
+    else:
+        local, _, domain = event.buyer.email.rpartition("@")
+        where = f"{local[:1]}…@{domain}"
+    text = f"Thank you for your order from {shop}. Your personal copy is on its way to {where}."
+    return Response(text, mimetype="text/plain")
 
 
 def _rejected(status: int, reason: str, source: str) -> tuple[Response, int]:

@@ -13,6 +13,7 @@ class Stamp:
     email: str
     order_id: str
     code: str
+    verify_url: str = ""  # the service's /verify?code=… link, shown on an EPUB's ex-libris page
 
 
 class StampError(Exception):

@@ -15,6 +15,7 @@ import pytest
 from common.catalog import Catalog, load_catalog
 from common.settings import Settings
 from demo.sample_book import make_sample_book
+from demo.sample_epub import make_sample_epub
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CATALOG = ROOT / "sample" / "catalog.toml"
@@ -28,6 +29,12 @@ pytest_plugins = ["tests.support.fixtures"]
 def sample_book() -> bytes:
     """The demo's sample book: cover, contents with internal links, outline, 48 pages."""
     return make_sample_book(pages=48)
+
+
+@pytest.fixture(scope="session")
+def sample_epub() -> bytes:
+    """The demo's sample book as an EPUB 3 (ebooklib): cover, nav, NCX, six chapters."""
+    return make_sample_epub()
 
 
 @pytest.fixture
@@ -50,11 +57,12 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def originals(settings: Settings, sample_book: bytes) -> Path:
-    """The sample book dropped into embedded storage, where an author would put it."""
+def originals(settings: Settings, sample_book: bytes, sample_epub: bytes) -> Path:
+    """The sample book, PDF and EPUB, dropped into embedded storage, where an author puts them."""
     folder = settings.local_data_dir / "storage" / settings.source_bucket
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "practical-python.pdf").write_bytes(sample_book)
+    (folder / "practical-python.epub").write_bytes(sample_epub)
     return folder
 
 

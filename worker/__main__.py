@@ -1,5 +1,7 @@
 """Command line for authors and support: stamp a file, trace a leaked copy, preflight a book.
 
+PDF and EPUB alike, told apart by content (stamping/formats.py).
+
     python -m worker stamp INPUT OUTPUT --name NAME --email EMAIL --order ORDER [--skip-pages N]
     python -m worker stamp-batch INPUT OUTDIR --orders CSV [--skip-pages N]
     python -m worker trace FILE [--json] [--ocr-pages N | --no-ocr]
@@ -13,6 +15,7 @@ Exit status: 0 on success, 1 when the file cannot be stamped or traced, 2 on usa
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +25,7 @@ from rich.progress import Progress
 from common.logging import configure_cli_logging
 from common.settings import Settings
 from common.stamp_codes import make_code
-from stamping.pdf.plan import prepare_plan
+from stamping.formats import prepare
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from worker.batch import BatchError, read_orders, stamp_batch
@@ -31,21 +34,25 @@ from worker.trace_cli import add_trace
 
 
 def do_stamp(args: argparse.Namespace) -> int:
-    secret = Settings.from_env().stamp_secret
-    stamp = Stamp(args.name, args.email, args.order, make_code(secret, args.order))
+    settings = Settings.from_env()
+    code = make_code(settings.stamp_secret, args.order)
+    verify_url = f"{settings.public_url.rstrip('/')}/verify?code={code}"
+    stamp = Stamp(args.name, args.email, args.order, code, verify_url)
     style = (
         StampStyle()
         if args.skip_pages is None
         else replace(StampStyle(), skip_pages=args.skip_pages)
     )
     try:
-        plan = prepare_plan(args.input.read_bytes(), style)
+        prepared = prepare(args.input.read_bytes(), style)
+        copy = io.BytesIO()
+        prepared.write(stamp, copy)
     except StampError as exc:
         print(f"{args.input}: cannot stamp: {exc}", file=sys.stderr)
         return 1
-    args.output.write_bytes(plan.copy(stamp))
+    args.output.write_bytes(copy.getvalue())
     print(f"{args.output}: stamped for order {args.order}, code {stamp.code}")
-    for note in plan.notes:
+    for note in prepared.notes:
         print(f"note: {note}")
     return 0
 
@@ -79,7 +86,7 @@ def do_stamp_batch(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m worker", description=__doc__.split("\n")[0])
     commands = main.add_subparsers(dest="command", required=True)
-    stamp = commands.add_parser("stamp", help="stamp a PDF for one buyer")
+    stamp = commands.add_parser("stamp", help="stamp a PDF or an EPUB for one buyer")
     stamp.add_argument("input", type=Path)
     stamp.add_argument("output", type=Path)
     stamp.add_argument("--name", required=True)

@@ -9,6 +9,7 @@ hence 204.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -34,15 +35,16 @@ def pubsub_push() -> Response | tuple[Response, int]:
     verify_push: PushCheck | None = current_app.extensions["exlibris_push_check"]
     if verify_push is not None:
         try:
-            verify_push(request.headers.get("Authorization"))
+            verify_push(_push_token_header())
         except PushAuthError as exc:
             log.warning("push refused", extra={"reason": str(exc), "status": exc.status})
             return json_error(exc.status, str(exc))
         except PushAuthUnavailable as exc:
             log.warning("push not checked; will retry", extra={"reason": str(exc)})
             return json_error(503, "cannot check the push token just now")
+    body = _json_body()
     try:
-        envelope = parse_envelope(request.get_json(silent=True))
+        envelope = parse_envelope(body)
     except ContractError as exc:
         deps.dead_letters.record(
             "malformed-push", "envelope", str(exc), {"body": request.get_data(as_text=True)[:4096]}
@@ -54,9 +56,7 @@ def pubsub_push() -> Response | tuple[Response, int]:
     try:
         outcome = handle(message, deps)
     except PermanentError as exc:
-        where = deps.dead_letters.record(
-            message.TYPE, message.idempotency_key, str(exc), request.get_json(silent=True) or {}
-        )
+        where = deps.dead_letters.record(message.TYPE, message.idempotency_key, str(exc), body)
         log.error("message dead-lettered", extra={**ids, "reason": str(exc), "letter": where})
         return Response(status=204)
     except TransientError as exc:
@@ -64,6 +64,24 @@ def pubsub_push() -> Response | tuple[Response, int]:
         return json_error(503, str(exc))
     log.info("message handled", extra={**ids, "outcome": outcome, "type": message.TYPE})
     return Response(status=204)
+
+
+def _push_token_header() -> str | None:
+    """The header holding the token Cloud Run checked: X-Serverless-Authorization when sent.
+
+    With both headers Cloud Run checks only X-Serverless-Authorization and passes
+    Authorization on unchecked (cloud.google.com/run/docs/authenticating/service-to-service),
+    so trusting Authorization then would let any invoker pose as the push account.
+    """
+    return request.headers.get("X-Serverless-Authorization") or request.headers.get("Authorization")
+
+
+def _json_body() -> Any:
+    """The push body as JSON, or None when it is not (bad bytes, 100,000 levels deep)."""
+    try:
+        return json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        return None
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:

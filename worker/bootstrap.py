@@ -14,8 +14,8 @@ from typing import Any
 
 from common.adapters import build_catalog, build_dead_letters, build_storage
 from common.settings import Settings
+from stamping.formats import Prepared
 from stamping.pdf.fonts import stamp_fonts
-from stamping.pdf.plan import Plan
 from worker.customers import CustomerLookup
 from worker.deps import PlanKey, WorkerDeps
 from worker.mail import Mailer
@@ -42,7 +42,11 @@ def build_mailer(settings: Settings) -> Mailer:
         )
     from worker.mail.outbox import OutboxMailer
 
-    return OutboxMailer(settings.local_data_dir / "outbox", sender=settings.mail_from)
+    return OutboxMailer(
+        settings.local_data_dir / "outbox",
+        sender=settings.mail_from,
+        sender_name=settings.shop_name,
+    )
 
 
 def build_customers(settings: Settings) -> CustomerLookup:
@@ -65,7 +69,7 @@ def build_push_verifier(settings: Settings) -> PushCheck | None:
     )
 
 
-def build_plan_cache(max_bytes: int = PLAN_CACHE_BYTES) -> SizedCache[PlanKey, Plan]:
+def build_plan_cache(max_bytes: int = PLAN_CACHE_BYTES) -> SizedCache[PlanKey, Prepared]:
     """Plans of the books this instance stamps, one per (edition, style)."""
     return SizedCache(max_bytes, lambda plan: plan.nbytes, family=lambda key: (key[0], key[1]))
 

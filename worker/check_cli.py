@@ -18,7 +18,7 @@ from pathlib import Path
 
 from common.catalog import CatalogError, load_catalog
 from common.settings import Settings
-from stamping.pdf.preflight import check_pdf, format_report, write_previews
+from stamping.formats import check_file
 from stamping.style import StampStyle
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,9 @@ def do_check(args: argparse.Namespace) -> int:
         print(f"cannot use the catalog: {exc}", file=sys.stderr)
         return 2
     try:
-        report = check_pdf(args.file.read_bytes(), style)
-        print(format_report(report))
-        for path in write_previews(report, args.out, args.file.stem):
+        report = check_file(args.file.read_bytes(), style)
+        print(report.text)
+        for path in report.write_previews(args.out, args.file.stem):
             print(f"wrote {path}")
     except OSError as exc:
         print(f"{args.file}: {exc.strerror or exc}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """Make an order's personal copies: stamp each original for the buyer, store it.
 
-Shared by fulfilment and by every later need for a fresh copy. Idempotent: a
+Shared by fulfilment and by every later need for a fresh copy, PDF and EPUB
+alike (stamping/formats.py picks the engine by content). Idempotent: a
 retry overwrites a copy with an equal one. Each stored copy names the
 generation of the original it was made from, so a caller can tell a copy of
 the current edition from an older one.
@@ -25,8 +26,8 @@ from typing import BinaryIO, TypeVar
 
 from common.orders import DeliveredFile, OrderRecord
 from common.storage import NotFound, TransientStorageError
+from stamping.formats import Prepared, prepare
 from stamping.pdf.fonts import FontMissing
-from stamping.pdf.plan import Plan, prepare_plan
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from worker.deps import WorkerDeps
@@ -40,17 +41,20 @@ STREAM_ABOVE = 16 * 1024 * 1024
 def stamp_copies(
     record: OrderRecord, deps: WorkerDeps, indexes: tuple[int, ...] | None = None
 ) -> tuple[DeliveredFile, ...]:
-    """Write the copies of the given files (all by default); the files, with their generations."""
+    """Write the copies of the given files (by default every file no refund took back).
+
+    Returns all the order's files, those written with their generations and sizes.
+    """
     started = time.perf_counter()
     files = list(record.files)
-    for n in range(len(files)) if indexes is None else indexes:
+    for n in record.live_files if indexes is None else indexes:
         files[n] = _make_copy(record, files[n], deps)
     log.info(
         "copies stored",
         extra={
             "event": "copies_stored",
             "order_id": record.order_id,
-            "files": len(files) if indexes is None else len(indexes),
+            "files": len(record.live_files) if indexes is None else len(indexes),
             "stamp_seconds": round(time.perf_counter() - started, 3),
         },
     )
@@ -68,40 +72,51 @@ def _make_copy(record: OrderRecord, delivered: DeliveredFile, deps: WorkerDeps) 
             (bucket, delivered.source, generation, style),
             lambda: _prepare(delivered, deps, style),
         )
-        stamp = Stamp(record.buyer_name, record.buyer_email, record.order_id, record.code)
-        _store(deps, delivered, lambda out: plan.write(stamp, out), plan.nbytes)
+        verify_url = f"{deps.settings.public_url.rstrip('/')}/verify?code={record.code}"
+        stamp = Stamp(
+            record.buyer_name, record.buyer_email, record.order_id, record.code, verify_url
+        )
+        size = _store(deps, delivered, lambda out: plan.write(stamp, out), plan.nbytes)
     else:
         blob = _storage(lambda: deps.originals.read_current(bucket, delivered.source), delivered)
         generation = blob.generation
-        _store(deps, delivered, lambda out: out.write(blob.data), len(blob.data))
-    return replace(delivered, source_generation=generation)
+        size = _store(deps, delivered, lambda out: out.write(blob.data), len(blob.data))
+    return replace(delivered, source_generation=generation, size=size)
 
 
 def _store(
     deps: WorkerDeps, delivered: DeliveredFile, produce: Callable[[BinaryIO], object], size: int
-) -> None:
-    """Write one copy: in one request when small, streamed in chunks when big."""
+) -> int:
+    """Write one copy (in one request when small, streamed in chunks when big); its size."""
     bucket, name = deps.settings.delivery_bucket, delivered.object_name
+    written: list[int] = []
+
+    def measured(out: BinaryIO) -> None:
+        produce(out)
+        written.append(out.tell())
+
     try:
         if size > STREAM_ABOVE:
-            deps.storage.write_from(bucket, name, produce)
+            deps.storage.write_from(bucket, name, measured)
         else:
             out = io.BytesIO()
             produce(out)
             deps.storage.write(bucket, name, out.getvalue())
+            written.append(len(out.getvalue()))
     except FontMissing as exc:  # the image lacks a font: a deploy fixes it, not the book
         raise TransientError(str(exc)) from exc
     except TransientStorageError as exc:
         raise TransientError(f"writing {name} failed: {exc}") from exc
+    return written[0]
 
 
-def _prepare(delivered: DeliveredFile, deps: WorkerDeps, style: StampStyle) -> Plan:
+def _prepare(delivered: DeliveredFile, deps: WorkerDeps, style: StampStyle) -> Prepared:
     """The plan of one edition: read once (not kept as bytes), laid out once per instance."""
     bucket = deps.settings.source_bucket
     started = time.perf_counter()
     blob = _storage(lambda: deps.storage.read(bucket, delivered.source), delivered)
     try:
-        plan = prepare_plan(blob.data, style)
+        plan = prepare(blob.data, style)
     except StampError as exc:
         raise PermanentError(f"cannot stamp {delivered.source}: {exc}") from exc
     log.info(

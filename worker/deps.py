@@ -14,7 +14,7 @@ from common.catalog import Catalog
 from common.dead_letters import DeadLetters
 from common.settings import Settings
 from common.storage import Storage
-from stamping.pdf.plan import Plan
+from stamping.formats import Prepared
 from stamping.style import StampStyle
 from worker.customers import CustomerLookup
 from worker.mail import Mailer
@@ -34,5 +34,5 @@ class WorkerDeps:
     customers: CustomerLookup
     dead_letters: DeadLetters
     originals: OriginalsCache
-    plans: SizedCache[PlanKey, Plan]
+    plans: SizedCache[PlanKey, Prepared]
     clock: Callable[[], float] = time.time

@@ -9,17 +9,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from common.contract import LinksRequested, Message, OrderPaid, OrderRevoked
+from common.contract import (
+    CopyRequested,
+    ItemsRefunded,
+    LinksRequested,
+    Message,
+    OrderPaid,
+    OrderRestored,
+    OrderRevoked,
+)
 from worker.deps import WorkerDeps
 from worker.fulfil import fulfil_order
 from worker.resend import resend_links
-from worker.revoke import revoke_order
+from worker.restamp import restamp_copy
+from worker.restore import restore_order
+from worker.revoke import revoke_items, revoke_order
 
 Handler = Callable[[Any, WorkerDeps], str]
 
 HANDLERS: dict[type, Handler] = {
     OrderPaid: fulfil_order,
     OrderRevoked: revoke_order,
+    ItemsRefunded: revoke_items,
+    OrderRestored: restore_order,
+    CopyRequested: restamp_copy,
     LinksRequested: resend_links,
 }
 

@@ -5,7 +5,10 @@ preconditions, so concurrent deliveries of one message agree on one history:
 
     (none) → received → stamped → mailing → mailed        (or revoked at any point)
 
-- received: the buyer is known and the record exists; copies may be missing.
+- received: the record exists; copies may be missing. A Classic fulfilment
+  webhook without the email fields leaves the buyer unknown: the order waits
+  (acknowledged, not retried) until the payment_succeeded alert of the same
+  order names the buyer, whichever of the two arrives first.
 - stamped: every copy is stored; the indexes for re-sends and codes exist.
 - mailing: one delivery has claimed the mail (mail_claimed_at) and is sending.
 - mailed: done; redeliveries are acknowledged without side effects.
@@ -50,49 +53,77 @@ _MAX_STEPS = 12
 
 def fulfil_order(message: OrderPaid, deps: WorkerDeps) -> str:
     """Advance the order until it is mailed (or found revoked); return the final status."""
+    return _advance(message.order_id, deps, message)
+
+
+def complete_order(order_id: str, deps: WorkerDeps) -> str:
+    """Advance an order that already has a record (one a won chargeback restored, say)."""
+    return _advance(order_id, deps, None)
+
+
+def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
     bucket = deps.settings.delivery_bucket
     for _ in range(_MAX_STEPS):
-        record, generation = load_record(deps.storage, bucket, message.order_id)
+        record, generation = load_record(deps.storage, bucket, order_id)
         try:
             if record is None:
+                if message is None:
+                    return "unknown order"
                 save_record(deps.storage, bucket, _new_record(message, deps), 0)
             elif record.status in (Status.MAILED, Status.REVOKED):
                 if record.status == Status.REVOKED:
                     delete_copies(record, deps)  # a refund may have raced our stamping
                 log.info("order already %s", record.status, extra={"order_id": record.order_id})
                 return record.status
+            elif record.awaiting_buyer:
+                if message is None or message.buyer is None:
+                    log.info("order waits for its buyer", extra={"order_id": record.order_id})
+                    return "awaiting buyer"
+                named = record.buyer_resolved(
+                    name=message.buyer.name, email=message.buyer.email, at=now_iso()
+                )
+                save_record(deps.storage, bucket, named, generation)
             elif record.status == Status.RECEIVED:
                 save_record(deps.storage, bucket, _stamp_all(record, deps), generation)
             else:
                 _mail_once(record, generation, deps)
         except PreconditionFailed:
-            log.info("order changed under us; re-reading", extra={"order_id": message.order_id})
-    raise TransientError(f"order {message.order_id} did not settle; retrying later")
+            log.info("order changed under us; re-reading", extra={"order_id": order_id})
+    raise TransientError(f"order {order_id} did not settle; retrying later")
 
 
 def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
     products = deps.catalog.find(message.paddle_ids)
     if not products:
         raise PermanentError(f"no catalog product for paddle ids {', '.join(message.paddle_ids)}")
-    buyer = message.buyer or _lookup(message.customer_id or "", deps)
+    buyer = message.buyer
+    if buyer is None and message.customer_id:
+        buyer = _lookup(message.customer_id, deps)
+    specs = [(p, f) for p in products for f in p.files]
     files = [
         DeliveredFile(
             source=spec.source,
             object_name=f"copies/{message.order_id}/{n:02d}-{spec.filename}",
             filename=spec.filename,
             stamped=spec.stamp,
+            item_id=_item_of(product.paddle_ids, message),
         )
-        for n, spec in enumerate(f for p in products for f in p.files)
+        for n, (product, spec) in enumerate(specs)
     ]
     return OrderRecord.received(
         at=now_iso(),
         order_id=message.order_id,
         title=" + ".join(p.title for p in products),
-        buyer_name=buyer.name,
-        buyer_email=buyer.email,
+        buyer_name=buyer.name if buyer else "",  # none yet: a fulfilment webhook without email
+        buyer_email=buyer.email if buyer else "",
         code=_claim_code(message.order_id, deps),
         files=tuple(files),
     )
+
+
+def _item_of(product_ids: tuple[str, ...], message: OrderPaid) -> str:
+    """The Billing transaction item that bought this product ("" for Classic)."""
+    return next((i.item_id for i in message.items if set(i.paddle_ids) & set(product_ids)), "")
 
 
 def _claim_code(order_id: str, deps: WorkerDeps) -> str:

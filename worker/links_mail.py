@@ -1,14 +1,24 @@
 """Mail a buyer durable links to their copies; shared by fulfilment and re-sends.
 
 Each link is PUBLIC_URL/d/<token>, where the token names the order and the
-file and expires after LINK_TTL. The service turns a click into a short-lived
-signed URL, so links outlive any storage signature.
+file and expires after LINK_TTL. It opens the service's download page, whose
+Download button turns into a short-lived signed URL, so links outlive any
+storage signature and a mail scanner opening them uses nothing up. Files
+revoked by a partial refund get no link.
+
+A failure of the mail adapter is decided here, on purpose: MailError says
+whether the mail may have gone out (keep the claim) or not (release it; a
+transient one retries, a permanent one is dead-lettered). Anything else an
+adapter raises is a bug met before sending (adapters raise MailError once a
+request has left), so the claim is released and the message dead-lettered for
+the author to replay once it is fixed, instead of an order stuck in `mailing`.
 """
 
 from __future__ import annotations
 
 import logging
 
+from common.formatting import human_size
 from common.link_tokens import LinkClaim, make_token
 from common.orders import OrderRecord
 from worker.deps import WorkerDeps
@@ -25,8 +35,13 @@ def durable_links(record: OrderRecord, deps: WorkerDeps) -> tuple[list[Link], in
     base = settings.public_url.rstrip("/")
     secret = settings.stamp_secret
     links = [
-        Link(f.filename, f"{base}/d/{make_token(secret, LinkClaim(record.order_id, n, expires))}")
+        Link(
+            f.filename,
+            f"{base}/d/{make_token(secret, LinkClaim(record.order_id, n, expires))}",
+            human_size(f.size),
+        )
         for n, f in enumerate(record.files)
+        if not f.revoked_at
     ]
     return links, expires
 
@@ -38,10 +53,12 @@ def mail_links(record: OrderRecord, deps: WorkerDeps, *, resend: bool) -> str:
     shop = Shop(
         name=settings.shop_name,
         links_page=f"{settings.public_url.rstrip('/')}/links",
-        support_email=settings.support_email,
+        support_email=settings.support_email or settings.mail_from,
+        download_limit=settings.download_limit,
     )
+    mail = render_delivery(record, links, expires, shop, resend=resend)
     try:
-        return deps.mailer.send(render_delivery(record, links, expires, shop, resend=resend))
+        return deps.mailer.send(mail)
     except MailError as exc:
         # One ERROR line per failed send: the log-based metric mail_failures counts these.
         log.error(
@@ -53,3 +70,9 @@ def mail_links(record: OrderRecord, deps: WorkerDeps, *, resend: bool) -> str:
         if exc.transient:
             raise TransientError(f"mail not sent: {exc}") from exc
         raise PermanentError(f"mail rejected: {exc}") from exc
+    except Exception as exc:  # an adapter bug, met before anything was sent (see above)
+        log.exception(
+            "mail adapter failed before sending",
+            extra={"event": "mail_failed", "order_id": record.order_id},
+        )
+        raise PermanentError(f"mail not sent, the mail adapter failed: {exc!r}") from exc

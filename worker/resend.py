@@ -5,7 +5,9 @@ mail with new links. A marker `requests/<request id>/<order id>` written
 right after each mail means a redelivered request (after a failure on a later
 order, say) mails no order twice; a crash between a mail and its marker may
 repeat that one mail. An address with no orders gets
-nothing, and the service answers the same either way.
+nothing, and the service answers the same either way. Copies the bucket's
+lifecycle rule deleted are stamped again before the mail goes out, so the
+fresh links lead to files (worker/restamp.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from common.orders import customer_prefix, load_record
 from common.storage import NotFound, PreconditionFailed
 from worker.deps import WorkerDeps
 from worker.links_mail import mail_links
+from worker.restamp import remake_missing
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,10 @@ def resend_links(message: LinksRequested, deps: WorkerDeps) -> str:
             continue
         if record.buyer_email.strip().lower() != message.email.strip().lower():
             continue
+        if remake_missing(order_id, deps) == "re-stamped":
+            record, _ = load_record(deps.storage, bucket, order_id)
+            if record is None or not record.deliverable:
+                continue
         mail_links(record, deps, resend=True)
         with contextlib.suppress(PreconditionFailed):
             deps.storage.write(bucket, marker, b"", if_generation_match=0)

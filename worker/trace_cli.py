@@ -18,9 +18,10 @@ from pathlib import Path
 
 from common.settings import Settings
 from common.stamp_codes import InvalidCode, check_code
+from stamping.formats import trace_file
 from stamping.pdf.ocr import read_footers
 from stamping.pdf.trace_report import format_finding, trace_json
-from stamping.pdf.tracing import TraceError, trace_pdf
+from stamping.pdf.tracing import TraceError
 
 FOUND, NONE, UNREADABLE = 0, 1, 2
 
@@ -42,7 +43,7 @@ def do_trace(args: argparse.Namespace) -> int:
     check = authentic_with(Settings.from_env().stamp_secret)
     ocr = None if args.no_ocr else partial(read_footers, limit=args.ocr_pages)
     try:
-        trace = trace_pdf(args.file.read_bytes(), check, ocr)
+        trace = trace_file(args.file.read_bytes(), check, ocr)
     except (TraceError, OSError) as exc:
         print(f"{args.file}: {_reason(exc)}", file=sys.stderr)
         return UNREADABLE

@@ -30,6 +30,10 @@ class TransientStorageError(StorageError):
     """The store did not answer; a retry may succeed."""
 
 
+class SigningNotPermitted(StorageError):
+    """The store refused to sign a URL: a missing IAM grant, which no retry fixes."""
+
+
 @dataclass(frozen=True)
 class Blob:
     data: bytes

@@ -5,7 +5,9 @@ the worker's service account needs storage.objectUser on the delivery bucket
 and objectViewer on the originals; the service's needs objectUser on the
 delivery bucket (download counts) and iam.serviceAccountTokenCreator on
 itself, because on Cloud Run there is no key file and V4 URLs are signed
-through IAM signBlob with the default credentials' access token.
+through IAM signBlob with the default credentials' access token
+(common/storage/signing.py: without that grant signing raises
+SigningNotPermitted, logged once, which the download route answers with 503).
 
 Retries: the client retries 429, 5xx and connection errors itself with
 exponential backoff; we bound it with a deadline. Reads, lists, deletes and
@@ -18,16 +20,13 @@ PreconditionFailed as "someone, maybe us, got there first" and re-read.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-import google.auth
 import google.auth.credentials
 import google.auth.exceptions
-import google.auth.transport.requests
 import requests
 from google.api_core import exceptions as api
 from google.api_core.retry import Retry
@@ -36,40 +35,11 @@ from google.cloud.storage.retry import DEFAULT_RETRY
 
 from common.storage import Blob, NotFound, PreconditionFailed, StorageError, TransientStorageError
 from common.storage.disposition import attachment
+from common.storage.signing import SigningIdentity
 
-_CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
+__all__ = ["GcsStorage", "SigningIdentity", "build_gcs_storage"]
 _READ_ATTEMPTS = 3
 UPLOAD_CHUNK = 8 * 1024 * 1024  # a multiple of 256 KiB, as resumable uploads require
-
-
-class SigningIdentity:
-    """Who signs V4 URLs: a key-holding credential signs locally, any other signs via IAM."""
-
-    def __init__(
-        self,
-        service_account_email: str | None = None,
-        credentials: google.auth.credentials.Credentials | None = None,
-    ) -> None:
-        self.service_account_email = service_account_email
-        self._credentials = credentials  # None: the default credentials, loaded on first use
-        self._lock = threading.Lock()
-
-    def signing_kwargs(self) -> dict[str, Any]:
-        """Arguments for Blob.generate_signed_url, refreshing the access token when stale."""
-        with self._lock:
-            if self._credentials is None:
-                self._credentials, _ = google.auth.default(scopes=[_CLOUD_PLATFORM])
-            creds = self._credentials
-            if isinstance(creds, google.auth.credentials.Signing):
-                return {"credentials": creds}
-            if not creds.valid:
-                creds.refresh(google.auth.transport.requests.Request())
-            # Unset: the identity the credentials belong to (Cloud Run's metadata
-            # credentials know their email once refreshed).
-            email = self.service_account_email or getattr(creds, "service_account_email", None)
-            if not email or email == "default":
-                raise google.auth.exceptions.GoogleAuthError("no service account email to sign as")
-            return {"service_account_email": email, "access_token": creds.token}
 
 
 class GcsStorage:

@@ -10,6 +10,10 @@ originals by generation).
 
 Signed URLs point at the service's /_local route and carry an HMAC, standing
 in for V4 signatures so the download path works the same way on a laptop.
+Names come from the order records, but the route is public: a bucket must
+look like a GCS bucket name ([a-z0-9._-], no `..`) and an object name must
+stay inside it and hold no control characters, or the call is a
+StorageError, never an OSError or ValueError.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import fcntl
 import hashlib
 import hmac
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +34,7 @@ from urllib.parse import quote, urlencode
 from common.storage import Blob, NotFound, PreconditionFailed, StorageError
 
 LOCAL_URL_PREFIX = "/_local"
+_BUCKET = re.compile(r"[a-z0-9._-]{1,222}")
 
 
 class LocalStorage:
@@ -128,17 +134,22 @@ class LocalStorage:
     def check_signed(self, bucket: str, name: str, expires: str, filename: str, sig: str) -> bool:
         """True when a /_local URL was signed by us and has not expired."""
         expected = self._sign(bucket, name, expires, filename)
-        if not hmac.compare_digest(expected, sig):
+        if not hmac.compare_digest(expected.encode(), sig.encode("utf-8", "replace")):
             return False
-        return expires.isdigit() and int(expires) >= time.time()
+        return expires.isascii() and expires.isdigit() and int(expires) >= time.time()
 
     def _sign(self, bucket: str, name: str, expires: str, filename: str) -> str:
-        payload = "\n".join((bucket, name, expires, filename)).encode()
+        # "replace": a lone surrogate in a query value must not check out, nor raise.
+        payload = "\n".join((bucket, name, expires, filename)).encode("utf-8", "replace")
         return hmac.new(self._key, payload, hashlib.sha256).hexdigest()
 
     def _path(self, bucket: str, name: str) -> Path:
+        if not _BUCKET.fullmatch(bucket) or ".." in bucket:
+            raise StorageError(f"not a bucket name: {bucket!r}")
+        if not name or not name.isprintable() or name.startswith("/"):
+            raise StorageError(f"not an object name: {name!r}")
         path = (self.root / bucket / name).resolve()
-        if not path.is_relative_to((self.root / bucket).resolve()) or not name:
+        if not path.is_relative_to((self.root / bucket).resolve()):
             raise StorageError(f"object name escapes its bucket: {name!r}")
         return path
 

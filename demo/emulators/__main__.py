@@ -35,6 +35,7 @@ from demo.emulators import PROJECT, EmulatorUnavailable, PubSubEmulator, Storage
 from demo.emulators.topology import PushTopology, create_push_topology
 from demo.purchase import purchase_body, wait_for_mail
 from demo.sample_book import make_sample_book
+from demo.sample_epub import make_sample_epub
 from demo.stack import ROOT, Stack, free_port, port_is_free, running_stack, stop_on_signals
 from service.billing import sign_billing
 from tests.support.paddle_standin import PaddleStandIn
@@ -107,6 +108,8 @@ def _upload_sample(emulator: StorageEmulator) -> None:
     originals = client.bucket(SOURCE)
     book = make_sample_book(pages=48)
     originals.blob("practical-python.pdf").upload_from_string(book, "application/pdf")
+    epub = make_sample_epub()
+    originals.blob("practical-python.epub").upload_from_string(epub, "application/epub+zip")
     catalog = (ROOT / "sample" / "catalog.toml").read_bytes()
     originals.blob("catalog.toml").upload_from_string(catalog, "application/toml")
 
@@ -163,7 +166,7 @@ def _print_summary(
     lines = [
         f"exlibris on the emulators (project {PROJECT})",
         f"  storage emulator  {storage.endpoint}",
-        f"    gs://{SOURCE}: practical-python.pdf, catalog.toml   gs://{DELIVERY}: empty",
+        f"    gs://{SOURCE}: practical-python.pdf and .epub, catalog.toml   gs://{DELIVERY}: empty",
         f"  pubsub emulator   {pubsub.host}",
         f"    {topology.topic}",
         f"    {topology.subscription} -> {stack.worker_url}/pubsub/push",

@@ -54,6 +54,23 @@ class Trace:
     def found_authentic(self) -> bool:
         return any(f.authentic for f in self.findings)
 
+    @property
+    def best(self) -> Finding | None:
+        """The most telling finding (an authentic one first), for callers wanting one answer."""
+        return self.findings[0] if self.findings else None
+
+    @property
+    def order_id(self) -> str | None:
+        return self.best.order_id if self.best else None
+
+    @property
+    def code(self) -> str | None:
+        return self.best.code if self.best else None
+
+    @property
+    def marks(self) -> tuple[str, ...]:
+        return self.best.marks if self.best else ()
+
 
 def findings_of(evidence: list[Evidence], check: Checker | None) -> tuple[Finding, ...]:
     """One finding per code (or per order, for marks without a code), authentic ones first."""

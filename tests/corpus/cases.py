@@ -124,7 +124,7 @@ CASES = [
     Case("no-readable-page", I14, _only_null_kids, refusal="no readable page"),
     Case("no-pages", I14, lambda: book().replace(b"/Kids [5 0 R] /Count 1", b"/Kids [] /Count 0"),
          refusal="no readable page"),
-    Case("not-a-pdf", I14, lambda: b"<html>not a book</html>", refusal="not a PDF"),
+    Case("not-a-pdf", I14, lambda: b"<html>not a book</html>", refusal="a PDF"),
     Case("truncated", I14, lambda: pdfs.truncated(), refusal="damaged beyond repair"),
     Case("open-password", I14, lambda: pdfs.encrypted(owner="o", user="u"), refusal="password"),
 ]  # fmt: skip

@@ -1,4 +1,10 @@
-"""Both apps served for real by gunicorn on loopback ports, with test keys and secrets."""
+"""Both apps served for real by gunicorn on loopback ports, with test keys and secrets.
+
+The worker is private, as on Cloud Run: it sits behind the front-end stand-in
+(tests/support/cloud_run_frontend.py) with PUSH_AUTH=cloud-run, and the
+service's embedded publisher pushes to the front end, whose test mode signs
+each push as Pub/Sub would for the push account.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,14 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from demo.stack import Stack, running_stack
+from demo.stack import Stack, free_port, running_stack
 from tests.conftest import SAMPLE_CATALOG, STAMP_SECRET, WEBHOOK_SECRET
+from tests.support.cloud_run_frontend import CloudRunFrontEnd, cloud_run_frontend
+from tests.support.google_identity import PUSH_ACCOUNT, GoogleIssuer
 from tests.support.paddle_payloads import public_pem, rsa_test_key
+
+# An account that may invoke the worker (Cloud Run lets it in) but is not Pub/Sub's.
+DEPLOYER = "deployer@exlibris-test.iam.gserviceaccount.com"
 
 
 @dataclass
@@ -20,6 +31,7 @@ class LiveStack:
     stack: Stack
     data_dir: Path
     classic_key: RSAPrivateKey
+    front: CloudRunFrontEnd  # the worker's front end, signing pushes as Pub/Sub
 
     @property
     def url(self) -> str:
@@ -40,11 +52,12 @@ class LiveStack:
 
 
 @pytest.fixture
-def live(tmp_path: Path, sample_book: bytes) -> Iterator[LiveStack]:
+def live(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[LiveStack]:
     data_dir = tmp_path / "var"
     originals = data_dir / "storage" / "exlibris-originals"
     originals.mkdir(parents=True)
     (originals / "practical-python.pdf").write_bytes(sample_book)
+    (originals / "practical-python.epub").write_bytes(sample_epub)
     key = rsa_test_key()
     pem = tmp_path / "paddle-classic.pub"
     pem.write_text(public_pem(key))
@@ -55,5 +68,18 @@ def live(tmp_path: Path, sample_book: bytes) -> Iterator[LiveStack]:
         "STAMP_SECRET": STAMP_SECRET,
         "PADDLE_SIGNATURE_TOLERANCE": "30",
     }
-    with running_stack(data_dir, extra_env=env) as stack:
-        yield LiveStack(stack, data_dir, key)
+    worker_port = free_port()
+    with cloud_run_frontend(
+        f"http://127.0.0.1:{worker_port}",
+        GoogleIssuer(),
+        invokers=(PUSH_ACCOUNT, DEPLOYER),
+        push_account=PUSH_ACCOUNT,
+    ) as front:
+        env |= {
+            "PUSH_AUTH": "cloud-run",
+            "PUSH_AUDIENCE": front.url,
+            "PUSH_SERVICE_ACCOUNT": PUSH_ACCOUNT,
+            "WORKER_PUSH_URL": f"{front.url}/pubsub/push",
+        }
+        with running_stack(data_dir, worker_port=worker_port, extra_env=env) as stack:
+            yield LiveStack(stack, data_dir, key, front)

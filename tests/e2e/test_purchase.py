@@ -10,8 +10,10 @@ import pypdf
 import pytest
 import requests
 
+from stamping.epub.tracing import trace_epub
 from tests.conftest import WEBHOOK_SECRET
 from tests.e2e.conftest import LiveStack
+from tests.support.download_page import download, form_for
 from tests.support.paddle_payloads import (
     billing_request,
     billing_transaction_completed,
@@ -88,11 +90,15 @@ def test_classic_purchase_mails_one_stamped_copy(live: LiveStack, sample_book: b
     assert len(mails) == 1
     message = read_mail(mails[0])
     assert message["To"].addresses[0].addr_spec == "ada@example.com"
-    [link] = download_links(read_mail(mails[0]))
-    download = requests.get(link, timeout=30)
-    assert download.status_code == 200
-    assert "attachment" in download.headers["Content-Disposition"]
-    assert_personal_copy(download.content, sample_book, "Ada Lovelace", "ada@example.com")
+    link, epub_link = download_links(read_mail(mails[0]))  # the product: a PDF and an EPUB
+    copy = download(link)
+    assert copy.status_code == 200
+    assert "attachment" in copy.headers["Content-Disposition"]
+    assert_personal_copy(copy.content, sample_book, "Ada Lovelace", "ada@example.com")
+    epub = download(epub_link)
+    assert epub.status_code == 200
+    assert '.epub"' in epub.headers["Content-Disposition"]
+    assert trace_epub(epub.content).order_id == "9001-1"
 
 
 def test_billing_purchase_mails_the_customer_from_the_lookup(
@@ -105,8 +111,11 @@ def test_billing_purchase_mails_the_customer_from_the_lookup(
 
     [mail] = wait_for_mails(live, 1)
     buyer = read_mail(mail)["To"].addresses[0]
-    [link] = download_links(read_mail(mail))
-    first = requests.get(link, allow_redirects=False, timeout=10)
+    link, _epub = download_links(read_mail(mail))
+    page = requests.get(link, timeout=10)
+    assert page.status_code == 200 and "Download" in page.text
+    form = form_for(page.text, link.split(live.url, 1)[1])
+    first = requests.post(link, data=form.fields, allow_redirects=False, timeout=10)
     assert first.status_code == 303
     copy = requests.get(first.headers["Location"], timeout=30).content
     assert_personal_copy(copy, sample_book, buyer.display_name, buyer.addr_spec)

@@ -1,7 +1,8 @@
 """The worker on its cloud adapters, for the push-flow and fault tests.
 
-`cloud_settings` builds settings as Cloud Run would get them (gcs, pubsub,
-push auth off because the emulator sends no token); the tests hand the app
+`cloud_settings` builds settings as Cloud Run would get them (gcs, pubsub;
+push auth off unless a test puts the worker behind the Cloud Run front-end
+stand-in, as the push flow does, since the emulator sends no token); the tests hand the app
 ready-built adapters that talk to the emulators and stand-ins, and serve it on
 loopback with tests.support.served.
 """
@@ -23,6 +24,7 @@ from worker.mail.sendgrid import SendGridMailer
 
 CLASSIC_ID = "552312"  # the sample catalog's Classic product: practical-python.pdf, stamped
 BOOK = "practical-python.pdf"
+EPUB = "practical-python.epub"  # the sample product sells both
 ADA = Buyer(name="Ada Lovelace", email="ada@example.com")
 
 

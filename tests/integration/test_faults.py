@@ -33,7 +33,7 @@ from common.storage.gcs import GcsStorage
 from demo.emulators import PROJECT, StorageEmulator
 from demo.stack import free_port, gunicorn_command, stack_env, wait_healthy
 from tests.conftest import ROOT, SAMPLE_CATALOG, STAMP_SECRET, WEBHOOK_SECRET
-from tests.integration.conftest import BOOK, cloud_settings, mailer_for, order_status, paid
+from tests.integration.conftest import BOOK, EPUB, cloud_settings, mailer_for, order_status, paid
 from tests.support.fault_proxy import FaultProxy
 from tests.support.http_standin import Recorded, Reply
 from tests.support.sendgrid_standin import SendGridStandIn
@@ -158,7 +158,7 @@ class FlakyStorage(FaultProxy):
 
 @pytest.mark.emulator
 def test_storage_503s_are_retried_and_the_order_completes(
-    tmp_path, storage_emulator: StorageEmulator, sendgrid_standin, sample_book
+    tmp_path, storage_emulator: StorageEmulator, sendgrid_standin, sample_book, sample_epub
 ) -> None:
     source, delivery = storage_emulator.new_bucket(), storage_emulator.new_bucket()
     settings = cloud_settings(tmp_path, source, delivery)
@@ -170,6 +170,7 @@ def test_storage_503s_are_retried_and_the_order_completes(
         )
         gcs = GcsStorage(client, signing=None, deadline=5.0, initial_backoff=0.01)
         gcs.write(source, BOOK, sample_book)
+        gcs.write(source, EPUB, sample_epub)
         # Reads of the original's metadata: the client retries them itself.
         proxy.script(Reply(503), Reply(503), path_prefix=f"/storage/v1/b/{source}/o/")
         app = create_app(settings, storage=gcs, mailer=mailer_for(sendgrid_standin))
@@ -223,11 +224,14 @@ class SlowToAnswer(SendGridStandIn):
         return reply
 
 
-def test_a_worker_killed_mid_send_is_completed_by_a_redelivery(tmp_path, sample_book) -> None:
+def test_a_worker_killed_mid_send_is_completed_by_a_redelivery(
+    tmp_path, sample_book, sample_epub
+) -> None:
     data_dir = tmp_path / "var"
     book = data_dir / "storage" / "exlibris-originals" / BOOK
     book.parent.mkdir(parents=True)
     book.write_bytes(sample_book)
+    book.with_name(EPUB).write_bytes(sample_epub)
     with SlowToAnswer(hold=20) as sendgrid:
         env = {
             "LOCAL_DATA_DIR": str(data_dir),

@@ -1,4 +1,7 @@
-"""GCS-only behaviour beyond the shared contract: retries through faults, and URL signing."""
+"""GCS-only behaviour beyond the shared contract: retries through faults, and URL signing.
+
+Signing through IAM signBlob has its own module, test_iam_signing.py.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +9,13 @@ import time
 
 import pytest
 from google.auth.credentials import AnonymousCredentials
-from google.auth.exceptions import GoogleAuthError
 from google.cloud import storage
-from google.oauth2.credentials import Credentials as TokenCredentials
 
 from common.storage import StorageError, TransientStorageError
-from common.storage.gcs import GcsStorage, SigningIdentity, build_gcs_storage
+from common.storage.gcs import GcsStorage, build_gcs_storage
 from demo.emulators import PROJECT, StorageEmulator
 from tests.support.fault_proxy import FaultProxy
-from tests.support.http_standin import HttpStandIn, Recorded, Reply
-
-SIGNER = "service@test-project.iam.gserviceaccount.com"
+from tests.support.http_standin import Reply
 
 
 @pytest.fixture
@@ -88,35 +87,3 @@ def test_without_a_signing_identity_anonymous_credentials_cannot_sign(
     gcs = build_gcs_storage(PROJECT, "", endpoint=storage_emulator.endpoint)
     with pytest.raises(StorageError, match="cannot sign"):
         gcs.signed_url(gcs_bucket, "a.pdf", ttl=600, filename="a.pdf")
-
-
-class TokenEndpoint(HttpStandIn):
-    """An OAuth token endpoint that hands out numbered access tokens."""
-
-    def respond(self, request: Recorded) -> Reply:
-        token = f"ya29.token-{len(self.requests)}"
-        return Reply(200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"})
-
-
-def test_token_credentials_sign_through_iam_with_a_fresh_access_token() -> None:
-    with TokenEndpoint() as endpoint:
-        credentials = TokenCredentials(
-            token=None,
-            refresh_token="refresh",
-            token_uri=f"{endpoint.url}/token",
-            client_id="client",
-            client_secret="secret",
-        )
-        identity = SigningIdentity(SIGNER, credentials=credentials)
-        first = identity.signing_kwargs()
-        second = identity.signing_kwargs()
-    assert first == {"service_account_email": SIGNER, "access_token": "ya29.token-1"}
-    assert second == first  # still valid: no second refresh
-    assert len(endpoint.requests) == 1
-    assert endpoint.requests[0].path == "/token"
-
-
-def test_signing_needs_an_email_when_the_credentials_do_not_know_theirs() -> None:
-    identity = SigningIdentity(None, credentials=TokenCredentials(token="ya29.valid"))
-    with pytest.raises(GoogleAuthError, match="no service account email"):
-        identity.signing_kwargs()

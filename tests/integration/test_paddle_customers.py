@@ -34,6 +34,8 @@ def test_a_known_customer_is_the_buyer(paddle_standin) -> None:
     assert request.method == "GET"
     assert request.path == f"/customers/{CUSTOMER}"
     assert request.headers["authorization"] == f"Bearer {paddle_standin.api_key}"
+    # developer.paddle.com, "Versioning": pin the version so a new one cannot change answers.
+    assert request.headers["paddle-version"] == "1"
 
 
 def test_a_customer_without_a_name_is_named_by_the_email_local_part(paddle_standin) -> None:

@@ -6,8 +6,13 @@ The topic, dead-letter topic and push subscription (retry and dead-letter
 policies, as terraform/pubsub.tf) are created with the real admin clients,
 and orders are published with our PubSubPublisher.
 
+The worker is private, as on Cloud Run: the subscription pushes to the
+front-end stand-in (tests/support/cloud_run_frontend.py), which checks and
+strips the token, and the worker runs with PUSH_AUTH=cloud-run.
+
 What the emulator does, as these tests pin it down: it pushes the JSON
-envelope with no Authorization header (hence PUSH_AUTH=false against it); it
+envelope with no Authorization header (so the front end's test mode signs
+each push for the push account, as Pub/Sub would); it
 honours the retry policy but raises a minimum backoff below 1 s to 1 s; it
 implements the dead-letter policy (after max_delivery_attempts non-2xx answers
 the message is republished to the dead-letter topic with
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,15 +40,19 @@ from demo.emulators import (
     StorageEmulator,
 )
 from demo.emulators.topology import PushTopology, create_push_topology
+from demo.sample_epub import make_sample_epub
 from service.publish.pubsub import build_pubsub_publisher
 from tests.integration.conftest import (
     BOOK,
+    EPUB,
     cloud_settings,
     mailer_for,
     order_status,
     paid,
     wait_until,
 )
+from tests.support.cloud_run_frontend import CloudRunFrontEnd, cloud_run_frontend
+from tests.support.google_identity import PUSH_ACCOUNT, GoogleIssuer
 from tests.support.sendgrid_standin import SendGridStandIn
 from tests.support.served import Served, served
 from worker.app import create_app
@@ -54,6 +64,7 @@ ATTEMPTS = 5
 @dataclass
 class PushRig:
     worker: Served
+    front: CloudRunFrontEnd
     settings: Settings
     storage: GcsStorage
     topology: PushTopology
@@ -67,7 +78,9 @@ class PushRig:
         )
 
     def upload_book(self, data: bytes) -> None:
+        """The sample product's originals: this PDF, and the sample EPUB beside it."""
         self.storage.write(self.settings.source_bucket, BOOK, data, content_type="application/pdf")
+        self.storage.write(self.settings.source_bucket, EPUB, make_sample_epub())
 
     def status(self, order_id: str) -> str:
         return order_status(self.storage, self.settings.delivery_bucket, order_id)
@@ -98,21 +111,35 @@ def rig(
     sendgrid_standin: SendGridStandIn,
 ) -> Iterator[PushRig]:
     source, delivery = storage_emulator.new_bucket(), storage_emulator.new_bucket()
-    settings = cloud_settings(tmp_path, source, delivery)
     gcs = GcsStorage(storage_emulator.client(), signing=None, deadline=5.0, initial_backoff=0.01)
-    app = create_app(settings, storage=gcs, mailer=mailer_for(sendgrid_standin))
-    with served(app) as worker:
+    with ExitStack() as stack:
+        # The front end first: its URL is the push audience the worker's settings name.
+        issuer = GoogleIssuer()
+        front = stack.enter_context(
+            cloud_run_frontend("http://127.0.0.1:9", issuer, push_account=PUSH_ACCOUNT)
+        )
+        settings = cloud_settings(
+            tmp_path,
+            source,
+            delivery,
+            PUSH_AUTH="cloud-run",
+            PUSH_AUDIENCE=front.url,
+            PUSH_SERVICE_ACCOUNT=PUSH_ACCOUNT,
+        )
+        app = create_app(settings, storage=gcs, mailer=mailer_for(sendgrid_standin))
+        worker = stack.enter_context(served(app))
+        front.upstream = worker.url  # known once the worker serves
         topology = create_push_topology(
             pubsub_emulator.publisher(),
             pubsub_emulator.subscriber(),
             PROJECT,
             f"orders-{uuid.uuid4().hex[:8]}",
-            worker.push_url,
+            f"{front.url}/pubsub/push",
             max_delivery_attempts=ATTEMPTS,
             minimum_backoff=0.1,
             maximum_backoff=1.0,
         )
-        yield PushRig(worker, settings, gcs, topology, pubsub_emulator, sendgrid_standin)
+        yield PushRig(worker, front, settings, gcs, topology, pubsub_emulator, sendgrid_standin)
         pubsub_emulator.subscriber().delete_subscription(subscription=topology.subscription)
 
 
@@ -132,7 +159,9 @@ def test_a_published_order_is_pushed_once_and_mailed_once(rig: PushRig, sample_b
     assert envelope["message"]["messageId"] == message_id
     assert envelope["message"]["attributes"] == contract.attributes_of(message)
     assert contract.parse_envelope(envelope).message == message
-    assert "Authorization" not in push.headers  # the emulator signs nothing: PUSH_AUTH=false
+    [arrived] = [e for e in rig.front.exchanges if e.received.path == "/pubsub/push"]
+    assert "Authorization" not in arrived.received.headers  # the emulator signs nothing
+    assert push.headers["Authorization"].endswith(".SIGNATURE_REMOVED_BY_GOOGLE")
 
 
 def test_a_failure_that_heals_is_retried_until_the_order_is_mailed(
@@ -144,10 +173,13 @@ def test_a_failure_that_heals_is_retried_until_the_order_is_mailed(
     assert rig.worker.pushes()[0].status == 503
     rig.upload_book(sample_book)
     wait_until(lambda: rig.status("push-2") == "mailed", what="the order mailed after a retry")
+    # The record is mailed before the worker's answer is recorded: wait for the answer too.
+    wait_until(lambda: any(p.status == 204 for p in rig.worker.pushes()), what="the 204")
 
     pushes = rig.worker.pushes()
-    assert [p.status for p in pushes][-1] == 204
-    assert set(p.status for p in pushes[:-1]) == {503}
+    statuses = [p.status for p in pushes]
+    assert statuses[0] == 503 and 204 in statuses
+    assert set(statuses) == {503, 204}  # failures until the book came, then the delivery
     assert {p.json()["message"]["messageId"] for p in pushes} == {message_id}
     assert len(rig.sendgrid.mails) == 1
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
+from common.contract import Buyer, OrderPaid, push_envelope
+from common.orders import OrderRecord, Status
+from common.settings import Settings
 from tests.support.http_standin import Reply
 from tests.support.sendgrid_standin import SendGridStandIn
+from worker.app import create_app as create_worker
 from worker.mail import Mail, MailError
 from worker.mail.sendgrid import SendGridMailer
 
@@ -50,6 +55,12 @@ def test_a_mail_is_sent_as_sendgrid_v3_json(sendgrid_standin) -> None:
     ]
     assert body["custom_args"] == {"order_id": "txn_01h", "kind": "paid"}
     assert body["categories"] == ["delivery"]
+    # Account-level click tracking would rewrite the durable links into SendGrid redirects
+    # (which scanners follow too), and open tracking adds a pixel: both off, per message.
+    assert body["tracking_settings"] == {
+        "click_tracking": {"enable": False, "enable_text": False},
+        "open_tracking": {"enable": False},
+    }
 
 
 def test_a_5xx_is_retried_with_backoff_and_one_mail_goes_out(sendgrid_standin) -> None:
@@ -94,22 +105,77 @@ def test_a_far_rate_limit_reset_is_capped(sendgrid_standin) -> None:
     assert slept == [20.0]
 
 
-@pytest.mark.parametrize("status", [400, 401, 403])
-def test_a_refusal_is_permanent_with_sendgrid_text_and_never_the_key(
-    sendgrid_standin, status
+def test_a_refusal_of_the_mail_is_permanent_with_sendgrid_text_and_never_the_key(
+    sendgrid_standin,
 ) -> None:
     message = f"refused; key {sendgrid_standin.api_key} is not welcome here"
-    sendgrid_standin.script(Reply(status, {"errors": [{"message": message, "field": None}]}))
+    sendgrid_standin.script(Reply(400, {"errors": [{"message": message, "field": None}]}))
     mailer, slept = mailer_for(sendgrid_standin)
     with pytest.raises(MailError) as failure:
         mailer.send(MAIL)
     assert not failure.value.transient
-    assert str(status) in str(failure.value)
+    assert "400" in str(failure.value)
     assert "is not welcome here" in str(failure.value)
     assert sendgrid_standin.api_key not in str(failure.value)
     assert failure.value.__cause__ is None  # the client's exception (and its request) stays out
     assert slept == []
     assert len(sendgrid_standin.requests) == 1
+
+
+CONFIGURATION = {
+    "wrong key": ("SG.wrong", "books@example.com", "401", "SENDGRID_API_KEY"),
+    "key without mail send": ("SG.read-only", "books@example.com", "403", "Mail Send"),
+    "unverified sender": ("SG.test-key", "shop@unverified.example", "403", "MAIL_FROM"),
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "sender", "status", "cause"), CONFIGURATION.values(), ids=CONFIGURATION.keys()
+)
+def test_a_configuration_error_is_logged_once_and_retried_as_transient(
+    caplog: pytest.LogCaptureFixture, key: str, sender: str, status: str, cause: str
+) -> None:
+    with SendGridStandIn(keys_without_mail_send=frozenset({"SG.read-only"})) as standin:
+        mailer = SendGridMailer(key, host=standin.url, mail_from=sender, sleep=lambda s: None)
+        for _ in range(3):
+            with pytest.raises(MailError) as failure:
+                mailer.send(MAIL)
+            # Fixed in SendGrid's settings, not in the mail: the order must wait, not die.
+            assert failure.value.transient and not failure.value.maybe_sent
+            assert status in str(failure.value) and cause in str(failure.value)
+            assert key not in str(failure.value)
+        assert len(standin.requests) == 3  # no retries within a send: they cannot help
+        assert standin.mails == []
+    errors = [
+        r for r in caplog.records if r.levelname == "ERROR" and r.name == "worker.mail.sendgrid"
+    ]
+    assert len(errors) == 1
+    assert cause in errors[0].getMessage() and key not in errors[0].getMessage()
+
+
+def test_the_standin_rate_limits_as_sendgrid_and_the_mailer_waits_for_the_reset() -> None:
+    ahead = [0.0]  # how far the stand-in's clock runs ahead: the mailer's sleeps, not slept
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        ahead[0] += seconds + 1
+
+    with SendGridStandIn(rate_limit=1, clock=lambda: time.time() + ahead[0]) as standin:
+        mailer = SendGridMailer(
+            standin.api_key,
+            host=standin.url,
+            mail_from="books@example.com",
+            sleep=sleep,
+            max_wait=120,
+        )
+        assert mailer.send(MAIL) == "standin-1"
+        assert mailer.send(MAIL) == "standin-2"
+    statuses = [r.path for r in standin.requests]
+    assert len(statuses) == 3  # the second mail: 429, wait until X-RateLimit-Reset, 202
+    assert len(standin.mails) == 2
+    [wait] = slept
+    assert 0 < wait <= 60
 
 
 def test_an_invalid_mail_is_refused_by_the_standin_as_sendgrid_would(sendgrid_standin) -> None:
@@ -118,14 +184,6 @@ def test_an_invalid_mail_is_refused_by_the_standin_as_sendgrid_would(sendgrid_st
         mailer.send(Mail(**{**MAIL.__dict__, "subject": ""}))
     assert not failure.value.transient
     assert "subject is required" in str(failure.value)
-
-
-def test_a_wrong_key_is_a_permanent_401(sendgrid_standin) -> None:
-    mailer = SendGridMailer("SG.wrong", host=sendgrid_standin.url, mail_from="books@example.com")
-    with pytest.raises(MailError) as failure:
-        mailer.send(MAIL)
-    assert not failure.value.transient
-    assert "401" in str(failure.value) and "SG.wrong" not in str(failure.value)
 
 
 def test_an_unreachable_sendgrid_is_transient_and_nothing_was_sent() -> None:
@@ -147,3 +205,25 @@ def test_a_slow_sendgrid_is_not_asked_twice(sendgrid_standin) -> None:
         mailer.send(MAIL)
     assert failure.value.transient and failure.value.maybe_sent
     assert len(sendgrid_standin.requests) == 1
+
+
+def test_a_configuration_error_leaves_the_order_stamped_for_the_next_delivery(
+    settings: Settings, originals: Path
+) -> None:
+    paid = OrderPaid(
+        "552312-3", ("552312",), "e-3", "2025-06-15T12:00:00Z", "classic", Buyer("Ada", "a@b.co")
+    )
+    envelope = push_envelope(paid, "m-1", "projects/p/subscriptions/orders-push")
+    with SendGridStandIn() as standin:
+        wrong = SendGridMailer("SG.wrong", host=standin.url, mail_from="books@example.com")
+        worker = create_worker(settings, mailer=wrong).test_client()
+        assert worker.post("/pubsub/push", json=envelope).status_code == 503  # Pub/Sub retries
+        path = settings.local_data_dir / "storage" / settings.delivery_bucket
+        record = OrderRecord.from_json((path / "orders/552312-3.json").read_bytes())
+        assert (record.status, record.mail_claimed_at) == (Status.STAMPED, 0.0)
+        assert not list((settings.local_data_dir / "dead-letter").glob("*.json"))
+
+        fixed = SendGridMailer(standin.api_key, host=standin.url, mail_from="books@example.com")
+        worker = create_worker(settings, mailer=fixed).test_client()
+        assert worker.post("/pubsub/push", json=envelope).status_code == 204
+        assert len(standin.mails) == 1

@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import requests
+
 
 @dataclass(frozen=True)
 class Recorded:
@@ -134,3 +136,26 @@ class HttpStandIn:
                 pass
 
         return Handler
+
+
+class ToLocal(requests.adapters.HTTPAdapter):
+    """Sends what a real client's session asks of a Google URL to a local stand-in instead.
+
+    Mounted on a requests.Session for a prefix such as https://www.googleapis.com/, so
+    the client builds its real request and only the destination changes.
+    """
+
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.base = base
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        request.url = self.base + (request.path_url or "/")
+        return super().send(request, **kwargs)
+
+
+def session_to(prefix: str, base: str) -> requests.Session:
+    """A session whose requests under prefix go to the stand-in at base."""
+    session = requests.Session()
+    session.mount(prefix, ToLocal(base))
+    return session

@@ -6,7 +6,7 @@ caller serialises and signs the exact bytes it posts) and Classic forms as
 dict[str, str] (values as posted, `p_signature` added by `signed_form`). The
 shapes follow developer.paddle.com (transaction.completed, adjustment.*) and
 the Classic webhook reference (payment_succeeded, payment_refunded, the
-fulfilment webhook).
+fulfilment webhook, payment_dispute_created and payment_dispute_closed).
 """
 
 from __future__ import annotations
@@ -53,13 +53,30 @@ def billing_transaction_completed(
         }
         for price_id, product_id in zip(price_ids, product_ids, strict=True)
     ]
+    # details.line_items: the same lines with the ids adjustments name them by (txnitm_…).
+    line_items = [
+        {
+            "id": f"txnitm_{txn_id.removeprefix('txn_')[:20]}{n:02d}",
+            "price_id": price_id,
+            "quantity": 1,
+            "proration": None,
+            "tax_rate": "0.08",
+            "unit_totals": {"subtotal": "2685", "discount": "0", "tax": "215", "total": "2900"},
+            "totals": {"subtotal": "2685", "discount": "0", "tax": "215", "total": "2900"},
+            "product": {"id": product_id, "name": "eBook", "status": "active"},
+        }
+        for n, (price_id, product_id) in enumerate(zip(price_ids, product_ids, strict=True))
+    ]
     return {
         "data": {
             "id": txn_id,
             "items": items,
             "origin": "web",
             "status": "completed",
-            "details": {"totals": {"total": "2900", "currency_code": "USD"}},
+            "details": {
+                "totals": {"total": "2900", "currency_code": "USD"},
+                "line_items": line_items,
+            },
             "address_id": "add_01hv8wpts5xqvfwmfzr4e9bqn9",
             "created_at": "2024-04-12T10:17:10.461426Z",
             "invoice_id": "inv_01hv8wt6hf0bjaq0ywnp1rzx8b",
@@ -89,7 +106,12 @@ def billing_adjustment(
     event_id: str = "evt_01hv9bxkqgt1sz1gx8z7g2n6rx",
     occurred_at: str = OCCURRED_AT,
 ) -> dict[str, Any]:
-    """An adjustment.created/updated notification (refund, chargeback, credit, ...)."""
+    """An adjustment.created/updated notification (refund, chargeback, credit, ...).
+
+    `type` full adjusts the whole transaction; partial names `items`, each
+    {"item_id": "txnitm_…", "type": "full" | "partial" | "tax" | "proration", ...}
+    (developer.paddle.com, Adjustments; paddle-python-sdk AdjustmentItem).
+    """
     return {
         "data": {
             "id": "adj_01hv9bx7w6rn5v0hv5fhxhbxfq",
@@ -111,6 +133,18 @@ def billing_adjustment(
         "event_type": event_type,
         "occurred_at": occurred_at,
         "notification_id": "ntf_01hv9bxkw1wt0j3mzr3s4hfntx",
+    }
+
+
+def adjustment_item(item_id: str, kind: str = "full", n: int = 0) -> dict[str, Any]:
+    """One item of a partial adjustment, as Paddle sends it."""
+    return {
+        "id": f"adjitm_01hv9bx7w6rn5v0hv5fhxhbx{n:02d}",
+        "item_id": item_id,
+        "type": kind,
+        "amount": "2900" if kind == "full" else "500",
+        "proration": None,
+        "totals": {"subtotal": "2685", "tax": "215", "total": "2900"},
     }
 
 
@@ -236,6 +270,38 @@ def classic_refund(
         "refund_reason": "Customer asked",
         "refund_type": refund_type,
         "tax_refund": "2.40",
+    }
+
+
+def classic_dispute(
+    order_id: str = "4021307-5765381",
+    *,
+    alert_name: str = "payment_dispute_created",
+    status: str = "open",
+    alert_id: str = "1812351111",
+    event_time: str = EVENT_TIME,
+) -> dict[str, str]:
+    """A payment_dispute_created (status open) or payment_dispute_closed (status closed) alert.
+
+    Fields as in Paddle Classic's webhook reference (Risk & Dispute Alerts); Paddle
+    sends payment_dispute_closed when it contested the chargeback and won.
+    """
+    return {
+        "alert_id": alert_id,
+        "alert_name": alert_name,
+        "amount": "29.00",
+        "balance_amount": "29.00",
+        "balance_currency": "USD",
+        "balance_fee": "15.00",
+        "checkout_id": "27835673-chre93c81118fc7-b3092639c1",
+        "currency": "USD",
+        "email": "ada@example.com",
+        "event_time": event_time,
+        "fee_usd": "15.00",
+        "marketing_consent": "0",
+        "order_id": order_id,
+        "passthrough": "",
+        "status": status,
     }
 
 

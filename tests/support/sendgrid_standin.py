@@ -1,31 +1,74 @@
-"""A local stand-in for the SendGrid v3 API: POST /v3/mail/send.
+"""A local stand-in for the SendGrid v3 API: POST /v3/mail/send, refusing as SendGrid refuses.
 
-It checks what SendGrid would refuse (no Bearer key, missing from, to,
-subject or content, content not starting with text/plain) and answers 400
-with SendGrid's error shape; otherwise 202 with an X-Message-Id, and keeps the
-accepted mail bodies in `mails`. Scripted replies (429, 5xx) come first.
+It answers what SendGrid answers, in SendGrid's error shape
+`{"errors": [{"message", "field", "help"}]}`:
+
+- 401 "The provided authorization grant is invalid, expired, or revoked" for a
+  missing or unknown key (support.sendgrid.com, "4XX API Errors and
+  Troubleshooting Suggestions": the key is invalid, deleted or changed).
+- 403 "access forbidden" (field null) for a key that exists but lacks the
+  Mail Send permission (the body quoted in sendgrid/sendgrid-php#263), and
+  403 "The from address does not match a verified Sender Identity..." (field
+  "from") when `from` is not a verified sender (sendgrid/sendgrid-ruby#489,
+  sendgrid/sendgrid-python#885). Neither is the mail's fault: both are fixed
+  in SendGrid's settings, and the same mail then goes through.
+- 429 "too many requests" with X-RateLimit-Limit, -Remaining and -Reset (epoch
+  seconds) once `rate_limit` mails were sent in the current minute
+  (twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/errors
+  and .../rate-limits).
+- 400 for what the mail itself gets wrong (no from, to, subject or content;
+  text/plain not first; tracking_settings not booleans).
+- 202 with an X-Message-Id otherwise; accepted bodies are kept in `mails`.
+
+Scripted replies (5xx, slow answers) come first.
 """
 
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
 
 from tests.support.http_standin import HttpStandIn, Recorded, Reply
 
+UNVERIFIED_SENDER = (
+    "The from address does not match a verified Sender Identity. Mail cannot be sent until "
+    "this error is resolved. Visit https://sendgrid.com/docs/for-developers/sending-email/"
+    "sender-identity/ to see the Sender Identity requirements"
+)
+BAD_KEY = "The provided authorization grant is invalid, expired, or revoked"
+
 
 class SendGridStandIn(HttpStandIn):
-    def __init__(self, api_key: str = "SG.test-key") -> None:
+    def __init__(
+        self,
+        api_key: str = "SG.test-key",
+        *,
+        verified_senders: frozenset[str] = frozenset({"books@example.com"}),
+        keys_without_mail_send: frozenset[str] = frozenset(),
+        rate_limit: int | None = None,
+        clock: Any = time.time,
+    ) -> None:
         super().__init__()
         self.api_key = api_key
+        self.verified_senders = verified_senders
+        self.keys_without_mail_send = keys_without_mail_send
+        self.rate_limit = rate_limit
         self.mails: list[dict[str, Any]] = []
+        self._clock = clock
         self._ids = itertools.count(1)
+        self._window: tuple[int, int] = (0, 0)  # (minute, mails sent in it)
 
     def respond(self, request: Recorded) -> Reply:
         if request.method != "POST" or request.path != "/v3/mail/send":
             return _error(404, f"no route {request.method} {request.path}")
-        if request.headers.get("authorization") != f"Bearer {self.api_key}":
-            return _error(401, "The provided authorization grant is invalid, expired, or revoked")
+        key = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if key in self.keys_without_mail_send:
+            return _error(403, "access forbidden")
+        if key != self.api_key:
+            return _error(401, BAD_KEY)
+        if limited := self._rate_limited():
+            return limited
         try:
             mail = request.json()
         except ValueError:
@@ -33,8 +76,26 @@ class SendGridStandIn(HttpStandIn):
         problem = _problem(mail)
         if problem:
             return _error(400, problem)
+        if mail["from"]["email"] not in self.verified_senders:
+            return _error(403, UNVERIFIED_SENDER, field="from")
         self.mails.append(mail)
         return Reply(202, headers={"X-Message-Id": f"standin-{next(self._ids)}"})
+
+    def _rate_limited(self) -> Reply | None:
+        if self.rate_limit is None:
+            return None
+        now = self._clock()
+        minute = int(now // 60)
+        sent = self._window[1] if self._window[0] == minute else 0
+        if sent >= self.rate_limit:
+            headers = {
+                "X-RateLimit-Limit": str(self.rate_limit),
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": str((minute + 1) * 60),
+            }
+            return Reply(429, _body("too many requests", None), headers)
+        self._window = (minute, sent + 1)
+        return None
 
 
 def _problem(mail: Any) -> str | None:
@@ -53,8 +114,15 @@ def _problem(mail: Any) -> str | None:
         return "The content value must be a string at least one character in length."
     if content[0].get("type") != "text/plain":
         return "If present, text/plain content must be first."
+    for setting, options in (mail.get("tracking_settings") or {}).items():
+        if not isinstance(options, dict) or not all(isinstance(v, bool) for v in options.values()):
+            return f"The tracking_settings.{setting} values must be booleans."
     return None
 
 
-def _error(status: int, message: str) -> Reply:
-    return Reply(status, {"errors": [{"message": message, "field": None, "help": None}]})
+def _body(message: str, field: str | None) -> dict[str, Any]:
+    return {"errors": [{"message": message, "field": field, "help": None}]}
+
+
+def _error(status: int, message: str, *, field: str | None = None) -> Reply:
+    return Reply(status, _body(message, field))

@@ -10,10 +10,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from common.contract import OrderPaid, OrderRevoked, decode, encode
+from common.contract import (
+    ItemsRefunded,
+    OrderPaid,
+    OrderRestored,
+    OrderRevoked,
+    PaidItem,
+    decode,
+    encode,
+)
 from service.billing import parse_billing_event
 from service.events import EventError, Ignored
 from tests.support.paddle_payloads import (
+    adjustment_item,
     billing_adjustment,
     billing_body,
     billing_transaction_completed,
@@ -35,7 +44,23 @@ def test_transaction_completed_is_a_paid_order():
         occurred_at="2024-04-12T10:18:49.621022Z",
         source="billing",
         customer_id="ctm_01",
+        items=(PaidItem("txnitm_0100", ("pri_a", "pro_a")),),
     )
+
+
+def test_a_paid_order_without_line_items_still_parses():
+    payload = billing_transaction_completed()
+    del payload["data"]["details"]["line_items"]
+    event = parse_billing_event(billing_body(payload))
+    assert isinstance(event, OrderPaid) and event.items == ()
+
+
+def test_a_lone_surrogate_in_a_signed_body_is_an_event_error():
+    body = billing_body(billing_transaction_completed("txn_01")).replace(
+        b'"txn_01"', b'"txn_\\ud800"'
+    )
+    with pytest.raises(EventError, match="order_id holds characters that cannot travel"):
+        parse_billing_event(body)
 
 
 def test_paid_order_names_every_price_and_product_once():
@@ -74,31 +99,71 @@ IGNORED_ADJUSTMENTS = {
     "credit": ("credit", "approved"),
     "credit reverse": ("credit_reverse", "approved"),
     "chargeback warning": ("chargeback_warning", "approved"),
-    "chargeback reverse": ("chargeback_reverse", "approved"),
+    "chargeback reverse pending": ("chargeback_reverse", "pending_approval"),
     "chargeback warning reverse": ("chargeback_warning_reverse", "approved"),
 }
 
 
-@pytest.mark.parametrize(
-    ("adjustment_type", "item_types", "revoked"),
-    [
-        ("full", [], True),
-        ("partial", ["full", "full"], True),  # refunded item by item, each in full
-        ("partial", ["full", "partial"], False),
-        ("partial", ["partial"], False),
-        (None, [], False),
-    ],
-)
-def test_only_a_full_refund_revokes(adjustment_type, item_types, revoked):
+def refund(adjustment_type: str | None, item_types: list[str]) -> dict[str, Any]:
     payload = billing_adjustment("txn_1", "refund", "approved")
     payload["data"]["type"] = adjustment_type
+    if adjustment_type is None:
+        del payload["data"]["type"]  # the API before December 2024 had no top-level type
     payload["data"]["items"] = [
-        {"item_id": f"txnitm_{n}", "type": t} for n, t in enumerate(item_types)
+        adjustment_item(f"txnitm_{n}", t, n) for n, t in enumerate(item_types)
     ]
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("adjustment_type", "item_types"),
+    [("full", []), ("full", ["full", "full"]), ("full", ["partial"])],
+    ids=["no-items", "every-item", "the-top-level-type-decides"],
+)
+def test_a_full_refund_revokes_the_whole_order(adjustment_type, item_types):
+    event = parse_billing_event(billing_body(refund(adjustment_type, item_types)))
+    assert isinstance(event, OrderRevoked) and event.reason == "refund"
+
+
+@pytest.mark.parametrize(
+    ("adjustment_type", "item_types", "refunded"),
+    [
+        ("partial", ["full", "full"], ("txnitm_0", "txnitm_1")),  # one book of two, each in full
+        ("partial", ["full"], ("txnitm_0",)),
+        ("partial", ["full", "partial"], ("txnitm_0",)),  # the partly refunded one stays
+        (None, ["full"], ("txnitm_0",)),  # no top-level type: the items decide
+    ],
+)
+def test_items_refunded_in_full_revoke_only_their_files(adjustment_type, item_types, refunded):
+    payload = refund(adjustment_type, item_types)
     event = parse_billing_event(billing_body(payload))
-    assert isinstance(event, OrderRevoked) is revoked
-    if not revoked:
-        assert "stay valid" in event.note
+    assert event == ItemsRefunded(
+        order_id="txn_1",
+        item_ids=refunded,
+        event_id=payload["event_id"],
+        occurred_at=payload["occurred_at"],
+        reason="refund",
+    )
+
+
+@pytest.mark.parametrize(
+    ("adjustment_type", "item_types"),
+    [("partial", ["partial"]), ("partial", ["tax", "proration"]), ("partial", []), (None, [])],
+)
+def test_a_refund_of_part_of_the_money_keeps_every_copy(adjustment_type, item_types):
+    event = parse_billing_event(billing_body(refund(adjustment_type, item_types)))
+    assert isinstance(event, Ignored)
+    assert "stay valid" in event.note
+
+
+def test_an_approved_chargeback_reverse_restores_the_order():
+    payload = billing_adjustment("txn_1", "chargeback_reverse", "approved")
+    assert parse_billing_event(billing_body(payload)) == OrderRestored(
+        order_id="txn_1",
+        event_id=payload["event_id"],
+        occurred_at=payload["occurred_at"],
+        reason="chargeback_reverse",
+    )
 
 
 def test_a_partial_chargeback_still_revokes():

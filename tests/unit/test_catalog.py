@@ -54,7 +54,7 @@ def test_the_sample_catalog_loads(catalog: Catalog) -> None:
     assert book.slug == "practical-python"
     assert book.title == "Practical Python Projects"
     assert book.paddle_ids == (PRODUCT, PRICE, CLASSIC)
-    [pdf] = book.files
+    pdf, epub = book.files
     assert (pdf.source, pdf.filename, pdf.stamp) == (
         "practical-python.pdf",
         "practical-python.pdf",
@@ -62,6 +62,7 @@ def test_the_sample_catalog_loads(catalog: Catalog) -> None:
     )
     assert pdf.style.skip_pages == 1
     assert pdf.style.template == DEFAULT_TEMPLATE
+    assert (epub.source, epub.stamp, epub.style.footer) == ("practical-python.epub", True, "auto")
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from common.contract import Buyer, OrderPaid, OrderRevoked, decode, encode
+from common.contract import Buyer, OrderPaid, OrderRestored, OrderRevoked, decode, encode
 from service.classic import parse_classic_event
 from service.events import EventError, Ignored
 from tests.support.paddle_payloads import (
+    classic_dispute,
     classic_fulfilment,
     classic_payment_succeeded,
     classic_refund,
@@ -56,6 +57,60 @@ def test_blank_name_falls_back_to_the_email(build, name):
     event = parse_classic_event(build(email="ada@example.com", customer_name=name))
     assert isinstance(event, OrderPaid)
     assert event.buyer == Buyer(name="ada@example.com", email="ada@example.com")
+
+
+def test_fulfilment_without_the_email_field_waits_for_its_alert():
+    # Paddle sends email and customer_name only when the author ticks them in the
+    # product's webhook editor: the order is kept and payment_succeeded names the buyer.
+    fields = classic_fulfilment("4021307-3", "552312")
+    del fields["email"], fields["customer_name"], fields["marketing_consent"]
+    event = parse_classic_event(fields)
+    assert event == OrderPaid(
+        order_id="4021307-3",
+        paddle_ids=("552312",),
+        event_id="fulfilment:4021307-3",
+        occurred_at="2024-04-12T10:18:49Z",
+        source="classic",
+    )
+    assert decode(encode(event)) == event
+
+
+@pytest.mark.parametrize("build", [classic_payment_succeeded, classic_fulfilment])
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("Eve\r\nBcc: x@evil.example", "Eve Bcc: x@evil.example"), ("Ada\x00", "Ada")],
+    ids=["crlf", "nul"],
+)
+def test_the_name_is_normalised_where_the_message_is_made(build, typed, kept):
+    event = parse_classic_event(build(customer_name=typed))
+    assert isinstance(event, OrderPaid) and event.buyer is not None
+    assert event.buyer.name == kept
+
+
+def test_a_dispute_revokes_the_order_as_a_chargeback():
+    fields = classic_dispute("4021307-1")
+    assert parse_classic_event(fields) == OrderRevoked(
+        order_id="4021307-1",
+        event_id=fields["alert_id"],
+        occurred_at="2024-04-12T10:18:49Z",
+        reason="chargeback",
+    )
+
+
+def test_a_dispute_closed_in_our_favour_restores_the_order():
+    fields = classic_dispute("4021307-1", alert_name="payment_dispute_closed", status="closed")
+    assert parse_classic_event(fields) == OrderRestored(
+        order_id="4021307-1",
+        event_id=fields["alert_id"],
+        occurred_at="2024-04-12T10:18:49Z",
+        reason="dispute_won",
+    )
+
+
+def test_a_dispute_closed_with_another_status_changes_nothing():
+    fields = classic_dispute(alert_name="payment_dispute_closed", status="lost")
+    event = parse_classic_event(fields)
+    assert isinstance(event, Ignored) and "lost" in event.note
 
 
 def test_fulfilment_without_name_field_falls_back_to_the_email():
@@ -105,7 +160,6 @@ def test_a_partial_or_vat_only_refund_keeps_the_copies(refund_type):
         "locker_processed",
         "subscription_created",
         "subscription_payment_succeeded",
-        "payment_dispute_created",
         "high_risk_transaction_created",
     ],
 )
@@ -135,6 +189,9 @@ BAD_FORMS = {
     "paid without email": (_without(_PAID, "email"), "email"),
     "paid with blank email": (_with(_PAID, email=""), "email"),
     "paid with a non-email": (_with(_PAID, email="ada"), "email is not an email"),
+    "paid with two addresses": (_with(_PAID, email="a@x.com, b@y.com"), "email is not an email"),
+    "paid with a display name": (_with(_PAID, email="A <a@x.com>"), "email is not an email"),
+    "paid with a surrogate id": (_with(_PAID, order_id="1-\ud800"), "order_id"),
     "paid without alert_id": (_without(_PAID, "alert_id"), "alert_id"),
     "paid without event_time": (_without(_PAID, "event_time"), "event_time"),
     "paid with a bad event_time": (_with(_PAID, event_time="yesterday"), "event_time"),
@@ -144,7 +201,8 @@ BAD_FORMS = {
     ),
     "fulfilment without p_order_id value": (_with(_FULFIL, p_order_id=""), "p_order_id"),
     "fulfilment without p_product_id": (_without(_FULFIL, "p_product_id"), "p_product_id"),
-    "fulfilment without email": (_without(_FULFIL, "email"), "email"),
+    "fulfilment with a bad email": (_with(_FULFIL, email="ada"), "email is not an email"),
+    "dispute without order_id": (_without(classic_dispute(), "order_id"), "order_id"),
     "fulfilment without event_time": (_without(_FULFIL, "event_time"), "event_time"),
     "refund without order_id": (_without(_REFUND, "order_id"), "order_id"),
     "refund without alert_id": (_without(_REFUND, "alert_id"), "alert_id"),

@@ -14,10 +14,14 @@ from common.contract import (
     VERSION,
     Buyer,
     ContractError,
+    CopyRequested,
+    ItemsRefunded,
     LinksRequested,
     Message,
     OrderPaid,
+    OrderRestored,
     OrderRevoked,
+    PaidItem,
     attributes_of,
     decode,
     encode,
@@ -42,10 +46,46 @@ BILLING_PAID = OrderPaid(
     source="billing",
     customer_id="ctm_01",
 )
+BILLING_ITEMS = OrderPaid(
+    order_id="txn_01hv8y",
+    paddle_ids=("pri_01a", "pro_01b", "pri_02a"),
+    event_id="evt_03",
+    occurred_at="2024-05-01T10:00:00Z",
+    source="billing",
+    customer_id="ctm_01",
+    items=(PaidItem("txnitm_1", ("pri_01a", "pro_01b")), PaidItem("txnitm_2", ("pri_02a",))),
+)
+AWAITING_BUYER = OrderPaid("552312-9002", ("552312",), "f-9002", "2024-05-01T10:00:00Z", "classic")
 REVOKED = OrderRevoked("txn_01hv8x", "evt_02", "2024-05-02T10:00:00Z", "refund")
+REFUNDED = ItemsRefunded("txn_01hv8y", ("txnitm_2",), "evt_04", "2024-05-02T10:00:00Z", "refund")
+RESTORED = OrderRestored("txn_01hv8x", "evt_05", "2024-05-09T10:00:00Z", "chargeback_reverse")
+COPY = CopyRequested("txn_01hv8x", 1, "req-9", "2024-05-10T10:00:00Z")
 LINKS = LinksRequested("ada@example.com", "req-1", "2024-05-03T10:00:00Z")
-MESSAGES = [CLASSIC_PAID, BILLING_PAID, REVOKED, LINKS]
-IDS = ["classic-paid", "billing-paid", "revoked", "links"]
+MESSAGES = [
+    CLASSIC_PAID,
+    BILLING_PAID,
+    BILLING_ITEMS,
+    AWAITING_BUYER,
+    REVOKED,
+    REFUNDED,
+    RESTORED,
+    COPY,
+    LINKS,
+]
+IDS = [
+    "classic-paid",
+    "billing-paid",
+    "billing-items",
+    "awaiting-buyer",
+    "revoked",
+    "refunded",
+    "restored",
+    "copy",
+    "links",
+]
+ALL_TYPES = (
+    OrderPaid | OrderRevoked | ItemsRefunded | OrderRestored | CopyRequested | LinksRequested
+)
 
 
 def data_of(body: dict[str, Any]) -> str:
@@ -100,7 +140,14 @@ def test_push_envelope_has_pubsub_shape() -> None:
 
 @pytest.mark.parametrize(
     ("message", "key"),
-    [(CLASSIC_PAID, "paid:552312-9001"), (REVOKED, "revoked:txn_01hv8x"), (LINKS, "links:req-1")],
+    [
+        (CLASSIC_PAID, "paid:552312-9001"),
+        (REVOKED, "revoked:txn_01hv8x"),
+        (REFUNDED, "refunded:txn_01hv8y:evt_04"),
+        (RESTORED, "restored:txn_01hv8x:evt_05"),
+        (COPY, "copy:txn_01hv8x:1"),
+        (LINKS, "links:req-1"),
+    ],
 )
 def test_idempotency_keys(message: Message, key: str) -> None:
     assert message.idempotency_key == key
@@ -133,6 +180,10 @@ def changed(message: Message, **changes: Any) -> str:
         ({"message": {}}, "no data"),
         ({"message": {"data": 5}}, "no data"),
         (envelope_with("not base64!"), "not base64"),
+        (envelope_with("é" + data_of({})), "not base64"),
+        ({"message": {"data": data_of({}), "attributes": ["type"]}}, "attributes"),
+        ({"message": {"data": data_of({}), "attributes": "type=order.paid"}}, "attributes"),
+        ({"message": {"data": data_of({}), "attributes": {"type": 5}}}, "attributes"),
         (envelope_with(base64.b64encode(b"\xff\xfe").decode()), "not JSON"),
         (envelope_with(base64.b64encode(b"{oops").decode()), "not JSON"),
         (envelope_with(data_of([1, 2])), "not a JSON object"),
@@ -151,6 +202,15 @@ def changed(message: Message, **changes: Any) -> str:
         (envelope_with(changed(REVOKED, reason=...)), "do not match"),
         (envelope_with(changed(LINKS, email=...)), "do not match"),
         (envelope_with(changed(LINKS, type="order.revoked")), "do not match"),
+        (envelope_with(changed(REFUNDED, item_ids=[])), "item_ids"),
+        (envelope_with(changed(REFUNDED, item_ids="txnitm_2")), "item_ids"),
+        (envelope_with(changed(COPY, file_index=-1)), "file_index"),
+        (envelope_with(changed(COPY, file_index=True)), "file_index"),
+        (envelope_with(changed(COPY, file_index="1")), "file_index"),
+        (envelope_with(changed(BILLING_ITEMS, items=[{"item_id": "x"}])), "do not match"),
+        (envelope_with(changed(BILLING_ITEMS, items={"x": 1})), "items"),
+        (envelope_with(changed(CLASSIC_PAID, buyer={"name": "A", "email": "a, b@x.com"})), "email"),
+        (envelope_with(changed(BILLING_PAID, order_id="txn\r\n1")), "order_id"),
     ],
     ids=[
         "none",
@@ -160,6 +220,10 @@ def changed(message: Message, **changes: Any) -> str:
         "no-data",
         "data-not-string",
         "data-not-base64",
+        "data-not-ascii",
+        "attributes-list",
+        "attributes-string",
+        "attribute-not-text",
         "data-not-utf8",
         "data-not-json",
         "data-json-array",
@@ -178,6 +242,15 @@ def changed(message: Message, **changes: Any) -> str:
         "revoked-no-reason",
         "links-no-email",
         "links-labelled-as-revoked",
+        "refunded-no-items",
+        "refunded-items-not-a-list",
+        "copy-negative-index",
+        "copy-bool-index",
+        "copy-text-index",
+        "paid-item-without-ids",
+        "paid-items-not-a-list",
+        "paid-buyer-two-addresses",
+        "paid-order-id-with-crlf",
     ],
 )
 def test_contract_errors(envelope: Any, reason: str) -> None:
@@ -196,13 +269,26 @@ _JSON = st.recursive(
     st.fixed_dictionaries(
         {},
         optional={
-            "type": st.sampled_from(["order.paid", "order.revoked", "links.requested"]) | _JSON,
+            "type": st.sampled_from(
+                [
+                    "order.paid",
+                    "order.revoked",
+                    "items.refunded",
+                    "order.restored",
+                    "copy.requested",
+                    "links.requested",
+                ]
+            )
+            | _JSON,
             "version": st.just(1) | _JSON,
             "order_id": _JSON,
             "paddle_ids": _JSON,
             "buyer": _JSON,
             "customer_id": _JSON,
             "email": _JSON,
+            "item_ids": _JSON,
+            "file_index": _JSON,
+            "items": _JSON,
         },
     )
     | _JSON
@@ -212,7 +298,7 @@ def test_any_json_decodes_or_is_a_contract_error(body: Any) -> None:
         message = decode(json.dumps(body).encode())
     except ContractError:
         return
-    assert isinstance(message, OrderPaid | OrderRevoked | LinksRequested)
+    assert isinstance(message, ALL_TYPES)
 
 
 @given(st.binary(max_size=64))
@@ -221,7 +307,7 @@ def test_any_bytes_decode_or_are_a_contract_error(data: bytes) -> None:
         message = decode(data)
     except ContractError:
         return
-    assert isinstance(message, OrderPaid | OrderRevoked | LinksRequested)
+    assert isinstance(message, ALL_TYPES)
 
 
 def test_an_order_record_from_a_newer_version_still_reads() -> None:

@@ -23,13 +23,22 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.contract import Buyer, LinksRequested, Message, OrderPaid, OrderRevoked, push_envelope
+from common.contract import (
+    Buyer,
+    LinksRequested,
+    Message,
+    OrderPaid,
+    OrderRevoked,
+    PaidItem,
+    push_envelope,
+)
 from common.keys import derive_key
 from common.link_tokens import read_token
 from common.orders import DeliveredFile, OrderRecord, Status
 from common.settings import Settings
 from common.stamp_codes import make_code, serial_for
 from common.storage.local import LocalStorage
+from stamping.epub.tracing import trace_epub
 from worker.app import create_app
 from worker.customers.offline import OfflineCustomers
 from worker.fulfil import MAIL_CLAIM_SECONDS
@@ -182,24 +191,30 @@ class TestPaidOrder:
         assert [h.status for h in rec.history] == ["received", "stamped", "mailing", "mailed"]
         assert [m.kind for m in rec.mails] == ["delivery"]
 
-        [copy] = rec.files
+        copy, epub = rec.files
         original = settings.local_data_dir / "storage" / settings.source_bucket
         store = LocalStorage(
             settings.local_data_dir / "storage", public_url=settings.public_url, signing_key=b"k"
         )
         generation = store.generation(settings.source_bucket, copy.source)
+        data = delivered(settings, copy.object_name).read_bytes()
         assert copy == DeliveredFile(
             "practical-python.pdf", "copies/552312-1/00-practical-python.pdf",
-            "practical-python.pdf", True, source_generation=generation,
+            "practical-python.pdf", True, source_generation=generation, size=len(data),
         )  # fmt: skip
         assert (original / copy.source).exists()
-        data = delivered(settings, copy.object_name).read_bytes()
         original = settings.local_data_dir / "storage/exlibris-originals/practical-python.pdf"
         assert data != original.read_bytes()
         with pikepdf.open(io.BytesIO(data)) as pdf:
             assert len(pdf.pages) == 48
             assert str(pdf.docinfo["/ExLibrisOrder"]) == "552312-1"
             assert str(pdf.docinfo["/ExLibrisCode"]) == rec.code
+        assert (epub.object_name, epub.stamped) == (
+            "copies/552312-1/01-practical-python.epub",
+            True,
+        )
+        traced = trace_epub(delivered(settings, epub.object_name).read_bytes())
+        assert (traced.order_id, traced.code) == ("552312-1", rec.code)  # one code per order
 
         email_sha = hashlib.sha256(b"ada@example.com").hexdigest()
         assert delivered(settings, f"customers/{email_sha}/552312-1").read_text() == "552312-1"
@@ -212,13 +227,15 @@ class TestPaidOrder:
     ) -> None:
         push(client, paid())
         [mail] = outbox(settings)
-        [link] = links_in(mail)
-        assert link.startswith("http://127.0.0.1:8080/d/")
-        claim = read_token(settings.stamp_secret, link.rsplit("/", 1)[1])
-        assert (claim.order_id, claim.file_index) == ("552312-1", 0)
-        assert claim.expires == int(NOW) + settings.link_ttl
+        links = links_in(mail)
+        assert len(links) == 2  # the PDF and the EPUB
+        for index, link in enumerate(links):
+            assert link.startswith("http://127.0.0.1:8080/d/")
+            claim = read_token(settings.stamp_secret, link.rsplit("/", 1)[1])
+            assert (claim.order_id, claim.file_index) == ("552312-1", index)
+            assert claim.expires == int(NOW) + settings.link_ttl
+            assert link in mail.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
         assert record(settings, "552312-1").code in plain_text(mail)
-        assert link in mail.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
 
     def test_a_redelivery_sends_nothing_more(self, client: FlaskClient, settings: Settings) -> None:
         assert push(client, paid(), "m-1") == 204
@@ -287,6 +304,62 @@ class TestPaidOrder:
         assert taken.read_bytes() == b"an-earlier-order"  # the earlier copy still verifies
         second = delivered(settings, f"codes/{serial_for(settings.stamp_secret, '552312-1', 1)}")
         assert second.read_bytes() == b"552312-1"
+
+
+class TestClassicFulfilmentWithoutEmail:
+    """The fulfilment webhook without the email fields, and its payment_succeeded alert."""
+
+    def waiting(self) -> OrderPaid:
+        return paid(buyer=None, event_id="fulfilment:552312-1")
+
+    def test_the_order_is_kept_as_received_until_the_alert_names_the_buyer(
+        self, client: FlaskClient, settings: Settings
+    ) -> None:
+        assert push(client, self.waiting(), "m-1") == 204  # acknowledged: no retry loop
+        rec = record(settings, "552312-1")
+        assert rec.status == Status.RECEIVED and rec.awaiting_buyer
+        assert outbox(settings) == []
+        assert push(client, self.waiting(), "m-2") == 204  # a redelivery waits too
+        assert record(settings, "552312-1").awaiting_buyer
+
+        assert push(client, paid(), "m-3") == 204  # payment_succeeded: same order, a buyer
+        [mail] = outbox(settings)
+        assert mail["To"] == "Ada Lovelace <ada@example.com>"
+        rec = record(settings, "552312-1")
+        assert (rec.status, rec.buyer_email) == ("mailed", "ada@example.com")
+        assert "payment_succeeded" in " ".join(h.note for h in rec.history)
+
+    def test_when_the_alert_comes_first_the_webhook_changes_nothing(
+        self, client: FlaskClient, settings: Settings
+    ) -> None:
+        assert push(client, paid(), "m-1") == 204
+        first = record(settings, "552312-1")
+        assert push(client, self.waiting(), "m-2") == 204
+        assert len(outbox(settings)) == 1
+        assert record(settings, "552312-1") == first
+
+    def test_no_buyer_is_ever_invented(self, settings: Settings, originals: Path) -> None:
+        client = create_app(settings, customers=OfflineCustomers(), clock=lambda: NOW).test_client()
+        assert push(client, self.waiting()) == 204
+        rec = record(settings, "552312-1")
+        assert (rec.buyer_name, rec.buyer_email) == ("", "")
+
+
+class TestBillingItems:
+    def test_each_file_remembers_the_transaction_item_that_bought_it(
+        self, settings: Settings, originals: Path
+    ) -> None:
+        client = create_app(settings, customers=OfflineCustomers(), clock=lambda: NOW).test_client()
+        message = paid(
+            "txn_01items", buyer=None, customer_id="ctm_1", source="billing", paddle_ids=(PRICE,),
+            items=(PaidItem("txnitm_01", (PRICE, "pro_01demopracticalpython00000")),),
+        )  # fmt: skip
+        assert push(client, message) == 204
+        files = record(settings, "txn_01items").files
+        assert [f.filename for f in files] == ["practical-python.pdf", "practical-python.epub"]
+        for copy in files:  # both files of the product came with the one item
+            assert copy.item_id == "txnitm_01"
+            assert copy.size == len(delivered(settings, copy.object_name).read_bytes())
 
 
 class TestMailClaim:
@@ -464,9 +537,9 @@ class TestLinksRequested:
         assert all(m["Subject"] == "Fresh download links for Practical Python Projects"
                    for m in mails)  # fmt: skip
         for mail in mails:
-            [link] = links_in(mail)
-            claim = read_token(settings.stamp_secret, link.rsplit("/", 1)[1])
-            assert claim.order_id == mail["X-Exlibris-Order"]
+            for link in links_in(mail):  # one per file: the PDF and the EPUB
+                claim = read_token(settings.stamp_secret, link.rsplit("/", 1)[1])
+                assert claim.order_id == mail["X-Exlibris-Order"]
 
     @pytest.mark.usefixtures("orders")
     def test_a_redelivered_request_sends_nothing(

@@ -114,23 +114,24 @@ def test_the_answer_does_not_say_whether_the_address_has_orders(
     assert len(published(settings)) == 2  # the worker, not the page, looks for orders
 
 
+# The reasons are email-validator's, which the page shows as they are.
 BAD_ADDRESSES = [
     ("", "enter the email address"),
     ("   ", "enter the email address"),
-    ("ada", "one @"),
-    ("ada@example.com@evil.test", "one @"),
-    ("@example.com", "one @"),
-    ("ada@", "domain"),
-    ("ada@localhost", "domain"),
-    ("ada@-bad.example", "domain"),
-    ("ada@example..com", "domain"),
-    ("ada lovelace@example.com", "no spaces"),
-    ("ada@example.com\r\nBcc: all@example.com", "no spaces"),
-    ("ada@example.com, bob@example.com", "no spaces"),
-    ("<ada@example.com>", "no spaces"),
-    (".ada@example.com", "before the @"),
-    ("ada..l@example.com", "before the @"),
-    ("a" * 65 + "@example.com", "before the @"),
+    ("ada", "must have an @-sign"),
+    ("ada@example.com@evil.test", "invalid characters"),
+    ("@example.com", "something before the @-sign"),
+    ("ada@", "something after the @-sign"),
+    ("ada@localhost", "should have a period"),
+    ("ada@-bad.example", "hyphen immediately after the @-sign"),
+    ("ada@example..com", "two periods in a row"),
+    ("ada lovelace@example.com", "invalid characters before the @-sign"),
+    ("ada@example.com\r\nBcc: all@example.com", "invalid characters"),
+    ("ada@example.com, bob@example.com", "invalid characters"),
+    ("<ada@example.com>", "display name and angle brackets"),
+    ("Ada <ada@example.com>", "display name and angle brackets"),
+    (".ada@example.com", "cannot start with a period"),
+    ("ada..l@example.com", "two periods in a row"),
     ("a@" + "b" * 250 + ".com", "too long"),
 ]
 
@@ -141,7 +142,7 @@ def test_a_bad_address_re_renders_the_form_with_the_reason(
 ) -> None:
     page = client.post("/links", data={"email": text})
     assert page.status_code == 400
-    assert reason in page.text.lower()
+    assert reason.lower() in page.text.lower()
     assert 'aria-invalid="true"' in page.text and 'role="alert"' in page.text
     assert published(settings) == []
 
@@ -292,8 +293,16 @@ def test_ordinary_addresses_pass_unchanged(text: str) -> None:
     assert parse_address(f" {text}\t") == text
 
 
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("Ada@Example.COM", "Ada@example.com"), ("zoe@xn--bcher-kva.de", "zoe@bücher.de")],
+)
+def test_addresses_are_normalised_as_the_order_index_is(typed: str, kept: str) -> None:
+    assert parse_address(typed) == kept
+
+
 def test_bad_address_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="one @"):
+    with pytest.raises(ValueError, match="@-sign"):
         parse_address("nobody")
     assert issubclass(BadAddress, ValueError)
 

@@ -149,6 +149,11 @@ def test_no_stack_trace_without_an_exception(stream: io.StringIO, log: logging.L
         ("to: <ada@example.com>, bob@example.net", "to: <a***@e***.com>, b***@e***.net"),
         ("no address here @ all", "no address here @ all"),
         ("order 552312-9001", "order 552312-9001"),
+        (
+            "svc@exlibris-prod.iam.gserviceaccount.com lacks a role; ada@example.com asked",
+            "svc@exlibris-prod.iam.gserviceaccount.com lacks a role; a***@e***.com asked",
+        ),
+        ("ada@gserviceaccount.com.evil.io", "a***@g***.io"),
     ],
 )
 def test_mask_email(text: str, masked: str) -> None:

@@ -30,6 +30,7 @@ from google.auth.transport.requests import Request
 
 from common.contract import OrderRevoked, push_envelope
 from common.settings import Settings
+from tests.support.http_standin import ToLocal
 from worker.app import create_app
 from worker.push_auth import PushVerifier
 
@@ -96,18 +97,6 @@ def certs_server(google_key: rsa.RSAPrivateKey) -> Iterator[tuple[str, list[str]
     yield f"http://127.0.0.1:{server.server_address[1]}", requested
     server.shutdown()
     server.server_close()
-
-
-class ToLocal(requests.adapters.HTTPAdapter):
-    """Sends requests for https://www.googleapis.com/... to the local stand-in instead."""
-
-    def __init__(self, base: str) -> None:
-        super().__init__()
-        self.base = base
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        request.url = self.base + (request.path_url or "/")
-        return super().send(request, **kwargs)
 
 
 @pytest.fixture
@@ -357,3 +346,22 @@ def test_unreachable_google_certificates_are_a_503_so_pubsub_retries(
     client = create_app(settings, verify_push=verifier).test_client()
     assert post(client, f"Bearer {mint(google_key)}").status_code == 503
     assert not handled(settings)
+
+
+def test_behind_iam_the_token_cloud_run_checked_wins_over_authorization(
+    behind_iam: FlaskClient, settings: Settings, google_key: rsa.RSAPrivateKey
+) -> None:
+    """Cloud Run checks X-Serverless-Authorization when sent and passes Authorization on
+    unchecked: a forged Authorization must not make another invoker the push account."""
+    refund = OrderRevoked("txn_1", "evt_1", "2025-01-01T00:00:00Z", "refund")
+    body = push_envelope(refund, "m-1", "projects/p/subscriptions/orders-push")
+    checked = stripped(mint(google_key, email="deployer@exlibris.iam.gserviceaccount.com"))
+    forged = stripped(mint(new_key()))  # the push account's claims, never checked by IAM
+    headers = {
+        "X-Serverless-Authorization": f"Bearer {checked}",
+        "Authorization": f"Bearer {forged}",
+    }
+    assert behind_iam.post("/pubsub/push", json=body, headers=headers).status_code == 403
+    assert not handled(settings)
+    headers["X-Serverless-Authorization"] = f"Bearer {stripped(mint(google_key))}"
+    assert behind_iam.post("/pubsub/push", json=body, headers=headers).status_code == 204

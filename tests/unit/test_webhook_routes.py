@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from common.contract import OrderPaid, parse_envelope
 from common.settings import Settings
 from service.app import create_app
 from service.publish.local_push import LocalPushPublisher
@@ -22,7 +23,9 @@ from tests.support.paddle_payloads import (
     billing_body,
     billing_request,
     billing_transaction_completed,
+    classic_dispute,
     classic_fulfilment,
+    classic_payment_succeeded,
     public_pem,
     rsa_test_key,
     signed_form,
@@ -40,9 +43,8 @@ def publisher(settings: Settings) -> LocalPushPublisher:
 @pytest.fixture
 def app(settings: Settings, publisher: LocalPushPublisher) -> Flask:
     key = rsa_test_key()
-    return create_app(
-        settings.with_overrides(paddle_public_key=public_pem(key)), publisher=publisher
-    )
+    shop = settings.with_overrides(paddle_public_key=public_pem(key), shop_name="Practical Books")
+    return create_app(shop, publisher=publisher)
 
 
 @pytest.fixture
@@ -193,6 +195,64 @@ class TestClassic:
         assert response.status_code == 200, response.json
         [envelope] = published(settings)
         assert envelope["message"]["attributes"]["type"] == "order.paid"
+
+    def test_the_fulfilment_answer_is_a_sentence_for_the_buyer(self, client: FlaskClient) -> None:
+        # Paddle shows the fulfilment webhook's answer to the buyer, as it would a licence key.
+        form = signed_form(classic_fulfilment(email="ada.lovelace@example.com"), rsa_test_key())
+        response = client.post("/webhooks/paddle-classic", data=form)
+        assert response.status_code == 200
+        assert response.mimetype == "text/plain"
+        text = response.get_data(as_text=True)
+        assert text == (
+            "Thank you for your order from Practical Books. "
+            "Your personal copy is on its way to a…@example.com."
+        )
+
+    def test_an_unknown_product_still_answers_the_buyer_in_words(
+        self, client: FlaskClient, settings: Settings
+    ) -> None:
+        form = signed_form(classic_fulfilment(product_id="999999"), rsa_test_key())
+        response = client.post("/webhooks/paddle-classic", data=form)
+        assert (response.status_code, response.mimetype) == (200, "text/plain")
+        assert "Practical Books" in response.text and "{" not in response.text
+        assert published(settings) == []
+
+    def test_a_fulfilment_without_the_email_is_kept_and_tells_the_author(
+        self, client: FlaskClient, settings: Settings, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        fields = classic_fulfilment(order_id="4021307-9")
+        del fields["email"], fields["customer_name"]
+        response = client.post("/webhooks/paddle-classic", data=signed_form(fields, rsa_test_key()))
+        assert (response.status_code, response.mimetype) == (200, "text/plain")
+        assert "on its way" in response.text and "@" not in response.text
+        [envelope] = published(settings)
+        message = parse_envelope(envelope).message
+        assert isinstance(message, OrderPaid) and message.buyer is None
+        [warning] = [
+            r for r in caplog.records if r.levelname == "WARNING" and r.name == "service.webhooks"
+        ]
+        assert "webhook editor" in warning.getMessage()
+        assert "payment_succeeded" in warning.getMessage()
+
+    def test_alerts_still_answer_json(self, client: FlaskClient, settings: Settings) -> None:
+        form = signed_form(classic_payment_succeeded(product_id="552312"), rsa_test_key())
+        response = client.post("/webhooks/paddle-classic", data=form)
+        assert response.status_code == 200 and response.json == {"status": "accepted"}
+
+    @pytest.mark.parametrize(
+        ("alert", "status", "kind"),
+        [
+            ("payment_dispute_created", "open", "order.revoked"),
+            ("payment_dispute_closed", "closed", "order.restored"),
+        ],
+    )
+    def test_disputes_are_published(
+        self, client: FlaskClient, settings: Settings, alert: str, status: str, kind: str
+    ) -> None:
+        form = signed_form(classic_dispute(alert_name=alert, status=status), rsa_test_key())
+        assert client.post("/webhooks/paddle-classic", data=form).status_code == 200
+        [envelope] = published(settings)
+        assert envelope["message"]["attributes"]["type"] == kind
 
     def test_json_is_415(self, client: FlaskClient, settings: Settings) -> None:
         response = client.post("/webhooks/paddle-classic", json={"p_signature": "x"})

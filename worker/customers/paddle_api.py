@@ -1,11 +1,13 @@
 """Paddle Billing customer lookup: the cloud adapter of the customer-lookup port.
 
 Billing webhooks name a customer id; GET {PADDLE_API_URL}/customers/{id}
-answers {"data": {"id", "name", "email", ...}} (name may be null). Needs an
-API key with customer read permission. 429 (honouring Retry-After), 5xx,
-timeouts and connection errors are retried with backoff, then the lookup
-fails as LookupUnavailable so the push handler answers 5xx and Pub/Sub
-redelivers; 404 is CustomerNotFound, which no retry can fix.
+answers {"data": {"id", "name", "email", ...}} (name may be null). Every
+request sends `Paddle-Version: 1`, the version this code reads, as Paddle's
+versioning guide asks, so a new default version on the account cannot change
+the answers under us. Needs an API key with customer read permission. 429
+(honouring Retry-After), 5xx, timeouts and connection errors are retried with
+backoff, then the lookup fails as LookupUnavailable so the push handler
+answers 5xx and Pub/Sub redelivers; 404 is CustomerNotFound, which no retry can fix.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from urllib.parse import quote
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
-from common.contract import Buyer
+from common.contract import Buyer, ContractError
 from worker.customers import CustomerNotFound, LookupUnavailable
+
+PADDLE_VERSION = "1"  # developer.paddle.com/api-reference/about/versioning
 
 
 class _TryAgain(Exception):
@@ -47,7 +51,11 @@ class PaddleCustomers:
         self._sleep = sleep
         self._session = requests.Session()
         self._session.headers.update(
-            {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
+            {
+                "Authorization": f"Bearer {api_key}",
+                "Accept": "application/json",
+                "Paddle-Version": PADDLE_VERSION,
+            }
         )
 
     def lookup(self, customer_id: str) -> Buyer:
@@ -94,10 +102,11 @@ def _buyer(customer_id: str, response: requests.Response) -> Buyer:
         email = str(data["email"]).strip()
     except (ValueError, KeyError, TypeError):
         raise LookupUnavailable(f"customer {customer_id}: unexpected answer from Paddle") from None
-    if "@" not in email:
-        raise LookupUnavailable(f"customer {customer_id}: Paddle gave no usable email")
     name = str(data.get("name") or "").strip() or email.split("@", 1)[0]
-    return Buyer(name=name, email=email)
+    try:
+        return Buyer(name=name, email=email)  # normalised by the contract, as Classic buyers are
+    except ContractError as exc:
+        raise LookupUnavailable(f"customer {customer_id}: Paddle gave no usable email") from exc
 
 
 def _retry_after(response: requests.Response) -> float | None:

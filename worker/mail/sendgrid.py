@@ -1,15 +1,22 @@
 """SendGrid v3 mailer: the cloud adapter of the mail port.
 
 Builds the /v3/mail/send JSON with the sendgrid helpers (text/plain before
-text/html, custom_args with the order id, one category) and posts it through
-the sendgrid client at a configurable host (SENDGRID_API_URL, so tests point
-it at a local stand-in) with a per-request timeout.
+text/html, custom_args with the order id, one category, click and open
+tracking off) and posts it through the sendgrid client at a configurable host
+(SENDGRID_API_URL, so tests point it at a local stand-in) with a per-request
+timeout. Tracking is off in every message because account-level click
+tracking would rewrite our durable links into SendGrid redirects, which mail
+scanners follow too, and open tracking adds a pixel to a receipt.
 
 202 means accepted: the X-Message-Id header is the message id. 429 waits until
 X-RateLimit-Reset (epoch seconds, capped), 5xx and connection errors back off
 exponentially; when the attempts run out the mail fails as transient so
-Pub/Sub redelivers. Any other 4xx is permanent and carries SendGrid's error
-text; the API key never appears in an error or a log line.
+Pub/Sub redelivers. 401 (a bad key) and 403 (a key without Mail Send, or a
+MAIL_FROM that is not a verified sender) are configuration errors, fixed in
+SendGrid's settings and not in the mail: logged once at ERROR naming the
+likely cause, and transient, so the order waits for the fix instead of being
+dead-lettered. Any other 4xx is permanent and carries SendGrid's error text;
+the API key never appears in an error or a log line.
 """
 
 from __future__ import annotations
@@ -23,7 +30,15 @@ from urllib.error import URLError
 
 from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
-from sendgrid.helpers.mail import Category, CustomArg, From, To
+from sendgrid.helpers.mail import (
+    Category,
+    ClickTracking,
+    CustomArg,
+    From,
+    OpenTracking,
+    To,
+    TrackingSettings,
+)
 from sendgrid.helpers.mail import Mail as SendGridMail
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
@@ -54,6 +69,8 @@ class SendGridMailer:
         self._backoff = backoff
         self._max_wait = max_wait
         self._sleep = sleep
+        self._mail_from = mail_from
+        self._config_logged = False
         # python_http_client logs request headers (the Bearer key) at DEBUG.
         logging.getLogger("python_http_client.client").setLevel(logging.INFO)
 
@@ -70,6 +87,8 @@ class SendGridMailer:
         try:
             response = retrying(self._post, body)
         except http_errors.HTTPError as exc:
+            if exc.status_code in (401, 403):
+                raise MailError(self._configuration_error(exc), transient=True) from None
             raise MailError(self._reason(exc), transient=_transient(exc)) from None
         except URLError as exc:
             raise MailError(self._redact(f"SendGrid unreachable: {exc}"), transient=True) from None
@@ -93,6 +112,10 @@ class SendGridMailer:
         for key, value in {**mail.custom_args, "order_id": mail.order_id}.items():
             message.add_custom_arg(CustomArg(key, str(value)))
         message.add_category(Category(mail.category))
+        tracking = TrackingSettings()
+        tracking.click_tracking = ClickTracking(enable=False, enable_text=False)
+        tracking.open_tracking = OpenTracking(enable=False)
+        message.tracking_settings = tracking
         return message.get()
 
     def _post(self, body: dict[str, Any]) -> Any:
@@ -106,6 +129,26 @@ class SendGridMailer:
             if reset and reset.strip().isdigit():
                 return min(max(0.0, int(reset) - time.time()), self._max_wait)
         return min(self._backoff * 2 ** (state.attempt_number - 1), self._max_wait)
+
+    def _configuration_error(self, exc: http_errors.HTTPError) -> str:
+        """The reason with its likely cause; logged at ERROR once per process, not per mail."""
+        text = _error_text(exc.body)
+        if exc.status_code == 401:
+            cause = "SENDGRID_API_KEY is wrong, revoked or expired: create a new key"
+        elif "Sender Identity" in text:
+            cause = (
+                f"MAIL_FROM {self._mail_from} is not a verified sender: verify it under "
+                "Settings > Sender Authentication"
+            )
+        else:
+            cause = "the API key lacks the Mail Send permission: give it Mail Send access"
+        reason = self._redact(f"SendGrid answered {exc.status_code} ({cause}): {text}")
+        if not self._config_logged:
+            self._config_logged = True
+            _log.error(
+                "SendGrid refused our configuration, mail waits until it is fixed: %s", reason
+            )
+        return reason
 
     def _reason(self, exc: http_errors.HTTPError) -> str:
         return self._redact(f"SendGrid answered {exc.status_code}: {_error_text(exc.body)}")

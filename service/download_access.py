@@ -1,0 +1,194 @@
+"""What a durable link may have: the download page's facts, and handing one download out.
+
+Mail scanners (Outlook Safe Links, Gmail's proxy, Barracuda...) open every link
+of a mail, with HEAD and GET, before the buyer does. So looking at a link
+(`view_link`) reads and counts nothing; only `hand_out`, behind the page's
+POST, counts one download, and only when a file is actually handed out: the
+URL is signed first (a signing failure costs nothing) and a copy the bucket's
+lifecycle rule deleted is reported as CopyMissing (the caller asks the worker
+for a new one) instead of a URL to nothing.
+
+The page's form carries a signed field (a MAC over the link's token and the
+time the page was made, valid a day) and the POST must not come from another
+site (Sec-Fetch-Site, Origin), so a page elsewhere cannot spend a buyer's
+downloads. No Flask here: the route hands in the headers it read.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from common.download_counts import CountContended, count_download, read_count
+from common.keys import derive_key
+from common.link_tokens import LinkClaim, make_token
+from common.orders import OrderRecord, Status, load_record
+from common.storage import NotFound
+from service.deps import ServiceDeps
+
+FORM_TTL = 24 * 3600  # a page left open overnight still works; older ones ask for one more press
+
+
+class LinkGone(Exception):
+    """The link was genuine but can no longer be used; the message says why."""
+
+
+class Busy(Exception):
+    """Too many writers at once; a moment later the same click will work."""
+
+
+class FormRefused(Exception):
+    """The POST did not come from our download page (or the page is too old)."""
+
+
+class CopyMissing(Exception):
+    """The copy is gone (the bucket's lifecycle rule); the worker must stamp it again."""
+
+
+@dataclass(frozen=True)
+class FileView:
+    index: int
+    filename: str
+    size: int
+    token: str  # the link of this file, same expiry as the one opened
+    left: int | None  # downloads left; None: no limit
+    gone: str  # why it cannot be downloaded ("" when it can)
+
+
+@dataclass(frozen=True)
+class LinkView:
+    order_id: str
+    title: str
+    expires: int
+    limit: int
+    index: int  # the file the opened link names
+    files: tuple[FileView, ...]
+
+
+def view_link(deps: ServiceDeps, claim: LinkClaim) -> LinkView:
+    """Every file of the order with its own count; LinkGone if this link's file is not to be had."""
+    record = _live_record(deps, claim)
+    limit = deps.settings.download_limit
+    files = []
+    for n, delivered in enumerate(record.files):
+        left = None if not limit else max(0, limit - _count(deps, record.order_id, n))
+        gone = "refunded" if delivered.revoked_at else ("used up" if left == 0 else "")
+        token = make_token(deps.settings.stamp_secret, LinkClaim(record.order_id, n, claim.expires))
+        files.append(FileView(n, delivered.filename, delivered.size, token, left, gone))
+    _refuse_if_gone(files[claim.file_index].gone, limit)
+    return LinkView(
+        record.order_id, record.title, claim.expires, limit, claim.file_index, tuple(files)
+    )
+
+
+def copy_exists(deps: ServiceDeps, claim: LinkClaim) -> bool:
+    """Whether the stamped copy the link names is stored (the lifecycle rule may have taken it)."""
+    return _stored(deps, _live_record(deps, claim), claim.file_index)
+
+
+def hand_out(deps: ServiceDeps, claim: LinkClaim) -> str:
+    """Sign a URL for the file, then count the download; LinkGone or CopyMissing if not."""
+    record = _live_record(deps, claim)
+    index, limit = claim.file_index, deps.settings.download_limit
+    delivered = record.files[index]
+    count = _count(deps, record.order_id, index)
+    _refuse_if_gone("refunded" if delivered.revoked_at else "", limit)
+    _refuse_if_gone("used up" if limit and count >= limit else "", limit)
+    if not _stored(deps, record, index):
+        raise CopyMissing(f"copy {index} of {record.order_id} is gone")
+    bucket = deps.settings.delivery_bucket
+    url = deps.storage.signed_url(
+        bucket,
+        delivered.object_name,
+        ttl=deps.settings.signed_url_ttl,
+        filename=attachment_name(record, delivered.filename),
+    )
+    try:
+        counted = count_download(deps.storage, bucket, record.order_id, index, limit=limit)
+    except CountContended as exc:
+        raise Busy(str(exc)) from None
+    if counted is None:  # the last download went to a click that raced this one
+        _refuse_if_gone("used up", limit)
+    return url
+
+
+def _refuse_if_gone(gone: str, limit: int) -> None:
+    if gone == "refunded":
+        raise LinkGone("this file was refunded, so its link no longer works")
+    if gone == "used up":
+        raise LinkGone(f"this file was downloaded {limit} times, the most one link allows")
+
+
+def _count(deps: ServiceDeps, order_id: str, index: int) -> int:
+    return read_count(deps.storage, deps.settings.delivery_bucket, order_id, index)[0]
+
+
+def _stored(deps: ServiceDeps, record: OrderRecord, index: int) -> bool:
+    try:
+        deps.storage.generation(deps.settings.delivery_bucket, record.files[index].object_name)
+    except NotFound:
+        return False
+    return True
+
+
+def _live_record(deps: ServiceDeps, claim: LinkClaim) -> OrderRecord:
+    if claim.expires < deps.clock():
+        raise LinkGone("this link has expired")
+    record, _ = load_record(deps.storage, deps.settings.delivery_bucket, claim.order_id)
+    if record is None or not 0 <= claim.file_index < len(record.files):
+        raise LinkGone("this order has no such file")
+    if record.status == Status.REVOKED:
+        raise LinkGone("this order was refunded, so its links no longer work")
+    if not record.deliverable:
+        raise LinkGone("this order has no such file")  # not stamped yet: nothing to hand out
+    return record
+
+
+def attachment_name(record: OrderRecord, filename: str) -> str:
+    """'<Title> - <buyer>.<ext>'; the storage adapters make it a safe Content-Disposition."""
+    ext = filename.rsplit(".", 1)[-1] if "." in filename else "pdf"
+    named = f"{record.title} - {record.buyer_name}"
+    clean = "".join(" " if ch in '\\/:*?"<>|' else ch for ch in named)
+    return f"{' '.join(clean.split())[:150]}.{ext}"
+
+
+def form_field(secret: str, token: str, now: float) -> str:
+    """The signed value the page's form posts back: when the page was made, and a MAC."""
+    issued = str(int(now))
+    return f"{issued}.{_form_mac(secret, token, issued)}"
+
+
+def check_form(secret: str, token: str, value: str, now: float) -> None:
+    """Raise FormRefused unless `value` came from this link's page, made within FORM_TTL."""
+    issued, _, mac = value.partition(".")
+    if not issued.isdigit() or len(issued) > 12:
+        raise FormRefused("the form was not posted from the download page")
+    if not hmac.compare_digest(_form_mac(secret, token, issued), mac):
+        raise FormRefused("the form was not posted from the download page")
+    if not -60 <= now - int(issued) <= FORM_TTL:
+        raise FormRefused("the download page was open too long")
+
+
+def cross_site(headers: Mapping[str, str], own_url: str) -> bool:
+    """True when the browser says the POST came from another site.
+
+    Origin is "null" for our own form (the pages send Referrer-Policy: no-referrer),
+    so only a real other origin counts against it; the signed field does the rest.
+    """
+    if headers.get("Sec-Fetch-Site", "") in ("cross-site", "same-site"):
+        return True
+    origin = headers.get("Origin", "")
+    if not origin or origin == "null":
+        return False
+    own = urlsplit(own_url)
+    return origin.rstrip("/") != f"{own.scheme}://{own.netloc}"
+
+
+def _form_mac(secret: str, token: str, issued: str) -> str:
+    key = derive_key(secret, "download-form")
+    digest = hmac.new(key, f"{token}\n{issued}".encode(), hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

@@ -1,0 +1,101 @@
+"""The ex-libris page: "This copy belongs to …", as its own XHTML document with its own small CSS.
+
+The page links only its own stylesheet, so nothing of the book's styles
+reaches it and nothing of it reaches the book. EPUB 3 gets an HTML5 document
+(<bdi> around buyer data, the /verify link); EPUB 2 an XHTML 1.1 one. In a
+fixed-layout book the page declares the book's own viewport and fills it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stamping.epub import marks, text, xmltext
+from stamping.stamp import Stamp
+
+TITLE = "Ex libris"
+_DOCTYPE2 = (
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" '
+    '"http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">'
+)
+_CSS = """/* exlibris: the ex-libris page's own styles; the book's stylesheets are not linked */
+html, body {{ margin: 0; padding: 0; }}
+body.{page} {{ text-align: center; color: #222222; background: transparent;{size} }}
+.exlibris-plate {{ margin: {top} auto 0 auto; padding: 1.2em 1em; max-width: 28em;
+  border-top: 1px solid #999999; border-bottom: 1px solid #999999; font-size: {font}; }}
+.exlibris-title {{ margin: 0 0 0.8em 0; font-size: 1.4em; font-style: italic;
+  letter-spacing: 0.08em; text-indent: 0; }}
+.exlibris-text {{ margin: 0; line-height: 1.5; text-indent: 0; }}
+.exlibris-verify {{ margin: 1em 0 0 0; font-size: 0.8em; text-indent: 0; word-wrap: break-word; }}
+.exlibris-verify a {{ color: #222222; }}
+"""
+
+
+@dataclass(frozen=True)
+class Page:
+    epub3: bool
+    language: str
+    rtl: bool
+    viewport: tuple[int, int] | None  # fixed layout: the book's page size in CSS px
+
+
+def page_css(page: Page) -> str:
+    """The stylesheet: sized to the viewport on a fixed-layout page."""
+    if page.viewport is None:
+        return _CSS.format(page=marks.PAGE_CLASS, size="", top="3em", font="1em")
+    width, height = page.viewport
+    size = f" width: {width}px; height: {height}px; overflow: hidden;"
+    font = f"{max(12, round(min(width, height) / 28))}px"
+    return _CSS.format(page=marks.PAGE_CLASS, size=size, top=f"{round(height / 4)}px", font=font)
+
+
+def page_xhtml(page: Page, stamp: Stamp, template: str, css_href: str) -> str:
+    """The page's XHTML, with the same hidden marks as every stamped document."""
+    lang = xmltext.attr(page.language or "en")
+    direction = "rtl" if page.rtl else "ltr"
+    head = [f"<title>{TITLE}</title>"]
+    if page.epub3:
+        head.insert(0, '<meta charset="utf-8"/>')
+    else:
+        head.insert(0, '<meta http-equiv="Content-Type" content="text/html; charset=utf-8"/>')
+    if page.viewport is not None:
+        width, height = page.viewport
+        head.append(f'<meta name="viewport" content="width={width}, height={height}"/>')
+    head.append(f'<link rel="stylesheet" type="text/css" href="{xmltext.attr(css_href)}"/>')
+    hidden = xmltext.attr(marks.attribute(stamp.order_id, stamp.code))
+    if page.epub3:
+        body_attrs = f'class="{marks.PAGE_CLASS}" {marks.ATTRIBUTE}="{hidden}"'
+    else:
+        token = xmltext.attr(marks.CLASS_PREFIX + stamp.code)
+        body_attrs = f'class="{marks.PAGE_CLASS} {token}"'
+    html_attrs = f'xmlns="http://www.w3.org/1999/xhtml" xml:lang="{lang}" dir="{direction}"'
+    if page.epub3:
+        html_attrs += f' lang="{lang}" xmlns:epub="http://www.idpf.org/2007/ops"'
+    return "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            "<!DOCTYPE html>" if page.epub3 else _DOCTYPE2,
+            f"<html {html_attrs}>",
+            "<head>",
+            *head,
+            "</head>",
+            f"<body {body_attrs}>",
+            marks.comment(stamp.order_id, stamp.code),
+            '<div class="exlibris-plate">',
+            f'<p class="exlibris-title">{TITLE}</p>',
+            f'<p class="exlibris-text">{text.render(template, stamp, epub3=page.epub3)}</p>',
+            *_verify(stamp),
+            "</div>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
+
+
+def _verify(stamp: Stamp) -> list[str]:
+    if not stamp.verify_url:
+        return []
+    url = text.one_line(stamp.verify_url)
+    href, shown = xmltext.attr(url), xmltext.text(url)
+    return [f'<p class="exlibris-verify"><a href="{href}">{shown}</a></p>']

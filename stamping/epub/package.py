@@ -1,0 +1,190 @@
+"""The package document (OPF) as the stamper needs it: version, identifier, manifest, spine, layout.
+
+Read with the standard library's XML parser (expat: no DTDs fetched, no
+external entities); the stamper never re-serialises the tree, it edits the
+OPF's text (opf_edit.py), so everything it does not add stays byte for byte.
+Fixed layout is EPUB 3's `rendition:layout` (global, or per itemref), or
+Apple's `fixed-layout` display option for EPUB 2 books.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from stamping.epub import xmltext
+from stamping.epub.archive import Archive
+from stamping.stamp import StampError
+
+OPF = "{http://www.idpf.org/2007/opf}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
+APPLE_OPTIONS = "META-INF/com.apple.ibooks.display-options.xml"
+XHTML = "application/xhtml+xml"
+SVG = "image/svg+xml"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    href: str
+    path: str  # the entry's name in the zip
+    media_type: str
+    properties: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Itemref:
+    item: Item
+    linear: bool
+    fixed: bool  # pre-paginated (fixed-layout)
+
+
+@dataclass(frozen=True)
+class Package:
+    path: str
+    text: str
+    codec: str  # the OPF's encoding, to write it back in
+    version: str
+    unique_id: str | None
+    language: str
+    direction: str  # page-progression-direction: "ltr", "rtl" or "default"
+    items: dict[str, Item]
+    spine: tuple[Itemref, ...]
+    fixed: bool  # the global layout
+    guide_cover: str | None  # the zip path the guide names as the cover
+    cover_image: str | None  # the zip path of the cover image (cover-image, or meta name=cover)
+    ids: frozenset[str]  # every id in the OPF, so new ones do not collide
+
+    @property
+    def epub3(self) -> bool:
+        return self.version.startswith("3")
+
+    @property
+    def folder(self) -> str:
+        return posixpath.dirname(self.path)
+
+    @property
+    def nav(self) -> Item | None:
+        return next((i for i in self.items.values() if "nav" in i.properties), None)
+
+
+def read_package(archive: Archive) -> Package:
+    """Find the OPF through META-INF/container.xml and read it; StampError if it is unusable."""
+    path = _rootfile(archive)
+    raw = archive.read(path)
+    root = _parse(raw, path)
+    text, codec = xmltext.decode(raw, path)
+    if root.tag != f"{OPF}package":
+        raise StampError(f"{path} is not an OPF package document")
+    items = _manifest(root, posixpath.dirname(path))
+    meta = {m.get("property"): (m.text or "").strip() for m in root.iter(f"{OPF}meta")}
+    fixed = meta.get("rendition:layout") == "pre-paginated" or _apple_fixed(archive)
+    spine = root.find(f"{OPF}spine")
+    if spine is None:
+        raise StampError(f"{path} has no spine")
+    return Package(
+        path=path,
+        text=text,
+        codec=codec,
+        version=(root.get("version") or "2.0").strip(),
+        unique_id=_unique_id(root),
+        language=next((e.text.strip() for e in root.iter(f"{DC}language") if e.text), ""),
+        direction=spine.get("page-progression-direction", "default"),
+        items=items,
+        spine=_spine(spine, items, fixed),
+        fixed=fixed,
+        guide_cover=_guide_cover(root, posixpath.dirname(path)),
+        cover_image=_cover_image(root, items),
+        ids=frozenset(e.get("id", "") for e in root.iter()) - {""},
+    )
+
+
+def resolve(folder: str, href: str) -> str:
+    """The zip entry an href (relative to `folder`, percent-encoded) points at."""
+    target = unquote(href.split("#", 1)[0])
+    return posixpath.normpath(posixpath.join(folder, target)).lstrip("/")
+
+
+def _rootfile(archive: Archive) -> str:
+    name = "META-INF/container.xml"
+    if not archive.has(name):
+        raise StampError("this zip is not an EPUB: it has no META-INF/container.xml")
+    root = _parse(archive.read(name), name)
+    for rootfile in root.iter(f"{CONTAINER}rootfile"):
+        path = rootfile.get("full-path")
+        if path and rootfile.get("media-type", "") == "application/oebps-package+xml":
+            if not archive.has(path):
+                raise StampError(f"container.xml names {path}, which is not in the EPUB")
+            return path
+    raise StampError("META-INF/container.xml names no package document")
+
+
+def _parse(raw: bytes, name: str) -> ET.Element:
+    try:
+        return xmltext.parse(raw)
+    except ET.ParseError as exc:
+        raise StampError(f"{name} is not well-formed XML: {exc}") from None
+
+
+def _manifest(root: ET.Element, folder: str) -> dict[str, Item]:
+    items = {}
+    for e in root.iterfind(f"{OPF}manifest/{OPF}item"):
+        id_, href = e.get("id"), e.get("href")
+        if id_ and href:
+            path = resolve(folder, href)
+            props = frozenset((e.get("properties") or "").split())
+            items[id_] = Item(id_, href, path, (e.get("media-type") or "").strip(), props)
+    return items
+
+
+def _spine(spine: ET.Element, items: dict[str, Item], fixed: bool) -> tuple[Itemref, ...]:
+    refs = []
+    for e in spine.iterfind(f"{OPF}itemref"):
+        item = items.get(e.get("idref", ""))
+        if item is None:
+            continue  # epubcheck's problem, not ours: the reading system skips it too
+        props = set((e.get("properties") or "").split())
+        own = {"rendition:layout-pre-paginated": True, "rendition:layout-reflowable": False}
+        layout = next((own[p] for p in props if p in own), fixed)
+        refs.append(Itemref(item, e.get("linear", "yes").strip() != "no", layout))
+    return tuple(refs)
+
+
+def _unique_id(root: ET.Element) -> str | None:
+    wanted = root.get("unique-identifier")
+    for e in root.iter(f"{DC}identifier"):
+        if e.get("id") == wanted:
+            return e.text or ""
+    return None
+
+
+def _guide_cover(root: ET.Element, folder: str) -> str | None:
+    for ref in root.iterfind(f"{OPF}guide/{OPF}reference"):
+        if (ref.get("type") or "").strip().lower() == "cover" and ref.get("href"):
+            return resolve(folder, ref.get("href", ""))
+    return None
+
+
+def _cover_image(root: ET.Element, items: dict[str, Item]) -> str | None:
+    image = next((i for i in items.values() if "cover-image" in i.properties), None)
+    if image is None:
+        named = {m.get("name"): m.get("content") for m in root.iter(f"{OPF}meta")}
+        image = items.get(named.get("cover") or "")
+    return image.path if image is not None else None
+
+
+def _apple_fixed(archive: Archive) -> bool:
+    """Apple's display options: how EPUB 2 books declared fixed layout."""
+    if not archive.has(APPLE_OPTIONS):
+        return False
+    try:
+        root = xmltext.parse(archive.read(APPLE_OPTIONS, limit=1 << 20))
+    except (ET.ParseError, StampError):
+        return False
+    return any(
+        o.get("name") == "fixed-layout" and (o.text or "").strip() == "true"
+        for o in root.iter("option")
+    )

@@ -1,0 +1,81 @@
+"""Tracing: which order an EPUB copy was issued for, from whatever marks survive.
+
+A leaked copy may have been unzipped, edited and zipped again: its OPF
+rewritten, its ex-libris page deleted, its footers stripped. So nothing here
+trusts the structure; every text entry of the zip is searched for every mark
+(marks.py), and the most telling one wins. A broken entry is skipped, never
+fatal; only a file that is not a zip at all is a TraceError.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+from stamping.epub import marks, xmltext
+from stamping.stamp import StampError
+
+_ORDER_MARKS = ("opf", "zip-comment", "comment", "attribute")
+_CODE_MARKS = (*_ORDER_MARKS, "footer", "exlibris-page")
+_TEXT = (".xhtml", ".html", ".htm", ".xml", ".svg", ".opf")
+_MAX_ENTRY = 64 * 1024 * 1024
+_MAX_TOTAL = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Trace:
+    order_id: str | None
+    code: str | None
+    marks: tuple[str, ...]  # which marks were found
+
+
+class TraceError(Exception):
+    """The file cannot be read as an EPUB (zip) at all."""
+
+
+def trace_epub(data: bytes) -> Trace:
+    """Read every surviving mark of a (possibly tampered) copy."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise TraceError(f"cannot read this file as an EPUB: {exc}") from None
+    found = read_all_marks(archive)
+    order = next((found[m][0] for m in _ORDER_MARKS if m in found and found[m][0]), None)
+    code = next((found[m][1] for m in _CODE_MARKS if m in found and found[m][1]), None)
+    return Trace(order_id=order, code=code, marks=tuple(m for m in _CODE_MARKS if m in found))
+
+
+def read_all_marks(archive: zipfile.ZipFile) -> marks.Found:
+    """Every mark in the archive; the first place each is found wins."""
+    found = marks.read_zip_comment(archive.comment)
+    budget = _MAX_TOTAL
+    for info in archive.infolist():
+        if not info.filename.lower().endswith(_TEXT) or info.file_size > min(_MAX_ENTRY, budget):
+            continue
+        budget -= info.file_size
+        raw = _read(archive, info)
+        if raw is None:
+            continue
+        here = marks.read_opf_marks(raw) if info.filename.endswith(".opf") else _text_marks(raw)
+        for mark, pair in here.items():
+            found.setdefault(mark, pair)
+        if set(_CODE_MARKS) <= found.keys():
+            break
+    return found
+
+
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError):
+        return None  # damaged or encrypted entry: other marks may still tell
+
+
+def _text_marks(raw: bytes) -> marks.Found:
+    try:
+        source, _ = xmltext.decode(raw, "document")
+    except StampError:
+        source = raw.decode("utf-8", "replace")
+    return marks.read_text_marks(source)

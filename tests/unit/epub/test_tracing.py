@@ -1,0 +1,98 @@
+"""Tracing a leaked EPUB: each mark on its own, and what is left after a copier strips the rest."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable
+
+import pytest
+
+from stamping.epub.tracing import TraceError, trace_epub
+from tests.unit.epub.conftest import STAMP, Library
+from tests.unit.epub.helpers import entries
+
+Copy = Callable[[str], bytes]
+ORDER, CODE = STAMP.order_id, STAMP.code
+
+
+def rezipped(files: dict[str, bytes], comment: bytes = b"") -> bytes:
+    """What a copier's tool writes after editing: a plain zip, maybe without our comment."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in files.items():
+            book.writestr(name, data)
+        book.comment = comment
+    return out.getvalue()
+
+
+def edit(files: dict[str, bytes], pattern: str, suffixes: tuple[str, ...]) -> dict[str, bytes]:
+    return {
+        n: re.sub(pattern.encode(), b"", d, flags=re.S) if n.endswith(suffixes) else d
+        for n, d in files.items()
+    }
+
+
+STRIPS = {  # what a copier removes, in order
+    "page": lambda f: {n: d for n, d in f.items() if "exlibris." not in n},
+    "footer": lambda f: edit(f, r'<div[^>]*class="exlibris-footer".*?</div>', (".xhtml",)),
+    "opf": lambda f: edit(f, r'<meta name="exlibris:[^>]*/>', (".opf",)),
+    "comment": lambda f: edit(f, r"<!-- exlibris .*? -->", (".xhtml", ".svg")),
+}
+
+
+@pytest.mark.parametrize(
+    ("stripped", "left", "order"),
+    [
+        ((), ("opf", "zip-comment", "comment", "attribute", "footer", "exlibris-page"), ORDER),
+        (("page",), ("opf", "comment", "attribute", "footer"), ORDER),
+        (("page", "footer"), ("opf", "comment", "attribute"), ORDER),
+        (("page", "footer", "opf"), ("comment", "attribute"), ORDER),
+        (("page", "footer", "opf", "comment"), ("attribute",), ORDER),
+    ],
+    ids=["intact", "no-page", "no-footer", "no-opf-meta", "attribute-only"],
+)
+def test_the_order_survives_stripping(
+    stamped: Copy, stripped: tuple[str, ...], left: tuple[str, ...], order: str
+) -> None:
+    files = entries(stamped("pandoc"))
+    for strip in stripped:
+        files = STRIPS[strip](files)
+    data = stamped("pandoc") if not stripped else rezipped(files)
+    trace = trace_epub(data)
+    assert (trace.order_id, trace.code, trace.marks) == (order, CODE, left)
+
+
+def test_an_epub2_copy_traces_by_code_when_only_its_class_tokens_survive(stamped: Copy) -> None:
+    files = entries(stamped("epub2"))
+    for strip in STRIPS.values():
+        files = strip(files)
+    trace = trace_epub(rezipped(files))
+    assert (trace.order_id, trace.code, trace.marks) == (None, CODE, ("attribute",))
+
+
+def test_the_zip_comment_alone_names_the_order(library: Library, stamped: Copy) -> None:
+    comment = zipfile.ZipFile(io.BytesIO(stamped("rtl"))).comment
+    trace = trace_epub(rezipped(entries(library["rtl"]), comment))
+    assert (trace.order_id, trace.marks) == (ORDER, ("zip-comment",))
+
+
+def test_an_unstamped_book_has_no_marks(library: Library) -> None:
+    trace = trace_epub(library["sphinx"])
+    assert (trace.order_id, trace.code, trace.marks) == (None, None, ())
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"not a zip", b"PK\x03\x04garbage"], ids=["empty", "text", "bad-zip"]
+)
+def test_a_file_that_is_no_zip_is_a_trace_error(data: bytes) -> None:
+    with pytest.raises(TraceError):
+        trace_epub(data)
+
+
+def test_mangled_marks_are_skipped_not_fatal(stamped: Copy) -> None:
+    files = entries(stamped("ebooklib"))
+    files = {n: d.replace(b'"order":', b'"order":{[') for n, d in files.items()}
+    trace = trace_epub(rezipped(files, b"exlibris {not json"))
+    assert trace.code == CODE and "comment" not in trace.marks and "zip-comment" not in trace.marks
