@@ -66,10 +66,35 @@ def _masked(value: Any) -> Any:
     return value
 
 
+class LibraryNotes(logging.Filter):
+    """pikepdf's and qpdf's messages (a damaged file repaired, a PageCopyWarning, an XMP
+    oddity) describe an author's file, not a fault of ours: they are kept at DEBUG. qpdf
+    logs what it then raises at ERROR; the exception is what the caller puts in words."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith(_LIBRARIES) and record.levelno < logging.CRITICAL:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger().isEnabledFor(logging.DEBUG)
+        return True
+
+
+_LIBRARIES = ("pikepdf", "py.warnings", "fontTools", "PIL")
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Send every logger to stdout as JSON lines; idempotent."""
+    _install(logging.StreamHandler(sys.stdout), JsonFormatter(), level)
+
+
+def configure_cli_logging(level: str = "WARNING") -> None:
+    """The command line's log: plain lines on stderr, library warnings at DEBUG like the apps'."""
+    _install(logging.StreamHandler(sys.stderr), logging.Formatter("%(message)s"), level)
+
+
+def _install(handler: logging.Handler, formatter: logging.Formatter, level: str) -> None:
+    handler.setFormatter(formatter)
+    handler.addFilter(LibraryNotes())
     root = logging.getLogger()
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(JsonFormatter())
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    logging.captureWarnings(True)  # warnings.warn from libraries become py.warnings records

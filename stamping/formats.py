@@ -18,14 +18,14 @@ from typing import BinaryIO, Protocol
 
 from stamping.epub import preflight as epub_preflight
 from stamping.epub.stamper import stamp_epub
-from stamping.epub.tracing import Trace as EpubTrace
 from stamping.epub.tracing import TraceError as EpubTraceError
 from stamping.epub.tracing import trace_epub
 from stamping.pdf import preflight as pdf_preflight
+from stamping.pdf.code_search import Checker, canonical
 from stamping.pdf.plan import prepare_plan
 from stamping.pdf.stamper import stamp_pdf
-from stamping.pdf.tracing import Trace as PdfTrace
-from stamping.pdf.tracing import TraceError, trace_pdf
+from stamping.pdf.trace_report import Finding, Trace
+from stamping.pdf.tracing import OcrReader, TraceError, trace_pdf
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 
@@ -97,14 +97,19 @@ def prepare(data: bytes, style: StampStyle = StampStyle()) -> Prepared:  # noqa:
     raise StampError("this file is neither a PDF nor an EPUB")
 
 
-def trace_file(data: bytes) -> PdfTrace | EpubTrace:
-    """The marks of a copy; TraceError (the PDF engine's) when it cannot be read at all."""
+def trace_file(data: bytes, check: Checker | None = None, ocr: OcrReader | None = None) -> Trace:
+    """Every order a copy names; TraceError (the PDF engine's) when it cannot be read at all."""
     if detect_format(data) != "epub":
-        return trace_pdf(data)
+        return trace_pdf(data, check, ocr)
     try:
-        return trace_epub(data)
+        epub = trace_epub(data)
     except EpubTraceError as exc:
         raise TraceError(str(exc)) from None
+    if epub.order_id is None and epub.code is None:
+        return Trace(findings=(), pages=0)
+    code = canonical(epub.code) if epub.code else None
+    authentic = check(code) if check is not None and code is not None else None
+    return Trace(findings=(Finding(epub.order_id, code, authentic, epub.marks, ()),), pages=0)
 
 
 @dataclass(frozen=True)

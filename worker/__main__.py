@@ -4,8 +4,8 @@ PDF and EPUB alike, told apart by content (stamping/formats.py).
 
     python -m worker stamp INPUT OUTPUT --name NAME --email EMAIL --order ORDER [--skip-pages N]
     python -m worker stamp-batch INPUT OUTDIR --orders CSV [--skip-pages N]
-    python -m worker trace FILE
-    python -m worker check FILE [--out DIR]
+    python -m worker trace FILE [--json] [--ocr-pages N | --no-ocr]
+    python -m worker check FILE [--out DIR] [--skip-pages N | --catalog [--source NAME]]
 
 The stamp code is made with STAMP_SECRET, read through Settings like every
 other variable (the embedded stack's demo secret when it is unset).
@@ -15,19 +15,22 @@ Exit status: 0 on success, 1 when the file cannot be stamped or traced, 2 on usa
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 from rich.progress import Progress
 
+from common.logging import configure_cli_logging
 from common.settings import Settings
 from common.stamp_codes import make_code
-from stamping.formats import check_file, stamp_file, trace_file
-from stamping.pdf.tracing import TraceError
+from stamping.formats import prepare
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from worker.batch import BatchError, read_orders, stamp_batch
+from worker.check_cli import add_check
+from worker.trace_cli import add_trace
 
 
 def do_stamp(args: argparse.Namespace) -> int:
@@ -41,36 +44,17 @@ def do_stamp(args: argparse.Namespace) -> int:
         else replace(StampStyle(), skip_pages=args.skip_pages)
     )
     try:
-        stamped = stamp_file(args.input.read_bytes(), stamp, style)
+        prepared = prepare(args.input.read_bytes(), style)
+        copy = io.BytesIO()
+        prepared.write(stamp, copy)
     except StampError as exc:
         print(f"{args.input}: cannot stamp: {exc}", file=sys.stderr)
         return 1
-    args.output.write_bytes(stamped)
+    args.output.write_bytes(copy.getvalue())
     print(f"{args.output}: stamped for order {args.order}, code {stamp.code}")
+    for note in prepared.notes:
+        print(f"note: {note}")
     return 0
-
-
-def do_trace(args: argparse.Namespace) -> int:
-    try:
-        trace = trace_file(args.file.read_bytes())
-    except TraceError as exc:
-        print(f"{args.file}: {exc}", file=sys.stderr)
-        return 1
-    if trace.order_id is None and trace.code is None:
-        print(f"{args.file}: no exlibris marks found")
-        return 1
-    print(f"order: {trace.order_id or 'unknown (only the code survived)'}")
-    print(f"code:  {trace.code or 'unknown'}")
-    print(f"marks: {', '.join(trace.marks)}")
-    return 0
-
-
-def do_check(args: argparse.Namespace) -> int:
-    report = check_file(args.file.read_bytes())
-    print(report.text)
-    for path in report.write_previews(args.out, args.file.stem):
-        print(f"wrote {path}")
-    return 0 if report.clean else 1
 
 
 def do_stamp_batch(args: argparse.Namespace) -> int:
@@ -118,13 +102,8 @@ def parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--skip-pages", type=_count, default=None, help="pages left unstamped (1)")
     batch.set_defaults(run=do_stamp_batch)
-    trace = commands.add_parser("trace", help="print the order a stamped copy was issued for")
-    trace.add_argument("file", type=Path)
-    trace.set_defaults(run=do_trace)
-    check = commands.add_parser("check", help="preflight a book before launch")
-    check.add_argument("file", type=Path)
-    check.add_argument("--out", type=Path, default=Path("."), help="folder for the previews")
-    check.set_defaults(run=do_check)
+    add_trace(commands)
+    add_check(commands, _count)
     return main
 
 
@@ -136,6 +115,7 @@ def _count(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    configure_cli_logging()
     args = parser().parse_args(argv)
     try:
         return args.run(args)

@@ -12,6 +12,11 @@ per copy (stamping/pdf/plan.py):
 - piece: the PieceInfo dictionary shared by the stamped pages;
 - info: the document information dictionary; metadata: the XMP packet.
 
+Each stamped page's resources also get the font of the body mark (body_mark.py),
+the standard Helvetica under a name no stamped page uses yet, the same for
+every buyer. A stamped page whose own content is broken in a way that would
+hide the footer is first redrawn as a form (isolation.py), with a note.
+
 The catalog and the page tree's root are moved to fresh objects as well, so
 that qpdf writes them outside any object stream and the plan can put them
 after the buyer's objects: bytes cut off before a copy's own part hold no
@@ -25,8 +30,12 @@ from dataclasses import dataclass, field
 import pikepdf
 
 from stamping.pdf.geometry import Geometry, page_geometry
+from stamping.pdf.isolation import isolate_if_broken
+
+ObjGen = tuple[int, int]
 
 FORM_NAME = pikepdf.Name("/ExLibrisStamp")
+MARK_FONT = "/FXm"  # the body mark's font; a suffix is added if a page already uses the name
 SLOT_KEY = "/ExLibrisSlot"  # marks a placeholder, so the plan finds it in qpdf's output
 
 
@@ -42,6 +51,7 @@ class Slots:
     closings: dict[Geometry, pikepdf.Object] = field(default_factory=dict)
     stamped_pages: int = 0
     notes: list[str] = field(default_factory=list)
+    mark_font: str = MARK_FONT  # the body mark's font resource name on every stamped page
 
     def named(self) -> dict[str, pikepdf.Object]:
         """Every slot under the name its placeholder carries."""
@@ -71,13 +81,20 @@ def lay_out(pdf: pikepdf.Pdf, skip_pages: int) -> Slots:
             f"skipping {skip_pages} page(s) would leave nothing stamped: the last page is stamped"
         )
         skip_pages = len(pages) - 1
-    done: set[tuple[int, int]] = set()  # shared /Resources dictionaries already given the form
-    for page in pages[skip_pages:]:
+    stamped = pages[skip_pages:]
+    slots.mark_font = _free_font_name(stamped)
+    font = pdf.make_indirect(_mark_font())
+    done: set[tuple[ObjGen, str]] = set()  # shared resource dictionaries already given ours
+    for number, page in enumerate(stamped, start=skip_pages + 1):
+        fault = isolate_if_broken(pdf, page)
+        if fault is not None:
+            slots.notes.append(f"page {number}: {fault}; it is drawn as a form so the stamp shows")
         geometry = page_geometry(page.obj)
         if geometry not in slots.closings:
             slots.closings[geometry] = _stream(pdf, f"closing{len(slots.closings)}")
         _wrap_contents(page.obj, slots.opening, slots.closings[geometry])
-        _add_form(page.obj, slots.form, done)
+        _add_resources(page.obj, {"/XObject": (FORM_NAME, slots.form)}, done)
+        _add_resources(page.obj, {"/Font": (pikepdf.Name(slots.mark_font), font)}, done)
         page.obj.PieceInfo = slots.piece
         slots.stamped_pages += 1
     _move_catalog_and_tree(pdf, slots)
@@ -101,17 +118,50 @@ def _wrap_contents(
     page.Contents = pikepdf.Array([opening, *parts, closing])
 
 
-def _add_form(page: pikepdf.Dictionary, form: pikepdf.Object, done: set[tuple[int, int]]) -> None:
-    if "/Resources" not in page:
-        page.Resources = pikepdf.Dictionary()
+def _mark_font() -> pikepdf.Dictionary:
+    """The standard Helvetica (fresh each time: a pikepdf object belongs to one document)."""
+    return pikepdf.Dictionary(
+        Type=pikepdf.Name.Font,
+        Subtype=pikepdf.Name.Type1,
+        BaseFont=pikepdf.Name.Helvetica,
+        Encoding=pikepdf.Name.WinAnsiEncoding,
+    )
+
+
+def _free_font_name(pages: list[pikepdf.Page]) -> str:
+    """MARK_FONT, or MARK_FONT plus a number, whichever no stamped page's /Font names."""
+    used: set[str] = set()
+    for page in pages:
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+        if isinstance(fonts, pikepdf.Dictionary):
+            used.update(str(key) for key in fonts)
+    return next(
+        name
+        for name in (MARK_FONT, *(f"{MARK_FONT}{n}" for n in range(1, len(used) + 2)))
+        if name not in used
+    )
+
+
+def _add_resources(
+    page: pikepdf.Dictionary,
+    entries: dict[str, tuple[pikepdf.Name, pikepdf.Object]],
+    done: set[tuple[ObjGen, str]],
+) -> None:
+    """Put each (name, object) into the page's resource category, once per shared dictionary."""
+    if not isinstance(page.get("/Resources"), pikepdf.Dictionary):
+        page.Resources = pikepdf.Dictionary()  # missing or broken: viewers see none either
     resources = page.Resources
-    if resources.is_indirect:
-        if resources.objgen in done:
-            return
-        done.add(resources.objgen)
-    if "/XObject" not in resources:
-        resources.XObject = pikepdf.Dictionary()
-    resources.XObject[FORM_NAME] = form
+    for category, (name, obj) in entries.items():
+        if not isinstance(resources.get(category), pikepdf.Dictionary):
+            resources[category] = pikepdf.Dictionary()
+        table = resources[category]
+        owner = table if table.is_indirect else resources
+        if owner.is_indirect and (owner.objgen, category) in done:
+            continue
+        if owner.is_indirect:
+            done.add((owner.objgen, category))
+        table[name] = obj
 
 
 def _move_catalog_and_tree(pdf: pikepdf.Pdf, slots: Slots) -> None:

@@ -1,8 +1,17 @@
-"""Opening an author's original: repair what qpdf can, refuse the rest in words."""
+"""Opening an author's original: repair what qpdf can, refuse the rest in words.
+
+qpdf repairs a damaged cross-reference table by itself. One damage it trips
+over is a page tree naming an object that is not a page (a null kid): it
+fails while pushing inherited attributes down. Such a file is opened without
+that step, the non-pages are pruned from the tree, and it is written and read
+again, so a book with one readable page still stamps. Only a file with no
+readable page is refused.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pikepdf
@@ -16,14 +25,69 @@ def open_original(data: bytes | Path) -> pikepdf.Pdf:
     if b"%PDF-" not in head:
         raise StampError("this file is not a PDF (it does not start with %PDF-)")
     try:
-        return pikepdf.open(io.BytesIO(data) if isinstance(data, bytes) else data)
+        try:
+            return pikepdf.open(_source(data))
+        except pikepdf.PasswordError:
+            raise
+        except pikepdf.PdfError as exc:
+            repaired = _pruned(data)
+            if repaired is None:
+                raise exc from None
+            return pikepdf.open(io.BytesIO(repaired))
     except pikepdf.PasswordError:
         raise StampError(
             "the PDF needs a password to open; export it again without an open password "
             "(restrictions on printing or copying are fine)"
         ) from None
     except pikepdf.PdfError as exc:
-        raise StampError(f"the PDF is damaged beyond repair: {exc}") from None
+        reason = describe(exc)
+        if re.search(r"\bpages?\b|page tree", reason):
+            raise StampError(f"the PDF has no readable page ({reason})") from None
+        raise StampError(f"the PDF is damaged beyond repair ({reason})") from None
+
+
+# qpdf names its input first: a Python stream by its repr, a file by its path.
+_SOURCE = re.compile(r"^(?:stream )?(?:<[^>]*>|\S+\.pdf)(?: \(object \d+ \d+, offset \d+\))?:\s*")
+
+
+def describe(exc: Exception) -> str:
+    """A qpdf error in words for an author: without the repr of the stream it was read from."""
+    text = _SOURCE.sub("", str(exc).strip()) or type(exc).__name__
+    return re.sub(r"<_io\.\w+ object at 0x[0-9a-f]+>", "the file", text)
+
+
+def _source(data: bytes | Path) -> io.BytesIO | Path:
+    return io.BytesIO(data) if isinstance(data, bytes) else data
+
+
+def _pruned(data: bytes | Path) -> bytes | None:
+    """The file rewritten with only dictionaries left in its page tree; None if that fails too."""
+    try:
+        with pikepdf.open(_source(data), inherit_page_attributes=False) as pdf:
+            pages = pdf.trailer.get("/Root", pikepdf.Dictionary()).get("/Pages")
+            if not isinstance(pages, pikepdf.Dictionary):
+                return None
+            if not _prune(pages, 0):
+                raise StampError("the PDF has no readable page: its page tree names none")
+            out = io.BytesIO()
+            pdf.save(out)
+            return out.getvalue()
+    except pikepdf.PdfError:
+        return None
+
+
+def _prune(node: pikepdf.Dictionary, depth: int) -> int:
+    """Drop kids that are not dictionaries, fix /Count; the pages left under node."""
+    kids = node.get("/Kids")
+    if not isinstance(kids, pikepdf.Array):
+        return 1 if node.get("/Type") == pikepdf.Name.Page else 0
+    if depth > 64:  # a loop in the tree
+        return 0
+    kept = [kid for kid in kids if isinstance(kid, pikepdf.Dictionary)]
+    counts = [_prune(kid, depth + 1) for kid in kept]
+    node.Kids = pikepdf.Array([kid for kid, n in zip(kept, counts, strict=True) if n])
+    node.Count = total = sum(counts)
+    return total
 
 
 def _head(path: Path) -> bytes:

@@ -30,10 +30,11 @@ from typing import BinaryIO
 import pikepdf
 
 from stamping.pdf import marks
+from stamping.pdf.body_mark import body_mark
 from stamping.pdf.cut import cut
 from stamping.pdf.footer import Footer, render_footer
 from stamping.pdf.geometry import Geometry, format_matrix, placement
-from stamping.pdf.layout import lay_out
+from stamping.pdf.layout import MARK_FONT, lay_out
 from stamping.pdf.original import open_original
 from stamping.pdf.serialize import Aes256, ObjGen, object_bytes, referenced
 from stamping.pdf.spool import Spool
@@ -59,6 +60,7 @@ class Plan:
     xmp: bytes  # the XMP packet with placeholders for the marks
     key: bytes | None  # AESV3 file key of an encrypted book
     notes: tuple[str, ...] = field(default=())
+    mark_font: str = MARK_FONT  # the body mark's font on every stamped page
 
     def copy(self, stamp: Stamp) -> bytes:
         """The personal copy for `stamp`."""
@@ -135,6 +137,7 @@ def prepare_plan(original: bytes | Path, style: StampStyle = StampStyle()) -> Pl
         xmp=xmp,
         key=key,
         notes=tuple(slots.notes),
+        mark_font=slots.mark_font,
     )
 
 
@@ -191,7 +194,8 @@ def _slot_contents(
     }
     for n, geometry in enumerate(plan.geometries):
         closing = _closing(geometry, footer.width, footer.height, plan.style)
-        named[f"closing{n}"] = scratch.make_stream(closing)
+        mark = body_mark(geometry, code, order, plan.mark_font)
+        named[f"closing{n}"] = scratch.make_stream(closing[0] + mark + closing[1])
     return named
 
 
@@ -216,8 +220,12 @@ def _written(
     return written
 
 
-def _closing(geometry: Geometry, width: float, height: float, style: StampStyle) -> bytes:
-    """End the page's own content, then draw the footer: one stream per geometry."""
+def _closing(
+    geometry: Geometry, width: float, height: float, style: StampStyle
+) -> tuple[bytes, bytes]:
+    """End the page's own content, then draw the footer: one stream per geometry.
+
+    Two halves: the body mark goes between them, outside the footer's drawing."""
     to_page = format_matrix(geometry.to_page())
     place = format_matrix(placement(geometry, width, height, style.margin))
-    return f"\nQ\nq {to_page} cm {place} cm /ExLibrisStamp Do Q\n".encode()
+    return b"\nQ\n", f"q {to_page} cm {place} cm /ExLibrisStamp Do Q\n".encode()

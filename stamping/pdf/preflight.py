@@ -1,10 +1,14 @@
 """Preflight: what an author learns about a PDF before launch, and whether it stamps cleanly.
 
-`check_pdf` is pure: it reads the original, stamps a trial copy for a made-up
-buyer and compares the two (pages, outline, links), so a book that would lose
-something fails here rather than in a buyer's hands. `write_previews` is the
-thin edge that saves the trial copy and, where poppler is installed, a PNG of
-page 2 for the author to look at.
+`check_pdf` is pure: it reads the original, lays out a trial stamp with the
+same options the catalog gives (a plan, as the worker makes), stamps a copy
+for a made-up buyer and compares the two (pages, outline, links), so a book
+that would lose something fails here rather than in a buyer's hands. Beyond
+that it warns, without failing, about what a reader would notice: content
+poppler stops drawing, pages too small for a legible footer. Nothing in a
+damaged file makes it raise: every fault is a sentence in the report.
+`write_previews` is the thin edge that saves the trial copy and, where poppler
+is installed, a PNG of the first stamped page for the author to look at.
 """
 
 from __future__ import annotations
@@ -12,39 +16,34 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
 
+from stamping.pdf.facts import Facts, read_facts
 from stamping.pdf.fonts import FontMissing, font_files, missing_glyphs
-from stamping.pdf.geometry import page_geometry
-from stamping.pdf.original import open_original
-from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf.original import describe, open_original
+from stamping.pdf.outline_scan import outline_items_in
+from stamping.pdf.page_checks import page_warnings
+from stamping.pdf.plan import prepare_plan
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 
 TRIAL = Stamp(
     name="Zoë 王小明 محمد", email="reader@example.com", order_id="preflight", code="0000-0000-0000"
 )
-
-
-@dataclass(frozen=True)
-class Facts:
-    pages: int
-    outline_items: int
-    links: int
-    encryption: str
-    geometries: dict[str, int]
-    fonts: tuple[str, ...]
+__all__ = ["TRIAL", "Facts", "Report", "check_pdf", "format_report", "read_facts"]
 
 
 @dataclass(frozen=True)
 class Report:
     facts: Facts | None
-    problems: tuple[str, ...]
+    problems: tuple[str, ...]  # the book does not stamp cleanly
     preview: bytes | None = field(default=None, repr=False)
+    warnings: tuple[str, ...] = ()  # stamps, but a reader would notice
+    notes: tuple[str, ...] = ()  # what the stamp did differently for this book
+    first_stamped: int = 1  # the page the preview PNG shows
 
     @property
     def clean(self) -> bool:
@@ -56,60 +55,39 @@ def check_pdf(data: bytes, style: StampStyle = StampStyle()) -> Report:  # noqa:
     try:
         with open_original(data) as pdf:
             facts = read_facts(pdf)
-        preview = stamp_pdf(data, TRIAL, style)
+            warnings = page_warnings(pdf)
+        plan = prepare_plan(data, style)
+        preview = plan.copy(TRIAL)
         with pikepdf.open(io.BytesIO(preview)) as copy:
             after = read_facts(copy)
     except (StampError, FontMissing) as exc:
         return Report(facts=None, problems=(str(exc),))
+    except pikepdf.PdfError as exc:
+        return Report(facts=None, problems=(f"the PDF is damaged beyond repair ({describe(exc)})",))
     problems = [
         f"{what} changed from {getattr(facts, what)} to {getattr(after, what)}"
         for what in ("pages", "outline_items", "links")
         if getattr(facts, what) != getattr(after, what)
     ]
+    problems += _outline_problems(data, facts)
     if missing_glyphs(TRIAL.name):
         problems.append(f"no installed font draws {missing_glyphs(TRIAL.name)!r} in buyers' names")
-    if style.skip_pages >= facts.pages:
-        problems.append(f"skip_pages={style.skip_pages} leaves no page to stamp")
-    return Report(facts=facts, problems=tuple(problems), preview=preview)
+    first = min(style.skip_pages + 1, facts.pages)
+    return Report(facts, tuple(problems), preview, tuple(warnings), plan.notes, first)
 
 
-def read_facts(pdf: pikepdf.Pdf) -> Facts:
-    """Count what matters to a reader: pages, bookmarks, links; describe geometry and fonts."""
-    geometries: Counter[str] = Counter()
-    fonts: set[str] = set()
-    links = 0
-    for page in pdf.pages:
-        g = page_geometry(page.obj)
-        w, h = g.reader_size
-        geometries[f"{w:g}x{h:g} pt, rotated {g.rotate}"] += 1
-        links += sum(a.get("/Subtype") == "/Link" for a in page.obj.get("/Annots", ()))
-        resources = page.obj.get("/Resources", pikepdf.Dictionary())
-        for font in resources.get("/Font", pikepdf.Dictionary()).values():
-            if isinstance(font, pikepdf.Dictionary):
-                fonts.add(_font_name(font))
-    with pdf.open_outline() as outline:
-        items = _count(outline.root)
-    return Facts(
-        len(pdf.pages), items, links, _encryption(pdf), dict(geometries), tuple(sorted(fonts))
-    )
-
-
-def _count(items: list[pikepdf.OutlineItem]) -> int:
-    return sum(1 + _count(item.children) for item in items)
-
-
-def _font_name(font: pikepdf.Dictionary) -> str:
-    name = str(font.get("/BaseFont", "/unnamed"))[1:]
-    descendant = font.get("/DescendantFonts", [font])[0]
-    descriptor = descendant.get("/FontDescriptor", pikepdf.Dictionary())
-    embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-    return f"{name} ({'embedded' if embedded else 'not embedded'})"
-
-
-def _encryption(pdf: pikepdf.Pdf) -> str:
-    if not pdf.is_encrypted:
-        return "none"
-    return "owner password only (opens freely; restrictions are kept in copies)"
+def _outline_problems(data: bytes, facts: Facts) -> list[str]:
+    if facts.outline_items is None:
+        return ["the outline cannot be read: copies would keep it as it is, broken"]
+    if facts.outline_items == 0:
+        found = outline_items_in(data)
+        if found:
+            return [
+                f"the file holds about {found} bookmarks, but repairing its damaged "
+                "cross-references lost the outline: copies would have none "
+                "(export the book again to keep it)"
+            ]
+    return []
 
 
 def format_report(report: Report) -> str:
@@ -117,13 +95,16 @@ def format_report(report: Report) -> str:
     lines = []
     if report.facts is not None:
         f = report.facts
-        lines += [f"pages:         {f.pages}", f"outline items: {f.outline_items}"]
+        items = "unreadable" if f.outline_items is None else f.outline_items
+        lines += [f"pages:         {f.pages}", f"outline items: {items}"]
         lines += [f"links:         {f.links}", f"encryption:    {f.encryption}", "geometries:"]
         lines += [f"  {count:>5} x {g}" for g, count in f.geometries.items()]
         lines += ["fonts:"] + [f"  {name}" for name in f.fonts or ("(none)",)]
         lines += [
             f"stamp font {role}: {path or 'NOT INSTALLED'}" for role, path in font_files().items()
         ]
+    lines += [f"note:          {n}" for n in report.notes]
+    lines += [f"warning:       {w}" for w in report.warnings]
     lines += [f"problem:       {p}" for p in report.problems]
     lines.append(
         "verdict:       " + ("stamps cleanly" if report.clean else "does NOT stamp cleanly")
@@ -132,16 +113,17 @@ def format_report(report: Report) -> str:
 
 
 def write_previews(report: Report, out_dir: Path, stem: str) -> list[Path]:
-    """Save the stamped trial copy and a PNG of its page 2 (when pdftoppm is installed)."""
+    """Save the stamped trial copy and a PNG of its first stamped page (with poppler)."""
     if report.preview is None:
         return []
     out_dir.mkdir(parents=True, exist_ok=True)
     pdf_path = out_dir / f"{stem}.preview.pdf"
     pdf_path.write_bytes(report.preview)
     written = [pdf_path]
-    if shutil.which("pdftoppm") and report.facts and report.facts.pages >= 2:
-        png_stem = out_dir / f"{stem}.page2"
-        args = ["pdftoppm", "-png", "-r", "100", "-f", "2", "-l", "2", "-singlefile"]
+    if shutil.which("pdftoppm") and report.facts:
+        page = str(report.first_stamped)
+        png_stem = out_dir / f"{stem}.page{page}"
+        args = ["pdftoppm", "-png", "-r", "100", "-f", page, "-l", page, "-singlefile"]
         subprocess.run([*args, str(pdf_path), str(png_stem)], check=True, capture_output=True)
         written.append(Path(f"{png_stem}.png"))
     return written

@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 
 from common.stamp_codes import make_code
-from stamping.pdf.marks import read_marks
+from stamping.pdf.mark_reader import read_marks
 from stamping.pdf.stamper import stamp_pdf
 from stamping.stamp import Stamp
 from tests.support import pdfs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -18,8 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "cli-test-secret"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "STAMP_SECRET": SECRET, "PYTHONPATH": str(ROOT)}
+def run(
+    *args: str, secret: str = SECRET, catalog: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "STAMP_SECRET": secret, "PYTHONPATH": str(ROOT)}
+    if catalog is not None:
+        env["CATALOG"] = str(catalog)
     return subprocess.run(
         [sys.executable, "-m", "worker", *args], capture_output=True, text=True, env=env, cwd=ROOT
     )
@@ -40,7 +45,36 @@ def test_stamp_then_trace(book: Path, tmp_path: Path) -> None:
     assert code in done.stdout
     traced = run("trace", str(out))
     assert traced.returncode == 0
-    assert "order: o7" in traced.stdout and f"code:  {code}" in traced.stdout
+    assert traced.stdout.startswith(f"order o7  code {code}  authentic  marks docinfo,xmp,")
+    assert traced.stdout.rstrip().endswith("pages 2-6")
+
+
+def test_trace_json_says_the_same(book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "copy.pdf"
+    run("stamp", str(book), str(out), "--name", "Ada", "--email", "a@x.y", "--order", "o7")
+    traced = run("trace", "--json", str(out))
+    assert traced.returncode == 0
+    [order] = json.loads(traced.stdout)["orders"]
+    assert order["order_id"] == "o7" and order["code"] == make_code(SECRET, "o7")
+    assert order["authentic"] is True and order["pages"] == "2-6"
+    assert "body" in order["marks"] and "text" in order["marks"]
+
+
+def test_trace_with_another_shops_secret_finds_a_forgery(book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "copy.pdf"
+    run("stamp", str(book), str(out), "--name", "Ada", "--email", "a@x.y", "--order", "o7")
+    traced = run("trace", str(out), secret="another-shop")
+    assert traced.returncode == 1
+    assert "FORGED" in traced.stdout
+
+
+def test_trace_of_an_unreadable_file_is_exit_2_in_words(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"%PDF-1.7\n" + b"\0" * 100)
+    done = run("trace", str(junk))
+    assert done.returncode == 2
+    assert "junk.pdf" in done.stderr and "Traceback" not in done.stderr
+    assert "<_io." not in done.stderr
 
 
 def test_skip_pages_zero_stamps_the_cover(book: Path, tmp_path: Path) -> None:
@@ -77,7 +111,7 @@ def test_stamp_of_a_locked_file_fails_with_the_reason(tmp_path: Path) -> None:
 
 def test_missing_input_is_a_clear_error(tmp_path: Path) -> None:
     done = run("trace", str(tmp_path / "nope.pdf"))
-    assert done.returncode == 1
+    assert done.returncode == 2  # trace: unreadable
     assert "nope.pdf" in done.stderr and "Traceback" not in done.stderr
 
 
@@ -91,6 +125,33 @@ def test_check_writes_previews(book: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "verdict:       stamps cleanly" in done.stdout
     assert (tmp_path / "pre" / "book.preview.pdf").exists()
+
+
+def test_a_one_page_book_is_stamped_on_its_page_and_both_commands_say_so(tmp_path: Path) -> None:
+    one = tmp_path / "one.pdf"
+    one.write_bytes(pdfs.hand_written(1))
+    out = tmp_path / "copy.pdf"
+    done = run("stamp", str(one), str(out), "--name", "Ada", "--email", "a@x.y", "--order", "o7")
+    assert done.returncode == 0 and "note: skipping 1 page(s)" in done.stdout
+    assert "Ada" in subprocess_text(out, page=1)
+    checked = run("check", str(one), "--out", str(tmp_path / "pre"))
+    assert checked.returncode == 0 and "the last page is stamped" in checked.stdout
+    quiet = run("check", str(one), "--skip-pages", "0", "--out", str(tmp_path / "pre"))
+    assert quiet.returncode == 0 and "note:" not in quiet.stdout
+
+
+def test_check_takes_the_catalogs_options(book: Path, tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(
+        '[products.p]\npaddle_ids = ["pro_1"]\ntitle = "P"\n'
+        'files = [{ source = "novel.pdf", stamp = true, skip_pages = 2 }]\n'
+    )
+    args = ("check", str(book), "--catalog", "--source", "novel.pdf", "--out", str(tmp_path))
+    done = run(*args, catalog=catalog)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "book.page3.png").exists()  # the first page the catalog's style stamps
+    missing = run("check", str(book), "--catalog", catalog=catalog)
+    assert missing.returncode == 2 and "no file with source 'book.pdf'" in missing.stderr
 
 
 def subprocess_text(path: Path, page: int) -> str:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import json
 import logging
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
+import pikepdf
 import pytest
 
-from common.logging import JsonFormatter, configure_logging, mask_email
+from common.logging import JsonFormatter, configure_cli_logging, configure_logging, mask_email
 
 EMAIL = "ada.lovelace@example.com"
 
@@ -193,3 +195,19 @@ def test_configure_logging_sends_json_lines_to_stdout(capsys: pytest.CaptureFixt
 )
 def test_addresses_that_the_links_page_accepts_are_masked(text: str, masked: str) -> None:
     assert mask_email(text) == masked
+
+
+@pytest.mark.usefixtures("root_handlers")
+def test_library_warnings_are_kept_at_debug(capsys: pytest.CaptureFixture[str]) -> None:
+    """qpdf's notes on a damaged file and pikepdf's PageCopyWarning never reach stderr."""
+    configure_cli_logging()
+    logging.getLogger("pikepdf._core").error("Pages tree includes non-dictionary object")
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn("form widgets not reachable", pikepdf.PageCopyWarning, stacklevel=1)
+    logging.getLogger("worker").warning("ours")
+    assert capsys.readouterr().err.splitlines() == ["ours"]
+    configure_logging("debug")
+    logging.getLogger("pikepdf._core").warning("kept for whoever debugs")
+    assert json.loads(capsys.readouterr().out)["severity"] == "DEBUG"
+    logging.captureWarnings(False)

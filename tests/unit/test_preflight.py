@@ -47,10 +47,46 @@ def test_unstampable_files_get_a_reason(data: bytes, reason: str) -> None:
     assert "does NOT stamp cleanly" in format_report(report)
 
 
-def test_skipping_every_page_is_a_problem() -> None:
+def test_skipping_every_page_stamps_the_last_and_says_so() -> None:
     report = check_pdf(pdfs.book(3), StampStyle(skip_pages=3))
-    assert not report.clean
-    assert "no page to stamp" in report.problems[0]
+    assert report.clean
+    assert report.notes == (
+        "skipping 3 page(s) would leave nothing stamped: the last page is stamped",
+    )
+    assert "note:          skipping 3 page(s)" in format_report(report)
+    assert report.first_stamped == 3
+
+
+FACTORIES = {
+    "book": lambda: pdfs.book(4),
+    "book-with-images": lambda: pdfs.book(4, images=True),
+    "rotated": lambda: pdfs.rotated(90),
+    "shifted": lambda: pdfs.shifted(100, -50, crop_inset=10),
+    "owner-encrypted": lambda: pdfs.encrypted(owner="o"),
+    "user-encrypted": lambda: pdfs.encrypted(owner="o", user="u"),
+    "damaged-xref": pdfs.damaged_xref,
+    "truncated": pdfs.truncated,
+    "hand-written": pdfs.hand_written,
+    "inherited-rotation": lambda: pdfs.hand_written(
+        2, parent_attrs="/MediaBox [0 0 300 400] /Rotate 90"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIES))
+def test_the_preflight_reads_every_test_file_without_raising(name: str) -> None:
+    """Every PDF the tests build (the corpus has its own test): a report in words."""
+    report = check_pdf(FACTORIES[name]())
+    text = format_report(report)
+    assert text.splitlines()[-1].startswith("verdict:")
+    assert "<_io" not in text and "Traceback" not in text
+    assert report.clean == (name not in ("user-encrypted", "truncated"))
+
+
+def test_a_one_page_book_checks_with_the_stamps_options() -> None:
+    one = pdfs.hand_written(1)
+    assert check_pdf(one).notes  # the default skips the cover: the only page is stamped anyway
+    assert check_pdf(one, StampStyle(skip_pages=0)).notes == ()
 
 
 def test_previews_are_written(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 import unicodedata
 
 import pikepdf
@@ -181,3 +182,20 @@ def test_a_mixed_script_name_renders_at_the_bottom() -> None:
         pytest.skip("pdftoppm missing: apt-get install poppler-utils")
     bottom = image.crop((0, int(image.height * 0.85), image.width, image.height))
     assert pdfs.ink_box(bottom) is not None
+
+
+@pytest.mark.parametrize(
+    "original",
+    [pdfs.book(8), pdfs.rotated(90), pdfs.shifted(50, 80, crop_inset=20), pdfs.encrypted("o")],
+    ids=["book", "rotated", "shifted", "owner-encrypted"],
+)
+def test_poppler_reads_the_stamp_on_every_stamped_page(original: bytes, tmp_path) -> None:
+    """pdftotext (poppler, as in Evince and Okular) finds the code on each page after the cover."""
+    copy = tmp_path / "copy.pdf"
+    copy.write_bytes(stamp_pdf(original, STAMP))
+    pages = subprocess.run(
+        ["pdftotext", str(copy), "-"], capture_output=True, text=True, check=True
+    ).stdout.split("\f")[:-1]
+    assert len(pages) > 1
+    assert STAMP.code not in pages[0]  # the cover
+    assert all(STAMP.code in text and "Ada Lovelace" in text for text in pages[1:])

@@ -1,4 +1,4 @@
-"""trace_pdf: a copy names its order from whatever marks survive tampering."""
+"""trace_pdf: a copy names its order from whatever marks survive tampering, page by page."""
 
 from __future__ import annotations
 
@@ -8,40 +8,82 @@ import re
 import pikepdf
 import pytest
 
+from common.stamp_codes import InvalidCode, check_code, make_code
 from stamping.pdf.stamper import stamp_pdf
-from stamping.pdf.tracing import Trace, TraceError, trace_pdf
+from stamping.pdf.trace_report import Finding, format_finding, page_ranges
+from stamping.pdf.tracing import TraceError, trace_pdf
 from stamping.stamp import Stamp
 from tests.support import pdfs
 
-STAMP = Stamp(
-    name="Ada Lovelace", email="ada@example.com", order_id="txn_01hx", code="KQMV-2F9W-SZEY"
-)
-ALL_MARKS = ("docinfo", "xmp", "pieceinfo", "content", "footer", "id")
+SECRET = "trace-test-secret"
+ADA = Stamp("Ada Lovelace", "ada@example.com", "txn_01hx", make_code(SECRET, "txn_01hx"))
+BOB = Stamp("Bob Byte", "bob@example.com", "txn_02bb", make_code(SECRET, "txn_02bb"))
+ALL_MARKS = ("docinfo", "xmp", "id", "pieceinfo", "content", "footer", "body", "text")
+
+
+def authentic(code: str) -> bool:
+    try:
+        check_code(SECRET, code)
+    except InvalidCode:
+        return False
+    return True
 
 
 @pytest.fixture(scope="module")
 def copy() -> bytes:
-    return stamp_pdf(pdfs.book(6), STAMP)
+    return stamp_pdf(pdfs.book(6), ADA)
 
 
-def test_a_fresh_copy_carries_every_mark(copy: bytes) -> None:
-    assert trace_pdf(copy) == Trace(order_id="txn_01hx", code="KQMV-2F9W-SZEY", marks=ALL_MARKS)
+def only(data: bytes) -> Finding:
+    trace = trace_pdf(data, authentic)
+    assert len(trace.findings) == 1, trace.findings
+    return trace.findings[0]
+
+
+def test_a_fresh_copy_carries_every_mark_on_every_stamped_page(copy: bytes) -> None:
+    assert only(copy) == Finding(
+        order_id="txn_01hx", code=ADA.code, authentic=True, marks=ALL_MARKS, pages=(2, 3, 4, 5, 6)
+    )
 
 
 def test_an_original_has_no_marks() -> None:
-    assert trace_pdf(pdfs.book(4)) == Trace(order_id=None, code=None, marks=())
+    trace = trace_pdf(pdfs.book(4), authentic)
+    assert trace.findings == () and not trace.found_authentic and trace.pages == 4
+
+
+def test_without_a_checker_nothing_is_called_authentic(copy: bytes) -> None:
+    finding = trace_pdf(copy).findings[0]
+    assert finding.authentic is None and finding.verdict == "not checked"
+
+
+def test_a_code_from_another_shop_is_forged(copy: bytes) -> None:
+    finding = only(copy)
+    other = trace_pdf(copy, lambda code: False).findings[0]
+    assert other.verdict == "FORGED" and other.code == finding.code
+
+
+def test_a_forged_footer_is_reported_as_forged_beside_the_genuine_marks(copy: bytes) -> None:
+    fake = "ABCD-EFGH-JKMN"
+
+    def forge(pdf: pikepdf.Pdf) -> None:
+        for page in pdf.pages[1:]:
+            piece = page.obj.PieceInfo.ExLibris.Private
+            piece.Code = pikepdf.String(fake)
+
+    findings = trace_pdf(pdfs.edited(copy, forge), authentic).findings
+    verdicts = {f.code: (f.verdict, f.marks) for f in findings}
+    assert verdicts[fake] == ("FORGED", ("pieceinfo",))
+    assert verdicts[ADA.code][0] == "authentic"
+    assert findings[0].code == ADA.code  # authentic findings come first
 
 
 def test_the_document_id_is_derived_from_the_order() -> None:
-    def first_id(order: str, code: str) -> bytes:
-        data = stamp_pdf(pdfs.book(3), Stamp("A", "a@x.y", order, code))
-        with pikepdf.open(io.BytesIO(data)) as pdf:
+    def first_id(stamp: Stamp) -> bytes:
+        with pikepdf.open(io.BytesIO(stamp_pdf(pdfs.book(3), stamp))) as pdf:
             return bytes(pdf.trailer.ID[0])
 
-    one = first_id("txn_1", "AAAA-BBBB-CCCC")
-    assert one == first_id("txn_1", "AAAA-BBBB-CCCC")
-    assert one != first_id("txn_2", "DDDD-EEEE-FFFF")
-    assert len(one) == 16
+    assert first_id(ADA) == first_id(ADA) != first_id(BOB)
+    assert len(first_id(ADA)) == 16
 
 
 def strip_footer_and_metadata(data: bytes) -> bytes:
@@ -52,8 +94,7 @@ def strip_footer_and_metadata(data: bytes) -> bytes:
             for name in [n for n in page.Resources.get("/XObject", {}) if "ExLibris" in n]:
                 del page.Resources.XObject[name]
             for part in page.obj.Contents if isinstance(page.obj.Contents, pikepdf.Array) else []:
-                cleaned = re.sub(rb"/ExLibris\w+ Do", b"", part.read_bytes())
-                part.write(cleaned)
+                part.write(re.sub(rb"/ExLibris\w+ Do", b"", part.read_bytes()))
         for key in ("/ExLibrisOrder", "/ExLibrisCode"):
             del pdf.docinfo[key]
         del pdf.Root.Metadata
@@ -64,11 +105,9 @@ def strip_footer_and_metadata(data: bytes) -> bytes:
 def test_order_survives_removal_of_the_visible_footer(copy: bytes) -> None:
     tampered = strip_footer_and_metadata(copy)
     assert b"Ada Lovelace" not in tampered  # sanity: the footer really is gone
-    trace = trace_pdf(tampered)
-    assert trace.order_id == "txn_01hx"
-    assert trace.code == "KQMV-2F9W-SZEY"
-    assert "footer" not in trace.marks and "docinfo" not in trace.marks
-    assert {"pieceinfo", "content"} <= set(trace.marks)
+    finding = only(tampered)
+    assert (finding.order_id, finding.code, finding.authentic) == ("txn_01hx", ADA.code, True)
+    assert finding.marks == ("id", "pieceinfo", "content", "body")
 
 
 def test_the_id_alone_still_names_the_code(copy: bytes) -> None:
@@ -78,30 +117,54 @@ def test_the_id_alone_still_names_the_code(copy: bytes) -> None:
             page.obj.Contents = page.obj.Contents[1]  # the author's own content only
 
     tampered = pdfs.edited(strip_footer_and_metadata(copy), keep_only_id)
-    assert trace_pdf(tampered) == Trace(order_id=None, code="KQMV-2F9W-SZEY", marks=("id",))
+    assert only(tampered) == Finding(None, ADA.code, True, ("id",), ())
 
 
-def test_not_a_pdf_is_a_trace_error() -> None:
-    with pytest.raises(TraceError):
+def test_the_body_mark_alone_names_order_and_code(copy: bytes) -> None:
+    """Only the closing stream's invisible text is left: no footer, no hidden marks."""
+
+    def keep_only_body(pdf: pikepdf.Pdf) -> None:
+        for page in pdf.pages[1:]:
+            del page.obj.PieceInfo
+            page.obj.Contents = pikepdf.Array(list(page.obj.Contents)[1:])
+        pdf.trailer.ID = pikepdf.Array([pikepdf.String(b"x" * 16)] * 2)
+
+    tampered = pdfs.edited(strip_footer_and_metadata(copy), keep_only_body)
+    assert only(tampered) == Finding("txn_01hx", ADA.code, True, ("body",), (2, 3, 4, 5, 6))
+
+
+def test_merged_copies_name_both_buyers_with_their_pages() -> None:
+    a, b = (stamp_pdf(pdfs.book(8), s) for s in (ADA, BOB))
+    with pikepdf.open(io.BytesIO(a)) as first, pikepdf.open(io.BytesIO(b)) as second:
+        merged = pikepdf.new()
+        for n in range(8):
+            merged.pages.append((first if n % 2 == 0 else second).pages[n])
+        out = io.BytesIO()
+        merged.save(out)
+    findings = {f.order_id: f for f in trace_pdf(out.getvalue(), authentic).findings}
+    assert set(findings) == {"txn_01hx", "txn_02bb"}
+    assert findings["txn_01hx"].pages == (3, 5, 7)  # page 1, the cover, is not stamped
+    assert findings["txn_02bb"].pages == (2, 4, 6, 8)
+    assert all(f.authentic for f in findings.values())
+
+
+def test_not_a_pdf_is_a_trace_error_in_words() -> None:
+    with pytest.raises(TraceError) as raised:
         trace_pdf(b"hello")
+    assert "<_io." not in str(raised.value)
 
 
-def test_a_tampered_content_mark_is_skipped_not_fatal(sample_book: bytes) -> None:
-    import io
-
-    import pikepdf
-
-    from stamping.pdf.stamper import stamp_pdf
-    from stamping.pdf.tracing import trace_pdf
-    from stamping.stamp import Stamp
-
-    copy = stamp_pdf(sample_book, Stamp("Ada", "ada@example.com", "o-77", "KQMV-2F9W-SZEY"))
-    with pikepdf.open(io.BytesIO(copy)) as pdf:
+def test_a_tampered_content_mark_is_skipped_not_fatal(copy: bytes) -> None:
+    def spoil(pdf: pikepdf.Pdf) -> None:
         for page in pdf.pages[1:]:
             first = page.obj.Contents[0]
             first.write(first.read_bytes().replace(b'"order"', b'"order"[[[', 1))
-        out = io.BytesIO()
-        pdf.save(out)
-    trace = trace_pdf(out.getvalue())
-    assert trace.order_id == "o-77"
-    assert "content" not in trace.marks
+
+    finding = only(pdfs.edited(copy, spoil))
+    assert finding.order_id == "txn_01hx" and "content" not in finding.marks
+
+
+def test_pages_print_as_ranges() -> None:
+    assert page_ranges((1, 2, 3, 5, 7, 8)) == "1-3, 5, 7-8"
+    line = format_finding(Finding("o1", "AAAA-BBBB-CCCC", False, ("text",), (4,)))
+    assert line == "order o1  code AAAA-BBBB-CCCC  FORGED  marks text  pages 4"

@@ -24,7 +24,7 @@ def test_stamp_then_trace_an_epub_named_like_a_pdf(library: Library, tmp_path: P
     assert f"/verify?code={code}" in page
     traced = run("trace", str(out))
     assert traced.returncode == 0
-    assert "order: o9" in traced.stdout and "comment" in traced.stdout
+    assert traced.stdout.startswith("order o9  code ") and "comment" in traced.stdout
 
 
 def test_check_describes_the_stamp_and_writes_a_preview(library: Library, tmp_path: Path) -> None:

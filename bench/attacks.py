@@ -1,0 +1,113 @@
+"""The attack table: what `python -m worker trace` finds after what pirates do, on a big copy.
+
+    .venv/bin/python bench/attacks.py [--pages 329] [--ocr-pages 40]
+
+Stamps the sample book (outline, links, one image per chapter) for two
+buyers, runs every attack of the suite (tests/support/attacks.py, the real
+Debian tools) on the first buyer's copy, plus the two copies merged page by
+page, then traces each result through the command line exactly as support
+would (`trace --json`, STAMP_SECRET set). Prints one Markdown row per attack:
+whether the buyer was found, by which marks, on how many pages, and the
+seconds the attack and the trace took. The README's table comes from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common.stamp_codes import make_code
+from demo.sample_book import make_sample_book
+from stamping.pdf.stamper import stamp_pdf
+from stamping.stamp import Stamp
+from tests.support import attacks
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SECRET = "bench-attacks-secret"  # noqa: S105 - a made-up shop
+BUYERS = ("txn_01hbenchada", "txn_01hbenchbob")
+LETTERS = {make_code(SECRET, order): letter for order, letter in zip(BUYERS, "AB", strict=True)}
+
+
+def trace(path: Path, ocr_pages: int) -> tuple[dict, float, int]:
+    """The trace command's JSON answer, its seconds and its exit status."""
+    env = {**os.environ, "STAMP_SECRET": SECRET, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "worker", "trace", "--json", "--ocr-pages", str(ocr_pages)]
+    started = time.perf_counter()
+    done = subprocess.run([*command, str(path)], capture_output=True, text=True, env=env, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    answer = json.loads(done.stdout) if done.stdout.strip() else {"orders": []}
+    return answer, seconds, done.returncode
+
+
+def row(name: str, answer: dict, attack_s: float, trace_s: float, pages: int) -> str:
+    """One Markdown row: found (which orders), marks, pages carrying them, seconds."""
+    found = sorted(
+        (o for o in answer["orders"] if o["authentic"]), key=lambda o: LETTERS.get(o["code"], "?")
+    )
+    if not found:
+        verdict, marks, where = "**no**", "-", "-"
+    else:
+        verdict = "yes: " + " and ".join(
+            f"buyer {LETTERS.get(o['code'], '?')}" + ("" if o["order_id"] else " (code only)")
+            for o in found
+        )
+        marks = "; ".join(", ".join(o["marks"]) for o in found)
+        where = "; ".join(_count(o["pages"]) for o in found)
+    return f"| {name} | {verdict} | {marks} | {where} of {pages} | {attack_s:.1f} | {trace_s:.1f} |"
+
+
+def _count(ranges: str) -> str:
+    total = 0
+    for part in filter(None, (p.strip() for p in ranges.split(","))):
+        first, _, last = part.partition("-")
+        total += int(last or first) - int(first) + 1
+    return str(total)
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    options.add_argument("--pages", type=int, default=329)
+    options.add_argument("--ocr-pages", type=int, default=40)
+    args = options.parse_args()
+    book = make_sample_book(args.pages, images=True)
+    with tempfile.TemporaryDirectory(prefix="exlibris-attacks-") as folder:
+        work = Path(folder)
+        copies = []
+        for n, order in enumerate(BUYERS):
+            stamp = Stamp(f"Buyer {n}", f"buyer{n}@example.com", order, make_code(SECRET, order))
+            copies.append(work / f"{order}.pdf")
+            copies[-1].write_bytes(stamp_pdf(book, stamp))
+        size = copies[0].stat().st_size / 2**20
+        print(f"{args.pages}-page copy, {size:.1f} MB; OCR reads up to {args.ocr_pages} pages\n")
+        print("| attack | found? | marks that carried the order | pages | attack s | trace s |")
+        print("|---|---|---|---|---|---|")
+        moonshot = {f"moonshot: {name}": attack for name, attack in attacks.MOONSHOT.items()}
+        runs = {"none (the copy as sold)": None, **attacks.ATTACKS, **moonshot}
+        for name, attack in runs.items():
+            target = work / "attacked.pdf"
+            started = time.perf_counter()
+            if attack is None:
+                target = copies[0]
+            else:
+                attack(copies[0], target)
+            attack_s = time.perf_counter() - started
+            answer, trace_s, _ = trace(target, args.ocr_pages)
+            print(row(name, answer, attack_s, trace_s, args.pages), flush=True)
+        merged = work / "merged.pdf"
+        started = time.perf_counter()
+        attacks.merge_page_by_page(copies[0], copies[1], merged)
+        attack_s = time.perf_counter() - started
+        answer, trace_s, _ = trace(merged, args.ocr_pages)
+        name = "two buyers merged page by page (qpdf --collate)"
+        print(row(name, answer, attack_s, trace_s, args.pages))
+
+
+if __name__ == "__main__":
+    main()

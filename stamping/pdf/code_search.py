@@ -1,0 +1,100 @@
+"""Finding stamp codes in text a page shows or OCR read, and in the readings OCR got wrong.
+
+A code is twelve Crockford base32 characters in three dashed groups
+(common/stamp_codes.py). The engine does not know the shop's secret: callers
+pass a checker that says whether a code is authentic, so only the MAC decides
+what a misread means. Text from a text layer is matched strictly. OCR text is
+matched leniently (any dash-like separator, or none) and each reading that
+fails the MAC is tried again with up to two look-alike characters swapped
+(5 and S, 8 and B, …): with a 25-bit MAC, the few hundred readings tried per
+code leave a false match at about one in a hundred thousand per misread code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from itertools import combinations, product
+
+Checker = Callable[[str], bool]  # is this XXXX-XXXX-XXXX code authentic?
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CANON = {c: c for c in _ALPHABET} | {"I": "1", "L": "1", "O": "0", "U": "V"}
+_STRICT = re.compile(
+    r"(?<![0-9A-Za-z])([0-9A-Za-z]{4})-([0-9A-Za-z]{4})-([0-9A-Za-z]{4})(?![0-9A-Za-z])"
+)
+_SEP = r"[\s\-‐‑‒–—―_.,:~=]{0,3}"
+_LENIENT = re.compile(
+    rf"(?<![0-9A-Za-z])([0-9A-Za-z]{{4}}){_SEP}([0-9A-Za-z]{{4}}){_SEP}([0-9A-Za-z]{{4}})(?![0-9A-Za-z])"
+)
+_DASHED = re.compile(
+    r"(?<![0-9A-Za-z])([0-9A-Za-z]{4})[-‐‑‒–—]([0-9A-Za-z]{4})[-‐‑‒–—]([0-9A-Za-z]{4})(?![0-9A-Za-z])"
+)
+# What OCR mistakes for what, among shapes a footer font draws alike.
+_LOOK_ALIKE = {
+    "0": "9DQ8", "9": "0", "D": "0Q", "Q": "0D", "1": "7TJ", "7": "1T", "T": "17", "J": "1",
+    "5": "S", "S": "5", "2": "Z", "Z": "2", "8": "B30", "B": "8", "3": "8",
+    "6": "G", "G": "6C", "C": "G", "4": "A", "A": "4", "V": "YW", "Y": "V", "W": "V",
+    "M": "N", "N": "MH", "H": "N", "E": "F", "F": "E", "K": "X", "X": "K", "R": "K",
+}  # fmt: skip
+_MAX_SWAPS = 2
+
+
+def canonical(text: str) -> str | None:
+    """XXXX-XXXX-XXXX in the canonical alphabet, or None if it cannot be a code."""
+    chars = [_CANON.get(ch) for ch in text.upper() if ch not in " -_."]
+    if len(chars) != 12 or None in chars:
+        return None
+    raw = "".join(c for c in chars if c)
+    return f"{raw[0:4]}-{raw[4:8]}-{raw[8:12]}"
+
+
+def codes_in_text(text: str, check: Checker | None = None) -> list[str]:
+    """Every strictly formed code in a text layer, canonical, in order, once each.
+
+    Producers space glyphs as they like (a kerned pair can read as a word gap),
+    so the text is also read without spaces; a code found only that way counts
+    when the checker vouches for it, never as a forgery.
+    """
+    found = [canonical("".join(m.groups())) for m in _STRICT.finditer(text)]
+    if check is not None:
+        squeezed = re.sub(r"\s+", "", text)
+        found += [
+            c
+            for m in _STRICT.finditer(squeezed)
+            if (c := canonical("".join(m.groups()))) and c not in found and check(c)
+        ]
+    return list(dict.fromkeys(code for code in found if code))
+
+
+def codes_in_ocr(text: str, check: Checker) -> tuple[list[str], list[str]]:
+    """(authentic codes, dashed readings no swap made authentic when none was) in OCR text."""
+    authentic: dict[str, None] = {}
+    # OCR splits a group with a stray space now and then: read the lines without spaces too.
+    for source in (text, re.sub(r"[ \t]+", "", text)):
+        for match in _LENIENT.finditer(source):
+            code = next((c for c in readings("".join(match.groups())) if check(c)), None)
+            if code is not None:
+                authentic[code] = None
+    if authentic:
+        return list(authentic), []
+    unread = ("-".join(m.groups()).upper() for m in _DASHED.finditer(text))
+    return [], list(dict.fromkeys(unread))
+
+
+def readings(reading: str) -> Iterator[str]:
+    """The reading as read, then with one, then two look-alike characters swapped."""
+    chars = [_CANON.get(ch, ch) for ch in reading.upper()]
+    first = canonical("".join(chars))
+    if first is not None:
+        yield first
+    for swaps in range(1, _MAX_SWAPS + 1):
+        for places in combinations(range(len(chars)), swaps):
+            options = [_LOOK_ALIKE.get(chars[p], "") for p in places]
+            for choice in product(*options):
+                swapped = list(chars)
+                for place, ch in zip(places, choice, strict=True):
+                    swapped[place] = ch
+                code = canonical("".join(swapped))
+                if code is not None:
+                    yield code

@@ -1,0 +1,130 @@
+"""The corpus cases, each named for what is odd about it and for the issue that found it.
+
+Issue 14 part 3 ("What other projects' test suites found") came from 1,236
+PDFs of four public test suites; these cases rebuild each kind of file that
+crashed, was refused or lost its footer there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.corpus.case import Case
+from tests.corpus.writer import CONTENT, book, object_stream, stream, write
+from tests.support import pdfs
+
+I14 = "issue 14"
+_GARBAGE = b"x\x9c\x00\x01 this is not a deflate stream " * 3
+
+
+def _broken_flate(entries: bytes) -> bytes:
+    return b"<< /Length %d /Filter /FlateDecode %s >>\nstream\n%s\nendstream" % (
+        len(_GARBAGE),
+        entries,
+        _GARBAGE,
+    )
+
+
+def _with_content(content: bytes) -> Callable[[], bytes]:
+    return lambda: book(content=content)
+
+
+def _outline_in_a_lost_object_stream() -> bytes:
+    """Bookmarks stored in an object stream indexed by a hybrid file's /XRefStm, whose offset
+    is wrong: qpdf repairs the file without them (issue 14: two books lost their outline)."""
+    items = {
+        6: b"<< /Type /Outlines /First 7 0 R /Last 8 0 R /Count 2 >>",
+        7: b"<< /Title (Chapter 1) /Parent 6 0 R /Next 8 0 R /Dest [5 0 R /Fit] >>",
+        8: b"<< /Title (Chapter 2) /Parent 6 0 R /Prev 7 0 R /Dest [5 0 R /Fit] >>",
+    }
+    rows = b"".join(bytes([2]) + (10).to_bytes(2, "big") + bytes([i]) for i in range(3))
+    xref = stream(rows, b"/Type /XRef /W [1 2 1] /Index [6 3] /Size 12", compress=True)
+    extra = {10: object_stream(items), 11: xref}
+    return book(catalog=b"/Outlines 6 0 R", extra=extra, trailer=b"/XRefStm 9")
+
+
+def _gbk_font() -> bytes:
+    """A Chinese font named in GBK (宋体), not UTF-8, as its resource name too."""
+    content = CONTENT.replace(b"/F1", b"/#CB#CE#CC#E5")
+    data = book(content=content)
+    data = data.replace(b"/Font << /F1 4 0 R >>", b"/Font << /#CB#CE#CC#E5 4 0 R >>")
+    return data.replace(b"/BaseFont /Helvetica", b"/BaseFont /#CB#CE#CC#E5")
+
+
+def _null_kid() -> bytes:
+    """A page tree naming a missing object beside a real page."""
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [5 0 R 99 0 R] /Count 2 /MediaBox [0 0 300 400] >>",
+        3: stream(CONTENT),
+        4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        5: b"<< /Type /Page /Parent 2 0 R /Contents 3 0 R "
+        b"/Resources << /Font << /F1 4 0 R >> >> >>",
+    }
+    return write(objects)
+
+
+def _only_null_kids() -> bytes:
+    return _null_kid().replace(b"/Kids [5 0 R 99 0 R] /Count 2", b"/Kids [99 0 R] /Count 1")
+
+
+CASES = [
+    # Broken parts the stamp does not need: replaced or left, never fatal.
+    Case("xmp-broken-flate", I14, lambda: book(
+        catalog=b"/Metadata 6 0 R",
+        extra={6: _broken_flate(b"/Type /Metadata /Subtype /XML")},
+    )),
+    Case("xmp-not-xml", I14, lambda: book(
+        catalog=b"/Metadata 6 0 R",
+        extra={6: stream(b"<x:xmpmeta><rdf:RDF>unclosed", b"/Type /Metadata /Subtype /XML")},
+    )),
+    Case("info-is-a-stream", I14, lambda: book(trailer=b"/Info 3 0 R")),
+    Case("info-missing", I14, lambda: book(trailer=b"/Info 99 0 R")),
+    Case("outline-loop", I14, lambda: book(catalog=b"/Outlines 6 0 R", extra={
+        6: b"<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
+        7: b"<< /Title (Again) /Parent 6 0 R /Next 7 0 R /Dest [5 0 R /Fit] >>",
+    })),
+    Case("outline-not-a-dictionary", I14, lambda: book(
+        catalog=b"/Outlines 6 0 R", extra={6: b"[1 2 3]"}
+    )),
+    Case("outline-in-a-lost-object-stream", I14, _outline_in_a_lost_object_stream,
+         warning="lost the outline"),
+    Case("annots-null", I14, lambda: book(page=b"/Annots null")),
+    Case("annots-with-nulls", I14, lambda: book(page=b"/Annots [null 99 0 R (text) 7]")),
+    Case("page-labels-garbage", I14, lambda: book(catalog=b"/PageLabels 6 0 R", extra={
+        6: b"<< /Nums [0 (x) /y 5] >>",
+    })),
+    Case("font-name-gbk", I14, _gbk_font),
+    Case("page-tree-null-kid", I14, _null_kid),
+    # Page content that would hide a footer drawn after it, in poppler.
+    Case("content-unmatched-Q-then-clip", I14,
+         _with_content(b"Q Q 0 0 1 1 re W n " + CONTENT), warning="restores more"),
+    Case("content-unmatched-Q-then-scale", I14,
+         _with_content(b"Q 0.01 0 0 0.01 0 0 cm " + CONTENT), warning="restores more"),
+    Case("content-ETBT-glued", I14, _with_content(CONTENT[:-3] + b" ETBT")),
+    Case("content-text-object-left-open", I14, _with_content(CONTENT + b" BT")),
+    Case("content-too-few-operands-at-end", I14, _with_content(CONTENT + b" 1 0 0 cm"),
+         warning="'cm' has 3 of its 6 operands"),
+    Case("content-too-few-operands-mid-page", I14,
+         _with_content(b"BT /F1 Tf 100 200 Td (Hello) Tj ET"),
+         warning="poppler-based viewers stop drawing", poppler_footer=False),
+    Case("content-undefined-font", I14, _with_content(b"BT /F9 12 Tf 100 200 Td (x) Tj ET")),
+    Case("content-open-string", I14, _with_content(CONTENT + b" (never closed")),
+    Case("content-open-array", I14, _with_content(CONTENT + b" [ 1 2")),
+    Case("content-open-dictionary", I14, _with_content(CONTENT + b" << /A 1")),
+    Case("content-dangling-operands", I14, _with_content(CONTENT + b" 1 2")),
+    Case("content-unclosed-q-after-scale", I14, _with_content(b"2 0 0 2 0 0 cm q " + CONTENT)),
+    Case("content-broken-flate", I14, lambda: book(content_object=_broken_flate(b"")),
+         warning="cannot be decoded"),
+    # Books the stamp treats specially.
+    Case("one-page-book", I14, lambda: book(), skip_pages=1, warning="the last page is stamped"),
+    Case("page-too-small", I14, lambda: book(pages=b"/MediaBox [0 0 72 50]"),
+         warning="too small for a legible footer"),
+    # Refused, in words.
+    Case("no-readable-page", I14, _only_null_kids, refusal="no readable page"),
+    Case("no-pages", I14, lambda: book().replace(b"/Kids [5 0 R] /Count 1", b"/Kids [] /Count 0"),
+         refusal="no readable page"),
+    Case("not-a-pdf", I14, lambda: b"<html>not a book</html>", refusal="a PDF"),
+    Case("truncated", I14, lambda: pdfs.truncated(), refusal="damaged beyond repair"),
+    Case("open-password", I14, lambda: pdfs.encrypted(owner="o", user="u"), refusal="password"),
+]  # fmt: skip
