@@ -15,29 +15,24 @@ from collections.abc import Callable
 from pathlib import Path
 
 Args = tuple[str, str, str, str]
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
 def overlay_pdf(source: Path, text: str) -> bytes:
     """One page the size of the book's page 2, with the footer at the bottom centre."""
     import pikepdf
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen.canvas import Canvas
 
-    from stamping.pdf.fonts import font_runs, visual_text
-
+    pdfmetrics.registerFont(TTFont("BenchSans", str(DEJAVU)))
     with pikepdf.open(source) as pdf:
-        _, _, width, height = (float(v) for v in pdf.pages[1].mediabox)
+        _, _, width, height = (float(v) for v in pdf.pages[min(1, len(pdf.pages) - 1)].mediabox)
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=(width, height))
     canvas.setFillColorRGB(0.33, 0.33, 0.33, alpha=0.85)
-    line = canvas.beginText()
-    runs = font_runs(visual_text(text))
-    line_width = sum(stringWidth(chunk, font, 8) for font, chunk in runs)
-    line.setTextOrigin((width - line_width) / 2, 14)
-    for font, chunk in runs:
-        line.setFont(font, 8)
-        line.textOut(chunk)
-    canvas.drawText(line)
+    canvas.setFont("BenchSans", 8)
+    canvas.drawCentredString(width / 2, 14, text)
     canvas.showPage()
     canvas.save()
     return buf.getvalue()

@@ -14,7 +14,7 @@ from typing import Any
 
 from common.adapters import build_catalog, build_dead_letters, build_storage
 from common.settings import Settings
-from stamping.pdf.fonts import stamp_fonts
+from stamping.pdf.fonts import check_fonts
 from worker.customers import CustomerLookup
 from worker.deps import WorkerDeps
 from worker.mail import Mailer
@@ -62,7 +62,7 @@ def build_push_verifier(settings: Settings) -> PushCheck | None:
 
 
 def build_worker_deps(settings: Settings, **overrides: Any) -> WorkerDeps:
-    stamp_fonts()  # load once at start-up; a missing font stops a bad deploy here
+    check_fonts()  # a missing base font stops a bad deploy here; fonts load on first use
     storage = overrides.pop("storage", None) or build_storage(settings)
     catalog = overrides.pop("catalog", None) or build_catalog(settings, storage)
     return WorkerDeps(

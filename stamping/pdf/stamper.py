@@ -30,13 +30,10 @@ def stamp_pdf(original: bytes, stamp: Stamp, style: StampStyle = StampStyle()) -
         if len(pdf.pages) == 0:
             raise StampError("the PDF has no pages")
         footer = render_footer(pdf, stamp_text(stamp, style), style)
-        try:
-            footer.form[pikepdf.Name("/ExLibrisCode")] = pikepdf.String(stamp.code)
-            _place_footer(pdf, footer, stamp, style)
-            marks.write_document_marks(pdf, stamp.order_id, stamp.code)
-            return _save(pdf)
-        finally:
-            footer.source.close()
+        footer.form[pikepdf.Name("/ExLibrisCode")] = pikepdf.String(stamp.code)
+        _place_footer(pdf, footer, stamp, style)
+        marks.write_document_marks(pdf, stamp.order_id, stamp.code)
+        return _save(pdf)
 
 
 def open_original(data: bytes) -> pikepdf.Pdf:
