@@ -129,23 +129,53 @@ def ignorable(ch: str) -> bool:
 def assign_fonts(text: str) -> list[Font | None]:
     """The font for each character of the text; None where no installed font draws it.
 
-    Marks and joiners stay with the character before them; spaces, digits and
-    punctuation stay with the script around them, so a run is not split by them."""
+    Letters go to the font of their script. Marks and joiners stay with the
+    character before them. Spaces, digits and punctuation (script Common) stay
+    in the font of the letters around them, so a name is not split by them;
+    between two fonts they go to the base font's side, so the template's
+    spaces and brackets look the same whatever the name's script."""
     context = context_of(text)
+    scripts = [unicode_script(ch) for ch in text]
+    letters = [
+        None if script in ("Zyyy", "Zinh") or ignorable(ch) else first_covering(ch, script, context)
+        for ch, script in zip(text, scripts, strict=True)
+    ]
+    after = _next_letter_fonts(letters, scripts)
+    base = base_font()
     fonts: list[Font | None] = []
-    anchor: Font | None = None  # the font of the last letter of a real script
-    for ch in text:
-        script = unicode_script(ch)
+    before: Font | None = None  # the font of the last letter so far
+    for index, (ch, script) in enumerate(zip(text, scripts, strict=True)):
         if script == "Zinh" or ignorable(ch):
-            font = fonts[-1] if fonts else base_font()
-        elif script == "Zyyy" and anchor is not None and anchor.covers(ch):
-            font = anchor
+            font = fonts[-1] if fonts else base
+        elif script == "Zyyy":
+            font = _common_font(ch, before, after[index], base, context)
         else:
-            font = first_covering(ch, script, context)
-            if script != "Zyyy":
-                anchor = font or anchor
+            font = letters[index]
+            before = font or before
         fonts.append(font)
     return fonts
+
+
+def _next_letter_fonts(letters: list[Font | None], scripts: list[str]) -> list[Font | None]:
+    """For each position, the font of the next letter after it (None at the end)."""
+    found: list[Font | None] = [None] * len(letters)
+    upcoming: Font | None = None
+    for index in range(len(letters) - 1, -1, -1):
+        found[index] = upcoming
+        if scripts[index] not in ("Zyyy", "Zinh") and letters[index] is not None:
+            upcoming = letters[index]
+    return found
+
+
+def _common_font(
+    ch: str, before: Font | None, after: Font | None, base: Font, context: Context
+) -> Font | None:
+    """A space, digit or punctuation mark: the font of its neighbours where it has it."""
+    inside = after is None or after is before
+    preferred = before if inside or base not in (before, after) else base
+    if preferred is not None and preferred.covers(ch):
+        return preferred
+    return first_covering(ch, "Zyyy", context)
 
 
 def missing_glyphs(text: str) -> str:

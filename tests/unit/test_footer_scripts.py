@@ -1,6 +1,6 @@
 """Names in every script: each is drawn (no box), reads back, and leaves ink where it is.
 
-Each name is stamped alone (template "{name}") on a one-page A4 file whose own
+Each name of demo/names.py is stamped alone (template "{name}") on a one-page A4 file whose own
 text is one Helvetica word, so every other glyph on the page is the footer's.
 Extractors order right-to-left text their own way, so for Hebrew, Arabic and
 Urdu the text layer must hold the name's letters; for every other script it
@@ -20,6 +20,7 @@ import pikepdf
 import pymupdf
 import pytest
 
+from demo.names import NAMES, RIGHT_TO_LEFT
 from stamping.pdf.fonts import missing_glyphs
 from stamping.pdf.footer import render_footer
 from stamping.pdf.stamper import stamp_pdf
@@ -28,37 +29,6 @@ from stamping.style import StampStyle
 from tests.conftest import needs
 from tests.support import pdfs
 
-NAMES = {
-    "latin": "Zoë Ångström-Łukasiewicz",
-    "vietnamese": "Nguyễn Thị Minh Khai",
-    "greek": "Ελένη Παπαδοπούλου",
-    "polytonic greek": "Ἀριστοτέλης",
-    "cyrillic": "Ольга Петрова",
-    "armenian": "Արամ Խաչատրյան",
-    "georgian": "ნინო ბერიძე",
-    "hebrew": "דוד בן־גוריון",
-    "arabic": "محمد عبد الله",
-    "persian": "فاطمه رضایی",
-    "urdu": "ثانیہ مرزا",
-    "devanagari": "राम शर्मा",
-    "bengali": "রবীন্দ্রনাথ ঠাকুর",
-    "tamil": "முருகன்",
-    "telugu": "వెంకటేశ్వర రావు",
-    "kannada": "ಪುನೀತ್ ರಾಜ್‌ಕುಮಾರ್",
-    "malayalam": "മോഹൻലാൽ",
-    "gujarati": "નરેન્દ્ર મોદી",
-    "gurmukhi": "ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ",
-    "sinhala": "කුමාර සංගක්කාර",
-    "thai": "สมชาย ใจดี",
-    "lao": "ສົມພອນ",
-    "khmer": "សុខា",
-    "myanmar": "အောင်ဆန်းစုကြည်",
-    "ethiopic": "አበበ ቢቂላ",
-    "han": "王小明",
-    "japanese": "山田 さくら",
-    "hangul": "김민준",
-}
-RIGHT_TO_LEFT = {"hebrew", "arabic", "persian", "urdu"}
 NAME_ONLY = StampStyle(template="{name}", skip_pages=0, color="#000000", opacity=1.0)
 
 
