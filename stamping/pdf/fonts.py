@@ -82,7 +82,7 @@ def base_font() -> Font:
 
 
 def context_of(text: str) -> Context:
-    scripts = {unicode_script(ch) for ch in text if ord(ch) >= 0x0600}
+    scripts = {char_script(ch) for ch in text if ord(ch) >= 0x0600}
     cjk = "ja" if scripts & {"Hira", "Kana"} else "ko" if "Hang" in scripts else "zh"
     return Context(cjk=cjk, urdu=any(ch in _URDU_LETTERS for ch in text))
 
@@ -115,6 +115,13 @@ def first_covering(ch: str, script: str, context: Context) -> Font | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def char_script(ch: str) -> str:
+    """The character's Unicode script code (Latn, Deva, Zyyy for common, Zinh for marks…)."""
+    return str(unicode_script(ch))
+
+
+@lru_cache(maxsize=8192)
 def ignorable(ch: str) -> bool:
     """Joiners, variation selectors and other invisible format characters."""
     cp = ord(ch)
@@ -135,7 +142,7 @@ def assign_fonts(text: str) -> list[Font | None]:
     between two fonts they go to the base font's side, so the template's
     spaces and brackets look the same whatever the name's script."""
     context = context_of(text)
-    scripts = [unicode_script(ch) for ch in text]
+    scripts = [char_script(ch) for ch in text]
     letters = [
         None if script in ("Zyyy", "Zinh") or ignorable(ch) else first_covering(ch, script, context)
         for ch, script in zip(text, scripts, strict=True)

@@ -15,11 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import uharfbuzz as hb
-from fontTools.unicodedata import script as unicode_script
 
 from stamping.pdf.direction import embedding_levels, visual_order
 from stamping.pdf.faces import Font
-from stamping.pdf.fonts import assign_fonts, ignorable
+from stamping.pdf.fonts import assign_fonts, char_script, ignorable
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def _items(text: str, fonts: list[Font | None], levels: list[int]) -> list[_Item
     items: list[_Item] = []
     script = "Zyyy"
     for index, (font, level) in enumerate(zip(fonts, levels, strict=True)):
-        own = unicode_script(text[index])
+        own = char_script(text[index])
         script = script if own in ("Zyyy", "Zinh") else own
         if font is None:
             continue
