@@ -33,12 +33,12 @@ Name = pikepdf.Name
 
 @dataclass(frozen=True)
 class Footer:
-    form: pikepdf.Object  # the Form XObject, owned by the target document
-    width: float
+    form: pikepdf.Object  # the Form XObject (indirect), owned by the target document
+    width: float  # its /BBox is [0 0 width height], in points at font_size
     height: float
-    dropped: str = ""  # characters of the text no installed font draws, left out
-    lines: int = 1
-    font_size: float = 0.0  # before the placement's scaling, which never goes below 6 pt
+    dropped: str  # characters of the text no installed font draws, left out (for the log)
+    lines: int  # 1, or 2 when the text did not fit the narrowest page on one line
+    font_size: float  # as drawn in the form; the placement may scale it down, never below 6 pt
 
 
 def render_footer(

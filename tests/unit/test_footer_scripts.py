@@ -19,6 +19,8 @@ from pathlib import Path
 import pikepdf
 import pymupdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from demo.names import NAMES, RIGHT_TO_LEFT
 from stamping.pdf.fonts import missing_glyphs
@@ -69,18 +71,23 @@ def pdftotext(data: bytes) -> str:
 def tounicode_text(data: bytes) -> str:
     """The footer's text read through its fonts' ToUnicode maps alone (no ActualText)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        form = next(iter(pdf.pages[0].Resources.XObject.values()))
-        maps = {str(n): bfchars(f.ToUnicode.read_bytes()) for n, f in form.Resources.Font.items()}
-        found, font = [], maps[next(iter(maps))]
-        for operands, operator in pikepdf.parse_content_stream(form):
-            if operator == pikepdf.Operator("Tf"):
-                font = maps[str(operands[0])]
-            elif operator == pikepdf.Operator("TJ"):
-                codes = b"".join(bytes(i) for i in operands[0] if isinstance(i, pikepdf.String))
-                found += [
-                    font[int.from_bytes(codes[n : n + 2], "big")] for n in range(0, len(codes), 2)
-                ]
-    return "".join(found)
+        return "".join(form_text(next(iter(pdf.pages[0].Resources.XObject.values()))))
+
+
+def form_text(form: pikepdf.Object) -> list[str]:
+    """The text of each glyph code a footer form shows, in drawing order, via ToUnicode."""
+    maps = {str(n): bfchars(f.ToUnicode.read_bytes()) for n, f in form.Resources.Font.items()}
+    found: list[str] = []
+    font = maps[next(iter(maps))] if maps else {}
+    for operands, operator in pikepdf.parse_content_stream(form):
+        if operator == pikepdf.Operator("Tf"):
+            font = maps[str(operands[0])]
+        elif operator == pikepdf.Operator("TJ"):
+            codes = b"".join(bytes(i) for i in operands[0] if isinstance(i, pikepdf.String))
+            found += [
+                font[int.from_bytes(codes[n : n + 2], "big")] for n in range(0, len(codes), 2)
+            ]
+    return found
 
 
 def bfchars(cmap: bytes) -> dict[int, str]:
@@ -176,9 +183,22 @@ def test_a_name_no_font_draws_still_stamps_email_order_and_code() -> None:
     assert footer.dropped == name
 
 
-@pytest.mark.parametrize("text", ["Eve\r\nBcc: x@evil.example", "nul\x00here", "\x00", "", "   "])
-def test_control_characters_and_empty_text_do_not_break_the_footer(text: str) -> None:
+@pytest.mark.parametrize(
+    "text", ["Eve\r\nBcc: x@evil.example", "nul\x00here", "\x00", "", "   ", "lone \ud800 \ufffe"]
+)
+def test_control_and_odd_characters_do_not_break_the_footer(text: str) -> None:
     with pikepdf.new() as pdf:
         footer = render_footer(pdf, text, StampStyle())
         assert footer.width > 0 and footer.height > 0
         assert b"\x00" not in footer.form.read_bytes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_is_drawn_without_a_box_and_reads_back(text: str) -> None:
+    with pikepdf.new() as pdf:
+        footer = render_footer(pdf, text, StampStyle(), page_width=595)
+        drawn = form_text(footer.form)  # KeyError if a code had no ToUnicode entry
+        content = footer.form.read_bytes()
+    assert b"<0000>" not in content  # CID 0 is .notdef in every subset
+    assert set("".join(drawn)) <= set(text) | {"…", " "}
