@@ -1,10 +1,12 @@
 """The footer's fonts as PDF objects: the glyphs one copy draws, embedded as Type0 fonts.
 
-Each font is subset to the glyphs the footer uses with HarfBuzz's subsetter
-(hb-subset: well under a millisecond for a Noto script font, a few for the
-CJK collection, so nothing needs caching per name), hints and layout tables
-dropped. Glyphs are renumbered densely and the content stream uses the new
-glyph ids as CIDs: Identity-H encoding, `/CIDToGIDMap /Identity` for
+Each font is subset to the glyphs the footer uses with HarfBuzz's subsetter,
+hints and layout tables dropped (shaping is done). hb-subset takes about
+0.05 ms per Noto script font once its face is prepared (once per process,
+a few ms), and about 7 ms for the CJK collection, which is not prepared:
+that would cost a second and 135 MB. fontTools.subset took 42 ms and 450 ms.
+Glyphs are renumbered densely and the content stream uses the new glyph ids
+as CIDs: Identity-H encoding, `/CIDToGIDMap /Identity` for
 TrueType outlines (CIDFontType2, FontFile2) and an identity charset for CFF
 outlines (CIDFontType0, FontFile3 /CIDFontType0C), so CID = GID in both.
 
@@ -111,7 +113,8 @@ _PREPARE_LIMIT = 20_000  # glyphs: preparing Noto Sans takes 9 ms once, the CJK 
 
 def _subset_face(font: Font) -> hb.Face:
     """The face to subset from: prepared once per process (hb_subset_preprocess), which
-    makes each later subset about four times faster, except for the big CJK faces."""
+    makes each later subset several times faster (Noto Sans: 0.3 -> 0.05 ms), except for
+    the big CJK faces."""
     if font.face.glyph_count > _PREPARE_LIMIT:
         return font.face
     with _PREPARING:
