@@ -59,7 +59,11 @@ def fit_lines(text: str, style: StampStyle, page_width: float) -> Fitted:
 def name_span(text: str, template: str) -> tuple[int, int] | None:
     """Where the template's {name} landed in the text, or None if the text does not match."""
     pattern, named = [], False
-    for literal, field, _, _ in string.Formatter().parse(template):
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError:  # not a template at all: no name to find
+        return None
+    for literal, field, _, _ in fields:
         pattern.append(re.escape(literal))
         if field == "name" and not named:
             pattern.append("(?P<name>.*)")

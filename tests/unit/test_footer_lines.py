@@ -11,7 +11,7 @@ import pytest
 from stamping.pdf.footer import render_footer
 from stamping.pdf.footer_lines import ELLIPSIS, MIN_SIZE, NAME_LIMIT, fit_lines, name_span
 from stamping.pdf.geometry import Geometry, placement
-from stamping.pdf.stamper import stamp_pdf, stamp_text
+from stamping.pdf.stamper import stamp_pdf
 from stamping.stamp import Stamp
 from stamping.style import DEFAULT_TEMPLATE, StampStyle
 from tests.support import pdfs
@@ -28,6 +28,13 @@ def buyer(name: str) -> Stamp:
     return Stamp(name, "reader@example.com", "txn_01", "KQMV-2F9W-SZEY")
 
 
+def line_for(name: str, style: StampStyle) -> str:
+    """The footer text the stamper makes for this buyer (the template, filled)."""
+    return style.template.format(
+        name=name, email="reader@example.com", order="txn_01", code="KQMV-2F9W-SZEY"
+    )
+
+
 def footer_spans(data: bytes) -> list[dict]:
     with pymupdf.open(stream=data) as doc:
         return [s for s in doc[0].get_texttrace() if s["font"] != "Helvetica"]
@@ -41,7 +48,7 @@ def page_text(data: bytes) -> str:
 def drawn_size(page_width: float, name: str, style: StampStyle = STYLE) -> tuple[float, int]:
     """The size a reader sees the footer at on such a page, and its number of lines."""
     with pikepdf.new() as pdf:
-        footer = render_footer(pdf, stamp_text(buyer(name), style), style, page_width=page_width)
+        footer = render_footer(pdf, line_for(name, style), style, page_width=page_width)
     geometry = Geometry(box=(0, 0, page_width, 842), rotate=0)
     scale = placement(geometry, footer.width, footer.height, style.margin)[0]
     return footer.font_size * scale, footer.lines
@@ -106,11 +113,12 @@ def test_a_catalog_size_below_six_points_is_raised_to_six() -> None:
 
 
 def test_the_name_is_found_through_the_template() -> None:
-    text = stamp_text(buyer("Eve (x) · Order 9"), StampStyle())
+    text = line_for("Eve (x) · Order 9", StampStyle())
     start, end = name_span(text, DEFAULT_TEMPLATE) or (0, 0)
     assert text[start:end] == "Eve (x) · Order 9"
     assert name_span("Licensed to Bo <b@x.y>", "Licensed to {name} <{email}>") == (12, 14)
     assert name_span("Order 7", "Order {order}") is None
+    assert name_span("x", "unbalanced {") is None
 
 
 def test_a_template_without_the_name_is_cut_at_its_end() -> None:
