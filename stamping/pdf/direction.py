@@ -19,6 +19,10 @@ from typing import TypeVar
 from bidi import algorithm as uba
 
 _RTL_CLASSES = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI"})
+# Classes the legacy implementation predates (Unicode 6.3 isolates; "" for unassigned):
+# isolates become a boundary neutral it drops (U+200B, class BN), unassigned letters a
+# private-use one (U+E000, class L, the default for unassigned code points).
+_STAND_INS = {"LRI": "\u200b", "RLI": "\u200b", "FSI": "\u200b", "PDI": "\u200b", "": "\ue000"}
 T = TypeVar("T")
 
 
@@ -26,6 +30,14 @@ def embedding_levels(text: str) -> list[int]:
     """The resolved embedding level of each character (rules P2 to I2)."""
     if not any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text):
         return [0] * len(text)
+    text = "".join(_STAND_INS.get(unicodedata.bidirectional(ch), ch) for ch in text)
+    try:
+        return _resolved_levels(text)
+    except AssertionError:  # the legacy code asserts on input it does not expect
+        return [1 if unicodedata.bidirectional(ch) in _RTL_CLASSES else 0 for ch in text]
+
+
+def _resolved_levels(text: str) -> list[int]:
     storage = uba.get_empty_storage()
     base = uba.get_base_level(text)
     storage["base_level"], storage["base_dir"] = base, "LR"[base]

@@ -108,6 +108,8 @@ def _shape(text: str, item: _Item, char_em: list[float], dropped: list[str]) -> 
     buf.flags = hb.BufferFlags.REMOVE_DEFAULT_IGNORABLES
     hb.shape(item.font.hb_font, buf, {})
     infos, positions = buf.glyph_infos, buf.glyph_positions
+    if not infos:  # only invisible characters (a soft hyphen, a joiner)
+        return Run(item.font, ())
     starts = sorted({info.cluster for info in infos})
     ends = dict(zip(starts, [*starts[1:], len(segment)], strict=True))
     broken = {info.cluster for info in infos if info.codepoint == 0}
