@@ -1,14 +1,10 @@
 """The footer's fonts as PDF objects: the glyphs one copy draws, embedded as Type0 fonts.
 
-Each font is subset to the glyphs the footer uses with HarfBuzz's subsetter,
-hints and layout tables dropped (shaping is done). hb-subset takes about
-0.05 ms per Noto script font once its face is prepared (once per process,
-a few ms), and about 7 ms for the CJK collection, which is not prepared:
-that would cost a second and 135 MB. fontTools.subset took 42 ms and 450 ms.
-Glyphs are renumbered densely and the content stream uses the new glyph ids
-as CIDs: Identity-H encoding, `/CIDToGIDMap /Identity` for
-TrueType outlines (CIDFontType2, FontFile2) and an identity charset for CFF
-outlines (CIDFontType0, FontFile3 /CIDFontType0C), so CID = GID in both.
+Each font is subset to the glyphs the footer uses (subset.py), renumbered
+densely, and the content stream writes the new glyph ids as CIDs: Identity-H
+encoding, `/CIDToGIDMap /Identity` for TrueType outlines (CIDFontType2,
+FontFile2) and an identity charset for CFF outlines (CIDFontType0, FontFile3
+/CIDFontType0C), so CID = GID in both.
 
 A ToUnicode map gives one text per code, but a shaped glyph may stand for
 different text in different places (the म of राम is "म", in शर्मा the same
@@ -23,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import struct
-import threading
 import zlib
 from dataclasses import dataclass, field
 
@@ -31,11 +26,9 @@ import pikepdf
 import uharfbuzz as hb
 
 from stamping.pdf.faces import Font
+from stamping.pdf.subset import subset_program
 from stamping.pdf.tounicode import to_unicode_cmap
 
-_LAYOUT = ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern", "morx"]  # shaping is done
-_DROPPED_TABLES = [*_LAYOUT, "DSIG", "VORG", "vhea", "vmtx", "gasp"]
-_NOT_IN_CFF = ["cmap", "OS/2", "name", "post"]  # only the CFF table of a CFF font is embedded
 Name = pikepdf.Name
 
 
@@ -67,7 +60,7 @@ class Embedded:
 def embed(target: pikepdf.Pdf, uses: GlyphUses) -> Embedded:
     """Subset the font to the used glyphs and make its Type0 fonts in `target`."""
     font = uses.font
-    program, new_gid = _subset(font, uses.gids())
+    program, new_gid = subset_program(font, uses.gids())
     tag = _subset_tag(font, new_gid)
     descendant = target.make_indirect(_descendant(target, font, program, new_gid, tag))
     fonts = []
@@ -86,41 +79,6 @@ def embed(target: pikepdf.Pdf, uses: GlyphUses) -> Embedded:
             )
         )
     return Embedded(fonts=fonts, new_gid=new_gid)
-
-
-def _subset(font: Font, gids: set[int]) -> tuple[bytes, dict[int, int]]:
-    """The font program holding just these glyphs (and .notdef), and the new glyph ids."""
-    wanted = hb.SubsetInput()
-    for gid in sorted(gids | {0}):
-        wanted.glyph_set.add(gid)
-    flags = hb.SubsetFlags.NO_HINTING
-    if font.cff:
-        flags |= hb.SubsetFlags.CFF_IDENTITY_CHARSET  # CID n is glyph n of the subset
-    wanted.flags = flags
-    for tag in _DROPPED_TABLES + (_NOT_IN_CFF if font.cff else []):
-        wanted.drop_table_tag_set.add(int.from_bytes(tag.ljust(4).encode(), "big"))
-    plan = hb.SubsetPlan(_subset_face(font), wanted)
-    mapping = {int(old): int(new) for old, new in plan.old_to_new_glyph_mapping.items()}
-    subset = plan.execute()
-    program = subset.reference_table("CFF ").data if font.cff else subset.blob.data
-    return bytes(program), mapping
-
-
-_PREPARED: dict[Font, hb.Face] = {}
-_PREPARING = threading.Lock()
-_PREPARE_LIMIT = 20_000  # glyphs: preparing Noto Sans takes 9 ms once, the CJK faces a second
-
-
-def _subset_face(font: Font) -> hb.Face:
-    """The face to subset from: prepared once per process (hb_subset_preprocess), which
-    makes each later subset several times faster (Noto Sans: 0.3 -> 0.05 ms), except for
-    the big CJK faces."""
-    if font.face.glyph_count > _PREPARE_LIMIT:
-        return font.face
-    with _PREPARING:
-        if font not in _PREPARED:
-            _PREPARED[font] = hb.subset_preprocess(font.face)
-        return _PREPARED[font]
 
 
 def _subset_tag(font: Font, new_gid: dict[int, int]) -> str:

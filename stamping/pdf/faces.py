@@ -35,6 +35,7 @@ class Font:
 
     ref: FaceRef
     path: Path
+    index: int  # the face's number in a collection (0 in a plain font file)
     face: hb.Face
     hb_font: hb.Font
     upem: int
@@ -84,11 +85,13 @@ def load(ref: FaceRef) -> Font | None:
 
 def _open(ref: FaceRef, path: Path) -> Font:
     blob = hb.Blob.from_file_path(str(path))
-    face = hb.Face(blob, _face_index(blob, ref.family))
+    index = _face_index(blob, ref.family)
+    face = hb.Face(blob, index)
     name = face.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME) or path.stem
     return Font(
         ref=ref,
         path=path,
+        index=index,
         face=face,
         hb_font=hb.Font(face),
         upem=face.upem,
