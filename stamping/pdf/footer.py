@@ -12,7 +12,6 @@ left out and listed in `Footer.dropped` for the caller's log.
 
 from __future__ import annotations
 
-import unicodedata
 import zlib
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from stamping.style import StampStyle
 
 DEFAULT_PAGE_WIDTH = 432.0  # 6 in, a trade paperback: when the document has no page to measure
 Name = pikepdf.Name
+_CONTROLS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")  # CR, LF, NUL: Unicode Cc
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def render_footer(
     `page_width` is the narrowest page the footer goes on (reader space); by
     default the narrowest stamped page of `target`."""
     width = page_width if page_width is not None else narrowest_page(target, style)
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)  # CR, LF, NUL
+    text = text.translate(_CONTROLS)
     fitted = fit_lines(text, style, width)
     drawing = _Drawing(fitted)
     content, fonts = drawing.content(target, style)
