@@ -68,7 +68,9 @@ class Prepared(Protocol):
     @property
     def nbytes(self) -> int: ...
 
-    def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> None: ...
+    def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> str:
+        """Write one buyer's copy; the characters of the stamp that could not be drawn."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,9 @@ class _EpubOriginal:
     def nbytes(self) -> int:
         return len(self.data)
 
-    def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> None:
+    def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> str:
         out.write(stamp_epub(self.data, stamp, self.style))
+        return ""  # the reading system's fonts draw an EPUB's stamp
 
 
 def prepare(data: bytes, style: StampStyle = StampStyle()) -> Prepared:  # noqa: B008 - frozen

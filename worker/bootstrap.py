@@ -15,7 +15,7 @@ from typing import Any
 from common.adapters import build_catalog, build_dead_letters, build_storage
 from common.settings import Settings
 from stamping.formats import Prepared
-from stamping.pdf.fonts import stamp_fonts
+from stamping.pdf.fonts import check_fonts
 from worker.customers import CustomerLookup
 from worker.deps import PlanKey, WorkerDeps
 from worker.mail import Mailer
@@ -75,7 +75,7 @@ def build_plan_cache(max_bytes: int = PLAN_CACHE_BYTES) -> SizedCache[PlanKey, P
 
 
 def build_worker_deps(settings: Settings, **overrides: Any) -> WorkerDeps:
-    stamp_fonts()  # load once at start-up; a missing font stops a bad deploy here
+    check_fonts()  # a missing base font stops a bad deploy here; fonts load on first use
     storage = overrides.pop("storage", None) or build_storage(settings)
     catalog = overrides.pop("catalog", None) or build_catalog(settings, storage)
     return WorkerDeps(

@@ -62,26 +62,40 @@ def stamp_copies(
 
 
 def _make_copy(record: OrderRecord, delivered: DeliveredFile, deps: WorkerDeps) -> DeliveredFile:
-    bucket = deps.settings.source_bucket
     # A file recorded as stamped is always stamped, even if the catalog changed
     # since (a renamed file after a fix): never deliver an unmarked copy.
     if delivered.stamped:
-        generation = _storage(lambda: deps.storage.generation(bucket, delivered.source), delivered)
-        style = deps.catalog.style_of(delivered.source) or StampStyle()
-        plan = deps.plans.get(
-            (bucket, delivered.source, generation, style),
-            lambda: _prepare(delivered, deps, style),
-        )
-        verify_url = f"{deps.settings.public_url.rstrip('/')}/verify?code={record.code}"
-        stamp = Stamp(
-            record.buyer_name, record.buyer_email, record.order_id, record.code, verify_url
-        )
-        size = _store(deps, delivered, lambda out: plan.write(stamp, out), plan.nbytes)
+        generation, size = _stamped_copy(record, delivered, deps)
     else:
+        bucket = deps.settings.source_bucket
         blob = _storage(lambda: deps.originals.read_current(bucket, delivered.source), delivered)
         generation = blob.generation
         size = _store(deps, delivered, lambda out: out.write(blob.data), len(blob.data))
     return replace(delivered, source_generation=generation, size=size)
+
+
+def _stamped_copy(
+    record: OrderRecord, delivered: DeliveredFile, deps: WorkerDeps
+) -> tuple[int, int]:
+    """Stamp the buyer's copy from the edition's cached plan; its generation and size."""
+    bucket = deps.settings.source_bucket
+    generation = _storage(lambda: deps.storage.generation(bucket, delivered.source), delivered)
+    style = deps.catalog.style_of(delivered.source) or StampStyle()
+    plan = deps.plans.get(
+        (bucket, delivered.source, generation, style), lambda: _prepare(delivered, deps, style)
+    )
+    verify_url = f"{deps.settings.public_url.rstrip('/')}/verify?code={record.code}"
+    stamp = Stamp(record.buyer_name, record.buyer_email, record.order_id, record.code, verify_url)
+    dropped: list[str] = []
+    size = _store(deps, delivered, lambda out: dropped.append(plan.write(stamp, out)), plan.nbytes)
+    if any(dropped):
+        # Code points only: the log never holds a buyer's name, not even a part of it.
+        points = sorted({f"U+{ord(ch):04X}" for ch in "".join(dropped)})
+        log.warning(
+            "the stamp left out characters no installed font draws",
+            extra={"order_id": record.order_id, "source": delivered.source, "left_out": points},
+        )
+    return generation, size
 
 
 def _store(

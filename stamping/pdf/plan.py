@@ -68,9 +68,9 @@ class Plan:
         self.write(stamp, out)
         return out.getvalue()
 
-    def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> None:
-        """Write the personal copy for `stamp` to a binary file."""
-        objects = _buyer_objects(self, stamp)
+    def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> str:
+        """Write the personal copy for `stamp`; the characters no installed font could draw."""
+        objects, dropped = _buyer_objects(self, stamp)
         width = row_size(self.xref_stream)
         rows = bytearray(self.rows)
         self.shared.write_to(out)
@@ -95,6 +95,7 @@ class Plan:
         else:
             body = b"<< /Size %d %s >>" % (count, trailer)
             out.write(table_section(bytes(rows), count, body, position))
+        return dropped
 
     @property
     def nbytes(self) -> int:
@@ -162,17 +163,15 @@ def _save(pdf: pikepdf.Pdf, out: BinaryIO) -> bytes | None:
         return bytes(saved.encryption.encryption_key)
 
 
-def _buyer_objects(plan: Plan, stamp: Stamp) -> list[tuple[int, bytes]]:
-    """The buyer's own objects, written under the numbers the plan reserved."""
+def _buyer_objects(plan: Plan, stamp: Stamp) -> tuple[list[tuple[int, bytes]], str]:
+    """The buyer's own objects, under the numbers the plan reserved; the undrawable characters."""
+    # The scratch document has no pages: the footer is laid out for the narrowest page.
+    narrowest = min((g.reader_size[0] for g in plan.geometries), default=None)
     with pikepdf.new() as scratch:
-        footer = render_footer(scratch, stamp_text(stamp, plan.style), plan.style)
-        try:
-            named = _slot_contents(plan, stamp, scratch, footer)
-            return _written(plan, named, referenced(footer.form))
-        finally:
-            source = getattr(footer, "source", None)  # the footer's own document, if it has one
-            if source is not None:
-                source.close()
+        text = stamp_text(stamp, plan.style)
+        footer = render_footer(scratch, text, plan.style, page_width=narrowest)
+        named = _slot_contents(plan, stamp, scratch, footer)
+        return _written(plan, named, referenced(footer.form)), footer.dropped
 
 
 def _slot_contents(
