@@ -69,9 +69,10 @@ checkov:
 	bash tools/checkov.sh
 
 bench: $(STAMP)
-	@$(PACKAGES) runtime test bench
+	@$(PACKAGES) runtime test google bench
 	$(BIN)/python bench/stamp.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/burst.py
 
 # Re-pin every dependency, transitive ones included, with hashes, from pyproject.toml.
 lock: $(STAMP)
