@@ -81,8 +81,8 @@ locals {
       # so 1 vCPU (a second one idled); a copy mostly waits on storage, so 4
       # threads mail about twice what 2 did; each copy in flight holds about
       # twice the book, so 4 GiB (the most 1 vCPU allows) keeps 4 copies of a
-      # 300 MB book and its plan in memory. Per order: 1 vCPU + 4 GiB at twice
-      # the rate costs about 35 % of 2 vCPU + 2 GiB at 2 threads.
+      # 300 MB book and its plan in memory. Per order, 1 vCPU + 4 GiB at twice
+      # the rate costs about a third of 2 vCPU + 2 GiB at 2 threads.
       concurrency   = 4
       max_instances = var.worker_max_instances
       cpu           = "1"
