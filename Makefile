@@ -68,13 +68,17 @@ format: $(STAMP)
 checkov:
 	bash tools/checkov.sh
 
+# Every benchmark, one command each (bench/README.md); about an hour on the 2-core machine.
 bench: $(STAMP)
-	@$(PACKAGES) runtime test bench
+	@$(PACKAGES) runtime test google bench
 	$(BIN)/python -m bench.stamp
+	$(BIN)/python -m bench.footer
 	$(BIN)/python -m bench.epub
 	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.coldstart
-	$(BIN)/python -m bench.orders
+	$(BIN)/python bench/orders.py
+	$(BIN)/python bench/attacks.py
+	$(BIN)/python bench/burst.py
 
 # Re-pin every dependency, transitive ones included, with hashes, from pyproject.toml.
 lock: $(STAMP)

@@ -53,6 +53,7 @@ class Settings:
     pubsub_topic: str = "orders"
     google_cloud_project: str = ""
     worker_push_url: str = "http://127.0.0.1:8081/pubsub/push"
+    local_push_concurrency: int = 1
     # auto: "true" unless the whole stack is embedded; cloud-run: Cloud Run IAM checked
     # the signature, so the worker checks the claims (worker/push_auth.py)
     push_auth: str = "auto"
@@ -106,6 +107,7 @@ class Settings:
         _positive("PORT", self.port)
         _positive("LINK_TTL", self.link_ttl)
         _positive("SIGNED_URL_TTL", self.signed_url_ttl)
+        _positive("LOCAL_PUSH_CONCURRENCY", self.local_push_concurrency)
         if self.download_limit < 0:
             raise SettingsError("DOWNLOAD_LIMIT: must be 0 (no limit) or a positive integer")
         if self.paddle_signature_tolerance < 0:

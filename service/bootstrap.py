@@ -26,7 +26,9 @@ def build_publisher(settings: Settings) -> Publisher:
         return build_pubsub_publisher(settings.google_cloud_project, settings.pubsub_topic)
     from service.publish.local_push import LocalPushPublisher
 
-    return LocalPushPublisher(settings.worker_push_url, settings.local_data_dir)
+    return LocalPushPublisher(
+        settings.worker_push_url, settings.local_data_dir, pushers=settings.local_push_concurrency
+    )
 
 
 def build_service_deps(settings: Settings, **overrides: Any) -> ServiceDeps:

@@ -75,12 +75,18 @@ locals {
       # As long as Pub/Sub waits for an answer (pubsub.tf), so a slow stamping
       # is not redelivered while it still runs.
       timeout = "${var.ack_deadline_seconds}s"
-      # CPU-bound stamping: 2 gunicorn threads (Dockerfile) and 2 requests per
-      # instance, so Cloud Run adds instances instead of queueing.
-      concurrency   = 2
+      # 4 gunicorn threads (gunicorn.conf.py) and 4 requests per instance, so
+      # Cloud Run adds instances instead of queueing. Measured by bench/burst.py
+      # (bench/README.md, "Burst"): one worker process uses at most one core,
+      # so 1 vCPU (a second one idled); a copy mostly waits on storage, so 4
+      # threads mail about twice what 2 did; each copy in flight holds about
+      # twice the book, so 4 GiB (the most 1 vCPU allows) keeps 4 copies of a
+      # 300 MB book and its plan in memory. Per order, 1 vCPU + 4 GiB at twice
+      # the rate costs about a third of 2 vCPU + 2 GiB at 2 threads.
+      concurrency   = 4
       max_instances = var.worker_max_instances
-      cpu           = "2"
-      memory        = "2Gi"
+      cpu           = "1"
+      memory        = "4Gi"
       env           = local.worker_env
       secrets       = local.worker_secrets
     }

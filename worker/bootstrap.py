@@ -24,7 +24,8 @@ from worker.push_auth import PushVerifier
 from worker.sized_cache import SizedCache
 
 PushCheck = Callable[[str | None], object]
-# About a quarter of a 2 GiB instance: plans hold each book once, beside the copy being written.
+# An eighth of the worker's 4 GiB: plans hold each book once, beside the copies being written
+# (about twice the book each, 4 at once: terraform/run.tf).
 PLAN_CACHE_BYTES = 512 * 1024 * 1024
 
 log = logging.getLogger(__name__)

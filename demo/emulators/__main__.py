@@ -52,10 +52,10 @@ def run() -> int:
     pubsub_emulator = PubSubEmulator(DATA_DIR / "pubsub", port=_port(8085))
     try:
         pubsub_emulator.start()
-        _upload_sample(storage_emulator)
+        upload_sample(storage_emulator)
         paddle = PaddleStandIn(api_key=PADDLE_KEY, any_customer=True).start()
         with tempfile.TemporaryDirectory(prefix="exlibris-emulators-") as keys:
-            env = _stack_env(storage_emulator, pubsub_emulator, _throwaway_key(Path(keys)))
+            env = emulator_env(storage_emulator, pubsub_emulator, throwaway_key(Path(keys)))
             env["PADDLE_API_URL"] = paddle.url
             env["PADDLE_API_KEY"] = PADDLE_KEY
             ports = {"service_port": _port(8080), "worker_port": _port(8081)}
@@ -101,7 +101,8 @@ def purchase(service_url: str, secret: str) -> int:
     return 0
 
 
-def _upload_sample(emulator: StorageEmulator) -> None:
+def upload_sample(emulator: StorageEmulator) -> None:
+    """Both buckets, the sample book and the catalog (bench/burst.py sets up the same way)."""
     client = emulator.client()
     for name in (SOURCE, DELIVERY):
         client.create_bucket(name)
@@ -114,7 +115,7 @@ def _upload_sample(emulator: StorageEmulator) -> None:
     originals.blob("catalog.toml").upload_from_string(catalog, "application/toml")
 
 
-def _throwaway_key(folder: Path) -> Path:
+def throwaway_key(folder: Path) -> Path:
     """A service-account key file for this run only: a fresh RSA key and a made-up account."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
@@ -137,7 +138,8 @@ def _throwaway_key(folder: Path) -> Path:
     return path
 
 
-def _stack_env(storage: StorageEmulator, pubsub: PubSubEmulator, key: Path) -> dict[str, str]:
+def emulator_env(storage: StorageEmulator, pubsub: PubSubEmulator, key: Path) -> dict[str, str]:
+    """The apps' environment on the emulators: cloud adapters, no push token, fresh secrets."""
     return {
         "STORAGE_BACKEND": "gcs",
         "PUBLISH_BACKEND": "pubsub",

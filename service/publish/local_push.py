@@ -6,6 +6,12 @@ retries with exponential backoff while the worker answers anything but 2xx,
 and after the last attempt moves it to the dead-letter folder. Spooled
 envelopes left by a stopped process are delivered when the next one starts,
 so nothing accepted is lost.
+
+One pusher (the default) delivers in publish order, one message at a time,
+which keeps the demo's log easy to follow. Pub/Sub itself pushes many messages
+at once and Cloud Run hands an instance up to its concurrency, so `pushers`
+(LOCAL_PUSH_CONCURRENCY) set to the worker's threads makes a laptop burst
+load the worker as one Cloud Run instance is loaded (bench/burst.py).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ class LocalPushPublisher:
         attempts: int = 5,
         first_backoff: float = 0.5,
         timeout: float = 300.0,
+        pushers: int = 1,
     ) -> None:
         self.push_url = push_url
         self.spool = data_dir / "spool"
@@ -49,7 +56,9 @@ class LocalPushPublisher:
         self._session = requests.Session()
         for leftover in sorted(self.spool.glob("*.json")):
             self._queue.put(leftover)
-        threading.Thread(target=self._deliver_forever, name="local-push", daemon=True).start()
+        for n in range(pushers):
+            name = f"local-push-{n}"
+            threading.Thread(target=self._deliver_forever, name=name, daemon=True).start()
 
     def publish(self, message: Message) -> str:
         message_id = uuid.uuid4().hex

@@ -7,6 +7,7 @@ check the graph the way a reviewer would (tests/deploy/terraform.py).
 from __future__ import annotations
 
 import re
+import runpy
 from dataclasses import fields
 
 import hcl2
@@ -14,6 +15,7 @@ import pytest
 
 from common.settings import Settings, SettingsError
 from tests.deploy.terraform import (
+    ROOT,
     RUN,
     TERRAFORM,
     blocks,
@@ -372,15 +374,22 @@ def test_the_services_pick_their_app():
     assert 'APP = "worker"' in locals_()["worker_env"]
 
 
-def test_concurrency_matches_gunicorn_threads():
+@pytest.mark.parametrize("app", ["service", "worker"])
+def test_concurrency_matches_gunicorn_threads(app: str, monkeypatch: pytest.MonkeyPatch):
     template = run_resource().body["template"][0]
     assert template["max_instance_request_concurrency"] == "${each.value.concurrency}"
-    assert run_value("service", "concurrency") == 8
-    assert run_value("worker", "concurrency") == 2
+    monkeypatch.setenv("APP", app)  # gunicorn.conf.py picks the threads by APP
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (config["workers"], run_value(app, "concurrency")) == (1, config["threads"])
+
+
+def test_the_worker_has_one_vcpu_and_room_for_its_copies():
+    """bench/burst.py: one process uses one core; 4 copies of a 300 MB book fit in 4 GiB."""
+    template = run_resource().body["template"][0]
     limits = template["containers"][0]["resources"][0]["limits"]
     assert limits == {"cpu": "${each.value.cpu}", "memory": "${each.value.memory}"}
     worker = (literal(run_value("worker", "cpu")), literal(run_value("worker", "memory")))
-    assert worker == ("2", "2Gi")
+    assert worker == ("1", "4Gi")
 
 
 def test_cloud_build_owns_the_image():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -174,3 +175,46 @@ def test_messages_spooled_by_a_previous_instance_are_delivered(
     assert [b["message"]["messageId"] for b in bodies] == ["left-1", "left-2"]
     assert [{k: v for k, v in b.items() if k != "deliveryAttempt"} for b in bodies] == left
     assert spooled(tmp_path) == []
+
+
+class MeetingWorker(HttpStandIn):
+    """A worker that acknowledges a push only once `parties` pushes are in flight together.
+
+    Pushes sent one at a time never meet: the barrier times out and the push gets a 500.
+    """
+
+    def __init__(self, parties: int, wait: float = 5.0) -> None:
+        super().__init__()
+        self.barrier = threading.Barrier(parties, timeout=wait)
+
+    def respond(self, request: Recorded) -> Reply:
+        try:
+            self.barrier.wait()
+        except threading.BrokenBarrierError:
+            return Reply(500, {"error": "pushed alone"})
+        return Reply(204)
+
+
+@pytest.mark.parametrize("pushers", [2, 4])
+def test_several_pushers_keep_that_many_pushes_in_flight(tmp_path: Path, pushers: int) -> None:
+    with MeetingWorker(pushers) as worker:
+        publisher = LocalPushPublisher(
+            f"{worker.url}/pubsub/push", tmp_path, attempts=1, timeout=10, pushers=pushers
+        )
+        for n in range(pushers):
+            publisher.publish(OrderRevoked(f"552312-{n}", f"evt-{n}", "t", "refund"))
+        assert publisher.wait_idle(20)
+        assert len(worker.requests) == pushers
+    assert dead(tmp_path) == []
+    assert spooled(tmp_path) == []
+
+
+def test_one_pusher_sends_one_push_at_a_time(tmp_path: Path) -> None:
+    with MeetingWorker(2, wait=0.5) as worker:
+        publisher = LocalPushPublisher(
+            f"{worker.url}/pubsub/push", tmp_path, attempts=1, timeout=10
+        )
+        publisher.publish(PAID)
+        publisher.publish(OrderRevoked("552312-1", "evt-2", "t", "refund"))
+        assert publisher.wait_idle(30)
+    assert [letter["deadLetterReason"] for letter in dead(tmp_path)] == ["worker answered 500"] * 2
