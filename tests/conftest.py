@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from common.catalog import Catalog, load_catalog
 from common.settings import Settings
@@ -23,6 +24,11 @@ WEBHOOK_SECRET = "pdl_ntfset_test-secret"
 STAMP_SECRET = "test-stamp-secret"
 
 pytest_plugins = ["tests.support.fixtures"]
+
+# `make unit` is the inner loop: property tests draw fewer cases there (HYPOTHESIS_PROFILE=unit);
+# `make test`, CI and Cloud Build run the default profile, every case.
+settings.register_profile("unit", max_examples=20)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ The check costs about 30 ms per megabyte of decoded content, once per plan.
 from __future__ import annotations
 
 import re
+import warnings
 
 import pikepdf
 
@@ -77,7 +78,9 @@ def isolate_if_broken(pdf: pikepdf.Pdf, page: pikepdf.Page) -> str | None:
 def content_fault(page: pikepdf.Page, data: bytes) -> str | None:
     """The first fault a full parse finds: unmatched Q or ET, open q or BT, missing operands."""
     try:
-        instructions = pikepdf.parse_content_stream(page)
+        with warnings.catch_warnings():  # the fault is reported in words below, not as a warning
+            warnings.simplefilter("ignore", UserWarning)
+            instructions = pikepdf.parse_content_stream(page)
     except (pikepdf.PdfError, ValueError) as exc:
         return f"its content cannot be parsed ({exc})"
     depth, text = 0, False

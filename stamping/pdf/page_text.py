@@ -9,6 +9,7 @@ q/Q; not positions. A page whose content cannot be parsed reads as no text.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -42,7 +43,9 @@ class _Reader:
 
     def read(self, holder: pikepdf.Object, resources: object, depth: int) -> None:
         try:
-            instructions = pikepdf.parse_content_stream(holder, _OPERATORS)
+            with warnings.catch_warnings():  # broken content is an attacker's, not a bug of ours
+                warnings.simplefilter("ignore", UserWarning)
+                instructions = pikepdf.parse_content_stream(holder, _OPERATORS)
         except (pikepdf.PdfError, ValueError, TypeError):
             return  # broken content: viewers show what they can, trace reads nothing
         fonts = _category(resources, "/Font")

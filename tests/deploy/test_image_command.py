@@ -23,6 +23,9 @@ import pytest
 
 from tests.deploy.dockerfile import ROOT, command, env_defaults
 
+# Each test runs whole processes: the slow tier, which `make test` runs and `make unit` skips.
+pytestmark = pytest.mark.slow
+
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 20.0
 

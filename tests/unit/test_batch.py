@@ -17,6 +17,9 @@ from stamping.pdf.stamper import stamp_pdf
 from stamping.stamp import Stamp
 from tests.support import pdfs
 
+# Each test runs whole processes: the slow tier, which `make test` runs and `make unit` skips.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "batch-test-secret"
 

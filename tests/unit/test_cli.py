@@ -15,6 +15,9 @@ import pytest
 from common.stamp_codes import make_code
 from tests.support import pdfs
 
+# Each test runs whole processes: the slow tier, which `make test` runs and `make unit` skips.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "cli-test-secret"
 

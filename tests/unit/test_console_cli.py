@@ -16,6 +16,9 @@ import pytest
 from common.orders import save_record
 from tests.support.shop import Shop
 
+# Each test runs whole processes: the slow tier, which `make test` runs and `make unit` skips.
+pytestmark = pytest.mark.slow
+
 USAGE = [
     ((), "the following arguments are required"),
     (("bogus",), "invalid choice"),

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from common.stamp_codes import make_code
 from stamping.epub.tracing import trace_epub
 from tests.unit.epub import books
 from tests.unit.epub.conftest import Library
 from tests.unit.epub.helpers import entries
 from tests.unit.test_cli import SECRET, run
+
+# Each test runs whole processes: the slow tier, which `make test` runs and `make unit` skips.
+pytestmark = pytest.mark.slow
 
 
 def test_stamp_then_trace_an_epub_named_like_a_pdf(library: Library, tmp_path: Path) -> None:
