@@ -59,16 +59,22 @@ def published(settings: Settings) -> list[dict]:
     an instant one message may be in both folders: count it once.
     """
     data = settings.local_data_dir
-    files = [*data.joinpath("spool").glob("*.json"), *data.joinpath("dead-letter").glob("*.json")]
-    by_id: dict[str, dict] = {}
-    for path in files:
-        if "-unknown-product-" in path.name:
-            continue
-        try:
-            envelope = json.loads(path.read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
-            continue  # moved or half-written as we looked; the other folder has it
-        by_id[envelope["message"]["messageId"]] = envelope
+    for _ in range(50):  # a file that moved between the two listings: look again
+        by_id: dict[str, dict] = {}
+        moved = False
+        spooled = [*data.joinpath("spool").glob("*.json")]
+        for path in [*spooled, *data.joinpath("dead-letter").glob("*.json")]:
+            if "-unknown-product-" in path.name:
+                continue
+            try:
+                envelope = json.loads(path.read_text())
+            except (FileNotFoundError, json.JSONDecodeError):
+                moved = True  # moved or half-written as we looked
+                continue
+            by_id[envelope["message"]["messageId"]] = envelope
+        if not moved:
+            return list(by_id.values())
+        time.sleep(0.02)
     return list(by_id.values())
 
 
