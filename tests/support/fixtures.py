@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,3 +56,35 @@ def paddle_standin() -> Iterator[PaddleStandIn]:
     """A local Paddle Billing API; .url, .api_key, .add_customer(...), .script(...)."""
     with PaddleStandIn() as standin:
         yield standin
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium tries Google's hosts at start-up,
+# which this machine's closed network refuses.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's headless Chromium through playwright-core: one per session, for every tier.
+
+    One, because playwright's sync API runs an event loop in this thread while it is
+    open: a second sync_playwright() in the same session would refuse to start.
+    """
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright  # only where a test asks for the browser
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

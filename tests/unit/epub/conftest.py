@@ -20,7 +20,6 @@ import pytest
 
 from stamping.epub.stamper import stamp_epub
 from stamping.stamp import Stamp
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.unit.epub import books
 
 # A buyer whose name is markup, mixes scripts and directions, and carries a bidi override.
@@ -113,16 +112,3 @@ def epubcheck_reports(
             runs = {name: (pool.submit(run_epubcheck, a), pool.submit(run_epubcheck, b))
                     for name, (a, b) in paths.items()}  # fmt: skip
             yield {name: (a.result(), b.result()) for name, (a, b) in runs.items()}
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """Headless Debian Chromium through playwright, as tests/browser drives it."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright  # only where a test asks for the browser
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
