@@ -16,37 +16,36 @@ from __future__ import annotations
 import logging
 
 from common.contract import OrderRestored, now_iso
-from common.orders import InvalidTransition, Status, load_record, save_record
-from common.storage import PreconditionFailed
+from common.orders import InvalidTransition, OrderRecord, RecordContended, Status, update_record
+from common.storage import NotFound
 from worker.deps import WorkerDeps
 from worker.errors import TransientError
 from worker.fulfil import complete_order
 
 log = logging.getLogger(__name__)
-_ATTEMPTS = 8
 
 
 def restore_order(message: OrderRestored, deps: WorkerDeps) -> str:
     """Take a chargeback's revocation back; return the order's status."""
-    bucket = deps.settings.delivery_bucket
     ids = {"order_id": message.order_id, "reason": message.reason}
-    for _ in range(_ATTEMPTS):
-        current, generation = load_record(deps.storage, bucket, message.order_id)
-        if current is None or current.status != Status.REVOKED:
-            log.info("nothing to restore", extra={**ids, "status": getattr(current, "status", "")})
-            return current.status if current else "unknown order"
-        try:
-            record = current.restored(at=now_iso(), note=f"{message.reason} ({message.event_id})")
-        except InvalidTransition as exc:
-            log.warning("order not restored", extra={**ids, "why": str(exc)})
-            return current.status
-        try:
-            save_record(deps.storage, bucket, record, generation)
-            break
-        except PreconditionFailed:
-            continue
-    else:
-        raise TransientError(f"order {message.order_id} kept changing; retrying later")
+
+    def restored(current: OrderRecord) -> OrderRecord:
+        if current.status != Status.REVOKED:
+            return current  # nothing to restore
+        return current.restored(at=now_iso(), note=f"{message.reason} ({message.event_id})")
+
+    try:
+        record = update_record(
+            deps.storage, deps.settings.delivery_bucket, message.order_id, restored
+        )
+    except NotFound:
+        log.info("nothing to restore", extra={**ids, "status": ""})
+        return "unknown order"
+    except InvalidTransition as exc:
+        log.warning("order not restored", extra={**ids, "why": str(exc)})
+        return Status.REVOKED
+    except RecordContended:
+        raise TransientError(f"order {message.order_id} kept changing; retrying later") from None
     log.info("order restored", extra={**ids, "status": record.status})
     if record.status in (Status.RECEIVED, Status.STAMPED):
         return complete_order(record.order_id, deps)

@@ -15,10 +15,11 @@ purchase is retried until the purchase is recorded.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from common.contract import ItemsRefunded, OrderRevoked, now_iso
-from common.orders import OrderRecord, Status, load_record, save_record
-from common.storage import PreconditionFailed
+from common.orders import OrderRecord, RecordContended, Status, save_record, update_record
+from common.storage import NotFound, PreconditionFailed
 from worker.deps import WorkerDeps
 from worker.errors import PermanentError, TransientError
 
@@ -27,39 +28,42 @@ _ATTEMPTS = 8
 
 
 def revoke_order(message: OrderRevoked, deps: WorkerDeps) -> str:
-    bucket = deps.settings.delivery_bucket
+    bucket, by = deps.settings.delivery_bucket, message.revoked_by
     for _ in range(_ATTEMPTS):
-        current, generation = load_record(deps.storage, bucket, message.order_id)
-        if current is None:
-            record = OrderRecord.revoked_stub(
-                message.order_id, at=now_iso(), reason=message.reason, by=message.revoked_by
-            )
-        else:
-            record = current.revoked(reason=message.reason, at=now_iso(), by=message.revoked_by)
-        if record == current:
-            break
         try:
-            save_record(deps.storage, bucket, record, generation)
+            record = _changed(
+                deps,
+                message.order_id,
+                lambda r: r.revoked(reason=message.reason, at=now_iso(), by=by),
+            )
             break
-        except PreconditionFailed:
-            continue
+        except (
+            NotFound
+        ):  # a refund before its purchase: a stub, so the late purchase delivers nothing
+            stub = OrderRecord.revoked_stub(
+                message.order_id, at=now_iso(), reason=message.reason, by=by
+            )
+            try:
+                save_record(deps.storage, bucket, stub, 0)
+                record = stub
+                break
+            except PreconditionFailed:
+                continue  # the purchase was recorded meanwhile: revoke that
     else:
         raise TransientError(f"order {message.order_id} kept changing; retrying later")
     delete_copies(record, deps)
     log.info(
         "order revoked",
-        extra={"order_id": message.order_id, "reason": message.reason, "by": message.revoked_by},
+        extra={"order_id": message.order_id, "reason": message.reason, "by": by},
     )
     return Status.REVOKED
 
 
 def revoke_items(message: ItemsRefunded, deps: WorkerDeps) -> str:
     """Revoke the files of the refunded transaction items; the rest of the order stays."""
-    bucket = deps.settings.delivery_bucket
-    for _ in range(_ATTEMPTS):
-        current, generation = load_record(deps.storage, bucket, message.order_id)
-        if current is None:
-            raise TransientError(f"order {message.order_id} is not recorded yet; retrying")
+    found: list[tuple[int, ...]] = []
+
+    def take_back(current: OrderRecord) -> OrderRecord:
         indexes = current.files_of_items(message.item_ids)
         unknown = set(message.item_ids) - {current.files[n].item_id for n in indexes}
         if unknown and current.status != Status.REVOKED:
@@ -67,19 +71,26 @@ def revoke_items(message: ItemsRefunded, deps: WorkerDeps) -> str:
                 f"order {message.order_id} has no files for items {', '.join(sorted(unknown))}; "
                 "revoke them by hand if the buyer must lose them"
             )
-        record = current.files_revoked(indexes, reason=message.reason, at=now_iso())
-        if record is current:
-            break
-        try:
-            save_record(deps.storage, bucket, record, generation)
-            break
-        except PreconditionFailed:
-            continue
-    else:
-        raise TransientError(f"order {message.order_id} kept changing; retrying later")
-    delete_copies(record, deps, indexes)
-    log.info("files revoked", extra={"order_id": message.order_id, "files": list(indexes)})
+        found[:] = [indexes]
+        return current.files_revoked(indexes, reason=message.reason, at=now_iso())
+
+    try:
+        record = _changed(deps, message.order_id, take_back)
+    except NotFound:
+        raise TransientError(f"order {message.order_id} is not recorded yet; retrying") from None
+    delete_copies(record, deps, found[0])
+    log.info("files revoked", extra={"order_id": message.order_id, "files": list(found[0])})
     return record.status
+
+
+def _changed(
+    deps: WorkerDeps, order_id: str, change: Callable[[OrderRecord], OrderRecord]
+) -> OrderRecord:
+    """The record after `change`, written under its generation; a contended one is retried."""
+    try:
+        return update_record(deps.storage, deps.settings.delivery_bucket, order_id, change)
+    except RecordContended:
+        raise TransientError(f"order {order_id} kept changing; retrying later") from None
 
 
 def delete_copies(
