@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from common.orders import OrderRecord, customer_prefix
+from common.order_store import customer_prefix
+from common.orders import OrderRecord
 from common.storage import PreconditionFailed, Storage
 
 PRODUCTS = "index/products/"

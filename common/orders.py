@@ -23,6 +23,7 @@ Besides the status, a deliverable record may have its copies re-stamped from
 a new edition (`restamped`) and more mails sent (`mail_sent`); both append to
 the record without moving the status.
 
+How it is stored and advanced under preconditions is common/order_store.py.
 Download counts are not in the record: the service keeps them in their own
 objects (common/download_counts.py), so each field has one writer. Indexes
 sit beside the record (common/order_index.py lays them out):
@@ -33,14 +34,11 @@ product and date indexes under `index/`.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
-
-from common.storage import NotFound, PreconditionFailed, Storage
 
 
 class Status(StrEnum):
@@ -59,10 +57,6 @@ RESTORABLE = frozenset({"chargeback"})
 
 class InvalidTransition(ValueError):
     """The change is not allowed from the record's current status."""
-
-
-class RecordContended(Exception):
-    """Other writers kept changing the record; a later retry will get through."""
 
 
 @dataclass(frozen=True)
@@ -303,63 +297,3 @@ def _fields_of(kind: type, raw: dict[str, Any]) -> dict[str, Any]:
 
 def _known(kind: type, raw: dict[str, Any]) -> Any:
     return kind(**_fields_of(kind, raw))
-
-
-def record_name(order_id: str) -> str:
-    return f"orders/{order_id}.json"
-
-
-def customer_prefix(email: str) -> str:
-    return f"customers/{hashlib.sha256(email.strip().lower().encode()).hexdigest()}/"
-
-
-def code_name(serial: str) -> str:
-    return f"codes/{serial}"
-
-
-def load_record(storage: Storage, bucket: str, order_id: str) -> tuple[OrderRecord | None, int]:
-    """The record and its generation; (None, 0) when there is none yet."""
-    try:
-        blob = storage.read(bucket, record_name(order_id))
-    except NotFound:
-        return None, 0
-    return OrderRecord.from_json(blob.data), blob.generation
-
-
-def save_record(storage: Storage, bucket: str, record: OrderRecord, generation: int) -> int:
-    """Write the record if its generation is still `generation` (0: only if absent)."""
-    return storage.write(
-        bucket,
-        record_name(record.order_id),
-        record.to_json(),
-        content_type="application/json",
-        if_generation_match=generation,
-    )
-
-
-def update_record(
-    storage: Storage,
-    bucket: str,
-    order_id: str,
-    change: Callable[[OrderRecord], OrderRecord],
-    *,
-    attempts: int = 8,
-) -> OrderRecord:
-    """Apply a transition to the stored record under its generation; re-read when beaten.
-
-    Raises NotFound without a record, InvalidTransition from `change`, and
-    RecordContended when other writers won every attempt.
-    """
-    for _ in range(attempts):
-        record, generation = load_record(storage, bucket, order_id)
-        if record is None:
-            raise NotFound(record_name(order_id))
-        changed = change(record)
-        if changed == record:
-            return record
-        try:
-            save_record(storage, bucket, changed, generation)
-        except PreconditionFailed:
-            continue
-        return changed
-    raise RecordContended(f"order {order_id} kept changing")

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from common.contract import OrderRevoked, ResendRequested, now_iso
-from common.orders import OrderRecord, Status, load_record
+from common.order_store import load_record
+from common.orders import OrderRecord, Status
 from common.storage import NotFound
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError

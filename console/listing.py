@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from rich.table import Table
 
 from common.order_index import OrderQuery, find_order_ids
-from common.orders import OrderRecord, load_record
+from common.order_store import load_record
+from common.orders import OrderRecord
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
 from console.views import buyer_of, detail, downloads_of, emit_json, summary

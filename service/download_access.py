@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 from common.download_counts import CountContended, count_download, read_count
 from common.keys import derive_key
 from common.link_tokens import LinkClaim, make_token
-from common.orders import OrderRecord, Status, load_record
+from common.order_store import load_record
+from common.orders import OrderRecord, Status
 from common.storage import NotFound
 from service.deps import ServiceDeps
 

@@ -18,7 +18,8 @@ from dataclasses import asdict, dataclass
 from flask import Blueprint, Response, jsonify, make_response, render_template, request
 
 from common.logging import mask_email
-from common.orders import Status, code_name, load_record
+from common.order_store import code_name, load_record
+from common.orders import Status
 from common.stamp_codes import InvalidCode, check_code, normalise_code
 from common.storage import NotFound, Storage, TransientStorageError
 from service.deps import current_deps

@@ -15,7 +15,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from common.contract import ContractError, parse_envelope
+from common.contract import ContractError
+from common.envelope import parse_envelope
 from common.logging import configure_logging
 from common.settings import Settings
 from common.web import health, json_error, register_error_handlers

@@ -28,15 +28,8 @@ import logging
 
 from common.contract import Buyer, OrderPaid, now_iso
 from common.order_index import write_indexes
-from common.orders import (
-    DeliveredFile,
-    InvalidTransition,
-    OrderRecord,
-    Status,
-    code_name,
-    load_record,
-    save_record,
-)
+from common.order_store import code_name, load_record, save_record
+from common.orders import DeliveredFile, InvalidTransition, OrderRecord, Status
 from common.stamp_codes import code_for_serial, serial_for
 from common.storage import PreconditionFailed, TransientStorageError
 from worker.copies import stamp_copies

@@ -29,15 +29,8 @@ from dataclasses import replace
 
 from common.catalog import Product
 from common.contract import EditionReissued, now_iso
-from common.orders import (
-    DeliveredFile,
-    InvalidTransition,
-    OrderRecord,
-    RecordContended,
-    Status,
-    load_record,
-    update_record,
-)
+from common.order_store import RecordContended, load_record, update_record
+from common.orders import DeliveredFile, InvalidTransition, OrderRecord, Status
 from common.storage import NotFound, TransientStorageError
 from worker.copies import stamp_copies
 from worker.deps import WorkerDeps

@@ -20,14 +20,8 @@ import contextlib
 import logging
 
 from common.contract import LinksRequested, ResendRequested, now_iso
-from common.orders import (
-    InvalidTransition,
-    OrderRecord,
-    RecordContended,
-    customer_prefix,
-    load_record,
-    update_record,
-)
+from common.order_store import RecordContended, customer_prefix, load_record, update_record
+from common.orders import InvalidTransition, OrderRecord
 from common.storage import NotFound, PreconditionFailed
 from worker.deps import WorkerDeps
 from worker.errors import PermanentError, TransientError

@@ -18,7 +18,8 @@ from __future__ import annotations
 import logging
 
 from common.contract import CopyRequested, now_iso
-from common.orders import OrderRecord, Status, load_record, save_record
+from common.order_store import load_record, save_record
+from common.orders import OrderRecord, Status
 from common.storage import NotFound, PreconditionFailed, TransientStorageError
 from worker.copies import stamp_copies
 from worker.deps import WorkerDeps

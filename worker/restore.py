@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 
 from common.contract import OrderRestored, now_iso
-from common.orders import InvalidTransition, OrderRecord, RecordContended, Status, update_record
+from common.order_store import RecordContended, update_record
+from common.orders import InvalidTransition, OrderRecord, Status
 from common.storage import NotFound
 from worker.deps import WorkerDeps
 from worker.errors import TransientError

@@ -18,7 +18,8 @@ import logging
 from collections.abc import Callable
 
 from common.contract import ItemsRefunded, OrderRevoked, now_iso
-from common.orders import OrderRecord, RecordContended, Status, save_record, update_record
+from common.order_store import RecordContended, save_record, update_record
+from common.orders import OrderRecord, Status
 from common.storage import NotFound, PreconditionFailed
 from worker.deps import WorkerDeps
 from worker.errors import PermanentError, TransientError

@@ -27,7 +27,8 @@ from typing import Any
 
 import requests
 
-from common.contract import Message, push_envelope
+from common.contract import Message
+from common.envelope import push_envelope
 from service.publish import PublishError
 
 log = logging.getLogger(__name__)

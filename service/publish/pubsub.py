@@ -20,6 +20,7 @@ from google.pubsub_v1.services.publisher.transports import PublisherGrpcTranspor
 
 from common import contract
 from common.contract import Message
+from common.envelope import attributes_of
 from service.publish import PublishError
 
 
@@ -41,7 +42,7 @@ class PubSubPublisher:
                 contract.encode(message),
                 retry=self._retry,
                 timeout=self._timeout,
-                **contract.attributes_of(message),
+                **attributes_of(message),
             )
             return str(future.result(timeout=self._timeout))
         except (concurrent.futures.TimeoutError, TimeoutError):

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from common.contract import Buyer, OrderPaid
-from common.orders import OrderRecord, record_name
+from common.order_store import record_name
+from common.orders import OrderRecord
 from common.settings import Settings
 from common.storage import NotFound, Storage
 from demo.emulators import PROJECT

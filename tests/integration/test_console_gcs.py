@@ -11,7 +11,8 @@ import pytest
 from rich.console import Console
 
 from common.order_index import write_indexes
-from common.orders import OrderRecord, save_record
+from common.order_store import save_record
+from common.orders import OrderRecord
 from common.storage.gcs import GcsStorage
 from console.__main__ import run
 from demo.emulators import StorageEmulator

@@ -26,8 +26,10 @@ import requests
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from common.contract import LinksRequested, Message, push_envelope
-from common.orders import OrderRecord, Status, record_name
+from common.contract import LinksRequested, Message
+from common.envelope import push_envelope
+from common.order_store import record_name
+from common.orders import OrderRecord, Status
 from common.settings import Settings
 from common.storage.gcs import GcsStorage
 from demo.emulators import PROJECT, StorageEmulator

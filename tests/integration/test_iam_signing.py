@@ -27,8 +27,9 @@ from google.auth.transport.requests import Request
 from google.cloud import storage
 from google.oauth2.credentials import Credentials as TokenCredentials
 
-from common.contract import Buyer, OrderPaid, push_envelope
+from common.contract import Buyer, OrderPaid
 from common.download_counts import read_counts
+from common.envelope import push_envelope
 from common.logging import JsonFormatter
 from common.settings import Settings
 from common.storage import SigningNotPermitted, TransientStorageError

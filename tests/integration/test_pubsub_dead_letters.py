@@ -18,6 +18,7 @@ import pytest
 from rich.console import Console
 
 from common import contract
+from common.envelope import attributes_of
 from common.pubsub_dead_letters import SubscriptionDeadLetters
 from console.__main__ import run
 from demo.emulators import PROJECT, PubSubEmulator
@@ -45,7 +46,7 @@ def dead_letter(emulator: PubSubEmulator, topology: PushTopology, message: contr
     future = emulator.publisher().publish(
         topology.dead_letter_topic,
         contract.encode(message),
-        **contract.attributes_of(message),
+        **attributes_of(message),
         CloudPubSubDeadLetterSourceDeliveryCount="5",
         CloudPubSubDeadLetterSourceSubscription=topology.subscription.rsplit("/", 1)[-1],
     )

@@ -32,6 +32,7 @@ import pytest
 
 from common import contract
 from common.contract import OrderPaid
+from common.envelope import attributes_of, parse_envelope
 from common.settings import Settings
 from common.storage.gcs import GcsStorage
 from demo.emulators import (
@@ -157,8 +158,8 @@ def test_a_published_order_is_pushed_once_and_mailed_once(rig: PushRig, sample_b
     envelope = push.json()
     assert envelope["subscription"] == rig.topology.subscription
     assert envelope["message"]["messageId"] == message_id
-    assert envelope["message"]["attributes"] == contract.attributes_of(message)
-    assert contract.parse_envelope(envelope).message == message
+    assert envelope["message"]["attributes"] == attributes_of(message)
+    assert parse_envelope(envelope).message == message
     [arrived] = [e for e in rig.front.exchanges if e.received.path == "/pubsub/push"]
     assert "Authorization" not in arrived.received.headers  # the emulator signs nothing
     assert push.headers["Authorization"].endswith(".SIGNATURE_REMOVED_BY_GOOGLE")

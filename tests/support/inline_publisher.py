@@ -13,7 +13,8 @@ import itertools
 
 from flask.testing import FlaskClient
 
-from common.contract import Message, push_envelope
+from common.contract import Message
+from common.envelope import push_envelope
 
 SUBSCRIPTION = "projects/local/subscriptions/orders-push"
 

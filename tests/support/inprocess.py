@@ -17,7 +17,8 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from common.contract import Message, push_envelope
+from common.contract import Message
+from common.envelope import push_envelope
 from common.settings import Settings
 from service.app import create_app as create_service
 from worker.app import create_app as create_worker

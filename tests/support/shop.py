@@ -21,7 +21,8 @@ from rich.console import Console
 
 from common.contract import Buyer, OrderPaid
 from common.keys import derive_key
-from common.orders import OrderRecord, load_record
+from common.order_store import load_record
+from common.orders import OrderRecord
 from common.settings import Settings
 from common.storage.local import LocalStorage
 from console.__main__ import run

@@ -22,12 +22,10 @@ from common.contract import (
     OrderRestored,
     OrderRevoked,
     PaidItem,
-    attributes_of,
     decode,
     encode,
-    parse_envelope,
-    push_envelope,
 )
+from common.envelope import attributes_of, parse_envelope, push_envelope
 
 SUBSCRIPTION = "projects/p/subscriptions/orders-push"
 CLASSIC_PAID = OrderPaid(

@@ -19,15 +19,9 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from common.contract import (
-    Buyer,
-    CopyRequested,
-    OrderPaid,
-    OrderRevoked,
-    PaidItem,
-    push_envelope,
-)
+from common.contract import Buyer, CopyRequested, OrderPaid, OrderRevoked, PaidItem
 from common.download_counts import read_counts
+from common.envelope import push_envelope
 from common.keys import derive_key
 from common.link_tokens import LinkClaim, make_token
 from common.orders import OrderRecord

@@ -23,15 +23,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.contract import (
-    Buyer,
-    LinksRequested,
-    Message,
-    OrderPaid,
-    OrderRevoked,
-    PaidItem,
-    push_envelope,
-)
+from common.contract import Buyer, LinksRequested, Message, OrderPaid, OrderRevoked, PaidItem
+from common.envelope import push_envelope
 from common.keys import derive_key
 from common.link_tokens import read_token
 from common.orders import DeliveredFile, OrderRecord, Status

@@ -17,7 +17,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.contract import LinksRequested, decode, parse_envelope
+from common.contract import LinksRequested, decode
+from common.envelope import parse_envelope
 from common.logging import JsonFormatter
 from common.settings import Settings
 from common.storage.local import LocalStorage

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from common.contract import Buyer, LinksRequested, OrderPaid, push_envelope
+from common.contract import Buyer, LinksRequested, OrderPaid
+from common.envelope import push_envelope
 from common.orders import OrderRecord, Status
 from common.settings import Settings
 from worker.app import create_app

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from common.order_index import OrderQuery, find_order_ids, index_names, write_indexes
-from common.orders import OrderRecord, customer_prefix, save_record
+from common.order_store import customer_prefix, save_record
+from common.orders import OrderRecord
 from common.settings import Settings
 from common.storage.local import LocalStorage
 from tests.support.shop import local_storage

@@ -28,7 +28,8 @@ from flask.testing import FlaskClient
 from google.auth import crypt, jwt
 from google.auth.transport.requests import Request
 
-from common.contract import OrderRevoked, push_envelope
+from common.contract import OrderRevoked
+from common.envelope import push_envelope
 from common.settings import Settings
 from tests.support.http_standin import ToLocal
 from worker.app import create_app

@@ -18,7 +18,8 @@ import pytest
 
 from common.contract import EditionReissued
 from common.keys import derive_key
-from common.orders import OrderRecord, Status, load_record, save_record
+from common.order_store import load_record, save_record
+from common.orders import OrderRecord, Status
 from common.reissues import claim_name, done_name, edition_name, failed_name, read_json
 from common.settings import Settings
 from common.storage.local import LocalStorage

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from common.contract import ResendRequested
-from common.orders import save_record
+from common.order_store import save_record
 from tests.support.shop import Shop
 from worker.mail.outbox import download_links
 

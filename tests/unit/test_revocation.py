@@ -23,8 +23,8 @@ from common.contract import (
     OrderRestored,
     OrderRevoked,
     PaidItem,
-    push_envelope,
 )
+from common.envelope import push_envelope
 from common.link_tokens import read_token
 from common.orders import OrderRecord, Status
 from common.settings import Settings

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.orders import code_name
+from common.order_store import code_name
 from common.settings import Settings
 from common.stamp_codes import make_code, serial_for
 from service.app import create_app

@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.orders import OrderRecord, Status, code_name, save_record
+from common.order_store import code_name, save_record
+from common.orders import OrderRecord, Status
 from common.settings import Settings
 from common.stamp_codes import make_code, serial_for
 from common.storage import Storage

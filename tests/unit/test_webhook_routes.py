@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from common.contract import OrderPaid, parse_envelope
+from common.contract import OrderPaid
+from common.envelope import parse_envelope
 from common.settings import Settings
 from service.app import create_app
 from service.publish.local_push import LocalPushPublisher
