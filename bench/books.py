@@ -2,6 +2,8 @@
 
 - The R reference manual (Debian `r-doc-pdf`): 2,415 pages of LaTeX output
   with object streams, the shape of a big technical book.
+- The LaTeX3 sources (Debian `texlive-latex-base-doc`, `source3.pdf`): 1,611
+  pages, the book the issue measured at a 406 MB peak before the plan.
 - A 300 MB "comic": one large photo-like JPEG per page, the shape of a photo
   book, where a rewrite per buyer costs seconds and memory. Generated once
   into var/bench/ (not committed) from random pixels, so it does not compress.
@@ -15,6 +17,8 @@ import random
 from pathlib import Path
 
 REFMAN = Path("/usr/share/R/doc/manual/refman.pdf")
+SOURCE3 = Path("/usr/share/doc/texlive-doc/latex/l3kernel/source3.pdf")
+INSTALLED = {"refman": (REFMAN, "r-doc-pdf"), "source3": (SOURCE3, "texlive-latex-base-doc")}
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench"
 

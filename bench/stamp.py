@@ -1,10 +1,11 @@
 """Stamping benchmark: one more copy against a plain rewrite, beside the peers, in one command.
 
-    .venv/bin/python -m bench.stamp [--books refman comic sample] [--copies 21] [--repeat 2]
+    .venv/bin/python -m bench.stamp [--books refman source3 comic sample] [--copies 21] [--repeat 2]
 
-On each book (bench/books.py: the 2,415-page R reference manual, a generated
-300 MB photo book, and the 1,000-page sample book), every tool runs in its own
-process, so its peak memory (VmHWM) is its own:
+On each book (bench/books.py: the 2,415-page R reference manual, the
+1,611-page LaTeX3 sources, a generated 300 MB photo book, and the 1,000-page
+sample book), every tool runs in its own process, so its peak memory (VmHWM)
+is its own:
 
 - `qpdf in out`, the plain rewrite every ratio is against (qpdf's own CLI);
 - `cp`, copying the file: the limit of any per-copy cost;
@@ -161,7 +162,7 @@ def show(tool: str, result: dict, floor: float, copies: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--books", nargs="+", default=["refman", "comic", "sample"])
+    parser.add_argument("--books", nargs="+", default=["refman", "source3", "comic", "sample"])
     parser.add_argument("--copies", type=int, default=21)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--child", nargs=4, metavar=("TOOL", "IN", "OUT", "OVERLAY"))
@@ -175,15 +176,16 @@ def main() -> int:
         for name in args.books:
             source = _book(name, folder)
             if source is None:
-                print(f"\n{name}: skipped (apt-get install r-doc-pdf)")
+                print(f"\n{name}: skipped (apt-get install {books.INSTALLED[name][1]})")
                 continue
             bench_book(name, source, folder, args.copies, args.repeat)
     return 0
 
 
 def _book(name: str, folder: Path) -> Path | None:
-    if name == "refman":
-        return books.REFMAN if books.REFMAN.exists() else None
+    if name in books.INSTALLED:
+        path = books.INSTALLED[name][0]
+        return path if path.exists() else None
     if name == "comic":
         return books.comic_book()
     from demo.sample_book import make_sample_book

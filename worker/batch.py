@@ -19,6 +19,7 @@ from pathlib import Path
 from stamping.pdf.plan import Plan, prepare_plan
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
+from worker.memory import release_free_memory
 
 REQUIRED = ("name", "email", "order")
 _FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
@@ -78,6 +79,7 @@ def stamp_batch(
         skip = style.skip_pages if row.skip_pages is None else row.skip_pages
         if skip not in plans:
             plans[skip] = prepare_plan(original, replace(style, skip_pages=skip))
+            release_free_memory()
         path = outdir / f"{row.order}.pdf"
         stamp = Stamp(row.name, row.email, row.order, code_for(row.order))
         partial = path.with_name(f".{path.name}.part")

@@ -32,6 +32,7 @@ from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from worker.deps import WorkerDeps
 from worker.errors import PermanentError, TransientError
+from worker.memory import release_free_memory
 
 log = logging.getLogger(__name__)
 # Above this a copy is streamed to storage in chunks, so memory stays flat for photo books.
@@ -129,16 +130,20 @@ def _prepare(delivered: DeliveredFile, deps: WorkerDeps, style: StampStyle) -> P
     bucket = deps.settings.source_bucket
     started = time.perf_counter()
     blob = _storage(lambda: deps.storage.read(bucket, delivered.source), delivered)
+    generation = blob.generation
     try:
         plan = prepare(blob.data, style)
     except StampError as exc:
         raise PermanentError(f"cannot stamp {delivered.source}: {exc}") from exc
+    finally:
+        del blob  # the original's bytes, then the parse's freed heap, go back before any copy
+        release_free_memory()
     log.info(
         "plan prepared",
         extra={
             "event": "plan_prepared",
             "source": delivered.source,
-            "generation": blob.generation,
+            "generation": generation,
             "seconds": round(time.perf_counter() - started, 3),
             "notes": list(plan.notes),
         },
