@@ -24,8 +24,9 @@ from worker.push_auth import PushVerifier
 from worker.sized_cache import SizedCache
 
 PushCheck = Callable[[str | None], object]
-# An eighth of the worker's 4 GiB: plans hold each book once, beside the copies being written
-# (about twice the book each, 4 at once: terraform/run.tf).
+# An eighth of the worker's 4 GiB (terraform/run.tf): a plan holds its book once, in a
+# temporary file, which Cloud Run keeps in memory; copies in flight beside it hold at most
+# about 32 MB each (bigger ones are streamed: worker/copies.py).
 PLAN_CACHE_BYTES = 512 * 1024 * 1024
 
 log = logging.getLogger(__name__)
