@@ -37,7 +37,7 @@ from pathlib import Path
 
 from demo.sample_epub import make_sample_epub
 from stamping.epub import segments
-from stamping.epub.stamper import stamp_epub
+from stamping.epub.stamper import stamp_epub, write_epub
 from stamping.epub.tracing import trace_epub
 from stamping.stamp import Stamp
 
@@ -80,11 +80,13 @@ def rezip(source: Path, target: Path) -> None:
 
 def exlibris_first(source: Path, target: Path) -> None:
     segments.CACHE.clear()
-    target.write_bytes(stamp_epub(source.read_bytes(), STAMP))
+    exlibris_next(source, target)
 
 
 def exlibris_next(source: Path, target: Path) -> None:
-    target.write_bytes(stamp_epub(source.read_bytes(), STAMP))
+    # As the worker writes a copy: straight into its output, no joined copy of the book.
+    with target.open("wb") as out:
+        write_epub(source.read_bytes(), STAMP, out)
 
 
 CONTENDERS: dict[str, Callable[[Path, Path], None]] = {

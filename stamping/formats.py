@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from stamping.epub import preflight as epub_preflight
-from stamping.epub.stamper import stamp_epub
+from stamping.epub.stamper import stamp_epub, write_epub
 from stamping.epub.tracing import TraceError as EpubTraceError
 from stamping.epub.tracing import trace_epub
 from stamping.pdf import preflight as pdf_preflight
@@ -86,7 +86,7 @@ class _EpubOriginal:
         return len(self.data)
 
     def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> str:
-        out.write(stamp_epub(self.data, stamp, self.style))
+        write_epub(self.data, stamp, out, self.style)
         return ""  # the reading system's fonts draw an EPUB's stamp
 
 

@@ -12,6 +12,7 @@ first and stored.
 from __future__ import annotations
 
 import posixpath
+from typing import BinaryIO
 from urllib.parse import quote
 
 from stamping.epub import documents, marks, segments
@@ -33,6 +34,24 @@ MAX_REWRITTEN = 512 * 1024 * 1024  # inflated bytes of all spine documents toget
 
 def stamp_epub(original: bytes, stamp: Stamp, style: StampStyle = StampStyle()) -> bytes:  # noqa: B008 - frozen
     """Return the personal copy of `original` for `stamp`."""
+    writer, comment = _stamped(original, stamp, style)
+    return writer.finish(comment)
+
+
+def write_epub(
+    original: bytes,
+    stamp: Stamp,
+    out: BinaryIO,
+    style: StampStyle = StampStyle(),  # noqa: B008 - frozen
+) -> None:
+    """Write the personal copy of `original` for `stamp` to `out` (StampError before any byte
+    is written if the book cannot be stamped)."""
+    writer, comment = _stamped(original, stamp, style)
+    writer.finish_into(out, comment)
+
+
+def _stamped(original: bytes, stamp: Stamp, style: StampStyle) -> tuple[RawZipWriter, bytes]:
+    """The copy's entries, ready to be written, and its zip comment."""
     book, plan = PLANS.open(original, style)
     edits = mark_documents(book, plan, stamp, style)
     opf = edit_opf(book.package, _addition(book.package, plan, stamp))
@@ -43,7 +62,7 @@ def stamp_epub(original: bytes, stamp: Stamp, style: StampStyle = StampStyle()) 
         plan.css_path: page_css(plan.page).encode(),
     }
     comment = marks.zip_comment(stamp.order_id, stamp.code, book.archive.comment)
-    return assemble(book, edits, added, comment)
+    return assemble(book, edits, added), comment
 
 
 def mark_documents(book: Book, plan: Plan, stamp: Stamp, style: StampStyle) -> dict[str, Packed]:
@@ -83,9 +102,7 @@ def _prepared(book: Book, entry: Entry, *, svg: bool) -> Prepared | None:
     return prepared
 
 
-def assemble(
-    book: Book, edits: dict[str, Packed], added: dict[str, bytes], comment: bytes
-) -> bytes:
+def assemble(book: Book, edits: dict[str, Packed], added: dict[str, bytes]) -> RawZipWriter:
     """The copy: mimetype first and stored, every original entry in order, then the new ones."""
     archive, writer = book.archive, RawZipWriter()
     mimetype = archive.by_name.get("mimetype")
@@ -102,7 +119,7 @@ def assemble(
     like = archive.entry(book.package.path)
     for name, body in added.items():
         writer.write(new_entry(name, like), body)
-    return writer.finish(comment)
+    return writer
 
 
 def _addition(package: Package, plan: Plan, stamp: Stamp) -> Addition:

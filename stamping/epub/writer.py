@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from stamping.epub.archive import DEFLATED, STORED, Entry
 from stamping.stamp import StampError
@@ -49,7 +51,7 @@ def new_entry(name: str, like: Entry | None) -> Entry:
 
 
 class RawZipWriter:
-    """Collects entries in order; `finish` returns the whole archive."""
+    """Collects entries in order; `finish` returns the whole archive, `finish_into` writes it."""
 
     def __init__(self) -> None:
         self._chunks: list[bytes | memoryview] = []
@@ -101,11 +103,21 @@ class RawZipWriter:
 
     def finish(self, comment: bytes = b"") -> bytes:
         """The archive: entries, central directory, end record with `comment`."""
+        return b"".join(self._parts(comment))
+
+    def finish_into(self, out: BinaryIO, comment: bytes = b"") -> None:
+        """Write the archive to `out` piece by piece: the untouched entries go straight from
+        the original's buffer, with no joined copy of the whole book in between."""
+        for part in self._parts(comment):
+            out.write(part)
+
+    def _parts(self, comment: bytes) -> Iterator[bytes | memoryview]:
         size, count, comment = sum(map(len, self._central)), len(self._central), comment[:0xFFFF]
         if self._offset + size >= _LIMIT or count >= 0xFFFF:
             raise StampError("the stamped EPUB would need zip64, which is not supported")
         end = _END.pack(b"PK\x05\x06", 0, 0, count, count, size, self._offset, len(comment))
-        return b"".join([*self._chunks, *self._central, end, comment])
+        yield from self._chunks
+        yield b"".join([*self._central, end, comment])
 
 
 def _needs(method: int) -> int:

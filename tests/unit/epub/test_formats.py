@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from stamping.epub.stamper import stamp_epub
-from stamping.formats import check_file, detect_format, stamp_file, trace_file
+from stamping.formats import check_file, detect_format, prepare, stamp_file, trace_file
 from stamping.pdf.tracing import TraceError
 from stamping.stamp import StampError
 from tests.support import pdfs
@@ -133,3 +134,15 @@ def test_entries_with_data_descriptors_are_copied_whole(library: Library) -> Non
     with zipfile.ZipFile(io.BytesIO(copy)) as archive:
         assert archive.testzip() is None
         assert archive.read("OEBPS/cover.png") == entries(original)["OEBPS/cover.png"]
+
+
+def test_a_copy_written_into_a_stream_is_the_copy(library: Library, tmp_path: Path) -> None:
+    """The worker writes through `prepare(...).write` into a file or an upload, piece by piece."""
+    original = library["pandoc"]
+    target = tmp_path / "copy.epub"
+    with target.open("wb") as out:
+        assert prepare(original).write(STAMP, out) == ""
+    assert target.read_bytes() == stamp_epub(original, STAMP)
+    with zipfile.ZipFile(target) as archive:
+        assert archive.testzip() is None
+    assert trace_file(target.read_bytes()).findings[0].order_id == STAMP.order_id
