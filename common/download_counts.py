@@ -1,9 +1,13 @@
 """Download counts: how often each file of an order was handed out, one object per file.
 
 `downloads/<order id>/<file index>` in the delivery bucket holds the count as
-decimal text. Only the service writes it, by compare-and-swap on the
-object's generation, so concurrent clicks each count once and the order
-record (written by the worker alone) never has to merge them back.
+decimal text. Only the service counts, by compare-and-swap on the object's
+generation, so concurrent clicks each count once and the order record
+(written by the worker alone) never has to merge them back. The worker only
+deletes a count, when a new edition replaces the file: the buyer it mails
+about the new edition gets the downloads of a new copy, not the old one's
+leftovers. A click racing that delete fails its compare-and-swap and counts
+again from zero.
 """
 
 from __future__ import annotations
@@ -34,6 +38,11 @@ def read_count(storage: Storage, bucket: str, order_id: str, index: int) -> tupl
 def read_counts(storage: Storage, bucket: str, order_id: str, files: int) -> tuple[int, ...]:
     """Every file's count, in file order."""
     return tuple(read_count(storage, bucket, order_id, n)[0] for n in range(files))
+
+
+def reset_count(storage: Storage, bucket: str, order_id: str, index: int) -> None:
+    """Start a file's count again from zero (a new edition of it was delivered)."""
+    storage.delete(bucket, count_name(order_id, index))
 
 
 def count_download(

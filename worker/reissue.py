@@ -9,9 +9,10 @@ edition, whatever Pub/Sub redelivers or the author runs again:
     claims/ absent or stale claim it (create-only, or take a stale one over by generation)
 
 then the product's files are stamped again from the current originals
-(worker/copies.py records each copy's generation), the buyer gets one "a new
-edition is ready" mail, done/ is written, and only then the record takes the
-new generations and the mail (so a failed mail leaves it saying "old edition").
+(worker/copies.py records each copy's generation), their download counts start
+again from zero, the buyer gets one "a new edition is ready" mail, done/ is
+written, and only then the record takes the new generations and the mail (so a
+failed mail leaves it saying "old edition").
 
 Skipped without a mail (done/ says why): a revoked order; an order not yet
 delivered (its delivery stamps from the current original anyway); an order
@@ -29,6 +30,7 @@ from dataclasses import replace
 
 from common.catalog import Product
 from common.contract import EditionReissued, now_iso
+from common.download_counts import reset_count
 from common.order_store import RecordContended, load_record, update_record
 from common.orders import DeliveredFile, InvalidTransition, OrderRecord, Status
 from common.storage import NotFound, TransientStorageError
@@ -69,6 +71,8 @@ def _reissue(message: EditionReissued, markers: ReissueMarkers, deps: WorkerDeps
         files = stamp_copies(record, deps, indexes)
         if not _still_entitled(record, files, indexes, deps):
             return markers.finish("skipped: revoked")
+        for n in indexes:  # the new edition's links must work for a buyer who used up the old
+            reset_count(deps.storage, deps.settings.delivery_bucket, record.order_id, n)
         mail_id = mail_new_edition(replace(record, files=files), deps, product.title, indexes)
     except MailOutcomeUnknown:
         raise  # keep the claim: a second mail now could be a duplicate

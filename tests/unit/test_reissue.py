@@ -17,6 +17,7 @@ import pikepdf
 import pytest
 
 from common.contract import EditionReissued
+from common.download_counts import count_download, read_count
 from common.keys import derive_key
 from common.order_store import load_record, save_record
 from common.orders import OrderRecord, Status
@@ -77,6 +78,20 @@ def test_an_order_gets_a_copy_of_the_new_edition_and_one_mail(shop: Shop) -> Non
     assert after.mails[-1].provider_id == mail["Message-ID"]
     assert marker(shop, done_name, "552312-1", edition)["outcome"] == f"mailed {mail['Message-ID']}"
     assert marker(shop, claim_name, "552312-1", edition) == {}
+
+
+def test_a_buyer_who_used_up_the_old_copys_downloads_can_fetch_the_new_edition(
+    shop: Shop,
+) -> None:
+    shop.buy("552312-1")
+    bucket, limit = shop.settings.delivery_bucket, shop.settings.download_limit
+    for _ in range(limit):
+        assert count_download(shop.storage, bucket, "552312-1", 0, limit=limit) is not None
+    assert count_download(shop.storage, bucket, "552312-1", 0, limit=limit) is None  # used up
+    shop.publisher.publish(reissued("552312-1", new_edition(shop)))
+    assert len(shop.mails()) == 2
+    assert read_count(shop.storage, bucket, "552312-1", 0)[0] == 0
+    assert count_download(shop.storage, bucket, "552312-1", 0, limit=limit) == 1
 
 
 def test_a_redelivery_or_a_second_run_mails_nobody_again(shop: Shop) -> None:
