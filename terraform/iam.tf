@@ -151,6 +151,59 @@ resource "google_cloud_run_v2_service_iam_member" "public_invokes_service" {
   member   = "allUsers"
 }
 
+# --- the author's console --------------------------------------------------
+
+# `exlibris` runs on the author's laptop with their own credentials (ADC). It
+# reads records and indexes and publishes work; the worker does the work. An
+# author who owns the project needs none of this; an assistant or a CI job
+# gets exactly what the console does (README, "Operating your shop").
+locals {
+  console_grants = merge([
+    for m in var.console_members : {
+      "${m}/deliveries" = { member = m, role = "roles/storage.objectUser", on = "deliveries" }
+      "${m}/originals"  = { member = m, role = "roles/storage.objectViewer", on = "originals" }
+    }
+  ]...)
+}
+
+# Records, indexes and re-issue markers are read; a replayed dead letter is
+# moved to dead-letters/replayed/ (a write and a delete).
+resource "google_storage_bucket_iam_member" "console_uses_buckets" {
+  for_each = local.console_grants
+
+  bucket = each.value.on == "deliveries" ? google_storage_bucket.deliveries.name : google_storage_bucket.originals.name
+  role   = each.value.role
+  member = each.value.member
+}
+
+# Re-sends, revocations, re-issues and replays are messages for the worker.
+resource "google_pubsub_topic_iam_member" "console_publishes_orders" {
+  for_each = toset(var.console_members)
+
+  topic  = google_pubsub_topic.orders.id
+  role   = "roles/pubsub.publisher"
+  member = each.value
+}
+
+# `exlibris dead-letters` pulls without acking; `replay` acks what it re-sent.
+resource "google_pubsub_subscription_iam_member" "console_reads_dead_letters" {
+  for_each = toset(var.console_members)
+
+  subscription = google_pubsub_subscription.dead_letter_inspect.id
+  role         = "roles/pubsub.subscriber"
+  member       = each.value
+}
+
+# `exlibris paddle connect` keeps the new destination's secret as a version;
+# it never reads one back.
+resource "google_secret_manager_secret_iam_member" "console_adds_webhook_secret" {
+  for_each = local.billing ? toset(var.console_members) : toset([])
+
+  secret_id = google_secret_manager_secret.secrets["paddle-webhook-secret"].id
+  role      = "roles/secretmanager.secretVersionAdder"
+  member    = each.value
+}
+
 # --- Cloud Build ---------------------------------------------------------
 
 resource "google_artifact_registry_repository_iam_member" "deployer_pushes_images" {

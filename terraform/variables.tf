@@ -164,6 +164,17 @@ variable "alert_email" {
   }
 }
 
+variable "console_members" {
+  type        = list(string)
+  description = "Who runs the exlibris console against this shop (user:, group: or serviceAccount: principals), granted only what the console does: read the order records, archive replayed dead letters, read the originals' generations, publish to the orders topic, pull the dead-letter subscription and add versions of the webhook secret."
+  default     = []
+
+  validation {
+    condition     = alltrue([for m in var.console_members : can(regex("^(user|group|serviceAccount):[^@\\s]+@[^@\\s]+$", m))])
+    error_message = "console_members must be IAM principals such as user:me@example.com, group:authors@example.com or serviceAccount:ci@my-shop.iam.gserviceaccount.com."
+  }
+}
+
 variable "link_ttl_days" {
   type        = number
   description = "Lifetime of the durable download links in mails (LINK_TTL), in days."

@@ -285,6 +285,48 @@ def test_dead_letters_can_be_inspected():
     assert "push_config" not in sub
 
 
+def test_the_console_gets_what_it_does_and_nothing_else():
+    grants = {r.name: r for r in iam_resources() if r.name.startswith("console_")}
+    assert set(grants) == {
+        "console_uses_buckets",
+        "console_publishes_orders",
+        "console_reads_dead_letters",
+        "console_adds_webhook_secret",
+    }
+    buckets = locals_()["console_grants"]
+    assert '"roles/storage.objectUser", on = "deliveries"' in buckets
+    assert '"roles/storage.objectViewer", on = "originals"' in buckets  # never writes a book
+    assert role(grants["console_publishes_orders"]) == "roles/pubsub.publisher"
+    assert "google_pubsub_topic.orders" in grants["console_publishes_orders"].text
+    assert role(grants["console_reads_dead_letters"]) == "roles/pubsub.subscriber"
+    assert "dead_letter_inspect" in grants["console_reads_dead_letters"].text
+    secret = grants["console_adds_webhook_secret"]
+    assert role(secret) == "roles/secretmanager.secretVersionAdder"  # adds, never reads
+    assert secret.body["secret_id"] == (
+        '${google_secret_manager_secret.secrets["paddle-webhook-secret"].id}'
+    )
+    for r in grants.values():
+        assert "var.console_members" in r.text or "local.console_grants" in r.text, r.address
+
+
+@pytest.mark.parametrize(
+    ("member", "valid"),
+    [
+        ("user:ada@example.com", True),
+        ("group:authors@example.com", True),
+        ("serviceAccount:ci@shop-1.iam.gserviceaccount.com", True),
+        ("ada@example.com", False),
+        ("allUsers", False),
+        ("domain:example.com", False),
+    ],
+)
+def test_console_members_are_named_principals(member, valid):
+    (validation,) = variables()["console_members"]["validation"]
+    pattern = re.search(r'regex\("(.+?)", m\)', validation["condition"]).group(1)
+    assert variables()["console_members"]["default"] == []
+    assert bool(re.match(pattern.replace("\\\\", "\\"), member)) is valid
+
+
 @pytest.mark.parametrize("bucket", ["originals", "deliveries", "builds"])
 def test_buckets_are_private_and_uniform(bucket):
     body = resource("google_storage_bucket", bucket).body
