@@ -4,9 +4,10 @@ Paddle answers `{"data": …, "meta": …}`; a list's `meta.pagination` carries
 `next` (a full URL with the `after` cursor, present even on the last page)
 and `has_more`, so paging follows `next` while `has_more` is true. Errors come
 as `{"error": {"type", "code", "detail", "documentation_url"}}`, turned into
-one PaddleApiError sentence. 429 waits for Retry-After and 5xx backs off, a
-few times. The key goes only to PADDLE_API_URL: a `next` URL on another host
-is refused rather than followed with the key.
+one PaddleApiError sentence. Retries, the API version and the key are
+common/paddle_http.py's, as for the worker's lookups. The key goes only to
+PADDLE_API_URL: a `next` URL on another host is refused rather than followed
+with the key.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import requests
+
+from common.paddle_http import PaddleHttp, PaddleUnavailable, paddle_error
 
 
 class PaddleApiError(Exception):
@@ -32,14 +35,17 @@ class PaddleApi:
         attempts: int = 3,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._base = base_url.rstrip("/")
-        self._session = requests.Session()
-        self._session.headers.update(
-            {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
+        # An author at a terminal waits for a rate limit's Retry-After, up to half a minute.
+        self._http = PaddleHttp(
+            api_key,
+            base_url,
+            timeout=timeout,
+            attempts=attempts,
+            backoff=1.0,
+            max_wait=30.0,
+            sleep=sleep,
         )
-        self._timeout = timeout
-        self._attempts = attempts
-        self._sleep = sleep
+        self._base = self._http.base
 
     def list(self, path: str, params: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
         """Every entity of a list operation, page after page."""
@@ -62,27 +68,13 @@ class PaddleApi:
         return data
 
     def _request(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-        for attempt in range(1, self._attempts + 1):
-            try:
-                response = self._session.request(method, url, timeout=self._timeout, **kwargs)
-            except requests.RequestException as exc:
-                if attempt == self._attempts:
-                    raise PaddleApiError(f"Paddle is unreachable: {type(exc).__name__}") from None
-                self._sleep(2.0 ** (attempt - 1))
-                continue
-            busy = response.status_code == 429 or response.status_code >= 500
-            if busy and attempt < self._attempts:
-                self._sleep(_wait(response, attempt))
-                continue
-            if response.status_code >= 400:
-                raise PaddleApiError(_error_text(method, url, response))
-            return _json(response)
-        raise PaddleApiError(f"Paddle kept failing {method} {url}")  # not reached
-
-
-def _wait(response: requests.Response, attempt: int) -> float:
-    retry_after = response.headers.get("Retry-After", "")
-    return min(float(retry_after), 30.0) if retry_after.isdigit() else 2.0 ** (attempt - 1)
+        try:
+            response = self._http.request(method, url, **kwargs)
+        except PaddleUnavailable as exc:
+            raise PaddleApiError(f"{exc}; try again in a minute") from None
+        if response.status_code >= 400:
+            raise PaddleApiError(_error_text(method, url, response))
+        return _json(response)
 
 
 def _json(response: requests.Response) -> dict[str, Any]:
@@ -98,10 +90,7 @@ def _json(response: requests.Response) -> dict[str, Any]:
 def _error_text(method: str, url: str, response: requests.Response) -> str:
     """'Paddle refused GET /products (403 forbidden): You aren't permitted…'."""
     path = url.split("?", 1)[0].split("/", 3)[-1]
-    try:
-        error = response.json().get("error") or {}
-    except (ValueError, AttributeError):
-        error = {}
-    code = error.get("code") or response.reason or "error"
-    detail = error.get("detail") or response.text.strip()[:200] or "no details"
+    code, detail = paddle_error(response)
+    code = code or response.reason or "error"
+    detail = detail or response.text.strip()[:200] or "no details"
     return f"Paddle refused {method} /{path} ({response.status_code} {code}): {detail}"

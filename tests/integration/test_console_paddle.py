@@ -99,6 +99,8 @@ class TestConnect:
             "adjustment.updated",
         ]
         assert (body["api_version"], body["traffic_source"]) == (1, "platform")
+        for request in paddle_standin.requests:  # the version whose answers this code reads
+            assert request.headers["paddle-version"] == "1", request.path
         [setting] = paddle_standin.notification_settings
         assert secret_manager.versions[SECRET] == [setting["endpoint_secret_key"].encode()]
         assert f"projects/123456789012/secrets/{SECRET}/versions/1" in out
@@ -153,7 +155,7 @@ class TestConnect:
             (Reply(400, {"error": {"type": "request_error", "code": "invalid_field",
                                    "detail": "Invalid request."}}),
              "(400 invalid_field): Invalid request."),
-            (Reply(502, "<html>bad gateway</html>"), "(502 Bad Gateway): <html>bad gateway</html>"),
+            (Reply(502, "<html>bad gateway</html>"), "Paddle answered 502; try again in a minute"),
         ],
     )  # fmt: skip
     def test_paddles_refusal_is_one_line(
