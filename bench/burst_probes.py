@@ -144,22 +144,14 @@ def storage_kind(method: str, path: str) -> str:
 
 
 class SlowStorage(FaultProxy):
-    """The storage emulator `latency` seconds away, and (optionally) Cloud Storage's write limit.
-
-    Each request waits in its own thread, as on a network. With `write_gap`, an
-    upload to an object written less than `write_gap` seconds before answers 429
-    rateLimitExceeded, the worst case of "Maximum rate of writes to the same
-    object name: one write per second" (https://cloud.google.com/storage/quotas);
-    the real service may let a short burst through. The emulators do not limit.
-    """
+    """The storage emulator `latency` seconds away, and (optionally) Cloud Storage's write limit
+    (`write_gap`, tests/support/fault_proxy.py). Each request waits in its own thread, as
+    on a network."""
 
     def __init__(self, upstream: str, latency: float, write_gap: float = 0.0) -> None:
-        super().__init__(upstream)
+        super().__init__(upstream, write_gap)
         self.latency = latency
-        self.write_gap = write_gap
-        self.throttled = 0
-        self._written: dict[str, float] = {}
-        self._writes = threading.Lock()
+        self._timing = threading.Lock()
         self._seconds, self._served = 0.0, 0
 
     @property
@@ -171,38 +163,9 @@ class SlowStorage(FaultProxy):
         self.requests.clear()  # the stand-in records every request; a burst keeps none
         started = time.perf_counter()
         try:
-            return self._answer(request)
+            time.sleep(self.latency)
+            return super().respond(request)
         finally:
-            with self._writes:
+            with self._timing:
                 self._seconds += time.perf_counter() - started
                 self._served += 1
-
-    def _answer(self, request: Recorded) -> Reply:
-        time.sleep(self.latency)
-        if self.write_gap and request.method == "POST" and "/upload/" in request.path:
-            name = _upload_name(request)
-            with self._writes:
-                now = time.monotonic()
-                if now - self._written.get(name, -self.write_gap) < self.write_gap:
-                    self.throttled += 1
-                    return Reply(429, _RATE_LIMITED)
-                self._written[name] = now
-        return super().respond(request)
-
-
-_RATE_LIMITED = {
-    "error": {
-        "code": 429,
-        "message": "The object exceeded the rate limit for object mutation operations "
-        "(create, update, and delete). Please reduce your request rate.",
-        "errors": [{"reason": "rateLimitExceeded", "domain": "usageLimits"}],
-    }
-}
-
-
-def _upload_name(request: Recorded) -> str:
-    """The object an upload writes: `name` in the query (media) or the metadata part (multipart)."""
-    if "name" in request.query:
-        return request.query["name"][0]
-    found = re.search(rb'"name":\s*"([^"]+)"', request.body)
-    return found.group(1).decode() if found else ""

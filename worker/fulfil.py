@@ -13,6 +13,13 @@ preconditions, so concurrent deliveries of one message agree on one history:
 - mailing: one delivery has claimed the mail (mail_claimed_at) and is sending.
 - mailed: done; redeliveries are acknowledged without side effects.
 
+The copies and the mail claim are recorded in one write (received → stamped →
+mailing, both steps in the history), so an order costs three writes of its
+record: Cloud Storage takes about one write a second per object
+(cloud.google.com/storage/quotas) and answers 429 beyond, and the writes of
+one order come within a second. A record is written as `stamped` alone only
+when a refused mail releases the claim.
+
 The one unavoidable window: a crash after SendGrid accepted the mail but
 before `mailed` is recorded. The claim then goes stale (MAIL_CLAIM_SECONDS)
 and a redelivery sends the mail again: a buyer may get one mail twice, never
@@ -77,7 +84,7 @@ def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
                 )
                 save_record(deps.storage, bucket, named, generation)
             elif record.status == Status.RECEIVED:
-                save_record(deps.storage, bucket, _stamp_all(record, deps), generation)
+                _mail_once(_stamp_all(record, deps), generation, deps)
             else:
                 _mail_once(record, generation, deps)
         except PreconditionFailed:

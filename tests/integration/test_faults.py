@@ -188,6 +188,32 @@ def test_storage_503s_are_retried_and_the_order_completes(
     assert len(sendgrid_standin.mails) == 1
 
 
+@pytest.mark.emulator
+def test_an_order_keeps_to_cloud_storages_one_write_a_second_per_object(
+    tmp_path, storage_emulator: StorageEmulator, sendgrid_standin, sample_book, sample_epub
+) -> None:
+    """The record is written three times (received; stamped and claimed; mailed), and the
+    client waits out the 429s of writes that came too soon instead of failing the order."""
+    source, delivery = storage_emulator.new_bucket(), storage_emulator.new_bucket()
+    settings = cloud_settings(tmp_path, source, delivery)
+    with FaultProxy(storage_emulator.endpoint, write_gap=1.0) as proxy:
+        client = storage.Client(
+            project=PROJECT,
+            credentials=AnonymousCredentials(),
+            client_options={"api_endpoint": proxy.url},
+        )
+        gcs = GcsStorage(client, signing=None, deadline=10.0, initial_backoff=0.1)
+        gcs.write(source, BOOK, sample_book)
+        gcs.write(source, EPUB, sample_epub)
+        app = create_app(settings, storage=gcs, mailer=mailer_for(sendgrid_standin))
+        with served(app) as worker:
+            assert deliver(worker.url, paid("f-rate")) == 204
+    assert order_status(gcs, delivery, "f-rate") == Status.MAILED
+    assert len(sendgrid_standin.mails) == 1
+    assert proxy.writes[record_name("f-rate")] == 3
+    assert max(proxy.writes.values()) == 3  # no other object is written more often
+
+
 def test_the_same_message_ten_times_some_at_once_sends_one_mail(
     worker_url, sendgrid_standin, settings
 ) -> None:
