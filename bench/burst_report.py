@@ -11,8 +11,11 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from burst_cost import INSTANCE_BASED, REQUEST_BASED, Instance, Measured, cost_lines, per_second
+
+from common.catalog import load_catalog
 
 # Worker sizes compared: terraform/run.tf before issue 16, the same threads on one
 # vCPU, and what the figures recommend (terraform/run.tf and gunicorn.conf.py now).
@@ -22,6 +25,9 @@ SIZES = (
     Instance(vcpu=1, gib=4, threads=4),
 )
 RECOMMENDED = SIZES[-1]
+# One plan per stamped file of the product sold (its PDF and its EPUB), per instance.
+SAMPLE_CATALOG = Path(__file__).resolve().parent.parent / "sample" / "catalog.toml"
+PLANS_WANTED = sum(f.stamp for p in load_catalog(str(SAMPLE_CATALOG)).products for f in p.files)
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,9 @@ class Figures:
             )
             if value
         ]
-        return found + ([f"plans prepared {self.plans} (want 1)"] if self.plans != 1 else [])
+        if self.plans != PLANS_WANTED:
+            found.append(f"plans prepared {self.plans} (want {PLANS_WANTED})")
+        return found
 
 
 def print_figures(f: Figures) -> None:
