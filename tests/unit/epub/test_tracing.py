@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +98,18 @@ def test_mangled_marks_are_skipped_not_fatal(stamped: Copy) -> None:
     files = {n: d.replace(b'"order":', b'"order":{[') for n, d in files.items()}
     trace = trace_epub(rezipped(files, b"exlibris {not json"))
     assert trace.code == CODE and "comment" not in trace.marks and "zip-comment" not in trace.marks
+
+
+@pytest.mark.slow  # a whole pandoc process per book
+@pytest.mark.parametrize("name", ["pandoc", "sphinx", "ebooklib", "epub2"])
+def test_a_copy_rebuilt_by_pandoc_still_names_its_order(
+    stamped: Copy, name: str, tmp_path: Path
+) -> None:
+    """pandoc reading a copy and writing a new EPUB: a new package, new file names, no OPF
+    meta or zip comment of ours; the chapters' comments and footers come through."""
+    source, rebuilt = tmp_path / "copy.epub", tmp_path / "rebuilt.epub"
+    source.write_bytes(stamped(name))
+    subprocess.run(["pandoc", str(source), "-o", str(rebuilt)], check=True, timeout=120)
+    trace = trace_epub(rebuilt.read_bytes())
+    assert (trace.order_id, trace.code) == (ORDER, CODE), trace.marks
+    assert "opf" not in trace.marks and "zip-comment" not in trace.marks  # really rebuilt
