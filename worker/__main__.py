@@ -94,7 +94,9 @@ def parser() -> argparse.ArgumentParser:
     stamp.add_argument("--order", required=True)
     stamp.add_argument("--skip-pages", type=_count, default=None, help="pages left unstamped (1)")
     stamp.set_defaults(run=do_stamp)
-    batch = commands.add_parser("stamp-batch", help="stamp one copy per row of a CSV")
+    batch = commands.add_parser(
+        "stamp-batch", help="stamp a PDF or an EPUB: one copy per row of a CSV"
+    )
     batch.add_argument("input", type=Path)
     batch.add_argument("outdir", type=Path)
     batch.add_argument(

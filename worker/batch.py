@@ -1,9 +1,10 @@
 """`python -m worker stamp-batch`: one book, many buyers, one process, one plan per skip_pages.
 
 Reads a CSV with the columns name, email, order (and optionally skip_pages),
-prepares the book's plan once (per skip_pages value) and writes
-OUTDIR/<order>.pdf per row, streaming each copy to its file so memory stays
-flat whatever the number of rows. The re-issue of a new edition and the
+prepares the book once (a PDF's plan per skip_pages value, read from its file
+as qpdf goes; an EPUB is read once) and writes OUTDIR/<order>.pdf or .epub per
+row, streaming each copy to its file so memory stays flat whatever the number
+of rows. The re-issue of a new edition and the
 benchmarks stamp through the same plan. Order ids become file names: a row
 whose id is not a plain file name is refused before anything is written.
 """
@@ -16,7 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from stamping.pdf.plan import Plan, prepare_plan
+from stamping.formats import Prepared, detect_format, prepare
+from stamping.pdf.plan import prepare_plan
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 from worker.memory import release_free_memory
@@ -73,17 +75,36 @@ def stamp_batch(
     style: StampStyle = StampStyle(),  # noqa: B008 - frozen
 ) -> Iterator[Path]:
     """Write each row's copy; yield each path as it is written (for a progress bar)."""
+    original, kind = _format(original)
     outdir.mkdir(parents=True, exist_ok=True)
-    plans: dict[int, Plan] = {}
+    plans: dict[int, Prepared] = {}
     for row in rows:
         skip = style.skip_pages if row.skip_pages is None else row.skip_pages
         if skip not in plans:
-            plans[skip] = prepare_plan(original, replace(style, skip_pages=skip))
+            plans[skip] = _prepare(original, replace(style, skip_pages=skip))
             release_free_memory()
-        path = outdir / f"{row.order}.pdf"
+        path = outdir / f"{row.order}.{kind}"
         stamp = Stamp(row.name, row.email, row.order, code_for(row.order))
         partial = path.with_name(f".{path.name}.part")
         with partial.open("wb") as out:
             plans[skip].write(stamp, out)
         partial.replace(path)
         yield path
+
+
+def _format(original: bytes | Path) -> tuple[bytes | Path, str]:
+    """The book as its engine reads it, and "pdf" or "epub": a zip is read whole (its
+    directory is at its end), anything else goes to the PDF engine, which says what it
+    is not."""
+    if isinstance(original, Path):
+        with original.open("rb") as book:
+            if book.read(4) != b"PK\x03\x04":
+                return original, "pdf"
+        original = original.read_bytes()
+    return original, "epub" if detect_format(original) == "epub" else "pdf"
+
+
+def _prepare(original: bytes | Path, style: StampStyle) -> Prepared:
+    if isinstance(original, Path):
+        return prepare_plan(original, style)  # a PDF's file, read by qpdf as it goes
+    return prepare(original, style)  # a PDF, an EPUB, or a clear refusal

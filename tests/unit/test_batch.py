@@ -6,12 +6,15 @@ import io
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pikepdf
 import pytest
 
 from common.stamp_codes import make_code
+from demo.sample_epub import make_sample_epub
+from stamping.epub.tracing import trace_epub
 from stamping.pdf.mark_reader import read_marks
 from stamping.pdf.stamper import stamp_pdf
 from stamping.stamp import Stamp
@@ -112,3 +115,27 @@ def test_the_copies_open(tmp_path: Path, book: Path) -> None:
     for path in (tmp_path / "out").iterdir():
         with pikepdf.open(io.BytesIO(path.read_bytes())) as pdf:
             assert len(pdf.pages) == 6
+
+
+def test_an_epub_gets_an_epub_per_row(tmp_path: Path) -> None:
+    book = tmp_path / "book.epub"
+    book.write_bytes(make_sample_epub())
+    orders = tmp_path / "orders.csv"
+    orders.write_text("name,email,order\nAda,ada@example.com,txn-1\nBob,bob@example.com,txn-2\n")
+    done = run(str(book), str(tmp_path / "out"), "--orders", str(orders))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["txn-1.epub", "txn-2.epub"]
+    for order in ("txn-1", "txn-2"):
+        trace = trace_epub((tmp_path / "out" / f"{order}.epub").read_bytes())
+        assert (trace.order_id, trace.code) == (order, make_code(SECRET, order))
+
+
+def test_a_zip_that_is_no_book_is_refused_in_one_line(tmp_path: Path) -> None:
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as photos:
+        photos.writestr("a.jpg", b"\xff\xd8")
+    orders = tmp_path / "orders.csv"
+    orders.write_text("name,email,order\nAda,a@b.c,x1\n")
+    done = run(str(archive), str(tmp_path / "out"), "--orders", str(orders))
+    assert done.returncode == 1 and "neither a PDF nor an EPUB" in done.stderr
+    assert "Traceback" not in done.stderr
