@@ -113,3 +113,29 @@ def test_a_copy_rebuilt_by_pandoc_still_names_its_order(
     trace = trace_epub(rebuilt.read_bytes())
     assert (trace.order_id, trace.code) == (ORDER, CODE), trace.marks
     assert "opf" not in trace.marks and "zip-comment" not in trace.marks  # really rebuilt
+
+
+def calibre(source: Path, target: Path) -> None:
+    """calibre's ebook-convert, the tool a copier reaches for: it rewrites every document."""
+    subprocess.run(
+        ["ebook-convert", str(source), str(target)], check=True, capture_output=True, timeout=300
+    )
+
+
+@pytest.mark.slow  # whole calibre processes
+@pytest.mark.parametrize("route", ["epub", "azw3"], ids=["epub-to-epub", "via-kindle-azw3"])
+def test_a_copy_converted_by_calibre_still_names_its_order(
+    stamped: Copy, route: str, tmp_path: Path
+) -> None:
+    """ebook-convert to a new EPUB, or to Kindle's AZW3 and back: calibre renames the
+    files, rewrites the package and drops our OPF meta; the chapters' marks survive."""
+    source, target = tmp_path / "copy.epub", tmp_path / "converted.epub"
+    source.write_bytes(stamped("pandoc"))
+    if route == "azw3":
+        calibre(source, tmp_path / "copy.azw3")
+        calibre(tmp_path / "copy.azw3", target)
+    else:
+        calibre(source, target)
+    trace = trace_epub(target.read_bytes())
+    assert (trace.order_id, trace.code) == (ORDER, CODE), trace.marks
+    assert "opf" not in trace.marks and "zip-comment" not in trace.marks  # really converted
