@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from common.stamp_codes import InvalidCode, check_code, make_code
+from common.stamp_codes import make_code
 from stamping.pdf.ocr import read_footers
 from stamping.pdf.stamper import stamp_pdf
 from stamping.pdf.trace_report import Trace
 from stamping.pdf.tracing import trace_pdf
 from stamping.stamp import Stamp
 from tests.support import attacks, pdfs
+from worker.trace_cli import authentic_with
 
 pytestmark = pytest.mark.slow
 SECRET = "attack-suite-secret"
@@ -29,12 +30,7 @@ BOB = Stamp("Bob Byte", "bob@example.com", "txn_01hbob", make_code(SECRET, "txn_
 HIDDEN = {"docinfo", "xmp", "id", "pieceinfo", "content", "footer"}
 
 
-def authentic(code: str) -> bool:
-    try:
-        check_code(SECRET, code)
-    except InvalidCode:
-        return False
-    return True
+authentic = authentic_with(SECRET)  # what `trace` checks codes with
 
 
 @pytest.fixture(scope="module")

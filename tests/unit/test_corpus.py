@@ -16,7 +16,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from common.stamp_codes import InvalidCode, check_code, make_code
+from common.stamp_codes import make_code
 from stamping.pdf.plan import prepare_plan
 from stamping.pdf.preflight import check_pdf, format_report
 from stamping.pdf.tracing import trace_pdf
@@ -24,6 +24,7 @@ from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from tests.corpus import Case, all_cases
 from tests.support import pdfs
+from worker.trace_cli import authentic_with
 
 SECRET = "corpus-secret"
 BUYER = Stamp("Ada Lovelace", "ada@example.com", "txn_corpus", make_code(SECRET, "txn_corpus"))
@@ -31,12 +32,7 @@ CASES = all_cases()
 STAMPING = [c for c in CASES if c.stamps]
 
 
-def authentic(code: str) -> bool:
-    try:
-        check_code(SECRET, code)
-    except InvalidCode:
-        return False
-    return True
+authentic = authentic_with(SECRET)  # what `trace` checks codes with
 
 
 def style_of(case: Case) -> StampStyle:

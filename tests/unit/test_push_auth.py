@@ -10,7 +10,6 @@ URL to the stand-in through a transport adapter. Nothing of ours is mocked.
 from __future__ import annotations
 
 import base64
-import datetime
 import json
 import threading
 import time
@@ -20,10 +19,7 @@ from typing import Any
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from flask.testing import FlaskClient
 from google.auth import crypt, jwt
 from google.auth.transport.requests import Request
@@ -31,6 +27,7 @@ from google.auth.transport.requests import Request
 from common.contract import OrderRevoked
 from common.envelope import push_envelope
 from common.settings import Settings
+from tests.support.google_identity import new_key, private_pem, self_signed_pem
 from tests.support.http_standin import ToLocal
 from worker.app import create_app
 from worker.push_auth import PushVerifier
@@ -39,34 +36,6 @@ AUDIENCE = "https://worker-abc-ew.a.run.app"
 PUSH_ACCOUNT = "pubsub-push@exlibris.iam.gserviceaccount.com"
 GOOGLE_CERTS = "https://www.googleapis.com/oauth2/v1/certs"
 KID = "test-key-1"
-
-
-def new_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def self_signed_pem(key: rsa.RSAPrivateKey) -> str:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test-google-certs")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
-
-
-def private_pem(key: rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
 
 
 @pytest.fixture(scope="module")

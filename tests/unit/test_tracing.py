@@ -8,12 +8,13 @@ import re
 import pikepdf
 import pytest
 
-from common.stamp_codes import InvalidCode, check_code, make_code
+from common.stamp_codes import make_code
 from stamping.pdf.stamper import stamp_pdf
 from stamping.pdf.trace_report import Finding, format_finding, page_ranges
 from stamping.pdf.tracing import TraceError, trace_pdf
 from stamping.stamp import Stamp
 from tests.support import pdfs
+from worker.trace_cli import authentic_with
 
 SECRET = "trace-test-secret"
 ADA = Stamp("Ada Lovelace", "ada@example.com", "txn_01hx", make_code(SECRET, "txn_01hx"))
@@ -21,12 +22,7 @@ BOB = Stamp("Bob Byte", "bob@example.com", "txn_02bb", make_code(SECRET, "txn_02
 ALL_MARKS = ("docinfo", "xmp", "id", "pieceinfo", "content", "footer", "body", "text")
 
 
-def authentic(code: str) -> bool:
-    try:
-        check_code(SECRET, code)
-    except InvalidCode:
-        return False
-    return True
+authentic = authentic_with(SECRET)  # what `trace` checks codes with
 
 
 @pytest.fixture(scope="module")
