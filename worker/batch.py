@@ -5,8 +5,8 @@ prepares the book once (a PDF's plan per skip_pages value, read from its file
 as qpdf goes; an EPUB is read once) and writes OUTDIR/<order>.pdf or .epub per
 row, streaming each copy to its file so memory stays flat whatever the number
 of rows. The re-issue of a new edition and the benchmarks stamp through the
-same plan. Order ids become file names: a row
-whose id is not a plain file name is refused before anything is written.
+same plan. Order ids become file names: a row whose id is not a plain file
+name is refused before anything is written.
 """
 
 from __future__ import annotations
