@@ -18,9 +18,8 @@ mailing, both steps in the history), so an order costs three writes of its
 record: Cloud Storage takes about one write a second per object
 (cloud.google.com/storage/quotas) and answers 429 beyond, and the writes of
 one order come within a second. A record is written as `stamped` alone only
-when a refused mail releases the claim. The price: a crash between that write
-and the send leaves a fresh claim, so the next delivery waits for it to go
-stale instead of mailing at once; the buyer's mail is late, never lost.
+when a refused mail releases the claim. No window opens: a crash after the
+claim and before the send leaves a claim to go stale, as it always did.
 
 The one unavoidable window: a crash after SendGrid accepted the mail but
 before `mailed` is recorded. The claim then goes stale (MAIL_CLAIM_SECONDS)
