@@ -1,254 +1,48 @@
-"""The message contract between service/ and worker/.
+"""The message contract between service/ and worker/: the message set and its wire format.
 
 Messages are past-tense events serialised as versioned JSON. The same bytes
 travel in a Pub/Sub message (cloud) or in a locally built push envelope
 (embedded), so the worker decodes one shape whichever publisher sent it.
 Attributes carry type, version and the idempotency key so an operator can
-filter the dead-letter subscription without decoding bodies.
+filter the dead-letter subscription without decoding bodies. The messages
+themselves live by kind in purchase_messages.py, refund_messages.py and
+request_messages.py; this module names them all, so callers import from here.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+from dataclasses import asdict
+from typing import Any
 
-from common.buyer_data import BuyerDataError, clean_id, clean_name, parse_email
+from common.message_fields import VERSION, ContractError, now_iso
+from common.purchase_messages import Buyer, OrderPaid, PaidItem
+from common.refund_messages import ItemsRefunded, OrderRestored, OrderRevoked
+from common.request_messages import (
+    CopyRequested,
+    EditionReissued,
+    LinksRequested,
+    ResendRequested,
+)
 
-VERSION = 1
-
-
-class ContractError(ValueError):
-    """A message or push envelope does not match the contract; retrying cannot fix it."""
-
-
-def _checked(clean: Callable[..., str], value: object, *args: str) -> str:
-    try:
-        return clean(value, *args)
-    except BuyerDataError as exc:
-        raise ContractError(str(exc)) from None
-
-
-def _ids(message: object, *names: str) -> None:
-    """Check and strip the id fields of a frozen message in place."""
-    for name in names:
-        object.__setattr__(message, name, _checked(clean_id, getattr(message, name), name))
-
-
-def _id_tuple(values: object, what: str) -> tuple[str, ...]:
-    if not isinstance(values, list | tuple) or not values:
-        raise ContractError(f"{what} must be a non-empty list")
-    return tuple(_checked(clean_id, v, what) for v in values)
-
-
-@dataclass(frozen=True)
-class Buyer:
-    """Who a copy is for; normalised here, so every adapter receives safe text."""
-
-    name: str
-    email: str
-
-    def __post_init__(self) -> None:
-        email = _checked(parse_email, self.email)
-        object.__setattr__(self, "email", email)
-        object.__setattr__(self, "name", _checked(clean_name, self.name) or email)
-
-
-@dataclass(frozen=True)
-class PaidItem:
-    """One line of a Billing transaction: the id refunds name it by, and what it sold."""
-
-    item_id: str
-    paddle_ids: tuple[str, ...]
-
-    def __post_init__(self) -> None:
-        _ids(self, "item_id")
-        object.__setattr__(self, "paddle_ids", _id_tuple(self.paddle_ids, "paddle_ids"))
-
-
-@dataclass(frozen=True)
-class OrderPaid:
-    """A purchase was paid: stamp and deliver the products bought."""
-
-    TYPE: ClassVar[str] = "order.paid"
-    order_id: str
-    paddle_ids: tuple[str, ...]
-    event_id: str
-    occurred_at: str
-    source: str  # "billing" or "classic"
-    # Classic carries the buyer; Billing leaves it to the worker (customer_id); a Classic
-    # fulfilment webhook without the email fields carries neither and waits for its alert.
-    buyer: Buyer | None = None
-    customer_id: str | None = None  # Billing: resolve through the customer-lookup port
-    items: tuple[PaidItem, ...] = ()  # Billing: so a refund of one item revokes its files only
-    version: int = VERSION
-
-    def __post_init__(self) -> None:
-        _ids(self, "order_id", "event_id", "occurred_at")
-        object.__setattr__(self, "paddle_ids", _id_tuple(self.paddle_ids, "paddle_ids"))
-        if self.source not in ("billing", "classic"):
-            raise ContractError("source must be billing or classic")
-        if self.buyer is not None and not isinstance(self.buyer, Buyer):
-            raise ContractError("buyer must be a name and an email")
-        if self.customer_id == "":
-            object.__setattr__(self, "customer_id", None)
-        elif self.customer_id is not None:
-            _ids(self, "customer_id")
-        if not self.buyer and not self.customer_id and self.source != "classic":
-            raise ContractError("order.paid names neither a buyer nor a customer id")
-        if not all(isinstance(i, PaidItem) for i in self.items):
-            raise ContractError("items must be paid items")
-        object.__setattr__(self, "items", tuple(self.items))
-
-    @property
-    def idempotency_key(self) -> str:
-        return f"paid:{self.order_id}"
-
-
-@dataclass(frozen=True)
-class OrderRevoked:
-    """A refund or chargeback of the whole order: delete the copies and refuse the links."""
-
-    TYPE: ClassVar[str] = "order.revoked"
-    order_id: str
-    event_id: str
-    occurred_at: str
-    reason: str
-    revoked_by: str = "paddle"  # who took it back: Paddle (refund, chargeback) or the author
-    version: int = VERSION
-
-    def __post_init__(self) -> None:
-        _ids(self, "order_id", "event_id", "occurred_at", "reason")
-
-    @property
-    def idempotency_key(self) -> str:
-        return f"revoked:{self.order_id}"
-
-
-@dataclass(frozen=True)
-class ItemsRefunded:
-    """Some items of an order were refunded in full: revoke their files, keep the rest."""
-
-    TYPE: ClassVar[str] = "items.refunded"
-    order_id: str
-    item_ids: tuple[str, ...]
-    event_id: str
-    occurred_at: str
-    reason: str
-    version: int = VERSION
-
-    def __post_init__(self) -> None:
-        _ids(self, "order_id", "event_id", "occurred_at", "reason")
-        object.__setattr__(self, "item_ids", _id_tuple(self.item_ids, "item_ids"))
-
-    @property
-    def idempotency_key(self) -> str:
-        return f"refunded:{self.order_id}:{self.event_id}"
-
-
-@dataclass(frozen=True)
-class OrderRestored:
-    """A chargeback was reversed (the dispute was won): the buyer may download again."""
-
-    TYPE: ClassVar[str] = "order.restored"
-    order_id: str
-    event_id: str
-    occurred_at: str
-    reason: str
-    version: int = VERSION
-
-    def __post_init__(self) -> None:
-        _ids(self, "order_id", "event_id", "occurred_at", "reason")
-
-    @property
-    def idempotency_key(self) -> str:
-        return f"restored:{self.order_id}:{self.event_id}"
-
-
-@dataclass(frozen=True)
-class CopyRequested:
-    """A buyer wants a copy the bucket's lifecycle rule deleted: stamp it again."""
-
-    TYPE: ClassVar[str] = "copy.requested"
-    order_id: str
-    file_index: int
-    request_id: str
-    occurred_at: str
-    version: int = VERSION
-
-    def __post_init__(self) -> None:
-        _ids(self, "order_id", "request_id", "occurred_at")
-        index = self.file_index
-        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 1000:
-            raise ContractError("file_index must be a small non-negative integer")
-
-    @property
-    def idempotency_key(self) -> str:
-        return f"copy:{self.order_id}:{self.file_index}"
-
-
-@dataclass(frozen=True)
-class LinksRequested:
-    """A buyer asked for fresh links; they go to this address only."""
-
-    TYPE: ClassVar[str] = "links.requested"
-    email: str
-    request_id: str
-    occurred_at: str
-    version: int = VERSION
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "email", _checked(parse_email, self.email))
-        _ids(self, "request_id", "occurred_at")
-
-    @property
-    def idempotency_key(self) -> str:
-        return f"links:{self.request_id}"
-
-
-@dataclass(frozen=True)
-class ResendRequested:
-    """The author asked to mail one order's links again, to the order's own address."""
-
-    TYPE: ClassVar[str] = "order.resend-requested"
-    order_id: str
-    request_id: str
-    occurred_at: str
-    version: int = VERSION
-
-    def __post_init__(self) -> None:
-        _ids(self, "order_id", "request_id", "occurred_at")
-
-    @property
-    def idempotency_key(self) -> str:
-        return f"resend:{self.request_id}:{self.order_id}"
-
-
-@dataclass(frozen=True)
-class EditionReissued:
-    """The author uploaded a new edition of a product: re-stamp this order's copies, mail once.
-
-    `edition` names the originals' generations the console saw (common/reissues.py);
-    the worker stamps from the current originals and marks this edition done.
-    """
-
-    TYPE: ClassVar[str] = "edition.reissued"
-    order_id: str
-    product: str
-    edition: str
-    request_id: str
-    occurred_at: str
-    version: int = VERSION
-
-    def __post_init__(self) -> None:
-        _ids(self, "order_id", "product", "edition", "request_id", "occurred_at")
-
-    @property
-    def idempotency_key(self) -> str:
-        return f"reissue:{self.product}:{self.edition}:{self.order_id}"
-
+__all__ = [
+    "VERSION",
+    "Buyer",
+    "ContractError",
+    "CopyRequested",
+    "EditionReissued",
+    "ItemsRefunded",
+    "LinksRequested",
+    "Message",
+    "OrderPaid",
+    "OrderRestored",
+    "OrderRevoked",
+    "PaidItem",
+    "ResendRequested",
+    "decode",
+    "encode",
+    "now_iso",
+]
 
 Message = (
     OrderPaid
@@ -273,10 +67,6 @@ _TYPES: dict[str, type[Message]] = {
         EditionReissued,
     )
 }
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def encode(message: Message) -> bytes:
