@@ -1,7 +1,7 @@
 """Durable download links: /d/<token> is a download page; its button gets a short-lived URL.
 
 Mailed links must outlive a V4 signature (12 hours at most on Cloud Run, see
-DESIGN.md), so they point here. GET and HEAD answer a small page (title, each
+docs/architecture.md), so they point here. GET and HEAD answer a small page (title, each
 file of the order with its size and downloads left, the expiry, a Download
 button per file: a `<form method="post">` to that file's link) and count
 nothing, because mail scanners open every link before the buyer does. The
