@@ -36,6 +36,7 @@ from service.download_access import (
     CopyMissing,
     FormRefused,
     LinkGone,
+    LinkView,
     check_form,
     copy_exists,
     cross_site,
@@ -79,7 +80,7 @@ def download_page(token: str) -> Response:
     if request.args.get("preparing") and not copy_exists(deps, claim):
         return _preparing(token, 200)
     notice = "Your copy is ready." if request.args.get("preparing") else ""
-    return _page(claim, notice=notice)
+    return _page(view_link(deps, claim), notice=notice)
 
 
 @bp.post("/d/<token>")
@@ -91,10 +92,10 @@ def download(token: str) -> Response:
             raise FormRefused("the form was posted from another site")
         check_form(deps.settings.stamp_secret, token, request.form.get("form", ""), deps.clock())
     except FormRefused as exc:
-        view_link(deps, claim)  # a link that is gone says so first
+        view = view_link(deps, claim)  # a link that is gone says so first
         log.warning("download form refused", extra={"order_id": claim.order_id, "why": str(exc)})
         notice = "For your safety, press Download on this page to start the download."
-        return _page(claim, notice=notice, status=403)
+        return _page(view, notice=notice, status=403)
     try:
         url = hand_out(deps, claim)
     except CopyMissing:
@@ -104,9 +105,8 @@ def download(token: str) -> Response:
     return redirect(url, code=303)  # type: ignore[return-value]  # werkzeug's, same class
 
 
-def _page(claim: LinkClaim, *, notice: str = "", status: int = 200) -> Response:
+def _page(view: LinkView, *, notice: str = "", status: int = 200) -> Response:
     deps = current_deps()
-    view = view_link(deps, claim)
     fields = {
         f.index: form_field(deps.settings.stamp_secret, f.token, deps.clock()) for f in view.files
     }
