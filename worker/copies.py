@@ -116,8 +116,9 @@ def _store(
         else:
             out = io.BytesIO()
             produce(out)
-            deps.storage.write(bucket, name, out.getvalue())
-            written.append(len(out.getvalue()))
+            data = out.getvalue()  # a copy of the buffer: take it once
+            deps.storage.write(bucket, name, data)
+            written.append(len(data))
     except FontMissing as exc:  # the image lacks a font: a deploy fixes it, not the book
         raise TransientError(str(exc)) from exc
     except TransientStorageError as exc:
