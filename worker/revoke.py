@@ -38,9 +38,8 @@ def revoke_order(message: OrderRevoked, deps: WorkerDeps) -> str:
                 lambda r: r.revoked(reason=message.reason, at=now_iso(), by=by),
             )
             break
-        except (
-            NotFound
-        ):  # a refund before its purchase: a stub, so the late purchase delivers nothing
+        except NotFound:
+            # A refund before its purchase: a stub, so the late purchase delivers nothing.
             stub = OrderRecord.revoked_stub(
                 message.order_id, at=now_iso(), reason=message.reason, by=by
             )
