@@ -45,10 +45,9 @@ def resend_links(message: LinksRequested, deps: WorkerDeps) -> str:
             continue
         if record.buyer_email.strip().lower() != message.email.strip().lower():
             continue
-        if remake_missing(order_id, deps) == "re-stamped":
-            record, _ = load_record(deps.storage, bucket, order_id)
-            if record is None or not record.deliverable:
-                continue
+        record = _with_copies(record, deps)
+        if record is None:
+            continue
         mail_links(record, deps, resend=True)
         with contextlib.suppress(PreconditionFailed):
             deps.storage.write(bucket, marker, b"", if_generation_match=0)
@@ -72,16 +71,23 @@ def resend_order(message: ResendRequested, deps: WorkerDeps) -> str:
                 "re-send skipped", extra={"order_id": record.order_id, "status": record.status}
             )
             return f"not re-sent: {record.status}"
-        if remake_missing(message.order_id, deps) == "re-stamped":
-            record, _ = load_record(deps.storage, bucket, message.order_id)
-            if record is None or not record.deliverable:
-                return "not re-sent: revoked meanwhile"
+        record = _with_copies(record, deps)
+        if record is None:
+            return "not re-sent: revoked meanwhile"
         mail_id = mail_links(record, deps, resend=True)
         with contextlib.suppress(PreconditionFailed):
             deps.storage.write(bucket, marker, mail_id.encode(), if_generation_match=0)
     _record_resent(deps, message.order_id, mail_id)
     log.info("links re-sent", extra={"order_id": message.order_id, "mail_id": mail_id})
     return "re-sent"
+
+
+def _with_copies(record: OrderRecord, deps: WorkerDeps) -> OrderRecord | None:
+    """The record once its missing copies are stamped again; None if revoked meanwhile."""
+    if remake_missing(record.order_id, deps) != "re-stamped":
+        return record
+    fresh, _ = load_record(deps.storage, deps.settings.delivery_bucket, record.order_id)
+    return fresh if fresh is not None and fresh.deliverable else None
 
 
 def _record_resent(deps: WorkerDeps, order_id: str, mail_id: str) -> None:
