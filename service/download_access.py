@@ -28,7 +28,7 @@ from common.keys import derive_key
 from common.link_tokens import LinkClaim, make_token
 from common.order_store import load_record
 from common.orders import OrderRecord, Status
-from common.storage import NotFound
+from common.storage import exists
 from service.deps import ServiceDeps
 
 FORM_TTL = 24 * 3600  # a page left open overnight still works; older ones ask for one more press
@@ -129,11 +129,7 @@ def _count(deps: ServiceDeps, order_id: str, index: int) -> int:
 
 
 def _stored(deps: ServiceDeps, record: OrderRecord, index: int) -> bool:
-    try:
-        deps.storage.generation(deps.settings.delivery_bucket, record.files[index].object_name)
-    except NotFound:
-        return False
-    return True
+    return exists(deps.storage, deps.settings.delivery_bucket, record.files[index].object_name)
 
 
 def _live_record(deps: ServiceDeps, claim: LinkClaim) -> OrderRecord:

@@ -16,7 +16,7 @@ import logging
 
 from common.contract import EditionReissued, now_iso
 from common.reissues import claim_name, done_name, failed_name, read_json
-from common.storage import NotFound, PreconditionFailed, StorageError
+from common.storage import NotFound, PreconditionFailed, StorageError, exists
 from worker.deps import WorkerDeps
 from worker.errors import TransientError
 from worker.fulfil import MAIL_CLAIM_SECONDS
@@ -34,11 +34,7 @@ class ReissueMarkers:
 
     def done(self) -> bool:
         """Whether this order has this edition already (mailed, or skipped for a reason)."""
-        try:
-            self._deps.storage.generation(self._bucket, self._done)
-        except NotFound:
-            return False
-        return True
+        return exists(self._deps.storage, self._bucket, self._done)
 
     def claim(self) -> None:
         """Hold the order for this delivery, or raise TransientError while another holds it."""

@@ -22,7 +22,7 @@ import logging
 from common.contract import LinksRequested, ResendRequested, now_iso
 from common.order_store import RecordContended, customer_prefix, load_record, update_record
 from common.orders import InvalidTransition, OrderRecord
-from common.storage import NotFound, PreconditionFailed
+from common.storage import NotFound, PreconditionFailed, exists
 from worker.deps import WorkerDeps
 from worker.errors import PermanentError, TransientError
 from worker.links_mail import mail_links
@@ -38,7 +38,7 @@ def resend_links(message: LinksRequested, deps: WorkerDeps) -> str:
     for name in deps.storage.list(bucket, prefix):
         order_id = name.removeprefix(prefix)
         marker = f"requests/{message.request_id}/{order_id}"
-        if _exists(deps, marker):
+        if exists(deps.storage, bucket, marker):
             continue  # this request already mailed this order (a redelivery)
         record, _ = load_record(deps.storage, bucket, order_id)
         if record is None or not record.deliverable:
@@ -104,11 +104,3 @@ def _record_resent(deps: WorkerDeps, order_id: str, mail_id: str) -> None:
         pass  # revoked while we mailed: its links now answer 410, the mail is harmless
     except RecordContended as exc:
         raise TransientError(str(exc)) from exc  # the marker keeps a retry from mailing again
-
-
-def _exists(deps: WorkerDeps, name: str) -> bool:
-    try:
-        deps.storage.generation(deps.settings.delivery_bucket, name)
-    except NotFound:
-        return False
-    return True

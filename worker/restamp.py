@@ -20,7 +20,7 @@ import logging
 from common.contract import CopyRequested, now_iso
 from common.order_store import load_record, save_record
 from common.orders import OrderRecord, Status
-from common.storage import NotFound, PreconditionFailed, TransientStorageError
+from common.storage import PreconditionFailed, TransientStorageError, exists
 from worker.copies import stamp_copies
 from worker.deps import WorkerDeps
 from worker.errors import TransientError
@@ -71,9 +71,6 @@ def _missing(
 
 def _stored(record: OrderRecord, index: int, deps: WorkerDeps) -> bool:
     try:
-        deps.storage.generation(deps.settings.delivery_bucket, record.files[index].object_name)
-    except NotFound:
-        return False
+        return exists(deps.storage, deps.settings.delivery_bucket, record.files[index].object_name)
     except TransientStorageError as exc:
         raise TransientError(f"cannot check copy {index} of {record.order_id}: {exc}") from exc
-    return True

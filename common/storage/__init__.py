@@ -83,3 +83,12 @@ class Storage(Protocol):
     def signed_url(self, bucket: str, name: str, *, ttl: int, filename: str) -> str:
         """A URL that downloads the object as an attachment for ttl seconds."""
         ...
+
+
+def exists(storage: Storage, bucket: str, name: str) -> bool:
+    """Whether an object is stored: a metadata read, no download."""
+    try:
+        storage.generation(bucket, name)
+    except NotFound:
+        return False
+    return True
