@@ -32,6 +32,11 @@ def code_name(serial: str) -> str:
     return f"codes/{serial}"
 
 
+def request_marker(request_id: str, order_id: str) -> str:
+    """Where a re-send request notes that it mailed an order (the mail's id, or nothing)."""
+    return f"requests/{request_id}/{order_id}"
+
+
 def load_record(storage: Storage, bucket: str, order_id: str) -> tuple[OrderRecord | None, int]:
     """The record and its generation; (None, 0) when there is none yet."""
     try:

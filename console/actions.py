@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from common.contract import OrderRevoked, ResendRequested, now_iso
-from common.order_store import load_record
+from common.order_store import load_record, request_marker
 from common.orders import OrderRecord, Status
 from common.storage import NotFound
 from console.deps import ConsoleDeps
@@ -30,7 +30,7 @@ def run_resend(args: argparse.Namespace, deps: ConsoleDeps) -> int:
         raise ConsoleError(f"order {record.order_id} is {record.status}: nothing to re-send")
     message = ResendRequested(record.order_id, uuid.uuid4().hex, now_iso())
     _publish(deps, message)
-    marker = f"requests/{message.request_id}/{record.order_id}"
+    marker = request_marker(message.request_id, record.order_id)
     mail_id = _wait_for(deps, args.wait, lambda: _read_text(deps, marker))
     _, email = buyer_of(record, show=True)
     if mail_id is None:

@@ -20,7 +20,13 @@ import contextlib
 import logging
 
 from common.contract import LinksRequested, ResendRequested, now_iso
-from common.order_store import RecordContended, customer_prefix, load_record, update_record
+from common.order_store import (
+    RecordContended,
+    customer_prefix,
+    load_record,
+    request_marker,
+    update_record,
+)
 from common.orders import InvalidTransition, OrderRecord
 from common.storage import NotFound, PreconditionFailed, exists
 from worker.deps import WorkerDeps
@@ -37,7 +43,7 @@ def resend_links(message: LinksRequested, deps: WorkerDeps) -> str:
     sent = 0
     for name in deps.storage.list(bucket, prefix):
         order_id = name.removeprefix(prefix)
-        marker = f"requests/{message.request_id}/{order_id}"
+        marker = request_marker(message.request_id, order_id)
         if exists(deps.storage, bucket, marker):
             continue  # this request already mailed this order (a redelivery)
         record, _ = load_record(deps.storage, bucket, order_id)
@@ -59,7 +65,7 @@ def resend_links(message: LinksRequested, deps: WorkerDeps) -> str:
 def resend_order(message: ResendRequested, deps: WorkerDeps) -> str:
     """Mail one order's links again, to its own address; a revoked order gets nothing."""
     bucket = deps.settings.delivery_bucket
-    marker = f"requests/{message.request_id}/{message.order_id}"
+    marker = request_marker(message.request_id, message.order_id)
     try:
         mail_id = deps.storage.read(bucket, marker).data.decode()  # a redelivery: mailed already
     except NotFound:
