@@ -22,9 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common.stamp_codes import make_code
+from common.codes import make_code
 from demo.sample_book import make_sample_book
-from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf import stamp_pdf
 from stamping.stamp import Stamp
 from tests.support import attacks
 

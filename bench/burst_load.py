@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from common.merchants._paddle_billing import sign_billing
 from demo.purchase import purchase_body
-from service.billing import sign_billing
 
 
 def with_duplicates(order_ids: list[str], share: float, seed: int = 16) -> list[str]:

@@ -36,10 +36,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from common.order_index import index_names
-from common.orders import DeliveredFile, OrderRecord, Status, StatusChange
+from common.orders import DeliveredFile, OrderRecord, Status
+from common.orders._index import index_names
+from common.orders._record import StatusChange
 from common.settings import Settings
-from common.storage.local import LocalStorage
+from common.storage import LocalStorage
 from console.__main__ import run
 
 BUYER = "ada.lovelace@example.com"

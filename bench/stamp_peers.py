@@ -138,7 +138,7 @@ def warm_up(tool: str) -> None:
     """What a long-lived process has done before its first order: imports, font loading."""
     if tool == "exlibris":
         from demo.sample_book import make_sample_book
-        from stamping.pdf.stamper import stamp_pdf
+        from stamping.pdf import stamp_pdf
         from stamping.stamp import Stamp
 
         stamp_pdf(make_sample_book(3), Stamp("warm", "up@example.com", "0", "0000-0000-0000"))

@@ -25,9 +25,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from common.merchants._paddle_billing import sign_billing
 from demo.purchase import purchase_body
 from demo.stack import ROOT, free_port, gunicorn_command, wait_healthy
-from service.billing import sign_billing
 
 SECRET = "pdl_ntfset_bench"  # noqa: S105 - a throwaway bench secret
 

@@ -7,8 +7,8 @@ stack starts without touching them.
 from __future__ import annotations
 
 from common.catalog import Catalog, load_catalog
+from common.codes import derive_key
 from common.dead_letters import DeadLetters, FolderDeadLetters, StorageDeadLetters
-from common.keys import derive_key
 from common.settings import Settings
 from common.storage import Storage
 
@@ -18,7 +18,7 @@ def build_storage(settings: Settings) -> Storage:
         from common.storage.gcs import build_gcs_storage
 
         return build_gcs_storage(settings.google_cloud_project, settings.signing_service_account)
-    from common.storage.local import LocalStorage
+    from common.storage import LocalStorage
 
     return LocalStorage(
         settings.local_data_dir / "storage",

@@ -19,12 +19,12 @@ import traceback
 from typing import Any, TextIO
 
 from common.catalog import CatalogError
+from common.publish import PublishError
 from common.settings import Settings, SettingsError
 from common.storage import StorageError
 from console.bootstrap import build_console_deps
 from console.cli import parser
 from console.errors import ConsoleError, UsageError
-from service.publish import PublishError
 
 
 def run(

@@ -13,9 +13,8 @@ import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
-from common.contract import OrderRevoked, ResendRequested, now_iso
-from common.order_store import load_record, request_marker
-from common.orders import OrderRecord, Status
+from common.messages import OrderRevoked, ResendRequested, now_iso
+from common.orders import OrderRecord, Status, load_record, request_marker
 from common.storage import NotFound
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError

@@ -19,20 +19,20 @@ from rich.console import Console
 
 from common.adapters import build_catalog, build_storage
 from common.dead_letters import DeadLetterReader, FolderDeadLetters, StorageDeadLetters
+from common.publish import Publisher
 from common.settings import Settings
 from common.storage import Storage
 from console.deps import ConsoleDeps, SecretStore
 from console.errors import ConsoleError
 from console.paddle_api import PaddleApi
-from service.publish import Publisher
 
 
 def build_publisher(settings: Settings) -> Publisher:
     if settings.publish_backend == "pubsub":
-        from service.publish.pubsub import build_pubsub_publisher
+        from common.publish.pubsub import build_pubsub_publisher
 
         return build_pubsub_publisher(settings.google_cloud_project, settings.pubsub_topic)
-    from service.publish.local_push import LocalPushPublisher
+    from common.publish.local_push import LocalPushPublisher
 
     _check_worker(settings.worker_push_url)
     return LocalPushPublisher(settings.worker_push_url, settings.local_data_dir)
@@ -58,7 +58,7 @@ def build_letters(settings: Settings, storage: Storage) -> list[DeadLetterReader
     if settings.publish_backend == "pubsub":
         from google.cloud import pubsub_v1
 
-        from common.pubsub_dead_letters import SubscriptionDeadLetters
+        from common.dead_letters.pubsub import SubscriptionDeadLetters
 
         subscriber = pubsub_v1.SubscriberClient()
         path = subscriber.subscription_path(

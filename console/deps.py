@@ -17,10 +17,10 @@ from rich.console import Console
 
 from common.catalog import Catalog
 from common.dead_letters import DeadLetterReader
+from common.publish import Publisher
 from common.settings import Settings
 from common.storage import Storage
 from console.paddle_api import PaddleApi
-from service.publish import Publisher
 
 
 class SecretStore(Protocol):

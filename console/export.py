@@ -17,7 +17,7 @@ from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import IO
 
-from common.order_index import OrderQuery, find_order_ids
+from common.orders import OrderQuery, find_order_ids
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
 from console.listing import Loaded, load_orders

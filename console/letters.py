@@ -17,8 +17,8 @@ import contextlib
 
 from rich.table import Table
 
-from common.contract import ContractError, OrderPaid, decode
 from common.dead_letters import DeadLetterReader, Letter, LetterNotFound
+from common.messages import ContractError, OrderPaid, decode
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError, UsageError
 from console.views import emit_json, letter_view

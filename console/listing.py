@@ -15,9 +15,7 @@ from datetime import UTC, datetime
 
 from rich.table import Table
 
-from common.order_index import OrderQuery, find_order_ids
-from common.order_store import load_record
-from common.orders import OrderRecord
+from common.orders import OrderQuery, OrderRecord, find_order_ids, load_record
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
 from console.views import buyer_of, detail, downloads_of, emit_json, summary

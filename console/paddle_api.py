@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 
-from common.paddle_http import PaddleHttp, PaddleUnavailable, paddle_error
+from common.merchants import PaddleHttp, PaddleUnavailable, paddle_error
 
 
 class PaddleApiError(Exception):

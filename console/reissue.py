@@ -19,9 +19,9 @@ import uuid
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from common.contract import EditionReissued, now_iso
-from common.reissues import Progress as Markers
-from common.reissues import read_progress
+from common.messages import EditionReissued, now_iso
+from common.orders import Progress as Markers
+from common.orders import read_progress
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
 from console.reissue_plan import ReissuePlan, plan_reissue

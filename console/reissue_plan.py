@@ -14,9 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from common.catalog import Product
-from common.order_index import product_prefix
-from common.orders import OrderRecord, Status
-from common.reissues import edition_name, read_progress
+from common.orders import OrderRecord, Status, edition_name, product_prefix, read_progress
 from common.storage import NotFound
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError

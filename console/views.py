@@ -14,9 +14,8 @@ from typing import Any
 from rich.console import Console
 
 from common.dead_letters import Letter
-from common.download_counts import read_counts
 from common.logging import mask_email
-from common.orders import OrderRecord
+from common.orders import OrderRecord, read_counts
 from common.storage import Storage
 
 

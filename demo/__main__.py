@@ -16,11 +16,11 @@ import uuid
 
 import requests
 
+from common.merchants._paddle_billing import sign_billing
 from common.settings import Settings
 from demo.purchase import ensure_sample_book, purchase_body, wait_for_mail
 from demo.stack import free_port, port_is_free, running_stack, stop_on_signals, wait_for_stop
-from service.billing import sign_billing
-from worker.mail.outbox import download_links, read_mail
+from worker.mail._outbox import download_links, read_mail
 
 # The demo is the embedded stack whatever the shell holds: no real mail, no Paddle calls.
 DEMO_ENV = {

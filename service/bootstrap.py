@@ -11,20 +11,20 @@ import logging
 from typing import Any
 
 from common.adapters import build_catalog, build_dead_letters, build_storage
+from common.merchants import load_public_key
+from common.publish import Publisher
 from common.settings import Settings
-from service.classic import load_public_key
 from service.deps import ServiceDeps
-from service.publish import Publisher
 
 log = logging.getLogger(__name__)
 
 
 def build_publisher(settings: Settings) -> Publisher:
     if settings.publish_backend == "pubsub":
-        from service.publish.pubsub import build_pubsub_publisher
+        from common.publish.pubsub import build_pubsub_publisher
 
         return build_pubsub_publisher(settings.google_cloud_project, settings.pubsub_topic)
-    from service.publish.local_push import LocalPushPublisher
+    from common.publish.local_push import LocalPushPublisher
 
     return LocalPushPublisher(
         settings.worker_push_url, settings.local_data_dir, pushers=settings.local_push_concurrency

@@ -15,9 +15,9 @@ from flask import current_app
 
 from common.catalog import Catalog
 from common.dead_letters import DeadLetters
+from common.publish import Publisher
 from common.settings import Settings
 from common.storage import Storage
-from service.publish import Publisher
 
 
 @dataclass(frozen=True)

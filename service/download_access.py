@@ -23,11 +23,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from common.download_counts import CountContended, count_download, read_count
-from common.keys import derive_key
-from common.link_tokens import LinkClaim, make_token
-from common.order_store import load_record
-from common.orders import OrderRecord, Status
+from common.codes import LinkClaim, derive_key, make_token
+from common.orders import (
+    CountContended,
+    OrderRecord,
+    Status,
+    count_download,
+    load_record,
+    read_count,
+)
 from common.storage import exists
 from service.deps import ServiceDeps
 

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
 
-from common.contract import CopyRequested, now_iso
+from common.codes import InvalidToken, LinkClaim, read_token
 from common.formatting import human_date, human_size
-from common.link_tokens import InvalidToken, LinkClaim, read_token
+from common.messages import CopyRequested, now_iso
+from common.publish import PublishError
 from common.storage import SigningNotPermitted, StorageError
 from service.deps import current_deps
 from service.download_access import (
@@ -44,7 +45,6 @@ from service.download_access import (
     hand_out,
     view_link,
 )
-from service.publish import PublishError
 from service.request_context import wants_json
 
 log = logging.getLogger(__name__)

@@ -24,11 +24,10 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Request, Response, jsonify, make_response, render_template, request
 
-from common.buyer_data import BuyerDataError, parse_email
-from common.contract import ContractError, LinksRequested
 from common.logging import mask_email
+from common.messages import BuyerDataError, ContractError, LinksRequested, parse_email
+from common.publish import Publisher, PublishError
 from service.deps import current_deps
-from service.publish import Publisher, PublishError
 from service.request_context import client_address, limits
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,7 @@ import re
 
 from flask import Blueprint, Response, abort, request
 
-from common.storage import NotFound, StorageError
-from common.storage.disposition import attachment
+from common.storage import NotFound, StorageError, attachment
 from service.deps import current_deps
 
 bp = Blueprint("local_files", __name__)

@@ -17,10 +17,9 @@ from dataclasses import asdict, dataclass
 
 from flask import Blueprint, Response, jsonify, make_response, render_template, request
 
+from common.codes import InvalidCode, check_code, normalise_code
 from common.logging import mask_email
-from common.order_store import code_name, load_record
-from common.orders import Status
-from common.stamp_codes import InvalidCode, check_code, normalise_code
+from common.orders import Status, code_name, load_record
 from common.storage import NotFound, Storage, TransientStorageError
 from service.deps import current_deps
 from service.request_context import client_address, limits, wants_json

@@ -19,14 +19,22 @@ import logging
 
 from flask import Blueprint, Response, jsonify, request
 
-from common.contract import OrderPaid, encode
+from common.merchants import (
+    Event,
+    EventError,
+    Ignored,
+    SignatureError,
+    is_fulfilment,
+    parse_billing_event,
+    parse_classic_event,
+    verify_billing,
+    verify_classic,
+)
+from common.messages import OrderPaid, encode
+from common.publish import PublishError
 from common.storage import StorageError
 from common.web import json_error
-from service.billing import parse_billing_event, verify_billing
-from service.classic import is_fulfilment, parse_classic_event, verify_classic
 from service.deps import ServiceDeps, current_deps
-from service.events import Event, EventError, Ignored, SignatureError
-from service.publish import PublishError
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)

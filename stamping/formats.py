@@ -21,11 +21,9 @@ from stamping.epub.stamper import stamp_epub, write_epub
 from stamping.epub.tracing import TraceError as EpubTraceError
 from stamping.epub.tracing import trace_epub
 from stamping.pdf import preflight as pdf_preflight
-from stamping.pdf.code_search import Checker, canonical
+from stamping.pdf import stamp_pdf
 from stamping.pdf.plan import prepare_plan
-from stamping.pdf.stamper import stamp_pdf
-from stamping.pdf.trace_report import Finding, Trace
-from stamping.pdf.tracing import OcrReader, TraceError, trace_pdf
+from stamping.pdf.trace import Checker, Finding, OcrReader, Trace, TraceError, canonical, trace_pdf
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/render_names.py [OUTPUT]      (default docs/names.png)
 
-Each name is stamped by the real engine (stamping.pdf.stamper.stamp_pdf) on a
+Each name is stamped by the real engine (stamping.pdf.stamp_pdf) on a
 one-page A4 file with the default template, the page is rendered by poppler
 (`pdftoppm`, Debian poppler-utils) and the footer band is cropped to its ink;
 the rows are stacked under their script's name. Needs the fonts of
@@ -19,8 +19,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from demo.names import NAMES
-from stamping.pdf.faces import find_font
-from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf import stamp_pdf
+from stamping.pdf.footer._faces import find_font
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 

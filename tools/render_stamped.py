@@ -15,7 +15,7 @@ from pathlib import Path
 from PIL import Image
 
 from demo.sample_book import make_sample_book
-from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf import stamp_pdf
 from stamping.stamp import Stamp
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,9 +15,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from common.contract import ContractError
-from common.envelope import parse_envelope
 from common.logging import configure_logging
+from common.messages import ContractError, parse_envelope
 from common.settings import Settings
 from common.web import health, json_error, register_error_handlers
 from worker.bootstrap import PushCheck, build_push_verifier, build_worker_deps

@@ -15,7 +15,7 @@ from typing import Any
 from common.adapters import build_catalog, build_dead_letters, build_storage
 from common.settings import Settings
 from stamping.formats import Prepared
-from stamping.pdf.fonts import check_fonts
+from stamping.pdf.footer import check_fonts
 from worker.customers import CustomerLookup
 from worker.deps import PlanKey, WorkerDeps
 from worker.mail import Mailer
@@ -42,7 +42,7 @@ def build_mailer(settings: Settings) -> Mailer:
             mail_from=settings.mail_from,
             from_name=settings.shop_name,
         )
-    from worker.mail.outbox import OutboxMailer
+    from worker.mail import OutboxMailer
 
     return OutboxMailer(
         settings.local_data_dir / "outbox",
@@ -56,7 +56,7 @@ def build_customers(settings: Settings) -> CustomerLookup:
         from worker.customers.paddle_api import PaddleCustomers
 
         return PaddleCustomers(settings.paddle_api_key, settings.paddle_api_url)
-    from worker.customers.offline import MissingApiKey, OfflineCustomers
+    from worker.customers import MissingApiKey, OfflineCustomers
 
     return OfflineCustomers() if settings.embedded else MissingApiKey()
 

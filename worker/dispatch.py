@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from common.contract import (
+from common.messages import (
     CopyRequested,
     EditionReissued,
     ItemsRefunded,
@@ -21,12 +21,16 @@ from common.contract import (
     ResendRequested,
 )
 from worker.deps import WorkerDeps
-from worker.fulfil import fulfil_order
-from worker.reissue import reissue_order
-from worker.resend import resend_links, resend_order
-from worker.restamp import restamp_copy
-from worker.restore import restore_order
-from worker.revoke import revoke_items, revoke_order
+from worker.use_cases import (
+    fulfil_order,
+    reissue_order,
+    resend_links,
+    resend_order,
+    restamp_copy,
+    restore_order,
+    revoke_items,
+    revoke_order,
+)
 
 Handler = Callable[[Any, WorkerDeps], str]
 

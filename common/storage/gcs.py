@@ -33,8 +33,14 @@ from google.api_core.retry import Retry
 from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 
-from common.storage import Blob, NotFound, PreconditionFailed, StorageError, TransientStorageError
-from common.storage.disposition import attachment
+from common.storage._disposition import attachment
+from common.storage._port import (
+    Blob,
+    NotFound,
+    PreconditionFailed,
+    StorageError,
+    TransientStorageError,
+)
 from common.storage.signing import SigningIdentity
 
 __all__ = ["GcsStorage", "SigningIdentity", "build_gcs_storage"]

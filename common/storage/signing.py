@@ -34,7 +34,7 @@ import google.auth.transport.requests
 from google.auth import crypt
 from google.oauth2 import service_account
 
-from common.storage import SigningNotPermitted, StorageError, TransientStorageError
+from common.storage._port import SigningNotPermitted, StorageError, TransientStorageError
 
 log = logging.getLogger(__name__)
 

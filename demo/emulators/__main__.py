@@ -31,15 +31,15 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from common.merchants._paddle_billing import sign_billing
 from demo.emulators import PROJECT, EmulatorUnavailable, PubSubEmulator, StorageEmulator
 from demo.emulators.topology import PushTopology, create_push_topology
 from demo.purchase import purchase_body, wait_for_mail
 from demo.sample_book import make_sample_book
 from demo.sample_epub import make_sample_epub
 from demo.stack import ROOT, Stack, free_port, port_is_free, running_stack, stop_on_signals
-from service.billing import sign_billing
 from tests.support.paddle_standin import PaddleStandIn
-from worker.mail.outbox import download_links, read_mail
+from worker.mail._outbox import download_links, read_mail
 
 DATA_DIR = ROOT / "var" / "emulators"
 PADDLE_KEY = "pdl_emulators_stand-in"

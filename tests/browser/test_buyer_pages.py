@@ -17,7 +17,7 @@ from tests.e2e.conftest import LiveStack
 from tests.e2e.test_purchase import page_text, post_classic, wait_for_mails
 from tests.support.download_page import download
 from tests.support.paddle_payloads import classic_fulfilment
-from worker.mail.outbox import download_links, plain_text, read_mail
+from worker.mail._outbox import download_links, plain_text, read_mail
 
 CODE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 BUYER, NAME, ORDER = "ada@example.com", "Ada Lovelace", "9101-1"

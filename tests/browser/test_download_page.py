@@ -20,7 +20,7 @@ from tests.browser.test_buyer_pages import assert_clean_load, shoot
 from tests.e2e.conftest import LiveStack
 from tests.e2e.test_purchase import post_classic, wait_for_mails
 from tests.support.paddle_payloads import classic_fulfilment
-from worker.mail.outbox import download_links, read_mail
+from worker.mail._outbox import download_links, read_mail
 
 BUYER, NAME, ORDER = "ada@example.com", "Ada Lovelace", "9201-1"
 

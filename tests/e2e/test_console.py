@@ -32,7 +32,7 @@ from tests.support.paddle_payloads import (
     classic_fulfilment,
     signed_form,
 )
-from worker.mail.outbox import download_links, read_mail
+from worker.mail._outbox import download_links, read_mail
 
 EXLIBRIS = Path(sys.executable).with_name("exlibris")
 PRICE, PRODUCT = "pri_01demopracticalpython00000", "pro_01demopracticalpython00000"

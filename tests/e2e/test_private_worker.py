@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
-from common.contract import OrderRevoked
-from common.envelope import push_envelope
+from common.messages import OrderRevoked, push_envelope
 from tests.e2e.conftest import DEPLOYER, LiveStack
 from tests.e2e.test_purchase import post_classic, wait_for_mails
 from tests.support.cloud_run_frontend import CloudRunFrontEnd, cloud_run_frontend

@@ -21,7 +21,7 @@ from tests.support.paddle_payloads import (
     classic_payment_succeeded,
     signed_form,
 )
-from worker.mail.outbox import download_links, read_mail
+from worker.mail._outbox import download_links, read_mail
 
 PRICE = "pri_01demopracticalpython00000"
 PRODUCT = "pro_01demopracticalpython00000"

@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from common.contract import Buyer, OrderPaid
-from common.order_store import record_name
+from common.messages import Buyer, OrderPaid
 from common.orders import OrderRecord
+from common.orders._store import record_name
 from common.settings import Settings
 from common.storage import NotFound, Storage
 from demo.emulators import PROJECT

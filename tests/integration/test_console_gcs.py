@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from common.order_index import write_indexes
-from common.order_store import save_record
-from common.orders import OrderRecord
+from common.orders import OrderRecord, save_record, write_indexes
 from common.storage.gcs import GcsStorage
 from console.__main__ import run
 from demo.emulators import StorageEmulator

@@ -26,10 +26,9 @@ import requests
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from common.contract import LinksRequested, Message
-from common.envelope import push_envelope
-from common.order_store import record_name
+from common.messages import LinksRequested, Message, push_envelope
 from common.orders import OrderRecord, Status
+from common.orders._store import record_name
 from common.settings import Settings
 from common.storage.gcs import GcsStorage
 from demo.emulators import PROJECT, StorageEmulator
@@ -41,7 +40,7 @@ from tests.support.http_standin import Recorded, Reply
 from tests.support.sendgrid_standin import SendGridStandIn
 from tests.support.served import served
 from worker.app import create_app
-from worker.fulfil import MAIL_CLAIM_SECONDS
+from worker.use_cases._fulfil import MAIL_CLAIM_SECONDS
 
 SUBSCRIPTION = "projects/exlibris-local/subscriptions/orders-push"
 

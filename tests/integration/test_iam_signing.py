@@ -27,21 +27,19 @@ from google.auth.transport.requests import Request
 from google.cloud import storage
 from google.oauth2.credentials import Credentials as TokenCredentials
 
-from common.contract import Buyer, OrderPaid
-from common.download_counts import read_counts
-from common.envelope import push_envelope
 from common.logging import JsonFormatter
+from common.messages import Buyer, OrderPaid, push_envelope
+from common.orders import read_counts
+from common.publish.local_push import LocalPushPublisher
 from common.settings import Settings
-from common.storage import SigningNotPermitted, TransientStorageError
+from common.storage import LocalStorage, SigningNotPermitted, TransientStorageError
 from common.storage.gcs import GcsStorage, SigningIdentity
-from common.storage.local import LocalStorage
 from service.app import create_app as create_service
-from service.publish.local_push import LocalPushPublisher
 from tests.support.download_page import form_for
 from tests.support.http_standin import HttpStandIn, Recorded, Reply, session_to
 from tests.support.iam_standin import IamCredentialsStandIn
 from worker.app import create_app as create_worker
-from worker.mail.outbox import download_links, read_mail
+from worker.mail._outbox import download_links, read_mail
 
 SIGNER = "exlibris-service@exlibris-test.iam.gserviceaccount.com"
 IAM = "https://iamcredentials.googleapis.com/"

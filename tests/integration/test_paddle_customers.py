@@ -7,11 +7,10 @@ import time
 
 import pytest
 
-from common.contract import Buyer
+from common.messages import Buyer
 from tests.support.http_standin import Reply
 from tests.support.paddle_standin import PaddleStandIn
-from worker.customers import CustomerNotFound, LookupUnavailable
-from worker.customers.offline import OfflineCustomers
+from worker.customers import CustomerNotFound, LookupUnavailable, OfflineCustomers
 from worker.customers.paddle_api import PaddleCustomers
 
 CUSTOMER = "ctm_01hv8wt8nffez4p2t6typn4a5j"
@@ -121,7 +120,7 @@ def test_the_emulator_standin_makes_up_any_customer_through_the_real_client() ->
 
 def test_the_offline_stand_in_is_deterministic_safe_and_warns_once(caplog) -> None:
     offline = OfflineCustomers()
-    with caplog.at_level(logging.WARNING, logger="worker.customers.offline"):
+    with caplog.at_level(logging.WARNING, logger="worker.customers._offline"):
         first = offline.lookup("CTM_01/Evil Id")
         again = offline.lookup("CTM_01/Evil Id")
         offline.lookup("ctm_other")

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from common import contract
-from common.envelope import attributes_of
-from common.pubsub_dead_letters import SubscriptionDeadLetters
+from common import messages
+from common.dead_letters.pubsub import SubscriptionDeadLetters
+from common.messages import attributes_of
+from common.publish.pubsub import build_pubsub_publisher
 from console.__main__ import run
 from demo.emulators import PROJECT, PubSubEmulator
 from demo.emulators.topology import PushTopology, create_push_topology
-from service.publish.pubsub import build_pubsub_publisher
 from tests.integration.conftest import cloud_settings, paid
 from tests.support.shop import local_storage
 
@@ -42,10 +42,10 @@ def topology(pubsub_emulator: PubSubEmulator) -> PushTopology:
     )
 
 
-def dead_letter(emulator: PubSubEmulator, topology: PushTopology, message: contract.Message) -> str:
+def dead_letter(emulator: PubSubEmulator, topology: PushTopology, message: messages.Message) -> str:
     future = emulator.publisher().publish(
         topology.dead_letter_topic,
-        contract.encode(message),
+        messages.encode(message),
         **attributes_of(message),
         CloudPubSubDeadLetterSourceDeliveryCount="5",
         CloudPubSubDeadLetterSourceSubscription=topology.subscription.rsplit("/", 1)[-1],
@@ -78,7 +78,7 @@ def test_listing_shows_each_letter_and_leaves_it_there(pubsub_emulator, topology
     one = next(letter for letter in found if letter.id == f"pubsub-{first}")
     assert (one.kind, one.order_id, one.origin) == ("order.paid", "dl-1", "pubsub")
     assert one.reason.startswith("not delivered after 5 attempts")
-    assert one.data == contract.encode(paid("dl-1"))
+    assert one.data == messages.encode(paid("dl-1"))
     assert len(letters.letters()) == 2  # handed back at once: looking consumed nothing
 
 
@@ -116,5 +116,5 @@ def test_replay_publishes_the_letter_to_the_orders_topic(
     assert "replayed pubsub-" in out.getvalue() and "(order dl-5)" in out.getvalue()
     answer = subscriber.pull(subscription=orders, max_messages=5, timeout=10)
     [received] = answer.received_messages
-    assert contract.decode(received.message.data) == paid("dl-5")
+    assert messages.decode(received.message.data) == paid("dl-5")
     assert letters.letters() == []

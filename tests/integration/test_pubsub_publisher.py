@@ -7,12 +7,12 @@ import uuid
 
 import pytest
 
-from common import contract
-from common.contract import Buyer, LinksRequested, OrderPaid, OrderRevoked
+from common import messages
+from common.messages import Buyer, LinksRequested, OrderPaid, OrderRevoked
+from common.publish import PublishError
+from common.publish.pubsub import PubSubPublisher, build_pubsub_publisher
 from demo.emulators import PROJECT, PubSubEmulator
 from demo.stack import free_port
-from service.publish import PublishError
-from service.publish.pubsub import PubSubPublisher, build_pubsub_publisher
 
 pytestmark = pytest.mark.emulator
 
@@ -59,13 +59,13 @@ def test_a_published_message_arrives_with_its_data_and_attributes(
     message_id = publisher.publish(message)
     (received,) = _pull(pubsub_emulator, subscription, expected=1)
     assert received.message.message_id == message_id
-    assert received.message.data == contract.encode(message)
+    assert received.message.data == messages.encode(message)
     assert dict(received.message.attributes) == {
         "type": message.TYPE,
         "version": "1",
         "idempotency_key": message.idempotency_key,
     }
-    assert contract.decode(received.message.data) == message
+    assert messages.decode(received.message.data) == message
 
 
 def test_each_publish_gets_its_own_message_id(pubsub_emulator, topic) -> None:

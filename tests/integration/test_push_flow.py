@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pytest
 
-from common import contract
-from common.contract import OrderPaid
-from common.envelope import attributes_of, parse_envelope
+from common import messages
+from common.messages import OrderPaid, attributes_of, parse_envelope
+from common.publish.pubsub import build_pubsub_publisher
 from common.settings import Settings
 from common.storage.gcs import GcsStorage
 from demo.emulators import (
@@ -42,7 +42,6 @@ from demo.emulators import (
 )
 from demo.emulators.topology import PushTopology, create_push_topology
 from demo.sample_epub import make_sample_epub
-from service.publish.pubsub import build_pubsub_publisher
 from tests.integration.conftest import (
     BOOK,
     EPUB,
@@ -190,7 +189,7 @@ def test_a_message_that_keeps_failing_ends_in_the_dead_letter_topic(rig: PushRig
     rig.publish(message)
 
     [dead] = rig.pull_dead_letters(timeout=45)
-    assert dead.message.data == contract.encode(message)
+    assert dead.message.data == messages.encode(message)
     attributes = dict(dead.message.attributes)
     assert attributes["CloudPubSubDeadLetterSourceDeliveryCount"] == str(ATTEMPTS)
     subscription_id = rig.topology.subscription.rsplit("/", 1)[-1]

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from common.contract import Buyer, OrderPaid
-from common.envelope import push_envelope
+from common.messages import Buyer, OrderPaid, push_envelope
 from common.orders import OrderRecord, Status
 from common.settings import Settings
 from tests.support.http_standin import Reply

@@ -18,13 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from google.oauth2 import service_account
 
-from common.storage import (
-    NotFound,
-    PreconditionFailed,
-    Storage,
-)
+from common.storage import LocalStorage, NotFound, PreconditionFailed, Storage
 from common.storage.gcs import GcsStorage, SigningIdentity
-from common.storage.local import LocalStorage
 from demo.emulators import StorageEmulator
 
 SIGNER = "signer@test-project.iam.gserviceaccount.com"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from stamping.pdf.text_decoding import font_decoder
+from stamping.pdf.trace._text_decoding import font_decoder
 
 Attack = Callable[[Path, Path], None]
 FOOTER_WORDS = "Prepared exclusively"  # the default template's opening words

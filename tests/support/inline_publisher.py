@@ -13,8 +13,7 @@ import itertools
 
 from flask.testing import FlaskClient
 
-from common.contract import Message
-from common.envelope import push_envelope
+from common.messages import Message, push_envelope
 
 SUBSCRIPTION = "projects/local/subscriptions/orders-push"
 

@@ -17,12 +17,11 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from common.contract import Message
-from common.envelope import push_envelope
+from common.messages import Message, push_envelope
 from common.settings import Settings
 from service.app import create_app as create_service
 from worker.app import create_app as create_worker
-from worker.mail.outbox import read_mail
+from worker.mail._outbox import read_mail
 
 SUBSCRIPTION = "projects/local/subscriptions/orders-push"
 

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from service.billing import sign_billing
-from service.classic import sign_classic
+from common.merchants._paddle_billing import sign_billing
+from common.merchants._paddle_classic import sign_classic
 
 OCCURRED_AT = "2024-04-12T10:18:49.621022Z"
 EVENT_TIME = "2024-04-12 10:18:49"

@@ -19,19 +19,18 @@ from typing import Any
 from flask import Flask
 from rich.console import Console
 
-from common.contract import Buyer, OrderPaid
-from common.keys import derive_key
-from common.order_store import load_record
-from common.orders import OrderRecord
+from common.codes import derive_key
+from common.messages import Buyer, OrderPaid
+from common.orders import OrderRecord, load_record
 from common.settings import Settings
-from common.storage.local import LocalStorage
+from common.storage import LocalStorage
 from console.__main__ import run
 from service.app import create_app as create_service
 from tests.conftest import WEBHOOK_SECRET
 from tests.support.inline_publisher import InlinePublisher
 from tests.support.paddle_payloads import billing_request
 from worker.app import create_app as create_worker
-from worker.mail.outbox import read_mail
+from worker.mail._outbox import read_mail
 
 CLASSIC_ID = "552312"  # the sample catalog's Classic id of practical-python
 

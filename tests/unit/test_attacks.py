@@ -13,14 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from common.stamp_codes import make_code
-from stamping.pdf.ocr import read_footers
-from stamping.pdf.stamper import stamp_pdf
-from stamping.pdf.trace_report import Trace
-from stamping.pdf.tracing import trace_pdf
+from common.codes import make_code
+from console.files._trace import authentic_with
+from stamping.pdf import stamp_pdf
+from stamping.pdf.trace import Trace, read_footers, trace_pdf
 from stamping.stamp import Stamp
 from tests.support import attacks, pdfs
-from worker.trace_cli import authentic_with
 
 pytestmark = pytest.mark.slow
 SECRET = "attack-suite-secret"

@@ -12,11 +12,11 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from common.stamp_codes import make_code
+from common.codes import make_code
 from demo.sample_epub import make_sample_epub
 from stamping.epub.tracing import trace_epub
-from stamping.pdf.mark_reader import read_marks
-from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf import stamp_pdf
+from stamping.pdf.marks._reader import read_marks
 from stamping.stamp import Stamp
 from tests.support import pdfs
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from common.contract import (
+from common.merchants import EventError, Ignored, parse_billing_event
+from common.messages import (
     ItemsRefunded,
     OrderPaid,
     OrderRestored,
@@ -19,8 +20,6 @@ from common.contract import (
     decode,
     encode,
 )
-from service.billing import parse_billing_event
-from service.events import EventError, Ignored
 from tests.support.paddle_payloads import (
     adjustment_item,
     billing_adjustment,

@@ -17,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from paddle_billing.Notifications import PaddleSignature, Secret, Verifier
 
-from service.billing import sign_billing, verify_billing
-from service.events import SignatureError
+from common.merchants import SignatureError, verify_billing
+from common.merchants._paddle_billing import sign_billing
 from tests.support.paddle_payloads import billing_body, billing_transaction_completed
 
 SECRET = "pdl_ntfset_01hv8x0test_aSecretForTestsOnly0000000000000"

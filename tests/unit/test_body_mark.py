@@ -9,10 +9,11 @@ from pathlib import Path
 import pikepdf
 from PIL import ImageChops
 
-from stamping.pdf.body_mark import body_mark, mark_text, position, read_body_text
-from stamping.pdf.geometry import Geometry
-from stamping.pdf.page_text import page_runs
-from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf import stamp_pdf
+from stamping.pdf._geometry import Geometry
+from stamping.pdf.marks import body_mark, read_body_text
+from stamping.pdf.marks._body_mark import mark_text, position
+from stamping.pdf.trace._page_text import page_runs
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 from tests.conftest import needs

@@ -14,8 +14,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from common.buyer_data import NAME_MAX, BuyerDataError, clean_name, parse_email
-from common.contract import Buyer, ContractError, LinksRequested, OrderPaid, decode, encode
+from common.messages import (
+    Buyer,
+    BuyerDataError,
+    ContractError,
+    LinksRequested,
+    OrderPaid,
+    decode,
+    encode,
+    parse_email,
+)
+from common.messages._buyer_data import NAME_MAX, clean_name
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from common.settings import Settings
 from tests.support.inprocess import Pipeline, pipeline
 from tests.support.paddle_payloads import classic_fulfilment, public_pem, rsa_test_key, signed_form
 from tests.support.pdfs import book
-from worker.mail.outbox import plain_text
+from worker.mail._outbox import plain_text
 
 _ORDERS = itertools.count(1)
 

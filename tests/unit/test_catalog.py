@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from common.catalog import Catalog, CatalogError, load_catalog, parse_catalog
-from common.storage.local import LocalStorage
+from common.storage import LocalStorage
 from stamping.style import DEFAULT_TEMPLATE, StampStyle
 from tests.conftest import SAMPLE_CATALOG
 

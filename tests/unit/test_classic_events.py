@@ -8,9 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from common.contract import Buyer, OrderPaid, OrderRestored, OrderRevoked, decode, encode
-from service.classic import parse_classic_event
-from service.events import EventError, Ignored
+from common.merchants import EventError, Ignored, parse_classic_event
+from common.messages import Buyer, OrderPaid, OrderRestored, OrderRevoked, decode, encode
 from tests.support.paddle_payloads import (
     classic_dispute,
     classic_fulfilment,

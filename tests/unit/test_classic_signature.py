@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.classic import load_public_key, php_serialize, sign_classic, verify_classic
-from service.events import SignatureError
+from common.merchants import SignatureError, load_public_key, verify_classic
+from common.merchants._paddle_classic import php_serialize, sign_classic
 from tests.support.paddle_payloads import (
     classic_fulfilment,
     classic_payment_succeeded,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from common.stamp_codes import make_code
+from common.codes import make_code
 from tests.support import pdfs
 
 # Each test runs whole processes: the slow tier, which `make test` runs and `make unit` skips.

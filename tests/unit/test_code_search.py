@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from common.stamp_codes import make_code
-from stamping.pdf.code_search import canonical, codes_in_ocr, codes_in_text, readings
-from worker.trace_cli import authentic_with
+from common.codes import make_code
+from console.files._trace import authentic_with
+from stamping.pdf.trace import canonical
+from stamping.pdf.trace._code_search import codes_in_ocr, codes_in_text, readings
 
 SECRET = "search-test-secret"
 CODE = make_code(SECRET, "txn_01hx")

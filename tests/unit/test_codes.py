@@ -12,9 +12,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from common.keys import derive_key
-from common.link_tokens import InvalidToken, LinkClaim, make_token, read_token
-from common.stamp_codes import InvalidCode, check_code, make_code, serial_for
+from common.codes import (
+    InvalidCode,
+    InvalidToken,
+    LinkClaim,
+    check_code,
+    derive_key,
+    make_code,
+    make_token,
+    read_token,
+    serial_for,
+)
 
 SECRET = "test-stamp-secret"
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from common.order_store import save_record
+from common.orders import save_record
 from tests.support.shop import Shop
 
 # Each test runs whole processes: the slow tier, which `make test` runs and `make unit` skips.

@@ -12,9 +12,7 @@ import io
 import json
 from pathlib import Path
 
-from common.order_index import write_indexes
-from common.order_store import load_record
-from common.orders import Status
+from common.orders import Status, load_record, write_indexes
 from tests.conftest import SAMPLE_CATALOG
 from tests.support.paddle_payloads import billing_transaction_completed
 from tests.support.shop import Shop

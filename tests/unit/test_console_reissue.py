@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.contract import Message
+from common.messages import Message
 from demo.sample_book import make_sample_book
 from tests.integration.conftest import mailer_for
 from tests.support.http_standin import Reply

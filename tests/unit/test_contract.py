@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from common.contract import (
-    VERSION,
+from common.messages import (
     Buyer,
     ContractError,
     CopyRequested,
@@ -22,10 +21,13 @@ from common.contract import (
     OrderRestored,
     OrderRevoked,
     PaidItem,
+    attributes_of,
     decode,
     encode,
+    parse_envelope,
+    push_envelope,
 )
-from common.envelope import attributes_of, parse_envelope, push_envelope
+from common.messages._codec import VERSION
 
 SUBSCRIPTION = "projects/p/subscriptions/orders-push"
 CLASSIC_PAID = OrderPaid(

@@ -16,15 +16,15 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from common.stamp_codes import make_code
+from common.codes import make_code
+from console.files._trace import authentic_with
 from stamping.pdf.plan import prepare_plan
-from stamping.pdf.preflight import check_pdf, format_report
-from stamping.pdf.tracing import trace_pdf
+from stamping.pdf.preflight._preflight import check_pdf, format_report
+from stamping.pdf.trace import trace_pdf
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from tests.corpus import Case, all_cases
 from tests.support import pdfs
-from worker.trace_cli import authentic_with
 
 SECRET = "corpus-secret"
 BUYER = Stamp("Ada Lovelace", "ada@example.com", "txn_corpus", make_code(SECRET, "txn_corpus"))

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from common.contract import Buyer, LinksRequested, OrderPaid, encode
-from common.dead_letter_format import parse_letter
 from common.dead_letters import FolderDeadLetters, LetterNotFound, StorageDeadLetters
-from common.envelope import push_envelope
+from common.dead_letters._format import parse_letter
+from common.messages import Buyer, LinksRequested, OrderPaid, encode, push_envelope
 from common.settings import Settings
 from tests.support.shop import local_storage
 

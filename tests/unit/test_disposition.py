@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from common.storage.disposition import attachment
+from common.storage import attachment
 
 
 @pytest.mark.parametrize(

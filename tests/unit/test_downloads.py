@@ -19,22 +19,18 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from common.contract import Buyer, CopyRequested, OrderPaid, OrderRevoked, PaidItem
-from common.download_counts import read_counts
-from common.envelope import push_envelope
-from common.keys import derive_key
-from common.link_tokens import LinkClaim, make_token
-from common.orders import OrderRecord
+from common.codes import LinkClaim, derive_key, make_token
+from common.messages import Buyer, CopyRequested, OrderPaid, OrderRevoked, PaidItem, push_envelope
+from common.orders import OrderRecord, read_counts
+from common.publish.local_push import LocalPushPublisher
 from common.settings import Settings
-from common.storage import TransientStorageError
-from common.storage.local import LocalStorage
+from common.storage import LocalStorage, TransientStorageError
 from service.app import create_app as create_service
-from service.publish.local_push import LocalPushPublisher
 from tests.support.download_page import form_for, forms_of
 from tests.support.inprocess import PushToWorker
 from worker.app import create_app as create_worker
-from worker.customers.offline import OfflineCustomers
-from worker.mail.outbox import download_links, plain_text, read_mail
+from worker.customers import OfflineCustomers
+from worker.mail._outbox import download_links, plain_text, read_mail
 
 NOW = 1_750_000_000.0
 ORDER = "552312-7"

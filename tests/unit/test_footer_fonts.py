@@ -13,9 +13,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from stamping.pdf.fonts import FontMissing, check_fonts, font_files, missing_glyphs
-from stamping.pdf.footer import render_footer
-from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf import stamp_pdf
+from stamping.pdf.footer import FontMissing, check_fonts, font_files, missing_glyphs, render_footer
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 from tests.support import pdfs
@@ -53,7 +52,8 @@ def test_dejavu_alone_is_enough_to_stamp(tmp_path: Path) -> None:
 
 def opened_after(code: str) -> list[str]:
     """The font files a fresh process has opened after running `code`."""
-    script = f"{code}\nfrom stamping.pdf import faces\nprint([r.file for r in faces.opened()])"
+    opened = "from stamping.pdf.footer import _faces\nprint([r.file for r in _faces.opened()])"
+    script = f"{code}\n{opened}"
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
     )
@@ -62,7 +62,7 @@ def opened_after(code: str) -> list[str]:
 
 
 def test_the_start_up_check_opens_no_font() -> None:
-    assert opened_after("from stamping.pdf.fonts import check_fonts; check_fonts()") == []
+    assert opened_after("from stamping.pdf.footer import check_fonts; check_fonts()") == []
 
 
 @pytest.mark.parametrize(

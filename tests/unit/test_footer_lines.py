@@ -8,10 +8,10 @@ import pikepdf
 import pymupdf
 import pytest
 
+from stamping.pdf import stamp_pdf
+from stamping.pdf._geometry import Geometry, placement
 from stamping.pdf.footer import render_footer
-from stamping.pdf.footer_lines import ELLIPSIS, MIN_SIZE, NAME_LIMIT, fit_lines, name_span
-from stamping.pdf.geometry import Geometry, placement
-from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf.footer._lines import ELLIPSIS, MIN_SIZE, NAME_LIMIT, fit_lines, name_span
 from stamping.stamp import Stamp
 from stamping.style import DEFAULT_TEMPLATE, StampStyle
 from tests.support import pdfs

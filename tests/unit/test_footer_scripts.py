@@ -23,9 +23,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from demo.names import NAMES, RIGHT_TO_LEFT
-from stamping.pdf.fonts import missing_glyphs
-from stamping.pdf.footer import render_footer
-from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf import stamp_pdf
+from stamping.pdf.footer import missing_glyphs, render_footer
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 from tests.conftest import needs

@@ -23,19 +23,24 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.contract import Buyer, LinksRequested, Message, OrderPaid, OrderRevoked, PaidItem
-from common.envelope import push_envelope
-from common.keys import derive_key
-from common.link_tokens import read_token
+from common.codes import derive_key, make_code, read_token, serial_for
+from common.messages import (
+    Buyer,
+    LinksRequested,
+    Message,
+    OrderPaid,
+    OrderRevoked,
+    PaidItem,
+    push_envelope,
+)
 from common.orders import DeliveredFile, OrderRecord, Status
 from common.settings import Settings
-from common.stamp_codes import make_code, serial_for
-from common.storage.local import LocalStorage
+from common.storage import LocalStorage
 from stamping.epub.tracing import trace_epub
 from worker.app import create_app
-from worker.customers.offline import OfflineCustomers
-from worker.fulfil import MAIL_CLAIM_SECONDS
-from worker.mail.outbox import plain_text, read_mail
+from worker.customers import OfflineCustomers
+from worker.mail._outbox import plain_text, read_mail
+from worker.use_cases._fulfil import MAIL_CLAIM_SECONDS
 
 NOW = 1_750_000_000.0
 CLASSIC_ID, PRICE = "552312", "pri_01demopracticalpython00000"

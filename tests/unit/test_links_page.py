@@ -17,14 +17,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.contract import LinksRequested, decode
-from common.envelope import parse_envelope
 from common.logging import JsonFormatter
+from common.messages import LinksRequested, decode, parse_envelope
+from common.publish.local_push import LocalPushPublisher
 from common.settings import Settings
-from common.storage.local import LocalStorage
+from common.storage import LocalStorage
 from service.app import create_app
 from service.links_page import SENT, BadAddress, parse_address
-from service.publish.local_push import LocalPushPublisher
 
 UNREACHABLE_WORKER = "http://127.0.0.1:9/pubsub/push"  # discard port: the spool keeps messages
 START = 1_760_000_000.0  # 2025-10-09T08:53:20Z

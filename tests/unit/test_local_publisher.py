@@ -15,9 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from common.contract import Buyer, LinksRequested, OrderPaid, OrderRevoked, encode
-from common.envelope import attributes_of, parse_envelope, push_envelope
-from service.publish.local_push import LocalPushPublisher
+from common.messages import (
+    Buyer,
+    LinksRequested,
+    OrderPaid,
+    OrderRevoked,
+    attributes_of,
+    encode,
+    parse_envelope,
+    push_envelope,
+)
+from common.publish.local_push import LocalPushPublisher
 from tests.support.http_standin import HttpStandIn, Recorded, Reply
 
 PAID = OrderPaid(

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from common.storage import StorageError
-from common.storage.local import LocalStorage
+from common.storage import LocalStorage, StorageError
 
 
 @pytest.fixture

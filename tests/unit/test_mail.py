@@ -17,13 +17,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from common.contract import Buyer, LinksRequested, OrderPaid
-from common.envelope import push_envelope
+from common.messages import Buyer, LinksRequested, OrderPaid, push_envelope
 from common.orders import OrderRecord, Status
 from common.settings import Settings
 from worker.app import create_app
 from worker.mail import Mail
-from worker.mail.outbox import plain_text, read_mail
+from worker.mail._outbox import plain_text, read_mail
 
 NOW = 1_750_000_000.0  # 2025-06-15
 SUBSCRIPTION = "projects/p/subscriptions/orders-push"

@@ -7,11 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from common.order_index import OrderQuery, find_order_ids, index_names, write_indexes
-from common.order_store import customer_prefix, save_record
-from common.orders import OrderRecord
+from common.orders import (
+    OrderQuery,
+    OrderRecord,
+    customer_prefix,
+    find_order_ids,
+    save_record,
+    write_indexes,
+)
+from common.orders._index import index_names
 from common.settings import Settings
-from common.storage.local import LocalStorage
+from common.storage import LocalStorage
 from tests.support.shop import local_storage
 
 TODAY = date(2026, 3, 15)

@@ -7,8 +7,16 @@ from dataclasses import replace
 
 import pytest
 
-from common.order_store import RecordContended, load_record, save_record, update_record
-from common.orders import DeliveredFile, InvalidTransition, OrderRecord, Status
+from common.orders import (
+    DeliveredFile,
+    InvalidTransition,
+    OrderRecord,
+    RecordContended,
+    Status,
+    load_record,
+    save_record,
+    update_record,
+)
 from common.settings import Settings
 from common.storage import NotFound
 from tests.support.shop import local_storage

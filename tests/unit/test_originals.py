@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from common.storage import Blob, NotFound, Storage
+from common.storage import Blob, LocalStorage, NotFound, Storage
 from common.storage.gcs import GcsStorage
-from common.storage.local import LocalStorage
 from worker.originals import OriginalsCache
 
 BUCKET = "originals"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pikepdf
 
-from stamping.pdf.page_text import page_runs
+from stamping.pdf.trace._page_text import page_runs
 
 CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
 1 begincodespacerange <0000> <FFFF> endcodespacerange

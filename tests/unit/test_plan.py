@@ -14,7 +14,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from stamping.pdf.mark_reader import read_marks
+from stamping.pdf.marks._reader import read_marks
 from stamping.pdf.plan import prepare_plan
 from stamping.stamp import Stamp
 from stamping.style import StampStyle

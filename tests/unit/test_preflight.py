@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from stamping.pdf.preflight import check_pdf, format_report, write_previews
+from stamping.pdf.preflight._preflight import check_pdf, format_report, write_previews
 from stamping.style import StampStyle
 from tests.support import pdfs
 

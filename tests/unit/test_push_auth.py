@@ -24,8 +24,7 @@ from flask.testing import FlaskClient
 from google.auth import crypt, jwt
 from google.auth.transport.requests import Request
 
-from common.contract import OrderRevoked
-from common.envelope import push_envelope
+from common.messages import OrderRevoked, push_envelope
 from common.settings import Settings
 from tests.support.google_identity import new_key, private_pem, self_signed_pem
 from tests.support.http_standin import ToLocal

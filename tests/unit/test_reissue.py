@@ -16,14 +16,23 @@ from typing import Any
 import pikepdf
 import pytest
 
-from common.contract import EditionReissued
-from common.download_counts import count_download, read_count
-from common.keys import derive_key
-from common.order_store import load_record, save_record
-from common.orders import OrderRecord, Status
-from common.reissues import claim_name, done_name, edition_name, failed_name, read_json
+from common.codes import derive_key
+from common.messages import EditionReissued
+from common.orders import (
+    OrderRecord,
+    Status,
+    claim_name,
+    count_download,
+    done_name,
+    edition_name,
+    failed_name,
+    load_record,
+    read_count,
+    read_json,
+    save_record,
+)
 from common.settings import Settings
-from common.storage.local import LocalStorage
+from common.storage import LocalStorage
 from demo.sample_book import make_sample_book
 from tests.integration.conftest import mailer_for
 from tests.support.http_standin import Reply

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from common.contract import ResendRequested
-from common.order_store import save_record
+from common.messages import ResendRequested
+from common.orders import save_record
 from tests.support.shop import Shop
-from worker.mail.outbox import download_links
+from worker.mail._outbox import download_links
 
 
 def resend(order_id: str, request_id: str = "req-1") -> ResendRequested:

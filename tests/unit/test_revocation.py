@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from common.contract import (
+from common.codes import read_token
+from common.messages import (
     CopyRequested,
     ItemsRefunded,
     LinksRequested,
@@ -23,15 +24,14 @@ from common.contract import (
     OrderRestored,
     OrderRevoked,
     PaidItem,
+    push_envelope,
 )
-from common.envelope import push_envelope
-from common.link_tokens import read_token
 from common.orders import OrderRecord, Status
 from common.settings import Settings
 from tests.support.pdfs import book
 from worker.app import create_app
-from worker.customers.offline import OfflineCustomers
-from worker.mail.outbox import download_links, read_mail
+from worker.customers import OfflineCustomers
+from worker.mail._outbox import download_links, read_mail
 
 NOW = 1_750_000_000.0
 ORDER = "txn_01twobooks"

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from common.merchants._paddle_billing import sign_billing
+from common.publish.local_push import LocalPushPublisher
 from common.settings import Settings
 from service.app import create_app as create_service
-from service.billing import sign_billing
-from service.publish.local_push import LocalPushPublisher
 from tests.conftest import WEBHOOK_SECRET
 from tests.support.paddle_payloads import (
     billing_body,

@@ -6,11 +6,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.order_store import code_name
+from common.codes import make_code, serial_for
+from common.orders import code_name
+from common.publish.local_push import LocalPushPublisher
 from common.settings import Settings
-from common.stamp_codes import make_code, serial_for
 from service.app import create_app
-from service.publish.local_push import LocalPushPublisher
 from service.security import CSP
 from tests.conftest import STAMP_SECRET
 

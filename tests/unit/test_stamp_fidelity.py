@@ -14,7 +14,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf import stamp_pdf
 from stamping.stamp import Stamp
 from tests.support import pdfs
 

@@ -11,7 +11,7 @@ import shutil
 import pytest
 from PIL import ImageChops
 
-from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf import stamp_pdf
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 from tests.support import pdfs

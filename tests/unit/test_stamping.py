@@ -10,8 +10,8 @@ import pikepdf
 import pypdf
 import pytest
 
-from stamping.pdf.fonts import missing_glyphs
-from stamping.pdf.stamper import stamp_pdf
+from stamping.pdf import stamp_pdf
+from stamping.pdf.footer import missing_glyphs
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from tests.support import pdfs

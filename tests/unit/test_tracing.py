@@ -8,13 +8,13 @@ import re
 import pikepdf
 import pytest
 
-from common.stamp_codes import make_code
-from stamping.pdf.stamper import stamp_pdf
-from stamping.pdf.trace_report import Finding, format_finding, page_ranges
-from stamping.pdf.tracing import TraceError, trace_pdf
+from common.codes import make_code
+from console.files._trace import authentic_with
+from stamping.pdf import stamp_pdf
+from stamping.pdf.trace import Finding, TraceError, format_finding, trace_pdf
+from stamping.pdf.trace._report import page_ranges
 from stamping.stamp import Stamp
 from tests.support import pdfs
-from worker.trace_cli import authentic_with
 
 SECRET = "trace-test-secret"
 ADA = Stamp("Ada Lovelace", "ada@example.com", "txn_01hx", make_code(SECRET, "txn_01hx"))

@@ -12,13 +12,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.order_store import code_name, save_record
-from common.orders import OrderRecord, Status
+from common.codes import make_code, serial_for
+from common.orders import OrderRecord, Status, code_name, save_record
+from common.publish.local_push import LocalPushPublisher
 from common.settings import Settings
-from common.stamp_codes import make_code, serial_for
 from common.storage import Storage
 from service.app import create_app
-from service.publish.local_push import LocalPushPublisher
 from service.verify_page import mask_address, mask_name
 from tests.conftest import STAMP_SECRET
 

@@ -13,11 +13,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from common.contract import OrderPaid
-from common.envelope import parse_envelope
+from common.messages import OrderPaid, parse_envelope
+from common.publish.local_push import LocalPushPublisher
 from common.settings import Settings
 from service.app import create_app
-from service.publish.local_push import LocalPushPublisher
 from tests.conftest import WEBHOOK_SECRET
 from tests.support.paddle_payloads import (
     billing_adjustment,
@@ -137,7 +136,7 @@ def test_a_body_over_one_mebibyte_is_413(client: FlaskClient, settings: Settings
 def test_signed_but_invalid_events_are_400(
     client: FlaskClient, settings: Settings, body: bytes
 ) -> None:
-    from service.billing import sign_billing
+    from common.merchants._paddle_billing import sign_billing
 
     headers = {
         "Content-Type": "application/json",

@@ -16,9 +16,9 @@ from urllib.parse import quote
 
 import requests
 
-from common.contract import Buyer, ContractError
-from common.paddle_http import PaddleHttp, PaddleUnavailable, paddle_error
-from worker.customers import CustomerNotFound, LookupUnavailable
+from common.merchants import PaddleHttp, PaddleUnavailable, paddle_error
+from common.messages import Buyer, ContractError
+from worker.customers._port import CustomerNotFound, LookupUnavailable
 
 
 class PaddleCustomers:

@@ -6,34 +6,17 @@ handler answers 5xx and Pub/Sub redelivers; a permanent one (a rejected
 address) is recorded and dead-lettered.
 """
 
-from __future__ import annotations
+from worker.mail._outbox import OutboxMailer
+from worker.mail._port import Mail, Mailer, MailError
+from worker.mail._render import Link, Shop, render_delivery, render_new_edition
 
-from dataclasses import dataclass, field
-from typing import Protocol
-
-
-class MailError(Exception):
-    """The mail was not sent (`maybe_sent`: the provider may have taken it; we cannot tell)."""
-
-    def __init__(self, reason: str, *, transient: bool, maybe_sent: bool = False) -> None:
-        super().__init__(reason)
-        self.transient = transient
-        self.maybe_sent = maybe_sent
-
-
-@dataclass(frozen=True)
-class Mail:
-    to: str
-    to_name: str
-    subject: str
-    text: str
-    html: str
-    order_id: str
-    category: str = "delivery"
-    custom_args: dict[str, str] = field(default_factory=dict)
-
-
-class Mailer(Protocol):
-    def send(self, mail: Mail) -> str:
-        """Send the mail and return the provider's message id."""
-        ...
+__all__ = [
+    "Link",
+    "Mail",
+    "MailError",
+    "Mailer",
+    "OutboxMailer",
+    "Shop",
+    "render_delivery",
+    "render_new_edition",
+]

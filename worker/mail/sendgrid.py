@@ -42,7 +42,7 @@ from sendgrid.helpers.mail import (
 from sendgrid.helpers.mail import Mail as SendGridMail
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from worker.mail import Mail, MailError
+from worker.mail._port import Mail, MailError
 
 _log = logging.getLogger(__name__)
 

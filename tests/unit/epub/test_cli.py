@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from common.stamp_codes import make_code
+from common.codes import make_code
 from stamping.epub.tracing import trace_epub
 from tests.unit.epub import books
 from tests.unit.epub.conftest import Library

@@ -11,7 +11,7 @@ import pytest
 
 from stamping.epub.stamper import stamp_epub
 from stamping.formats import check_file, detect_format, prepare, stamp_file, trace_file
-from stamping.pdf.tracing import TraceError
+from stamping.pdf.trace import TraceError
 from stamping.stamp import StampError
 from tests.support import pdfs
 from tests.unit.epub import books

@@ -1,0 +1,26 @@
+"""Stamp codes and link tokens: the keyed values a copy and a mail carry (STAMP_SECRET)."""
+
+from common.codes._keys import derive_key
+from common.codes._link_tokens import InvalidToken, LinkClaim, make_token, read_token
+from common.codes._stamp_codes import (
+    InvalidCode,
+    check_code,
+    code_for_serial,
+    make_code,
+    normalise_code,
+    serial_for,
+)
+
+__all__ = [
+    "InvalidCode",
+    "InvalidToken",
+    "LinkClaim",
+    "check_code",
+    "code_for_serial",
+    "derive_key",
+    "make_code",
+    "make_token",
+    "normalise_code",
+    "read_token",
+    "serial_for",
+]

@@ -1,0 +1,31 @@
+"""Storefronts: each merchant verifies its webhook and turns it into the contract's messages.
+
+Pure apart from the merchants' own HTTP APIs: no Flask, no Google client. A route hands a
+merchant the raw request (headers and bytes) and gets a message or a named error back.
+"""
+
+from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.merchants._paddle_billing import parse_billing_event, verify_billing
+from common.merchants._paddle_classic import (
+    is_fulfilment,
+    load_public_key,
+    parse_classic_event,
+    verify_classic,
+)
+from common.merchants._paddle_http import PaddleHttp, PaddleUnavailable, paddle_error
+
+__all__ = [
+    "Event",
+    "EventError",
+    "Ignored",
+    "PaddleHttp",
+    "PaddleUnavailable",
+    "SignatureError",
+    "is_fulfilment",
+    "load_public_key",
+    "paddle_error",
+    "parse_billing_event",
+    "parse_classic_event",
+    "verify_billing",
+    "verify_classic",
+]

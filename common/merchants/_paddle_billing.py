@@ -1,0 +1,223 @@
+"""Paddle Billing notifications: signature check and event parsing, both pure.
+
+Paddle signs `ts + ":" + raw body` with HMAC-SHA256 under the notification
+destination's secret and sends `Paddle-Signature: ts=<unix>;h1=<hex>`; during a
+secret rotation the header carries one h1 per live secret. We verify against
+the bytes exactly as received (never re-serialised JSON), compare in constant
+time and accept a timestamp only within ±tolerance seconds of `now`, so a
+captured request cannot be replayed later. The buyer's name and email are not
+in Billing payloads: OrderPaid carries the customer id and the worker asks the
+Paddle API. It also carries the transaction's line items (`details.line_items`,
+ids `txnitm_…`), because a refund names the items it refunds by those ids.
+
+Refunds (developer.paddle.com, Adjustments): `type: full` refunds the whole
+transaction and revokes the order. `type: partial` lists `items`, each with
+its own type; the items refunded in full (one book of two, say) lose their
+files and the rest stay; a refund of part of an item's price leaves the book
+with the buyer. Only when the top-level type is missing (the API before
+December 2024) do the items alone decide. A chargeback revokes the whole
+order; an approved `chargeback_reverse` restores it. Needs no permissions; the
+secrets come from settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.messages import (
+    ContractError,
+    ItemsRefunded,
+    OrderPaid,
+    OrderRestored,
+    OrderRevoked,
+    PaidItem,
+)
+
+_TS = re.compile(r"[0-9]{1,12}")  # a bound keeps int() cheap and far from its digit limit
+_H1 = re.compile(r"[0-9a-fA-F]{64}")  # SHA-256 hex; shorter (truncated, SHA-1) never matches
+
+# Paddle's adjustment actions that take the money back. `chargeback_warning`
+# is only a warning (Paddle may refund it, which arrives as a refund); of the
+# `*_reverse` actions, which give the money back to the seller, only
+# `chargeback_reverse` undoes a revocation of ours.
+_REVOKING_ACTIONS = frozenset({"refund", "chargeback"})
+
+
+def sign_billing(body: bytes, secret: str, ts: int) -> str:
+    """Return the Paddle-Signature header value Paddle would send for this body."""
+    return f"ts={ts};h1={_digest(secret, str(ts), body).hex()}"
+
+
+def verify_billing(
+    header: str | None,
+    body: bytes,
+    secrets: Sequence[str],
+    *,
+    now: float,
+    tolerance: int = 300,
+) -> None:
+    """Raise SignatureError unless `header` proves Paddle sent `body` within the window."""
+    ts, signatures = _parse_header(header)
+    age = now - int(ts)
+    if age > tolerance:
+        raise SignatureError("timestamp outside tolerance: too old")
+    if age < -tolerance:
+        raise SignatureError("timestamp outside tolerance: too new")
+    if not secrets:
+        raise SignatureError("no webhook secret configured")
+    expected = [_digest(secret, ts, body) for secret in secrets]
+    if not any(hmac.compare_digest(e, s) for e in expected for s in signatures):
+        raise SignatureError("no matching signature")
+
+
+def _digest(secret: str, ts: str, body: bytes) -> bytes:
+    # surrogateescape gives back the original bytes of a secret that os.environ
+    # could not decode, instead of failing the request with a UnicodeEncodeError.
+    key = secret.encode("utf-8", "surrogateescape")
+    return hmac.new(key, ts.encode() + b":" + body, hashlib.sha256).digest()
+
+
+def _parse_header(header: str | None) -> tuple[str, list[bytes]]:
+    """Split `ts=...;h1=...[;h1=...]` strictly; anything else is a SignatureError."""
+    if not header:
+        raise SignatureError("missing Paddle-Signature header")
+    timestamps: list[str] = []
+    signatures: list[bytes] = []
+    for part in header.split(";"):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise SignatureError("malformed signature header")
+        if key == "ts":
+            if not _TS.fullmatch(value):
+                raise SignatureError("timestamp is not unix seconds")
+            timestamps.append(value)
+        elif key == "h1":
+            if not _H1.fullmatch(value):
+                raise SignatureError("h1 is not a SHA-256 hex digest")
+            signatures.append(bytes.fromhex(value))
+        else:
+            raise SignatureError("unknown field in signature header")
+    if len(timestamps) != 1:
+        raise SignatureError("no timestamp" if not timestamps else "several timestamps")
+    if not signatures:
+        raise SignatureError("no h1 signature")
+    return timestamps[0], signatures
+
+
+def parse_billing_event(body: bytes) -> Event:
+    """Read a verified Billing notification body as one of our messages, or Ignored."""
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise EventError("body is not JSON") from None
+    try:
+        return _event(payload)
+    except ContractError as exc:  # signed, but holding what cannot travel (a lone surrogate)
+        raise EventError(str(exc)) from None
+
+
+def _event(payload: Any) -> Event:
+    if not isinstance(payload, dict):
+        raise EventError("body is not a JSON object")
+    event_type = _text(payload, "event_type", "event_type")
+    event_id = _text(payload, "event_id", "event_id")
+    if event_type == "transaction.completed":
+        return _paid(payload, event_id)
+    if event_type in ("adjustment.created", "adjustment.updated"):
+        return _revoked(payload, event_type, event_id)
+    return Ignored(event_type=event_type, event_id=event_id)
+
+
+def _paid(payload: dict[str, Any], event_id: str) -> OrderPaid:
+    data = _object(payload, "data", "data")
+    items = data.get("items")
+    if not isinstance(items, list) or not items:
+        raise EventError("data.items is missing or empty")
+    ids: dict[str, None] = {}  # ordered and de-duplicated
+    for n, item in enumerate(items):
+        price = _object(item, "price", f"data.items[{n}].price")
+        ids[_text(price, "id", f"data.items[{n}].price.id")] = None
+        ids[_text(price, "product_id", f"data.items[{n}].price.product_id")] = None
+    return OrderPaid(
+        order_id=_text(data, "id", "data.id"),
+        paddle_ids=tuple(ids),
+        event_id=event_id,
+        occurred_at=_text(payload, "occurred_at", "occurred_at"),
+        source="billing",
+        customer_id=_text(data, "customer_id", "data.customer_id"),
+        items=_line_items(data),
+    )
+
+
+def _line_items(data: dict[str, Any]) -> tuple[PaidItem, ...]:
+    """details.line_items as (item id, price and product ids); () when Paddle sent none."""
+    details = data.get("details")
+    lines = details.get("line_items") if isinstance(details, dict) else None
+    if not isinstance(lines, list):
+        return ()
+    items = []
+    for n, line in enumerate(lines):
+        where = f"data.details.line_items[{n}]"
+        product = line.get("product") if isinstance(line, dict) else None
+        product_id = product.get("id") if isinstance(product, dict) else None
+        ids = [_text(line, "price_id", f"{where}.price_id")]
+        ids += [product_id] if isinstance(product_id, str) and product_id else []
+        items.append(PaidItem(_text(line, "id", f"{where}.id"), tuple(ids)))
+    return tuple(items)
+
+
+def _revoked(payload: dict[str, Any], event_type: str, event_id: str) -> Event:
+    data = _object(payload, "data", "data")
+    action = _text(data, "action", "data.action")
+    status = _text(data, "status", "data.status")
+    transaction_id = _text(data, "transaction_id", "data.transaction_id")
+    occurred_at = _text(payload, "occurred_at", "occurred_at")
+    if status != "approved":
+        return Ignored(event_type=event_type, event_id=event_id)
+    if action == "chargeback_reverse":
+        return OrderRestored(transaction_id, event_id, occurred_at, reason=action)
+    if action not in _REVOKING_ACTIONS:
+        return Ignored(event_type=event_type, event_id=event_id)
+    if action == "chargeback" or data.get("type") == "full":
+        return OrderRevoked(transaction_id, event_id, occurred_at, reason=action)
+    refunded = _items_refunded_in_full(data)
+    if not refunded:
+        note = f"partial refund of {transaction_id}: the copies stay valid"
+        return Ignored(event_type=event_type, event_id=event_id, note=note)
+    return ItemsRefunded(transaction_id, refunded, event_id, occurred_at, reason=action)
+
+
+def _items_refunded_in_full(data: dict[str, Any]) -> tuple[str, ...]:
+    """The transaction items a partial refund (or one without a type) gave back in full.
+
+    A refund of part of an item's price (goodwill, a tax correction) leaves the
+    buyer with the book, so only `full` items lose their files.
+    """
+    items = data.get("items")
+    if not isinstance(items, list):
+        return ()
+    return tuple(
+        _text(item, "item_id", f"data.items[{n}].item_id")
+        for n, item in enumerate(items)
+        if isinstance(item, dict) and item.get("type") == "full"
+    )
+
+
+def _object(parent: Any, key: str, path: str) -> dict[str, Any]:
+    value = parent.get(key) if isinstance(parent, dict) else None
+    if not isinstance(value, dict):
+        raise EventError(f"{path} is missing or not an object")
+    return value
+
+
+def _text(parent: dict[str, Any], key: str, path: str) -> str:
+    value = parent.get(key)
+    if not isinstance(value, str) or not value:
+        raise EventError(f"{path} is missing or not a non-empty string")
+    return value

@@ -1,0 +1,49 @@
+"""The message contract between the apps: past-tense events, their wire format, the push envelope.
+
+Every name, address and id a message carries is normalised once, when the message is made
+(`_buyer_data.py`), so every adapter downstream receives text that is already safe.
+"""
+
+from common.messages._buyer_data import BuyerDataError, ascii_address, parse_email
+from common.messages._codec import (
+    Buyer,
+    ContractError,
+    CopyRequested,
+    EditionReissued,
+    ItemsRefunded,
+    LinksRequested,
+    Message,
+    OrderPaid,
+    OrderRestored,
+    OrderRevoked,
+    PaidItem,
+    ResendRequested,
+    decode,
+    encode,
+    now_iso,
+)
+from common.messages._envelope import attributes_of, parse_envelope, push_envelope
+
+__all__ = [
+    "Buyer",
+    "BuyerDataError",
+    "ContractError",
+    "CopyRequested",
+    "EditionReissued",
+    "ItemsRefunded",
+    "LinksRequested",
+    "Message",
+    "OrderPaid",
+    "OrderRestored",
+    "OrderRevoked",
+    "PaidItem",
+    "ResendRequested",
+    "ascii_address",
+    "attributes_of",
+    "decode",
+    "encode",
+    "now_iso",
+    "parse_email",
+    "parse_envelope",
+    "push_envelope",
+]

@@ -1,0 +1,73 @@
+"""The message of a paid order: who bought (Buyer), which items (PaidItem), OrderPaid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from common.messages._buyer_data import clean_name, parse_email
+from common.messages._fields import VERSION, ContractError, check_ids, checked, id_tuple
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """Who a copy is for; normalised here, so every adapter receives safe text."""
+
+    name: str
+    email: str
+
+    def __post_init__(self) -> None:
+        email = checked(parse_email, self.email)
+        object.__setattr__(self, "email", email)
+        object.__setattr__(self, "name", checked(clean_name, self.name) or email)
+
+
+@dataclass(frozen=True)
+class PaidItem:
+    """One line of a Billing transaction: the id refunds name it by, and what it sold."""
+
+    item_id: str
+    paddle_ids: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        check_ids(self, "item_id")
+        object.__setattr__(self, "paddle_ids", id_tuple(self.paddle_ids, "paddle_ids"))
+
+
+@dataclass(frozen=True)
+class OrderPaid:
+    """A purchase was paid: stamp and deliver the products bought."""
+
+    TYPE: ClassVar[str] = "order.paid"
+    order_id: str
+    paddle_ids: tuple[str, ...]
+    event_id: str
+    occurred_at: str
+    source: str  # "billing" or "classic"
+    # Classic carries the buyer; Billing leaves it to the worker (customer_id); a Classic
+    # fulfilment webhook without the email fields carries neither and waits for its alert.
+    buyer: Buyer | None = None
+    customer_id: str | None = None  # Billing: resolve through the customer-lookup port
+    items: tuple[PaidItem, ...] = ()  # Billing: so a refund of one item revokes its files only
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        check_ids(self, "order_id", "event_id", "occurred_at")
+        object.__setattr__(self, "paddle_ids", id_tuple(self.paddle_ids, "paddle_ids"))
+        if self.source not in ("billing", "classic"):
+            raise ContractError("source must be billing or classic")
+        if self.buyer is not None and not isinstance(self.buyer, Buyer):
+            raise ContractError("buyer must be a name and an email")
+        if self.customer_id == "":
+            object.__setattr__(self, "customer_id", None)
+        elif self.customer_id is not None:
+            check_ids(self, "customer_id")
+        if not self.buyer and not self.customer_id and self.source != "classic":
+            raise ContractError("order.paid names neither a buyer nor a customer id")
+        if not all(isinstance(i, PaidItem) for i in self.items):
+            raise ContractError("items must be paid items")
+        object.__setattr__(self, "items", tuple(self.items))
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"paid:{self.order_id}"

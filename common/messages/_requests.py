@@ -1,0 +1,93 @@
+"""Messages of a request: a buyer's (a deleted copy, fresh links) or the author's (a
+re-send, a new edition). Each names what it is for and goes to that order or address only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from common.messages._buyer_data import parse_email
+from common.messages._fields import VERSION, ContractError, check_ids, checked
+
+
+@dataclass(frozen=True)
+class CopyRequested:
+    """A buyer wants a copy the bucket's lifecycle rule deleted: stamp it again."""
+
+    TYPE: ClassVar[str] = "copy.requested"
+    order_id: str
+    file_index: int
+    request_id: str
+    occurred_at: str
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        check_ids(self, "order_id", "request_id", "occurred_at")
+        index = self.file_index
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 1000:
+            raise ContractError("file_index must be a small non-negative integer")
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"copy:{self.order_id}:{self.file_index}"
+
+
+@dataclass(frozen=True)
+class LinksRequested:
+    """A buyer asked for fresh links; they go to this address only."""
+
+    TYPE: ClassVar[str] = "links.requested"
+    email: str
+    request_id: str
+    occurred_at: str
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "email", checked(parse_email, self.email))
+        check_ids(self, "request_id", "occurred_at")
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"links:{self.request_id}"
+
+
+@dataclass(frozen=True)
+class ResendRequested:
+    """The author asked to mail one order's links again, to the order's own address."""
+
+    TYPE: ClassVar[str] = "order.resend-requested"
+    order_id: str
+    request_id: str
+    occurred_at: str
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        check_ids(self, "order_id", "request_id", "occurred_at")
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"resend:{self.request_id}:{self.order_id}"
+
+
+@dataclass(frozen=True)
+class EditionReissued:
+    """The author uploaded a new edition of a product: re-stamp this order's copies, mail once.
+
+    `edition` names the originals' generations the console saw (common/reissues.py);
+    the worker stamps from the current originals and marks this edition done.
+    """
+
+    TYPE: ClassVar[str] = "edition.reissued"
+    order_id: str
+    product: str
+    edition: str
+    request_id: str
+    occurred_at: str
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        check_ids(self, "order_id", "product", "edition", "request_id", "occurred_at")
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"reissue:{self.product}:{self.edition}:{self.order_id}"

@@ -1,0 +1,61 @@
+"""Order records and where they live: the record and its transitions, the store, the indexes,
+download counts and re-issue progress, all in the delivery bucket.
+"""
+
+from common.orders._download_counts import (
+    CountContended,
+    count_download,
+    read_count,
+    read_counts,
+    reset_count,
+)
+from common.orders._index import OrderQuery, find_order_ids, product_prefix, write_indexes
+from common.orders._record import DeliveredFile, InvalidTransition, OrderRecord, Status
+from common.orders._reissues import (
+    Progress,
+    claim_name,
+    done_name,
+    edition_name,
+    failed_name,
+    read_json,
+    read_progress,
+)
+from common.orders._store import (
+    RecordContended,
+    code_name,
+    customer_prefix,
+    load_record,
+    request_marker,
+    save_record,
+    update_record,
+)
+
+__all__ = [
+    "CountContended",
+    "DeliveredFile",
+    "InvalidTransition",
+    "OrderQuery",
+    "OrderRecord",
+    "Progress",
+    "RecordContended",
+    "Status",
+    "claim_name",
+    "code_name",
+    "count_download",
+    "customer_prefix",
+    "done_name",
+    "edition_name",
+    "failed_name",
+    "find_order_ids",
+    "load_record",
+    "product_prefix",
+    "read_count",
+    "read_counts",
+    "read_json",
+    "read_progress",
+    "request_marker",
+    "reset_count",
+    "save_record",
+    "update_record",
+    "write_indexes",
+]

@@ -1,0 +1,8 @@
+"""The author's file commands: stamp, stamp-batch, trace and check, on files on disk.
+
+`exlibris stamp|stamp-batch|trace|check` and `python -m worker …` (kept as an alias) run these.
+"""
+
+from console.files._cli import main, parser
+
+__all__ = ["main", "parser"]

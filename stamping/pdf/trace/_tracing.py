@@ -1,0 +1,99 @@
+"""Tracing: every order a (possibly tampered or merged) copy names, and where it names it.
+
+Each mark is read independently (mark_reader.py for the hidden ones,
+page_text.py for the visible stamp and the body mark, an OCR reader for pages
+without a text layer) and every piece of evidence is kept with its page. A
+file stitched from two buyers' copies therefore names both, each with its
+pages. The engine does not hold the shop's secret: the caller passes a
+checker that says whether a code is authentic, and a code that fails it is
+reported as forged.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pikepdf
+
+from stamping.pdf._geometry import page_geometry
+from stamping.pdf._original import describe
+from stamping.pdf.marks import document_marks, page_marks, read_body_text
+from stamping.pdf.trace._code_search import Checker, canonical, codes_in_ocr, codes_in_text
+from stamping.pdf.trace._ocr import OcrFailed
+from stamping.pdf.trace._page_text import page_runs
+from stamping.pdf.trace._report import Evidence, Finding, Trace, findings_of
+
+# pages (1-based) -> (width, height) in points as the reader sees them -> page -> OCR text
+OcrReader = Callable[[bytes, dict[int, tuple[float, float]]], dict[int, str]]
+
+
+class TraceError(Exception):
+    """The file cannot be read as a PDF at all."""
+
+
+def trace_pdf(data: bytes, check: Checker | None = None, ocr: OcrReader | None = None) -> Trace:
+    """Every order the copy names: hidden marks, the visible stamp, the body mark, OCR."""
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except (pikepdf.PdfError, ValueError) as exc:
+        raise TraceError(f"cannot read this file as a PDF ({describe(exc)})") from None
+    notes: list[str] = []
+    with pdf:
+        evidence = [Evidence(o, _code(c), m, None) for m, (o, c) in document_marks(pdf).items()]
+        blank: dict[int, tuple[float, float]] = {}
+        for number, page in enumerate(pdf.pages, start=1):
+            found, has_text = _page_evidence(page, number, check)
+            evidence += found
+            if not has_text:
+                blank[number] = page_geometry(page.obj).reader_size
+        pages = len(pdf.pages)
+    if blank and ocr is not None:
+        evidence += _ocr_evidence(data, blank, ocr, check, notes)
+    elif blank:
+        notes.append(f"{len(blank)} page(s) have no text layer and were not read by OCR")
+    return Trace(findings=findings_of(evidence, check), pages=pages, notes=tuple(notes))
+
+
+def _page_evidence(
+    page: pikepdf.Page, number: int, check: Checker | None
+) -> tuple[list[Evidence], bool]:
+    """Evidence one page carries, and whether it has any text at all."""
+    found = [Evidence(o, _code(c), m, number) for m, (o, c) in page_marks(page.obj).items()]
+    runs = page_runs(page)
+    for run in runs:
+        body = read_body_text(run.text) if run.invisible else None
+        if body is not None:
+            found.append(Evidence(body[1], canonical(body[0]), "body", number))
+        else:
+            codes = codes_in_text(run.text, check)
+            found += [Evidence(None, code, "text", number) for code in codes]
+    return found, bool(runs)
+
+
+def _ocr_evidence(
+    data: bytes,
+    pages: dict[int, tuple[float, float]],
+    ocr: OcrReader,
+    check: Checker | None,
+    notes: list[str],
+) -> list[Evidence]:
+    try:
+        texts = ocr(data, pages)
+    except OcrFailed as exc:
+        notes.append(f"{len(pages)} page(s) have no text layer; OCR could not read them: {exc}")
+        return []
+    found = []
+    for number, text in sorted(texts.items()):
+        authentic, unread = codes_in_ocr(text, check or (lambda _code: True))
+        found += [Evidence(None, code, "ocr", number) for code in authentic]
+        notes += [f"page {number}: OCR read {u}, which is no authentic code" for u in unread]
+    notes.append(f"{len(pages)} page(s) have no text layer: OCR read {len(texts)} of them")
+    return found
+
+
+def _code(text: str | None) -> str | None:
+    return canonical(text) if text else None
+
+
+__all__ = ["Finding", "Trace", "TraceError", "trace_pdf"]

@@ -1,0 +1,87 @@
+"""Embedded mail adapter: an outbox folder with one RFC 5322 .eml file per mail.
+
+Each file holds a plain-text and an HTML alternative exactly as SendGrid
+would deliver them, from the shop by name (SHOP_NAME, as SendGrid's From), so
+an author can open the demo's mail in any mail client. Headers are written as
+UTF-8 (RFC 6532), so an internationalised address is kept as the buyer typed
+it. Files are written atomically; the name starts with a timestamp so `ls`
+lists mails in the order they were sent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.parser import Parser
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from worker.mail._port import Mail
+
+# Headers unfolded: the library's folding of a long display name with a comma or a quote
+# can split it into several addresses on the way back in (one buyer mailed as two).
+_UNFOLDED = policy.SMTPUTF8.clone(max_line_length=None)
+_NAME_BYTES = 400  # with the address, the To line stays under RFC 5322's 998 octets
+
+
+class OutboxMailer:
+    def __init__(self, folder: Path, *, sender: str, sender_name: str = "") -> None:
+        self.folder = folder
+        self.sender = sender
+        self.sender_name = sender_name
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def send(self, mail: Mail) -> str:
+        message = EmailMessage(policy=policy.SMTPUTF8)
+        message_id = make_msgid(domain="exlibris.local")
+        message["Message-ID"] = message_id
+        message["Date"] = formatdate(localtime=False)
+        message["From"] = _address(self.sender_name, self.sender)
+        message["To"] = _address(mail.to_name, mail.to)
+        message["Subject"] = mail.subject
+        message["X-Exlibris-Order"] = mail.order_id
+        message["X-Exlibris-Category"] = mail.category
+        # Quoted-printable keeps the body 7-bit whatever the script, so any reader decodes it.
+        message.set_content(mail.text, cte="quoted-printable")
+        message.add_alternative(mail.html, subtype="html", cte="quoted-printable")
+        safe_order = re.sub(r"[^A-Za-z0-9_.-]", "_", mail.order_id)
+        path = self.folder / f"{time.time_ns()}-{safe_order}.eml"
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(message.as_bytes(policy=_UNFOLDED))
+        os.replace(tmp, path)
+        return message_id
+
+
+def _address(name: str, email: str) -> Address:
+    # username/domain rather than addr_spec: the parser refuses a non-ASCII local part,
+    # which RFC 6532 allows and email-validator accepts.
+    local, _, domain = email.rpartition("@")
+    while len(name.encode()) > _NAME_BYTES:  # the name stays whole in the body and the stamp
+        name = name[: len(name) * 9 // 10].rstrip() + "…"
+    return Address(name, username=local, domain=domain)
+
+
+def read_mail(path: Path) -> EmailMessage:
+    """Parse an outbox .eml back into a message (the demo and the tests read mails so)."""
+    # Decoded first: BytesParser would turn UTF-8 headers into surrogate escapes.
+    message = Parser(policy=policy.default).parsestr(path.read_bytes().decode("utf-8"))
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def plain_text(message: EmailMessage) -> str:
+    """The mail's text/plain body."""
+    body = message.get_body(preferencelist=("plain",))
+    if body is None:
+        raise ValueError("the mail has no text/plain part")
+    text: str = body.get_content()
+    return text
+
+
+def download_links(message: EmailMessage) -> list[str]:
+    """The durable download links (PUBLIC_URL/d/<token>) in a mail, in order."""
+    return re.findall(r"https?://\S+/d/[A-Za-z0-9_.=-]+", plain_text(message))

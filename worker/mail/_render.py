@@ -1,0 +1,100 @@
+"""Render buyer mails from Jinja templates: plain text and HTML, same facts.
+
+delivery.* hands over a new copy (or fresh links, `resend`); new_edition.*
+says a corrected edition was stamped for the buyer.
+
+Pure: an order record and its links in, a Mail out. Both parts say how often
+each file may be downloaded and until when, that each link opens a download
+page, where fresh links come from and whom to ask (tests/unit/test_mail.py
+checks that the two parts carry the same words and URLs). The HTML template
+is autoescaped, so a buyer named `<script>` stays text. The buyer's name and
+address arrive normalised by the message contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from common.formatting import human_date
+from common.messages import ascii_address
+from common.orders import OrderRecord
+from worker.mail._port import Mail
+
+_ENV = Environment(
+    loader=PackageLoader("worker.mail", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    filename: str
+    url: str
+    size: str = ""  # "2.4 MB"; blank when the record predates sizes
+
+
+@dataclass(frozen=True)
+class Shop:
+    name: str
+    links_page: str
+    support_email: str
+    download_limit: int = 0  # per file; 0: no limit
+
+
+def render_delivery(
+    record: OrderRecord, links: list[Link], expires: int, shop: Shop, *, resend: bool = False
+) -> Mail:
+    """The mail that hands a buyer the links to their personal copy."""
+    subject = (
+        f"Fresh download links for {record.title}"
+        if resend
+        else f"Your copy of {record.title} is ready"
+    )
+    context = {
+        "record": record,
+        "links": links,
+        "expires": human_date(expires),
+        "shop": shop,
+        "limit": shop.download_limit,
+        "resend": resend,
+        "subject": subject,
+    }
+    return Mail(
+        to=ascii_address(record.buyer_email),
+        to_name=record.buyer_name,
+        subject=subject,
+        text=_ENV.get_template("delivery.txt").render(context),
+        html=_ENV.get_template("delivery.html").render(context),
+        order_id=record.order_id,
+        category="links-resent" if resend else "delivery",
+        custom_args={"order_id": record.order_id},
+    )
+
+
+def render_new_edition(
+    record: OrderRecord, title: str, links: list[Link], expires: int, shop: Shop
+) -> Mail:
+    """The one mail that tells a buyer a new edition of a book they own is ready."""
+    context = {
+        "record": record,
+        "title": title,
+        "links": links,
+        "expires": human_date(expires),
+        "shop": shop,
+        "limit": shop.download_limit,
+    }
+    return Mail(
+        to=ascii_address(record.buyer_email),
+        to_name=record.buyer_name,
+        subject=f"A new edition of {title} is ready",
+        text=_ENV.get_template("new_edition.txt").render(context),
+        html=_ENV.get_template("new_edition.html").render(context),
+        order_id=record.order_id,
+        category="new-edition",
+        custom_args={"order_id": record.order_id},
+    )

@@ -1,0 +1,22 @@
+"""The worker's use cases: what each message asks for, done idempotently.
+
+They share steps through `_copies.py` (stamp and store) and `_links_mail.py` (mail the links).
+"""
+
+from worker.use_cases._fulfil import fulfil_order
+from worker.use_cases._reissue import reissue_order
+from worker.use_cases._resend import resend_links, resend_order
+from worker.use_cases._restamp import restamp_copy
+from worker.use_cases._restore import restore_order
+from worker.use_cases._revoke import revoke_items, revoke_order
+
+__all__ = [
+    "fulfil_order",
+    "reissue_order",
+    "resend_links",
+    "resend_order",
+    "restamp_copy",
+    "restore_order",
+    "revoke_items",
+    "revoke_order",
+]

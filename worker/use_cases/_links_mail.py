@@ -1,0 +1,96 @@
+"""Mail a buyer durable links to their copies; shared by fulfilment, re-sends and re-issues.
+
+Each link is PUBLIC_URL/d/<token>, where the token names the order and the
+file and expires after LINK_TTL. It opens the service's download page, whose
+Download button turns into a short-lived signed URL, so links outlive any
+storage signature and a mail scanner opening them uses nothing up. Files
+revoked by a partial refund get no link.
+
+A failure of the mail adapter is decided here, on purpose: MailError says
+whether the mail may have gone out (keep the claim) or not (release it; a
+transient one retries, a permanent one is dead-lettered). Anything else an
+adapter raises is a bug met before sending (adapters raise MailError once a
+request has left), so the claim is released and the message dead-lettered for
+the author to replay once it is fixed, instead of an order stuck in `mailing`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from common.codes import LinkClaim, make_token
+from common.formatting import human_size
+from common.orders import OrderRecord
+from worker.deps import WorkerDeps
+from worker.errors import MailOutcomeUnknown, PermanentError, TransientError
+from worker.mail import Link, Mail, MailError, Shop, render_delivery, render_new_edition
+
+log = logging.getLogger(__name__)
+
+
+def durable_links(
+    record: OrderRecord, deps: WorkerDeps, indexes: tuple[int, ...] | None = None
+) -> tuple[list[Link], int]:
+    """A link per file (the given ones, all by default) and when they expire."""
+    settings = deps.settings
+    expires = int(deps.clock()) + settings.link_ttl
+    base = settings.public_url.rstrip("/")
+    secret = settings.stamp_secret
+    wanted = range(len(record.files)) if indexes is None else indexes
+    links = [
+        Link(
+            record.files[n].filename,
+            f"{base}/d/{make_token(secret, LinkClaim(record.order_id, n, expires))}",
+            human_size(record.files[n].size),
+        )
+        for n in wanted
+        if not record.files[n].revoked_at
+    ]
+    return links, expires
+
+
+def mail_links(record: OrderRecord, deps: WorkerDeps, *, resend: bool) -> str:
+    """Render and send the links mail; return the provider's message id."""
+    links, expires = durable_links(record, deps)
+    return send_mail(render_delivery(record, links, expires, shop_of(deps), resend=resend), deps)
+
+
+def mail_new_edition(
+    record: OrderRecord, deps: WorkerDeps, title: str, indexes: tuple[int, ...]
+) -> str:
+    """Send the one "a new edition is ready" mail with links to these files."""
+    links, expires = durable_links(record, deps, indexes)
+    return send_mail(render_new_edition(record, title, links, expires, shop_of(deps)), deps)
+
+
+def shop_of(deps: WorkerDeps) -> Shop:
+    settings = deps.settings
+    return Shop(
+        name=settings.shop_name,
+        links_page=f"{settings.public_url.rstrip('/')}/links",
+        support_email=settings.support_email or settings.mail_from,
+        download_limit=settings.download_limit,
+    )
+
+
+def send_mail(mail: Mail, deps: WorkerDeps) -> str:
+    """Send through the mail port; map its failure onto the worker's errors."""
+    try:
+        return deps.mailer.send(mail)
+    except MailError as exc:
+        # One ERROR line per failed send: the log-based metric mail_failures counts these.
+        log.error(
+            "mail failed",
+            extra={"event": "mail_failed", "order_id": mail.order_id, "reason": str(exc)},
+        )
+        if exc.maybe_sent:
+            raise MailOutcomeUnknown(f"mail may have been sent: {exc}") from exc
+        if exc.transient:
+            raise TransientError(f"mail not sent: {exc}") from exc
+        raise PermanentError(f"mail rejected: {exc}") from exc
+    except Exception as exc:  # an adapter bug, met before anything was sent (see above)
+        log.exception(
+            "mail adapter failed before sending",
+            extra={"event": "mail_failed", "order_id": mail.order_id},
+        )
+        raise PermanentError(f"mail not sent, the mail adapter failed: {exc!r}") from exc
