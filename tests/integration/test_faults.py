@@ -40,7 +40,7 @@ from tests.support.http_standin import Recorded, Reply
 from tests.support.sendgrid_standin import SendGridStandIn
 from tests.support.served import served
 from worker.app import create_app
-from worker.use_cases._fulfil import MAIL_CLAIM_SECONDS
+from worker.use_cases._delivery import MAIL_CLAIM_SECONDS
 
 SUBSCRIPTION = "projects/exlibris-local/subscriptions/orders-push"
 

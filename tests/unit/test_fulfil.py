@@ -40,7 +40,7 @@ from stamping.epub.tracing import trace_epub
 from worker.app import create_app
 from worker.customers import OfflineCustomers
 from worker.mail._outbox import plain_text, read_mail
-from worker.use_cases._fulfil import MAIL_CLAIM_SECONDS
+from worker.use_cases._delivery import MAIL_CLAIM_SECONDS
 
 NOW = 1_750_000_000.0
 CLASSIC_ID, PRICE = "552312", "pri_01demopracticalpython00000"

@@ -19,7 +19,7 @@ from common.orders import claim_name, done_name, failed_name, read_json
 from common.storage import NotFound, PreconditionFailed, StorageError, exists
 from worker.deps import WorkerDeps
 from worker.errors import TransientError
-from worker.use_cases._fulfil import MAIL_CLAIM_SECONDS
+from worker.use_cases._delivery import MAIL_CLAIM_SECONDS
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from common.storage import NotFound, PreconditionFailed, exists
 from worker.deps import WorkerDeps
 from worker.errors import PermanentError, TransientError
 from worker.use_cases._links_mail import mail_links
-from worker.use_cases._restamp import remake_missing
+from worker.use_cases._upkeep import remake_missing
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ become OrderRestored. Only a revocation for a chargeback is taken back: a
 refund, or a revocation by the author, stands. The order returns to where it
 was: a mailed order is mailed again as far as its links are concerned (they
 work again; the copies the revocation deleted are stamped again on demand, by
-the download page or a re-send, worker/restamp.py); an order revoked before
+the download page or a re-send, worker/use_cases/_upkeep.py); an order revoked before
 its mail went out goes on to be mailed now. Files a partial refund took stay
 revoked. A stub (revoked before its purchase was ever recorded) has nothing to
 restore; that is logged for the author, who can replay the purchase.
@@ -20,7 +20,7 @@ from common.orders import InvalidTransition, OrderRecord, RecordContended, Statu
 from common.storage import NotFound
 from worker.deps import WorkerDeps
 from worker.errors import TransientError
-from worker.use_cases._fulfil import complete_order
+from worker.use_cases._delivery import advance_order
 
 log = logging.getLogger(__name__)
 
@@ -48,5 +48,5 @@ def restore_order(message: OrderRestored, deps: WorkerDeps) -> str:
         raise TransientError(f"order {message.order_id} kept changing; retrying later") from None
     log.info("order restored", extra={**ids, "status": record.status})
     if record.status in (Status.RECEIVED, Status.STAMPED):
-        return complete_order(record.order_id, deps)
+        return advance_order(record.order_id, deps)
     return record.status

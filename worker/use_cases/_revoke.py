@@ -22,6 +22,7 @@ from common.orders import OrderRecord, RecordContended, Status, save_record, upd
 from common.storage import NotFound, PreconditionFailed
 from worker.deps import WorkerDeps
 from worker.errors import PermanentError, TransientError
+from worker.use_cases._upkeep import delete_copies
 
 log = logging.getLogger(__name__)
 _ATTEMPTS = 8
@@ -90,11 +91,3 @@ def _changed(
         return update_record(deps.storage, deps.settings.delivery_bucket, order_id, change)
     except RecordContended:
         raise TransientError(f"order {order_id} kept changing; retrying later") from None
-
-
-def delete_copies(
-    record: OrderRecord, deps: WorkerDeps, indexes: tuple[int, ...] | None = None
-) -> None:
-    """Remove stamped copies (all of a revoked order's by default); a missing one is fine."""
-    for n in range(len(record.files)) if indexes is None else indexes:
-        deps.storage.delete(deps.settings.delivery_bucket, record.files[n].object_name)

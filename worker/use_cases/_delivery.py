@@ -1,0 +1,224 @@
+"""Deliver an order: stamp, store, mail — once, whatever Pub/Sub redelivers.
+
+Fulfilment (a paid order) and restoration (a won chargeback) both advance an order here.
+
+The order record is a small state machine, advanced only with generation
+preconditions, so concurrent deliveries of one message agree on one history:
+
+    (none) → received → stamped → mailing → mailed        (or revoked at any point)
+
+- received: the record exists; copies may be missing. A Classic fulfilment
+  webhook without the email fields leaves the buyer unknown: the order waits
+  (acknowledged, not retried) until the payment_succeeded alert of the same
+  order names the buyer, whichever of the two arrives first.
+- stamped: every copy is stored; the indexes (common/order_index.py) exist.
+- mailing: one delivery has claimed the mail (mail_claimed_at) and is sending.
+- mailed: done; redeliveries are acknowledged without side effects.
+
+The copies and the mail claim are recorded in one write (received → stamped →
+mailing, both steps in the history), so an order costs three writes of its
+record: Cloud Storage takes about one write a second per object
+(cloud.google.com/storage/quotas) and answers 429 beyond, and the writes of
+one order come within a second. A record is written as `stamped` alone only
+when a refused mail releases the claim. No window opens: a crash after the
+claim and before the send leaves a claim to go stale, as it always did.
+
+The one unavoidable window: a crash after SendGrid accepted the mail but
+before `mailed` is recorded. The claim then goes stale (MAIL_CLAIM_SECONDS)
+and a redelivery sends the mail again: a buyer may get one mail twice, never
+none. A fresh claim held by another delivery makes this one retry later; a
+send the provider refused releases the claim at once, so the next delivery
+tries again instead of waiting for the claim to go stale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from common.codes import code_for_serial, serial_for
+from common.messages import Buyer, OrderPaid, now_iso
+from common.orders import (
+    DeliveredFile,
+    InvalidTransition,
+    OrderRecord,
+    Status,
+    code_name,
+    load_record,
+    save_record,
+    write_indexes,
+)
+from common.storage import PreconditionFailed, TransientStorageError
+from worker.customers import CustomerNotFound, LookupUnavailable
+from worker.deps import WorkerDeps
+from worker.errors import MailOutcomeUnknown, PermanentError, TransientError, WorkerError
+from worker.use_cases._copies import stamp_copies
+from worker.use_cases._links_mail import mail_links
+from worker.use_cases._upkeep import delete_copies
+
+log = logging.getLogger(__name__)
+MAIL_CLAIM_SECONDS = 300
+_MAX_STEPS = 12
+
+
+def advance_order(order_id: str, deps: WorkerDeps, message: OrderPaid | None = None) -> str:
+    """Advance the order until it is mailed (or found revoked); return its final status.
+
+    Without a message, only an order that already has a record moves (one a won
+    chargeback restored, say).
+    """
+    return _advance(order_id, deps, message)
+
+
+def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
+    bucket = deps.settings.delivery_bucket
+    for _ in range(_MAX_STEPS):
+        record, generation = load_record(deps.storage, bucket, order_id)
+        try:
+            if record is None:
+                if message is None:
+                    return "unknown order"
+                save_record(deps.storage, bucket, _new_record(message, deps), 0)
+            elif record.status in (Status.MAILED, Status.REVOKED):
+                if record.status == Status.REVOKED:
+                    delete_copies(record, deps)  # a refund may have raced our stamping
+                log.info("order already %s", record.status, extra={"order_id": record.order_id})
+                return record.status
+            elif record.awaiting_buyer:
+                if message is None or message.buyer is None:
+                    log.info("order waits for its buyer", extra={"order_id": record.order_id})
+                    return "awaiting buyer"
+                named = record.buyer_resolved(
+                    name=message.buyer.name, email=message.buyer.email, at=now_iso()
+                )
+                save_record(deps.storage, bucket, named, generation)
+            elif record.status == Status.RECEIVED:
+                _mail_once(_stamp_all(record, deps), generation, deps)
+            else:
+                _mail_once(record, generation, deps)
+        except PreconditionFailed:
+            log.info("order changed under us; re-reading", extra={"order_id": order_id})
+    raise TransientError(f"order {order_id} did not settle; retrying later")
+
+
+def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
+    products = deps.catalog.find(message.paddle_ids)
+    if not products:
+        raise PermanentError(f"no catalog product for paddle ids {', '.join(message.paddle_ids)}")
+    buyer = message.buyer
+    if buyer is None and message.customer_id:
+        buyer = _lookup(message.customer_id, deps)
+    specs = [(p, f) for p in products for f in p.files]
+    files = [
+        DeliveredFile(
+            source=spec.source,
+            object_name=f"copies/{message.order_id}/{n:02d}-{spec.filename}",
+            filename=spec.filename,
+            stamped=spec.stamp,
+            item_id=_item_of(product.paddle_ids, message),
+        )
+        for n, (product, spec) in enumerate(specs)
+    ]
+    return OrderRecord.received(
+        at=now_iso(),
+        order_id=message.order_id,
+        title=" + ".join(p.title for p in products),
+        buyer_name=buyer.name if buyer else "",  # none yet: a fulfilment webhook without email
+        buyer_email=buyer.email if buyer else "",
+        code=_claim_code(message.order_id, deps),
+        files=tuple(files),
+        products=tuple(p.slug for p in products),
+        paddle_ids=message.paddle_ids,
+        source=message.source,
+        customer_id=message.customer_id or "",
+    )
+
+
+def _item_of(product_ids: tuple[str, ...], message: OrderPaid) -> str:
+    """The Billing transaction item that bought this product ("" for Classic)."""
+    return next((i.item_id for i in message.items if set(i.paddle_ids) & set(product_ids)), "")
+
+
+def _claim_code(order_id: str, deps: WorkerDeps) -> str:
+    """Reserve a stamp code whose serial no other order holds (create-only index)."""
+    secret, bucket = deps.settings.stamp_secret, deps.settings.delivery_bucket
+    for attempt in range(_MAX_STEPS):
+        serial = serial_for(secret, order_id, attempt)
+        try:
+            deps.storage.write(bucket, code_name(serial), order_id.encode(), if_generation_match=0)
+        except PreconditionFailed:
+            if deps.storage.read(bucket, code_name(serial)).data != order_id.encode():
+                continue  # another order's serial: 35 bits do collide, rarely
+        return code_for_serial(secret, serial)
+    raise TransientError(f"no free stamp code for order {order_id}")
+
+
+def _lookup(customer_id: str, deps: WorkerDeps) -> Buyer:
+    try:
+        return deps.customers.lookup(customer_id)
+    except CustomerNotFound as exc:
+        raise PermanentError(f"Paddle has no customer {customer_id}: {exc}") from exc
+    except LookupUnavailable as exc:
+        raise TransientError(f"customer lookup failed: {exc}") from exc
+
+
+def _stamp_all(record: OrderRecord, deps: WorkerDeps) -> OrderRecord:
+    """Write the indexes and every copy; idempotent, so a retry may redo it."""
+    try:
+        write_indexes(deps.storage, deps.settings.delivery_bucket, record)
+    except TransientStorageError as exc:
+        raise TransientError(f"writing the indexes of {record.order_id} failed: {exc}") from exc
+    files = stamp_copies(record, deps)
+    return record.stamped(files, at=now_iso())
+
+
+def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
+    """Claim the mail with a precondition, send it, record it; PreconditionFailed if beaten."""
+    now = deps.clock()
+    if record.status == Status.MAILING and now - record.mail_claimed_at < MAIL_CLAIM_SECONDS:
+        raise TransientError(f"order {record.order_id} is being mailed by another delivery")
+    try:
+        claimed = record.mail_claimed(now=now, at=now_iso())
+    except InvalidTransition as exc:
+        raise PermanentError(str(exc)) from exc
+    bucket = deps.settings.delivery_bucket
+    generation = save_record(deps.storage, bucket, claimed, generation)
+    try:
+        mail_id = mail_links(claimed, deps, resend=False)
+    except MailOutcomeUnknown:
+        raise  # keep the claim: a second mail now could be a duplicate
+    except WorkerError:
+        _release_claim(claimed, generation, deps)
+        raise
+    _record_mailed(claimed.mailed(provider_id=mail_id, at=now_iso()), generation, deps)
+    log.info(
+        "order mailed",
+        extra={"event": "order_mailed", "order_id": record.order_id, "mail_id": mail_id},
+    )
+
+
+def _record_mailed(mailed: OrderRecord, generation: int, deps: WorkerDeps) -> None:
+    """Record a sent mail, even if the write failed on a blip.
+
+    Losing this write would let the claim go stale and the mail go out again, so
+    it is retried on the fresh generation while the record still holds our claim.
+    """
+    bucket = deps.settings.delivery_bucket
+    for _ in range(_MAX_STEPS):
+        try:
+            save_record(deps.storage, bucket, mailed, generation)
+            return
+        except (PreconditionFailed, TransientStorageError):
+            current, generation = load_record(deps.storage, bucket, mailed.order_id)
+            if current is None or current.status != Status.MAILING:
+                return  # a refund moved on; it stands
+            if current.mail_claimed_at != mailed.mail_claimed_at:
+                return  # another delivery took the claim over; theirs stands
+    raise TransientError(f"order {mailed.order_id} was mailed but could not be recorded")
+
+
+def _release_claim(claimed: OrderRecord, generation: int, deps: WorkerDeps) -> None:
+    """The provider refused the mail, so nothing was sent: let the next delivery try at once."""
+    released = claimed.claim_released(at=now_iso())
+    with contextlib.suppress(PreconditionFailed):  # someone moved on (a refund): keep theirs
+        save_record(deps.storage, deps.settings.delivery_bucket, released, generation)
