@@ -42,11 +42,11 @@ def test_python_writes_logs_unbuffered_and_no_bytecode():
 
 def test_the_hashed_lock_installs_before_the_code_is_copied():
     steps = [f"{kw} {args}" for kw, args in instructions()]
-    copy_lock = steps.index("COPY requirements.lock ./")
+    copy_lock = steps.index("COPY requirements.txt ./")
     install = next(i for i, s in enumerate(steps) if "pip install" in s)
     copy_code = steps.index("COPY . ./")
     assert copy_lock < install < copy_code
-    assert "--no-cache-dir --require-hashes -r requirements.lock" in steps[install]
+    assert "--no-cache-dir --require-hashes -r requirements.txt" in steps[install]
 
 
 def test_system_packages_come_from_the_one_list():
