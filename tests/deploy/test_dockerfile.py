@@ -49,6 +49,14 @@ def test_the_hashed_lock_installs_before_the_code_is_copied():
     assert "--no-cache-dir --require-hashes -r requirements.txt" in steps[install]
 
 
+def test_the_runtime_lock_pins_every_package_with_a_hash():
+    text = (ROOT / "requirements.txt").read_text()
+    entries = [e for e in re.split(r"^(?=\S)", text, flags=re.MULTILINE) if e and e[0] != "#"]
+    assert entries
+    for entry in entries:
+        assert re.match(r"[A-Za-z0-9][\w.-]*==\S+ \\\n    --hash=sha256:[0-9a-f]{64}", entry), entry
+
+
 def test_system_packages_come_from_the_one_list():
     installs = [a for a in args_of("RUN") if "system-packages.sh" in a]
     assert installs == [
@@ -77,3 +85,4 @@ def test_gunicorn_serves_the_app_named_by_app_with_the_shared_config():
 def test_the_image_leaves_out_what_it_does_not_run():
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", ".venv-*", "tests", "terraform", "var", ".env", "demo"} <= ignored
+    assert "requirements-dev.txt" in ignored and "requirements.txt" not in ignored
