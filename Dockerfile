@@ -26,8 +26,8 @@ RUN groupadd --system --gid 10001 exlibris \
 
 # Requirements before code: a code change reuses the dependency layer. Exactly
 # the lock, every file checked against its hash.
-COPY requirements.lock ./
-RUN pip install --no-cache-dir --require-hashes -r requirements.lock
+COPY requirements.txt ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 
 COPY . ./
 # The `exlibris` console script; the code stays in /app (editable, no copy).

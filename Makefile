@@ -6,16 +6,16 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
 PACKAGES := bash tools/system-packages.sh ensure
 PYTEST := $(BIN)/pytest
 
 .PHONY: demo run test unit integration e2e browser lint typecheck format bench run-emulators \
 	checkov lock system clean
 
-$(STAMP): requirements-dev.lock pyproject.toml
+$(STAMP): requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/pip || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
-	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-* && touch $@
 
@@ -81,12 +81,15 @@ bench: $(STAMP)
 	$(BIN)/python bench/attacks.py
 	$(BIN)/python bench/burst.py
 
-# Re-pin every dependency, transitive ones included, with hashes, from pyproject.toml.
+# Re-pin every dependency, transitive ones included, with hashes, from pyproject.toml:
+# requirements.txt holds the runtime (what the image installs); requirements-dev.txt
+# the whole dev environment, runtime + the `dev` extra (tests, bench, lint: .venv, CI).
+# uv keeps the pins already in each file unless pyproject.toml needs them to move.
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
-		--python-platform linux -o requirements.lock
+		--python-platform linux -o requirements.txt
 	$(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
-		--python-platform linux --extra dev -o requirements-dev.lock
+		--python-platform linux --extra dev -o requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis

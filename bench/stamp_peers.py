@@ -158,7 +158,7 @@ def missing(tool: str) -> str:
         return "qpdf CLI not installed: apt-get install qpdf"
     module = _NEEDS.get(tool)
     if module and importlib.util.find_spec(module) is None:
-        return f"{module} not installed: make (requirements-dev.lock)"
+        return f"{module} not installed: make (requirements-dev.txt)"
     return ""
 
 

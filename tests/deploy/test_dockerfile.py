@@ -42,11 +42,19 @@ def test_python_writes_logs_unbuffered_and_no_bytecode():
 
 def test_the_hashed_lock_installs_before_the_code_is_copied():
     steps = [f"{kw} {args}" for kw, args in instructions()]
-    copy_lock = steps.index("COPY requirements.lock ./")
+    copy_lock = steps.index("COPY requirements.txt ./")
     install = next(i for i, s in enumerate(steps) if "pip install" in s)
     copy_code = steps.index("COPY . ./")
     assert copy_lock < install < copy_code
-    assert "--no-cache-dir --require-hashes -r requirements.lock" in steps[install]
+    assert "--no-cache-dir --require-hashes -r requirements.txt" in steps[install]
+
+
+def test_the_runtime_lock_pins_every_package_with_a_hash():
+    text = (ROOT / "requirements.txt").read_text()
+    entries = [e for e in re.split(r"^(?=\S)", text, flags=re.MULTILINE) if e and e[0] != "#"]
+    assert entries
+    for entry in entries:
+        assert re.match(r"[A-Za-z0-9][\w.-]*==\S+ \\\n    --hash=sha256:[0-9a-f]{64}", entry), entry
 
 
 def test_system_packages_come_from_the_one_list():
@@ -77,3 +85,4 @@ def test_gunicorn_serves_the_app_named_by_app_with_the_shared_config():
 def test_the_image_leaves_out_what_it_does_not_run():
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", ".venv-*", "tests", "terraform", "var", ".env", "demo"} <= ignored
+    assert "requirements-dev.txt" in ignored and "requirements.txt" not in ignored
