@@ -41,22 +41,32 @@ class FileSpec:
         return self.source.rsplit("/", 1)[-1]
 
 
+# The merchants a catalog id may name: `ids = ["paddle:pri_…", "stripe:price_…"]`. Each is
+# the prefix of one module in common/merchants (tests/unit check the two agree).
+MERCHANT_PREFIXES = ("paddle", "stripe", "lemonsqueezy", "shopify", "woocommerce")
+
+
 @dataclass(frozen=True)
 class Product:
     slug: str
     title: str
-    paddle_ids: tuple[str, ...]
+    ids: tuple[str, ...]  # merchant-qualified: "paddle:pri_…"
     files: tuple[FileSpec, ...]
+
+    @property
+    def paddle_ids(self) -> tuple[str, ...]:
+        """Its Paddle ids as Paddle spells them (`paddle_ids = [...]` in the catalog)."""
+        return tuple(i.removeprefix("paddle:") for i in self.ids if i.startswith("paddle:"))
 
 
 @dataclass(frozen=True)
 class Catalog:
     products: tuple[Product, ...]
 
-    def find(self, paddle_ids: tuple[str, ...] | list[str]) -> list[Product]:
-        """Products matching any of the ids, each once, in catalog order."""
-        wanted = set(paddle_ids)
-        return [p for p in self.products if wanted.intersection(p.paddle_ids)]
+    def find(self, product_ids: tuple[str, ...] | list[str]) -> list[Product]:
+        """Products matching any of the merchant-qualified ids, each once, in catalog order."""
+        wanted = set(product_ids)
+        return [p for p in self.products if wanted.intersection(p.ids)]
 
     def style_of(self, source: str) -> StampStyle | None:
         """How the catalog stamps this original today; None if no product names it."""
@@ -75,9 +85,9 @@ def parse_catalog(text: str) -> Catalog:
     products = tuple(_product(slug, body) for slug, body in raw_products.items())
     seen: dict[str, str] = {}
     for product in products:
-        for pid in product.paddle_ids:
+        for pid in product.ids:
             if pid in seen:
-                raise CatalogError(f"paddle id {pid!r} is in both {seen[pid]} and {product.slug}")
+                raise CatalogError(f"id {pid!r} is in both {seen[pid]} and {product.slug}")
             seen[pid] = product.slug
     return Catalog(products)
 
@@ -86,9 +96,7 @@ def _product(slug: str, body: Any) -> Product:
     where = f"products.{slug}"
     if not isinstance(body, dict):
         raise CatalogError(f"{where}: must be a table")
-    ids = body.get("paddle_ids")
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, str | int) for i in ids):
-        raise CatalogError(f"{where}.paddle_ids: a non-empty list of ids is required")
+    ids = _ids(where, body)
     title = body.get("title")
     if not isinstance(title, str) or not title.strip():
         raise CatalogError(f"{where}.title: required")
@@ -98,9 +106,33 @@ def _product(slug: str, body: Any) -> Product:
     return Product(
         slug=slug,
         title=title.strip(),
-        paddle_ids=tuple(str(i) for i in ids),
+        ids=ids,
         files=tuple(_file(f"{where}.files[{n}]", f) for n, f in enumerate(files)),
     )
+
+
+def _ids(where: str, body: dict[str, Any]) -> tuple[str, ...]:
+    """`ids` (merchant-qualified) and `paddle_ids` (Paddle's own) together, each once."""
+    found: dict[str, None] = {}
+    for key, prefix in (("paddle_ids", "paddle:"), ("ids", "")):
+        values = body.get(key, [])
+        if not isinstance(values, list) or not all(isinstance(i, str | int) for i in values):
+            raise CatalogError(f"{where}.{key}: a list of ids is required")
+        for value in values:
+            found[_qualified(f"{where}.{key}", f"{prefix}{value}".strip())] = None
+    if not found:
+        raise CatalogError(f"{where}.ids: a non-empty list of ids is required")
+    return tuple(found)
+
+
+def _qualified(where: str, value: str) -> str:
+    merchant, sep, own = value.partition(":")
+    if not sep or not own.strip():
+        raise CatalogError(f'{where}: {value!r} is not merchant:id (e.g. "paddle:pri_…")')
+    if merchant not in MERCHANT_PREFIXES:
+        known = ", ".join(MERCHANT_PREFIXES)
+        raise CatalogError(f"{where}: unknown merchant {merchant!r} in {value!r} (known: {known})")
+    return value
 
 
 def _file(where: str, body: Any) -> FileSpec:

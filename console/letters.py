@@ -76,8 +76,8 @@ def _replay(deps: ConsoleDeps, reader: DeadLetterReader, letter: Letter) -> str:
         message = decode(letter.data)
     except ContractError as exc:
         return f"{letter.id} holds a message we cannot read: {exc}"
-    if isinstance(message, OrderPaid) and not deps.catalog().find(message.paddle_ids):
-        ids = ", ".join(message.paddle_ids)
+    if isinstance(message, OrderPaid) and not deps.catalog().find(message.product_ids):
+        ids = ", ".join(message.product_ids)
         return f"{letter.id}: still no catalog product for {ids}; add it to the catalog first"
     deps.publisher().publish(message)
     with contextlib.suppress(LetterNotFound):  # replayed meanwhile: the message is idempotent

@@ -23,7 +23,8 @@ from console.views import buyer_of, detail, downloads_of, emit_json, summary
 _READERS = 16
 _FACTS = (
     "order_id", "status", "title", "buyer_name", "buyer_email", "code", "created_at",
-    "mailed_at", "revoked_at", "revoked_reason", "revoked_by", "paddle_ids",
+    "mailed_at", "revoked_at", "revoked_reason", "revoked_by", "merchant", "product_ids",
+    "paddle_ids",
 )  # fmt: skip
 
 Loaded = tuple[OrderRecord, tuple[int, ...]]

@@ -72,6 +72,8 @@ def detail(
         "title": record.title,
         "products": list(record.products),
         "paddle_ids": list(record.paddle_ids),
+        "merchant": record.merchant,
+        "product_ids": list(record.product_ids),
         "source": record.source,
         "customer_id": record.customer_id,
         "buyer_name": record.buyer_name,

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from common.adapters import build_catalog, build_dead_letters, build_storage
-from common.merchants import load_public_key
+from common.merchants import build_merchants
 from common.publish import Publisher
 from common.settings import Settings
 from service.deps import ServiceDeps
@@ -34,13 +34,9 @@ def build_publisher(settings: Settings) -> Publisher:
 def build_service_deps(settings: Settings, **overrides: Any) -> ServiceDeps:
     storage = overrides.pop("storage", None) or build_storage(settings)
     catalog = overrides.pop("catalog", None) or build_catalog(settings, storage)
-    classic_key = overrides.pop("classic_key", None)
-    if classic_key is None and settings.paddle_public_key:
-        classic_key = load_public_key(settings.paddle_public_key)
+    merchants = overrides.pop("merchants", None) or build_merchants(settings)
     publisher = overrides.pop("publisher", None) or build_publisher(settings)
     dead_letters = overrides.pop("dead_letters", None) or build_dead_letters(settings, storage)
     if settings.uses_demo_secrets:
         log.warning("running with the demo-only secrets: fine on a laptop, never in production")
-    return ServiceDeps(
-        settings, catalog, storage, publisher, classic_key, dead_letters, **overrides
-    )
+    return ServiceDeps(settings, catalog, storage, publisher, merchants, dead_letters, **overrides)

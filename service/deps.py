@@ -7,14 +7,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from flask import current_app
 
 from common.catalog import Catalog
 from common.dead_letters import DeadLetters
+from common.merchants import Merchant
 from common.publish import Publisher
 from common.settings import Settings
 from common.storage import Storage
@@ -26,7 +26,7 @@ class ServiceDeps:
     catalog: Catalog
     storage: Storage
     publisher: Publisher
-    classic_key: RSAPublicKey | None
+    merchants: Mapping[str, Merchant]  # by route name; only the ones the settings turn on
     dead_letters: DeadLetters
     clock: Callable[[], float] = time.time
 

@@ -5,22 +5,31 @@ merchant the raw request (headers and bytes) and gets a message or a named error
 """
 
 from common.merchants._events import Event, EventError, Ignored, SignatureError
-from common.merchants._paddle_billing import parse_billing_event, verify_billing
+from common.merchants._paddle_billing import PaddleBilling, parse_billing_event, verify_billing
 from common.merchants._paddle_classic import (
+    PaddleClassic,
     is_fulfilment,
     load_public_key,
     parse_classic_event,
     verify_classic,
 )
 from common.merchants._paddle_http import PaddleHttp, PaddleUnavailable, paddle_error
+from common.merchants._port import Merchant, WebhookRequest
+from common.merchants._registry import MERCHANTS, build_merchants
 
 __all__ = [
+    "MERCHANTS",
     "Event",
     "EventError",
     "Ignored",
+    "Merchant",
+    "PaddleBilling",
+    "PaddleClassic",
     "PaddleHttp",
     "PaddleUnavailable",
     "SignatureError",
+    "WebhookRequest",
+    "build_merchants",
     "is_fulfilment",
     "load_public_key",
     "paddle_error",

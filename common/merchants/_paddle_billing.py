@@ -27,9 +27,11 @@ import hmac
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.merchants._port import WebhookRequest
 from common.messages import (
     ContractError,
     ItemsRefunded,
@@ -38,6 +40,7 @@ from common.messages import (
     OrderRevoked,
     PaidItem,
 )
+from common.settings import Settings
 
 _TS = re.compile(r"[0-9]{1,12}")  # a bound keeps int() cheap and far from its digit limit
 _H1 = re.compile(r"[0-9a-fA-F]{64}")  # SHA-256 hex; shorter (truncated, SHA-1) never matches
@@ -47,6 +50,36 @@ _H1 = re.compile(r"[0-9a-fA-F]{64}")  # SHA-256 hex; shorter (truncated, SHA-1) 
 # `*_reverse` actions, which give the money back to the seller, only
 # `chargeback_reverse` undoes a revocation of ours.
 _REVOKING_ACTIONS = frozenset({"refund", "chargeback"})
+
+
+@dataclass(frozen=True)
+class PaddleBilling:
+    """Paddle Billing's notifications, at /webhooks/paddle (JSON, `Paddle-Signature`)."""
+
+    secrets: tuple[str, ...]
+    tolerance: int = 300
+    name: ClassVar[str] = "paddle"
+    prefix: ClassVar[str] = "paddle"
+    content_type: ClassVar[str] = "application/json"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PaddleBilling | None:
+        """On when PADDLE_WEBHOOK_SECRET is set."""
+        if not settings.paddle_webhook_secrets:
+            return None
+        return cls(settings.paddle_webhook_secrets, settings.paddle_signature_tolerance)
+
+    def verify(self, request: WebhookRequest) -> None:
+        header = request.header("Paddle-Signature")
+        verify_billing(
+            header, request.body, self.secrets, now=request.now, tolerance=self.tolerance
+        )
+
+    def parse(self, request: WebhookRequest) -> Event:
+        return parse_billing_event(request.body)
+
+    def reply(self, request: WebhookRequest, event: Event, shop: str) -> str | None:
+        return None  # Paddle Billing shows the buyer nothing of our answer
 
 
 def sign_billing(body: bytes, secret: str, ts: int) -> str:
@@ -146,9 +179,10 @@ def _paid(payload: dict[str, Any], event_id: str) -> OrderPaid:
         ids[_text(price, "product_id", f"data.items[{n}].price.product_id")] = None
     return OrderPaid(
         order_id=_text(data, "id", "data.id"),
-        paddle_ids=tuple(ids),
+        product_ids=tuple(f"paddle:{i}" for i in ids),
         event_id=event_id,
         occurred_at=_text(payload, "occurred_at", "occurred_at"),
+        merchant="paddle",
         source="billing",
         customer_id=_text(data, "customer_id", "data.customer_id"),
         items=_line_items(data),
@@ -168,7 +202,7 @@ def _line_items(data: dict[str, Any]) -> tuple[PaidItem, ...]:
         product_id = product.get("id") if isinstance(product, dict) else None
         ids = [_text(line, "price_id", f"{where}.price_id")]
         ids += [product_id] if isinstance(product_id, str) and product_id else []
-        items.append(PaidItem(_text(line, "id", f"{where}.id"), tuple(ids)))
+        items.append(PaidItem(_text(line, "id", f"{where}.id"), tuple(f"paddle:{i}" for i in ids)))
     return tuple(items)
 
 

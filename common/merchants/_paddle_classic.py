@@ -21,8 +21,10 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -30,9 +32,49 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.merchants._port import WebhookRequest
 from common.messages import Buyer, ContractError, OrderPaid, OrderRestored, OrderRevoked
+from common.settings import Settings
 
 SIGNATURE_FIELD = "p_signature"
+
+
+@dataclass(frozen=True)
+class PaddleClassic:
+    """Paddle Classic's alerts and fulfilment webhook, at /webhooks/paddle-classic (form posts).
+
+    Paddle shows the buyer our answer to a fulfilment webhook (on the checkout's
+    success screen and in the receipt, as it would a licence key), so `reply` is
+    one plain sentence in the shop's name, the address masked.
+    """
+
+    public_key: RSAPublicKey
+    name: ClassVar[str] = "paddle-classic"
+    prefix: ClassVar[str] = "paddle"
+    content_type: ClassVar[str] = "application/x-www-form-urlencoded"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PaddleClassic | None:
+        """On when PADDLE_PUBLIC_KEY is set."""
+        if not settings.paddle_public_key:
+            return None
+        return cls(load_public_key(settings.paddle_public_key))
+
+    def verify(self, request: WebhookRequest) -> None:
+        verify_classic(request.form, self.public_key)
+
+    def parse(self, request: WebhookRequest) -> Event:
+        return parse_classic_event(request.form)
+
+    def reply(self, request: WebhookRequest, event: Event, shop: str) -> str | None:
+        if not is_fulfilment(request.form) or not isinstance(event, OrderPaid):
+            return None
+        if event.buyer is None:
+            where = "the address you gave at checkout"
+        else:
+            local, _, domain = event.buyer.email.rpartition("@")
+            where = f"{local[:1]}…@{domain}"
+        return f"Thank you for your order from {shop}. Your personal copy is on its way to {where}."
 
 
 def load_public_key(text_or_path: str) -> RSAPublicKey:
@@ -133,7 +175,8 @@ def _event(fields: Mapping[str, str]) -> Event:
 def _payment_succeeded(fields: Mapping[str, str]) -> OrderPaid:
     return OrderPaid(
         order_id=_text(fields, "order_id"),
-        paddle_ids=(_text(fields, "product_id"),),
+        product_ids=(f"paddle:{_text(fields, 'product_id')}",),
+        merchant="paddle",
         event_id=_text(fields, "alert_id"),
         occurred_at=_occurred_at(fields),
         source="classic",
@@ -145,7 +188,8 @@ def _fulfilment(fields: Mapping[str, str]) -> OrderPaid:
     order_id = _text(fields, "p_order_id")
     return OrderPaid(
         order_id=order_id,
-        paddle_ids=(_text(fields, "p_product_id"),),
+        product_ids=(f"paddle:{_text(fields, 'p_product_id')}",),
+        merchant="paddle",
         # The fulfilment webhook has no alert_id; Paddle sends one per order.
         event_id=f"fulfilment:{order_id}",
         occurred_at=_occurred_at(fields),

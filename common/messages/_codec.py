@@ -15,7 +15,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from common.messages._fields import VERSION, ContractError, now_iso
+from common.messages._fields import READ_VERSIONS, VERSION, ContractError, now_iso
 from common.messages._purchase import Buyer, OrderPaid, PaidItem
 from common.messages._refund import ItemsRefunded, OrderRestored, OrderRevoked
 from common.messages._requests import (
@@ -87,7 +87,7 @@ def decode(data: bytes) -> Message:
     kind = _TYPES.get(name) if isinstance(name, str) else None
     if kind is None:
         raise ContractError("unknown message type")
-    if body.get("version") != VERSION:
+    if body.get("version") not in READ_VERSIONS:
         raise ContractError(f"unsupported version {body.get('version')!r} of {kind.TYPE}")
     try:
         return kind(**_typed(kind, body))
@@ -100,16 +100,34 @@ def decode(data: bytes) -> Message:
 def _typed(kind: type[Message], body: dict[str, Any]) -> dict[str, Any]:
     """JSON lists and objects back into the tuples and values the message holds."""
     if kind is OrderPaid:
-        body["paddle_ids"] = tuple(_list(body["paddle_ids"], "paddle_ids"))
+        if body["version"] == 1:  # Paddle's alone, unqualified ids
+            body = _paid_from_v1(body)
+        body["product_ids"] = tuple(_list(body["product_ids"], "product_ids"))
         buyer = body.get("buyer")
         body["buyer"] = Buyer(**buyer) if buyer else None
         items = body.get("items", [])  # messages from before Billing items carry none
         body["items"] = tuple(
-            PaidItem(i["item_id"], tuple(_list(i["paddle_ids"], "paddle_ids")))
+            PaidItem(i["item_id"], tuple(_list(i["product_ids"], "product_ids")))
             for i in _list(items, "items")
         )
+    body["version"] = VERSION
     if kind is ItemsRefunded:
         body["item_ids"] = tuple(_list(body["item_ids"], "item_ids"))
+    return body
+
+
+def _paid_from_v1(body: dict[str, Any]) -> dict[str, Any]:
+    """An order.paid of version 1 (Paddle only) as version 2 says it."""
+
+    def paddle(ids: object, what: str) -> list[str]:
+        return [f"paddle:{i}" for i in _list(ids, what)]
+
+    body["product_ids"] = paddle(body.pop("paddle_ids"), "paddle_ids")
+    body["merchant"] = "paddle"
+    body["items"] = [
+        {"item_id": i["item_id"], "product_ids": paddle(i["paddle_ids"], "paddle_ids")}
+        for i in _list(body.get("items", []), "items")
+    ]
     return body
 
 

@@ -6,12 +6,18 @@ common/buyer_data.py, so a message that exists is one every adapter can take as 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from common.messages._buyer_data import BuyerDataError, clean_id
 
-VERSION = 1
+VERSION = 2  # 2: OrderPaid names its merchant and merchant-qualified product ids
+READ_VERSIONS = (1, 2)  # messages of version 1 still read (common/messages/_codec.py)
+
+# An order id names objects in the bucket (orders/<id>.json, copies/<id>/…) and travels
+# in URLs, so it keeps to a safe alphabet; "." and ".." would name folders, not orders.
+_ORDER_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
 class ContractError(ValueError):
@@ -27,9 +33,17 @@ def checked(clean: Callable[..., str], value: object, *args: str) -> str:
 
 
 def check_ids(message: object, *names: str) -> None:
-    """Check and strip the id fields of a frozen message in place."""
+    """Check and strip the id fields of a frozen message in place (order ids: clean_order_id)."""
     for name in names:
-        object.__setattr__(message, name, checked(clean_id, getattr(message, name), name))
+        value = checked(clean_id, getattr(message, name), name)
+        object.__setattr__(message, name, clean_order_id(value) if name == "order_id" else value)
+
+
+def clean_order_id(value: str) -> str:
+    """1 to 128 letters, digits, '.', '_' or '-', but not '.' or '..'; else ContractError."""
+    if not _ORDER_ID.fullmatch(value) or value in (".", ".."):
+        raise ContractError("order_id must be 1 to 128 letters, digits, '.', '_' or '-'")
+    return value
 
 
 def id_tuple(values: object, what: str) -> tuple[str, ...]:

@@ -27,11 +27,11 @@ class PaidItem:
     """One line of a Billing transaction: the id refunds name it by, and what it sold."""
 
     item_id: str
-    paddle_ids: tuple[str, ...]
+    product_ids: tuple[str, ...]  # merchant-qualified, as the catalog lists them
 
     def __post_init__(self) -> None:
         check_ids(self, "item_id")
-        object.__setattr__(self, "paddle_ids", id_tuple(self.paddle_ids, "paddle_ids"))
+        object.__setattr__(self, "product_ids", qualified_ids(self.product_ids))
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,13 @@ class OrderPaid:
 
     TYPE: ClassVar[str] = "order.paid"
     order_id: str
-    paddle_ids: tuple[str, ...]
+    product_ids: tuple[str, ...]  # merchant-qualified: "paddle:pri_…", "stripe:price_…"
     event_id: str
     occurred_at: str
-    source: str  # "billing" or "classic"
+    merchant: str  # the catalog prefix of the merchant that sold it: "paddle", "stripe", …
+    source: str = (
+        ""  # the merchant's own kind of webhook, where it has several (Paddle's "classic")
+    )
     # Classic carries the buyer; Billing leaves it to the worker (customer_id); a Classic
     # fulfilment webhook without the email fields carries neither and waits for its alert.
     buyer: Buyer | None = None
@@ -52,10 +55,10 @@ class OrderPaid:
     version: int = VERSION
 
     def __post_init__(self) -> None:
-        check_ids(self, "order_id", "event_id", "occurred_at")
-        object.__setattr__(self, "paddle_ids", id_tuple(self.paddle_ids, "paddle_ids"))
-        if self.source not in ("billing", "classic"):
-            raise ContractError("source must be billing or classic")
+        check_ids(self, "order_id", "event_id", "occurred_at", "merchant")
+        object.__setattr__(self, "product_ids", qualified_ids(self.product_ids))
+        if not isinstance(self.source, str):
+            raise ContractError("source must be text")
         if self.buyer is not None and not isinstance(self.buyer, Buyer):
             raise ContractError("buyer must be a name and an email")
         if self.customer_id == "":
@@ -71,3 +74,22 @@ class OrderPaid:
     @property
     def idempotency_key(self) -> str:
         return f"paid:{self.order_id}"
+
+    @property
+    def paddle_ids(self) -> tuple[str, ...]:
+        """The Paddle product and price ids among the products, as Paddle spells them."""
+        return merchant_ids(self.product_ids, "paddle")
+
+
+def qualified_ids(values: object) -> tuple[str, ...]:
+    """A non-empty list of `merchant:id` product ids, each checked."""
+    ids = id_tuple(values, "product_ids")
+    if not all(":" in i and i.partition(":")[0] and i.partition(":")[2] for i in ids):
+        raise ContractError("product_ids must be merchant:id")
+    return ids
+
+
+def merchant_ids(product_ids: tuple[str, ...], merchant: str) -> tuple[str, ...]:
+    """The ids of one merchant among qualified ids, without the prefix."""
+    prefix = f"{merchant}:"
+    return tuple(i.removeprefix(prefix) for i in product_ids if i.startswith(prefix))

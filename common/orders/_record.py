@@ -105,8 +105,10 @@ class OrderRecord:
     revoked_reason: str = ""
     revoked_by: str = ""  # "paddle" (refund, chargeback) or who revoked it from the console
     products: tuple[str, ...] = ()  # catalog slugs bought
-    paddle_ids: tuple[str, ...] = ()  # the product and price ids Paddle named
-    source: str = ""  # "billing" or "classic"
+    paddle_ids: tuple[str, ...] = ()  # the product and price ids Paddle named (Paddle orders)
+    source: str = ""  # the merchant's kind of webhook: Paddle's "billing" or "classic"
+    merchant: str = "paddle"  # who sold it: a catalog prefix ("stripe", …) or "gift"
+    product_ids: tuple[str, ...] = ()  # what the merchant named, qualified: "paddle:pri_…"
     customer_id: str = ""  # Paddle Billing customer id
 
     @classmethod
@@ -277,7 +279,8 @@ class OrderRecord:
     def from_json(cls, data: bytes) -> OrderRecord:
         """Parse a record; fields a newer version added are skipped (rolling deploys)."""
         known = {f.name for f in fields(cls)}
-        raw = {k: v for k, v in json.loads(data).items() if k in known}
+        stored = json.loads(data)
+        raw = {k: v for k, v in stored.items() if k in known}
         raw["status"] = Status(raw["status"])
         raw["files"] = tuple(_known(DeliveredFile, f) for f in raw.get("files", ()))
         raw["history"] = tuple(
@@ -285,8 +288,10 @@ class OrderRecord:
             for h in raw.get("history", ())
         )
         raw["mails"] = tuple(_known(SentMail, m) for m in raw.get("mails", ()))
-        for name in ("products", "paddle_ids"):
+        for name in ("products", "paddle_ids", "product_ids"):
             raw[name] = tuple(str(v) for v in raw.get(name, ()))
+        if "product_ids" not in stored:  # written before merchants: Paddle's ids alone
+            raw["product_ids"] = tuple(f"paddle:{i}" for i in raw["paddle_ids"])
         return cls(**raw)
 
 

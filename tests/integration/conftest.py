@@ -49,7 +49,8 @@ def cloud_settings(tmp_path: Path, source: str, delivery: str, **extra: str) -> 
 def paid(order_id: str) -> OrderPaid:
     return OrderPaid(
         order_id=order_id,
-        paddle_ids=(CLASSIC_ID,),
+        product_ids=(f"paddle:{CLASSIC_ID}",),
+        merchant="paddle",
         event_id=f"evt-{order_id}",
         occurred_at="2026-01-01T00:00:00Z",
         source="classic",

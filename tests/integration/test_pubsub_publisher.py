@@ -19,7 +19,8 @@ pytestmark = pytest.mark.emulator
 MESSAGES = [
     OrderPaid(
         order_id="txn_01h",
-        paddle_ids=("pro_01h", "pri_01h"),
+        product_ids=("paddle:pro_01h", "paddle:pri_01h"),
+        merchant="paddle",
         event_id="evt_01h",
         occurred_at="2026-01-01T00:00:00Z",
         source="billing",
@@ -27,7 +28,8 @@ MESSAGES = [
     ),
     OrderPaid(
         order_id="552312-1",
-        paddle_ids=("552312",),
+        product_ids=("paddle:552312",),
+        merchant="paddle",
         event_id="classic-1",
         occurred_at="2026-01-01T00:00:00Z",
         source="classic",

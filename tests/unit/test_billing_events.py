@@ -38,12 +38,13 @@ def test_transaction_completed_is_a_paid_order():
     )
     assert event == OrderPaid(
         order_id="txn_01",
-        paddle_ids=("pri_a", "pro_a"),
+        product_ids=("paddle:pri_a", "paddle:pro_a"),
+        merchant="paddle",
         event_id="evt_1",
         occurred_at="2024-04-12T10:18:49.621022Z",
         source="billing",
         customer_id="ctm_01",
-        items=(PaidItem("txnitm_0100", ("pri_a", "pro_a")),),
+        items=(PaidItem("txnitm_0100", ("paddle:pri_a", "paddle:pro_a")),),
     )
 
 

@@ -135,17 +135,36 @@ def test_an_address_is_normalised(typed: str, kept: str) -> None:
         {"order_id": ""},
         {"order_id": "x" * 500},
         {"event_id": "evt\x00"},
-        {"paddle_ids": ("pri_\udfff",)},
-        {"paddle_ids": ()},
+        {"product_ids": ("paddle:pri_\udfff",)},
+        {"product_ids": ()},
+        {"product_ids": ("pri_1",)},
+        {"order_id": ".."},
+        {"order_id": "../../etc/passwd"},
+        {"order_id": "x" * 129},
+        {"order_id": "ord 1"},
     ],
-    ids=["surrogate", "crlf", "blank", "huge", "nul", "surrogate-id", "no-ids"],
+    ids=[
+        "surrogate",
+        "crlf",
+        "blank",
+        "huge",
+        "nul",
+        "surrogate-id",
+        "no-ids",
+        "unqualified",
+        "dot-dot",
+        "path",
+        "129-characters",
+        "blank-inside",
+    ],
 )
 def test_ids_that_cannot_travel_are_a_contract_error(changes: dict) -> None:
     fields = {
         "order_id": "txn_1",
-        "paddle_ids": ("pri_1",),
+        "product_ids": ("paddle:pri_1",),
         "event_id": "evt_1",
         "occurred_at": "2025-01-01T00:00:00Z",
+        "merchant": "paddle",
         "source": "billing",
         "customer_id": "ctm_1",
     }
@@ -165,7 +184,9 @@ def test_any_buyer_either_travels_cleanly_or_is_refused(name: str, email: str) -
         buyer = Buyer(name, email)
     except ContractError:
         return
-    message = OrderPaid("o-1", ("552312",), "e-1", "2025-01-01T00:00:00Z", "classic", buyer)
+    message = OrderPaid(
+        "o-1", ("paddle:552312",), "e-1", "2025-01-01T00:00:00Z", "paddle", "classic", buyer
+    )
     assert decode(encode(message)) == message  # normalising twice changes nothing
     for text in (buyer.name, buyer.email):
         assert text == unicodedata.normalize("NFC", text)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from common.catalog import Catalog, CatalogError, load_catalog, parse_catalog
+from common.catalog import MERCHANT_PREFIXES, Catalog, CatalogError, load_catalog, parse_catalog
+from common.merchants import MERCHANTS
 from common.storage import LocalStorage
 from stamping.style import DEFAULT_TEMPLATE, StampStyle
 from tests.conftest import SAMPLE_CATALOG
@@ -69,17 +70,17 @@ def test_the_sample_catalog_loads(catalog: Catalog) -> None:
     "paddle_id", [PRODUCT, PRICE, CLASSIC], ids=["product", "price", "classic"]
 )
 def test_find_by_any_id(catalog: Catalog, paddle_id: str) -> None:
-    assert [p.slug for p in catalog.find((paddle_id,))] == ["practical-python"]
+    assert [p.slug for p in catalog.find((f"paddle:{paddle_id}",))] == ["practical-python"]
 
 
 def test_find_returns_each_product_once_in_catalog_order() -> None:
     catalog = parse_catalog(TWO_PRODUCTS)
-    found = catalog.find(["pro_go", "pri_py", "pro_py", "unknown"])
+    found = catalog.find(["paddle:pro_go", "paddle:pri_py", "paddle:pro_py", "paddle:unknown"])
     assert [p.slug for p in found] == ["python", "go"]
 
 
 def test_find_with_unknown_ids_is_empty(catalog: Catalog) -> None:
-    assert catalog.find(("pro_nope", "")) == []
+    assert catalog.find(("paddle:pro_nope", "")) == []
     assert catalog.find(()) == []
 
 
@@ -88,7 +89,7 @@ def test_integer_ids_become_strings_and_styles_are_read() -> None:
     [python] = [p for p in catalog.products if p.slug == "python"]
     assert python.title == "Python"
     assert python.paddle_ids == ("pro_py", "pri_py", "1001")
-    assert [p.slug for p in catalog.find(["1001"])] == ["python"]
+    assert [p.slug for p in catalog.find(["paddle:1001"])] == ["python"]
     pdf, epub = python.files
     assert pdf.filename == "python.pdf"
     assert pdf.style == StampStyle("{name} · {order}", 7, "#112233", 0.5, 20, 2)
@@ -107,8 +108,11 @@ def test_integer_ids_become_strings_and_styles_are_read() -> None:
         (product(title=None), r"products\.a\.title: required"),
         (product(title='"   "'), r"products\.a\.title: required"),
         (product(title="7"), r"products\.a\.title: required"),
-        (product(paddle_ids=None), r"products\.a\.paddle_ids"),
-        (product(paddle_ids="[]"), r"products\.a\.paddle_ids"),
+        (product(paddle_ids=None), r"products\.a\.ids: a non-empty list"),
+        (product(paddle_ids="[]"), r"products\.a\.ids: a non-empty list"),
+        (product(paddle_ids="[]", ids='["pri_a"]'), r"'pri_a' is not merchant:id"),
+        (product(paddle_ids="[]", ids='["strip:price_1"]'), r"unknown merchant 'strip'"),
+        (product(paddle_ids="[]", ids='["stripe:"]'), r"products\.a\.ids: 'stripe:' is not"),
         (product(paddle_ids='"pro_a"'), r"products\.a\.paddle_ids"),
         (product(paddle_ids="[1.5]"), r"products\.a\.paddle_ids"),
         (product(files=None), r"products\.a\.files"),
@@ -136,12 +140,12 @@ def test_integer_ids_become_strings_and_styles_are_read() -> None:
         (
             product() + '[products.b]\npaddle_ids = ["pro_a"]\ntitle = "B"\nfiles = '
             '[{ source = "b.pdf" }]\n',
-            "'pro_a' is in both a and b",
+            "'paddle:pro_a' is in both a and b",
         ),
         (
             product(paddle_ids="[552312]") + '[products.b]\npaddle_ids = ["552312"]\n'
             'title = "B"\nfiles = [{ source = "b.pdf" }]\n',
-            "'552312' is in both a and b",
+            "'paddle:552312' is in both a and b",
         ),
     ],
     ids=[
@@ -156,6 +160,9 @@ def test_integer_ids_become_strings_and_styles_are_read() -> None:
         "title-not-text",
         "missing-ids",
         "empty-ids",
+        "id-unqualified",
+        "id-unknown-merchant",
+        "id-empty-after-prefix",
         "ids-not-list",
         "id-float",
         "missing-files",
@@ -250,3 +257,17 @@ def test_a_gs_catalog_with_a_mistake_names_the_key(storage: LocalStorage) -> Non
     storage.write("originals", "catalog.toml", product(title=None).encode())
     with pytest.raises(CatalogError, match=r"products\.a\.title"):
         load_catalog("gs://originals/catalog.toml", lambda b, n: storage.read(b, n).data)
+
+
+def test_ids_name_their_merchant_and_add_up_with_paddle_ids() -> None:
+    text = product(ids='["stripe:price_1", "shopify:4242", "paddle:pro_a"]')
+    [book] = parse_catalog(text).products
+    assert book.ids == ("paddle:pro_a", "stripe:price_1", "shopify:4242")
+    assert book.paddle_ids == ("pro_a",)
+    assert parse_catalog(text).find(["shopify:4242"]) == [book]
+    assert parse_catalog(text).find(["stripe:4242"]) == []  # another merchant's 4242
+
+
+def test_every_merchant_module_has_its_catalog_prefix() -> None:
+    prefixes = {build.__self__.prefix for build in MERCHANTS}  # type: ignore[attr-defined]
+    assert prefixes <= set(MERCHANT_PREFIXES)

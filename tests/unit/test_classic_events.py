@@ -22,7 +22,8 @@ def test_payment_succeeded_is_a_paid_order_with_its_buyer():
     fields = classic_payment_succeeded("4021307-1", "552312", "zoe@example.com", "Zoë Ångström")
     assert parse_classic_event(fields) == OrderPaid(
         order_id="4021307-1",
-        paddle_ids=("552312",),
+        product_ids=("paddle:552312",),
+        merchant="paddle",
         event_id=fields["alert_id"],
         occurred_at="2024-04-12T10:18:49Z",
         source="classic",
@@ -34,7 +35,8 @@ def test_fulfilment_webhook_is_a_paid_order_with_its_buyer():
     fields = classic_fulfilment("4021307-2", "552313", "ada@example.com", "Ada Lovelace")
     assert parse_classic_event(fields) == OrderPaid(
         order_id="4021307-2",
-        paddle_ids=("552313",),
+        product_ids=("paddle:552313",),
+        merchant="paddle",
         event_id="fulfilment:4021307-2",
         occurred_at="2024-04-12T10:18:49Z",
         source="classic",
@@ -66,7 +68,8 @@ def test_fulfilment_without_the_email_field_waits_for_its_alert():
     event = parse_classic_event(fields)
     assert event == OrderPaid(
         order_id="4021307-3",
-        paddle_ids=("552312",),
+        product_ids=("paddle:552312",),
+        merchant="paddle",
         event_id="fulfilment:4021307-3",
         occurred_at="2024-04-12T10:18:49Z",
         source="classic",

@@ -24,7 +24,8 @@ SUMMARY_KEYS = {
 DETAIL_KEYS = {
     "order_id", "status", "title", "products", "paddle_ids", "source", "customer_id",
     "buyer_name", "buyer_email", "code", "created_at", "mailed_at", "revoked_at",
-    "revoked_reason", "revoked_by", "history", "files", "mails", "dead_letters",
+    "revoked_reason", "revoked_by", "history", "files", "mails", "dead_letters", "merchant",
+    "product_ids",
 }  # fmt: skip
 UNKNOWN_PRICE, UNKNOWN_PRODUCT = "pri_01unknownbook000000000000", "pro_01unknownbook000000000000"
 

@@ -32,7 +32,8 @@ from common.messages._codec import VERSION
 SUBSCRIPTION = "projects/p/subscriptions/orders-push"
 CLASSIC_PAID = OrderPaid(
     order_id="552312-9001",
-    paddle_ids=("552312",),
+    product_ids=("paddle:552312",),
+    merchant="paddle",
     event_id="9001",
     occurred_at="2024-05-01T10:00:00Z",
     source="classic",
@@ -40,7 +41,8 @@ CLASSIC_PAID = OrderPaid(
 )
 BILLING_PAID = OrderPaid(
     order_id="txn_01hv8x",
-    paddle_ids=("pri_01a", "pro_01b"),
+    product_ids=("paddle:pri_01a", "paddle:pro_01b"),
+    merchant="paddle",
     event_id="evt_01",
     occurred_at="2024-05-01T10:00:00Z",
     source="billing",
@@ -48,14 +50,20 @@ BILLING_PAID = OrderPaid(
 )
 BILLING_ITEMS = OrderPaid(
     order_id="txn_01hv8y",
-    paddle_ids=("pri_01a", "pro_01b", "pri_02a"),
+    product_ids=("paddle:pri_01a", "paddle:pro_01b", "paddle:pri_02a"),
+    merchant="paddle",
     event_id="evt_03",
     occurred_at="2024-05-01T10:00:00Z",
     source="billing",
     customer_id="ctm_01",
-    items=(PaidItem("txnitm_1", ("pri_01a", "pro_01b")), PaidItem("txnitm_2", ("pri_02a",))),
+    items=(
+        PaidItem("txnitm_1", ("paddle:pri_01a", "paddle:pro_01b")),
+        PaidItem("txnitm_2", ("paddle:pri_02a",)),
+    ),
 )
-AWAITING_BUYER = OrderPaid("552312-9002", ("552312",), "f-9002", "2024-05-01T10:00:00Z", "classic")
+AWAITING_BUYER = OrderPaid(
+    "552312-9002", ("paddle:552312",), "f-9002", "2024-05-01T10:00:00Z", "paddle", "classic"
+)
 REVOKED = OrderRevoked("txn_01hv8x", "evt_02", "2024-05-02T10:00:00Z", "refund")
 REFUNDED = ItemsRefunded("txn_01hv8y", ("txnitm_2",), "evt_04", "2024-05-02T10:00:00Z", "refund")
 RESTORED = OrderRestored("txn_01hv8x", "evt_05", "2024-05-09T10:00:00Z", "chargeback_reverse")
@@ -132,7 +140,7 @@ def test_push_envelope_has_pubsub_shape() -> None:
     assert base64.b64decode(body["message"]["data"]) == encode(LINKS)
     assert body["message"]["attributes"] == {
         "type": "links.requested",
-        "version": "1",
+        "version": "2",
         "idempotency_key": "links:req-1",
     }
     json.dumps(body)  # it is plain JSON
@@ -190,11 +198,12 @@ def changed(message: Message, **changes: Any) -> str:
         (envelope_with(data_of({"type": "order.shipped", "version": 1})), "unknown message type"),
         (envelope_with(data_of({"version": 1, "email": "a@b.c"})), "unknown message type"),
         (envelope_with(data_of({"type": ["order.paid"], "version": 1})), "unknown message type"),
-        (envelope_with(changed(BILLING_PAID, version=2)), "unsupported version"),
+        (envelope_with(changed(BILLING_PAID, version=3)), "unsupported version"),
         (envelope_with(changed(BILLING_PAID, version="1")), "unsupported version"),
         (envelope_with(changed(BILLING_PAID, version=...)), "unsupported version"),
         (envelope_with(changed(BILLING_PAID, order_id=...)), "do not match"),
-        (envelope_with(changed(BILLING_PAID, paddle_ids=...)), "do not match"),
+        (envelope_with(changed(BILLING_PAID, product_ids=...)), "do not match"),
+        (envelope_with(changed(BILLING_PAID, order_id="../../etc/passwd")), "order_id must be"),
         (envelope_with(changed(BILLING_PAID, surprise=1)), "do not match"),
         (envelope_with(changed(BILLING_PAID, customer_id=None)), "neither a buyer"),
         (envelope_with(changed(BILLING_PAID, customer_id="", buyer={})), "neither a buyer"),
@@ -230,11 +239,12 @@ def changed(message: Message, **changes: Any) -> str:
         "unknown-type",
         "no-type",
         "unhashable-type",
-        "version-2",
+        "version-3",
         "version-string",
         "version-missing",
         "paid-no-order-id",
-        "paid-no-paddle-ids",
+        "paid-no-product-ids",
+        "paid-order-id-a-path",
         "paid-unknown-field",
         "paid-no-buyer-or-customer",
         "paid-empty-buyer-and-customer",
@@ -322,8 +332,23 @@ def test_an_order_record_from_a_newer_version_still_reads() -> None:
 
 def test_an_order_paid_from_before_billing_items_still_decodes() -> None:
     """Messages in flight or dead-lettered by an older service carry no `items` (rolling deploy)."""
-    message = OrderPaid("552312-1", ("552312",), "evt", "2025-01-01T00:00:00Z", "classic",
-                        Buyer("Ada Lovelace", "ada@example.com"))  # fmt: skip
+    message = OrderPaid("552312-1", ("paddle:552312",), "evt", "2025-01-01T00:00:00Z",
+                        "paddle", "classic", Buyer("Ada Lovelace", "ada@example.com"))  # fmt: skip
     body = json.loads(encode(message))
     del body["items"]
     assert decode(json.dumps(body).encode()) == message
+
+
+def test_an_order_paid_of_version_1_reads_as_a_paddle_sale() -> None:
+    """Messages in flight or dead-lettered before merchants: Paddle's bare ids, no merchant."""
+    old = {
+        "type": "order.paid", "version": 1, "order_id": "txn_1", "paddle_ids": ["pri_1", "pro_1"],
+        "event_id": "evt_1", "occurred_at": "2025-01-01T00:00:00Z", "source": "billing",
+        "customer_id": "ctm_1", "items": [{"item_id": "txnitm_1", "paddle_ids": ["pri_1"]}],
+    }  # fmt: skip
+    message = decode(json.dumps(old).encode())
+    assert isinstance(message, OrderPaid)
+    assert (message.merchant, message.product_ids) == ("paddle", ("paddle:pri_1", "paddle:pro_1"))
+    assert message.items == (PaidItem("txnitm_1", ("paddle:pri_1",)),)
+    assert message.paddle_ids == ("pri_1", "pro_1")
+    assert decode(encode(message)) == message

@@ -15,7 +15,8 @@ from tests.support.shop import local_storage
 
 PAID = OrderPaid(
     order_id="552312-7",
-    paddle_ids=("999",),
+    product_ids=("paddle:999",),
+    merchant="paddle",
     event_id="evt-7",
     occurred_at="2026-01-01T00:00:00Z",
     source="classic",

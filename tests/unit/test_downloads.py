@@ -50,7 +50,9 @@ SCANNERS = [
 def purchase(settings: Settings, buyer: Buyer) -> str:
     """Fulfil one Classic order through the worker app; the token of its mailed link."""
     worker = create_worker(settings, clock=lambda: NOW).test_client()
-    message = OrderPaid(ORDER, ("552312",), "evt-7", "2025-06-15T12:00:00Z", "classic", buyer)
+    message = OrderPaid(
+        ORDER, ("paddle:552312",), "evt-7", "2025-06-15T12:00:00Z", "paddle", "classic", buyer
+    )
     assert (
         worker.post("/pubsub/push", json=push_envelope(message, "m-1", SUBSCRIPTION)).status_code
         == 204
@@ -507,12 +509,13 @@ class TestAnOrderOfSeveralFiles:
         worker = create_worker(two, customers=OfflineCustomers(), clock=lambda: NOW).test_client()
         paid = OrderPaid(
             ORDER,
-            ("pri_two",),
+            ("paddle:pri_two",),
             "e",
             "2025-06-15T12:00:00Z",
+            "paddle",
             "billing",
             customer_id="ctm_1",
-            items=(PaidItem("txnitm_1", ("pri_two",)),),
+            items=(PaidItem("txnitm_1", ("paddle:pri_two",)),),
         )
         assert (
             worker.post("/pubsub/push", json=push_envelope(paid, "m", SUBSCRIPTION)).status_code

@@ -42,6 +42,7 @@ from worker.customers import OfflineCustomers
 from worker.mail._outbox import plain_text, read_mail
 from worker.use_cases._delivery import MAIL_CLAIM_SECONDS
 
+BOOK_PRODUCT = "pro_01demopracticalpython00000"
 NOW = 1_750_000_000.0
 CLASSIC_ID, PRICE = "552312", "pri_01demopracticalpython00000"
 ADA = Buyer(name="Ada Lovelace", email="ada@example.com")
@@ -54,9 +55,10 @@ SUBSCRIPTION = "projects/p/subscriptions/orders-push"
 def paid(order_id: str = "552312-1", buyer: Buyer | None = ADA, **changes: Any) -> OrderPaid:
     fields: dict[str, Any] = {
         "order_id": order_id,
-        "paddle_ids": (CLASSIC_ID,),
+        "product_ids": (f"paddle:{CLASSIC_ID}",),
         "event_id": f"evt-{order_id}",
         "occurred_at": "2025-06-15T12:00:00Z",
+        "merchant": "paddle",
         "source": "classic",
         "buyer": buyer,
     }
@@ -280,7 +282,7 @@ class TestPaidOrder:
     ) -> None:
         client = create_app(settings, customers=OfflineCustomers(), clock=lambda: NOW).test_client()
         message = paid("txn_01hv", buyer=None, customer_id="ctm_01ABC", source="billing",
-                       paddle_ids=(PRICE,))  # fmt: skip
+                       product_ids=(f"paddle:{PRICE}",), merchant="paddle")  # fmt: skip
         assert push(client, message) == 204
         [mail] = outbox(settings)
         assert mail["To"] == '"Demo Buyer (ctm_01ABC)" <demo+ctm_01abc@example.com>'
@@ -349,8 +351,9 @@ class TestBillingItems:
     ) -> None:
         client = create_app(settings, customers=OfflineCustomers(), clock=lambda: NOW).test_client()
         message = paid(
-            "txn_01items", buyer=None, customer_id="ctm_1", source="billing", paddle_ids=(PRICE,),
-            items=(PaidItem("txnitm_01", (PRICE, "pro_01demopracticalpython00000")),),
+            "txn_01items", buyer=None, customer_id="ctm_1", source="billing",
+            product_ids=(f"paddle:{PRICE}",), merchant="paddle",
+            items=(PaidItem("txnitm_01", (f"paddle:{PRICE}", f"paddle:{BOOK_PRODUCT}")),),
         )  # fmt: skip
         assert push(client, message) == 204
         files = record(settings, "txn_01items").files
@@ -394,12 +397,12 @@ class TestPermanentFailures:
     def test_an_unknown_product_is_dead_lettered_without_mail(
         self, client: FlaskClient, settings: Settings
     ) -> None:
-        message = paid(paddle_ids=("pro_not_in_catalog",))
+        message = paid(product_ids=("paddle:pro_not_in_catalog",), merchant="paddle")
         assert push(client, message) == 204
         [letter] = dead_letters(settings)
         assert letter["kind"] == "order.paid"
         assert letter["key"] == "paid:552312-1"
-        assert "no catalog product for paddle ids pro_not_in_catalog" in letter["reason"]
+        assert "no catalog product for ids paddle:pro_not_in_catalog" in letter["reason"]
         sent = push_envelope(message, "m-1", SUBSCRIPTION)
         del sent["message"]["publishTime"], letter["payload"]["message"]["publishTime"]
         assert letter["payload"] == sent

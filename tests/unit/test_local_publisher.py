@@ -29,7 +29,13 @@ from common.publish.local_push import LocalPushPublisher
 from tests.support.http_standin import HttpStandIn, Recorded, Reply
 
 PAID = OrderPaid(
-    "552312-1", ("552312",), "evt-1", "2025-06-15T12:00:00Z", "classic", Buyer("Ada", "a@b.co")
+    "552312-1",
+    ("paddle:552312",),
+    "evt-1",
+    "2025-06-15T12:00:00Z",
+    "paddle",
+    "classic",
+    Buyer("Ada", "a@b.co"),
 )
 SUBSCRIPTION = "projects/local/subscriptions/orders-push"
 

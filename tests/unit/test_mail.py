@@ -31,7 +31,13 @@ ADA = Buyer("Ada Lovelace", "ada@example.com")
 
 def paid(order_id: str = "552312-1", buyer: Buyer = ADA) -> OrderPaid:
     return OrderPaid(
-        order_id, ("552312",), f"evt-{order_id}", "2025-06-15T12:00:00Z", "classic", buyer
+        order_id,
+        ("paddle:552312",),
+        f"evt-{order_id}",
+        "2025-06-15T12:00:00Z",
+        "paddle",
+        "classic",
+        buyer,
     )
 
 

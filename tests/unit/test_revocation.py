@@ -49,12 +49,16 @@ files = [{ source = "rust.pdf", stamp = true }]
 """
 PAID = OrderPaid(
     ORDER,
-    ("pri_python", "pri_rust"),
+    ("paddle:pri_python", "paddle:pri_rust"),
     "evt-paid",
     "2025-06-15T12:00:00Z",
+    "paddle",
     "billing",
     customer_id="ctm_01",
-    items=(PaidItem("txnitm_python", ("pri_python",)), PaidItem("txnitm_rust", ("pri_rust",))),
+    items=(
+        PaidItem("txnitm_python", ("paddle:pri_python",)),
+        PaidItem("txnitm_rust", ("paddle:pri_rust",)),
+    ),
 )
 
 

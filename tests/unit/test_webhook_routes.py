@@ -92,7 +92,7 @@ def test_a_genuine_purchase_is_published(client: FlaskClient, settings: Settings
     [envelope] = published(settings)
     assert envelope["message"]["attributes"] == {
         "type": "order.paid",
-        "version": "1",
+        "version": "2",
         "idempotency_key": "paid:txn_1",
     }
 

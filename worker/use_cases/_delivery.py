@@ -102,9 +102,9 @@ def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
 
 
 def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
-    products = deps.catalog.find(message.paddle_ids)
+    products = deps.catalog.find(message.product_ids)
     if not products:
-        raise PermanentError(f"no catalog product for paddle ids {', '.join(message.paddle_ids)}")
+        raise PermanentError(f"no catalog product for ids {', '.join(message.product_ids)}")
     buyer = message.buyer
     if buyer is None and message.customer_id:
         buyer = _lookup(message.customer_id, deps)
@@ -115,7 +115,7 @@ def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
             object_name=f"copies/{message.order_id}/{n:02d}-{spec.filename}",
             filename=spec.filename,
             stamped=spec.stamp,
-            item_id=_item_of(product.paddle_ids, message),
+            item_id=_item_of(product.ids, message),
         )
         for n, (product, spec) in enumerate(specs)
     ]
@@ -129,14 +129,16 @@ def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
         files=tuple(files),
         products=tuple(p.slug for p in products),
         paddle_ids=message.paddle_ids,
+        merchant=message.merchant,
+        product_ids=message.product_ids,
         source=message.source,
         customer_id=message.customer_id or "",
     )
 
 
 def _item_of(product_ids: tuple[str, ...], message: OrderPaid) -> str:
-    """The Billing transaction item that bought this product ("" for Classic)."""
-    return next((i.item_id for i in message.items if set(i.paddle_ids) & set(product_ids)), "")
+    """The merchant's line item that bought this product ("" where the sale has no items)."""
+    return next((i.item_id for i in message.items if set(i.product_ids) & set(product_ids)), "")
 
 
 def _claim_code(order_id: str, deps: WorkerDeps) -> str:
