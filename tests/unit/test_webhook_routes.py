@@ -311,3 +311,23 @@ def test_every_answer_is_json_even_for_unknown_routes(client: FlaskClient) -> No
     response = client.get("/no/such/route")
     assert response.status_code == 404
     assert response.json == {"error": response.json["error"]}
+
+
+@pytest.mark.parametrize("order_id", ["../../etc/passwd", "..", "ord 1", "x" * 129, "ord/1"])
+def test_a_signed_sale_whose_order_id_cannot_name_files_is_400_and_not_published(
+    client: FlaskClient, settings: Settings, order_id: str
+) -> None:
+    payload = billing_transaction_completed(order_id, "ctm_1", [PRICE], [PRODUCT])
+    response = post_billing(client, payload)
+    assert response.status_code == 400
+    assert "order_id must be" in response.json["error"]
+    assert published(settings) == []
+
+
+def test_a_merchant_that_is_not_turned_on_is_404(client: FlaskClient, settings: Settings) -> None:
+    body, signed = billing_request({"event_type": "x"}, WEBHOOK_SECRET, int(time.time()))
+    for name in ("stripe", "nobody", "Paddle"):
+        response = client.post(f"/webhooks/{name}", data=body, headers=signed)
+        assert response.status_code == 404
+        assert "no merchant" in response.json["error"]
+    assert published(settings) == []
