@@ -172,7 +172,9 @@ def link(settings: Settings, originals: Path) -> str:
     """The path of the durable link mailed for one fulfilled order."""
     worker = create_worker(settings).test_client()
     buyer = Buyer(name="Ada Lovelace", email="ada@example.com")
-    message = OrderPaid(ORDER, ("552312",), "evt-9", "2026-01-01T00:00:00Z", "classic", buyer)
+    message = OrderPaid(
+        ORDER, ("paddle:552312",), "evt-9", "2026-01-01T00:00:00Z", "paddle", "classic", buyer
+    )
     envelope = push_envelope(message, "m-9", "projects/p/subscriptions/orders-push")
     assert worker.post("/pubsub/push", json=envelope).status_code == 204
     [mail] = (settings.local_data_dir / "outbox").glob("*.eml")

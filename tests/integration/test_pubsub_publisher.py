@@ -64,7 +64,7 @@ def test_a_published_message_arrives_with_its_data_and_attributes(
     assert received.message.data == messages.encode(message)
     assert dict(received.message.attributes) == {
         "type": message.TYPE,
-        "version": "1",
+        "version": "2",
         "idempotency_key": message.idempotency_key,
     }
     assert messages.decode(received.message.data) == message

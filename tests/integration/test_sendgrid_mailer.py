@@ -211,7 +211,13 @@ def test_a_configuration_error_leaves_the_order_stamped_for_the_next_delivery(
     settings: Settings, originals: Path
 ) -> None:
     paid = OrderPaid(
-        "552312-3", ("552312",), "e-3", "2025-06-15T12:00:00Z", "classic", Buyer("Ada", "a@b.co")
+        "552312-3",
+        ("paddle:552312",),
+        "e-3",
+        "2025-06-15T12:00:00Z",
+        "paddle",
+        "classic",
+        Buyer("Ada", "a@b.co"),
     )
     envelope = push_envelope(paid, "m-1", "projects/p/subscriptions/orders-push")
     with SendGridStandIn() as standin:

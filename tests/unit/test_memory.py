@@ -1,4 +1,4 @@
-"""After a plan is prepared, the worker gives the parse's freed heap back (worker/memory.py).
+"""After a plan is prepared, the worker gives the parse's freed heap back (common/memory.py).
 
 Measured in a fresh process, so other tests' heap does not blur the figure:
 resident memory after preparing a 1,000-page book's plan, before and after the
@@ -25,7 +25,7 @@ PROBE = textwrap.dedent(
     import json
     from demo.sample_book import make_sample_book
     from stamping.pdf.plan import prepare_plan
-    from worker.memory import release_free_memory
+    from common.memory import release_free_memory
 
     def resident_mb():
         with open("/proc/self/status") as status:
