@@ -11,6 +11,7 @@ from common.storage._disposition import attachment
 from common.storage._local import LocalStorage
 from common.storage._port import (
     Blob,
+    InvalidName,
     NotFound,
     PreconditionFailed,
     SigningNotPermitted,
@@ -22,6 +23,7 @@ from common.storage._port import (
 
 __all__ = [
     "Blob",
+    "InvalidName",
     "LocalStorage",
     "NotFound",
     "PreconditionFailed",

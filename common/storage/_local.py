@@ -10,10 +10,11 @@ originals by generation).
 
 Signed URLs point at the service's /_local route and carry an HMAC, standing
 in for V4 signatures so the download path works the same way on a laptop.
-Names come from the order records, but the route is public: a bucket must
-look like a GCS bucket name ([a-z0-9._-], no `..`) and an object name must
-stay inside it and hold no control characters, or the call is a
-StorageError, never an OSError or ValueError.
+Names come from the order records, but the route is public: every call
+first passes its bucket and name through the port's check (check_name: GCS's
+naming rules and no `..` segment, see common/storage/_port.py) and is refused
+with InvalidName before a file is touched; a name that still resolves outside
+its bucket (a symbolic link) is a StorageError too, never an OSError.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import fcntl
 import hashlib
 import hmac
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,10 +31,16 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
-from common.storage._port import Blob, NotFound, PreconditionFailed, StorageError
+from common.storage._port import (
+    Blob,
+    NotFound,
+    PreconditionFailed,
+    StorageError,
+    check_name,
+    listable,
+)
 
 LOCAL_URL_PREFIX = "/_local"
-_BUCKET = re.compile(r"[a-z0-9._-]{1,222}")
 
 
 class LocalStorage:
@@ -112,14 +118,17 @@ class LocalStorage:
             tmp.unlink(missing_ok=True)
 
     def delete(self, bucket: str, name: str) -> None:
+        path = self._path(bucket, name)
         with self._locked():
-            self._path(bucket, name).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
             self._gen_path(bucket, name).unlink(missing_ok=True)
 
     def list(self, bucket: str, prefix: str) -> list[str]:
         # Walk only the folders that can hold a match, starting at the deepest one the
         # prefix names: an index prefix (customers/<hash>/) reads one small folder, not
         # the whole bucket, which is what keeps `exlibris orders --email` fast.
+        if not listable(bucket, prefix):
+            return []
         base = (self.root / bucket).resolve()
         start = (base / prefix.rpartition("/")[0]).resolve()
         if not start.is_relative_to(base) or not start.is_dir():
@@ -133,6 +142,7 @@ class LocalStorage:
         return sorted(n for n in names if not _is_temp(n))
 
     def signed_url(self, bucket: str, name: str, *, ttl: int, filename: str) -> str:
+        check_name(bucket, name)
         expires = int(time.time()) + ttl
         query = {"expires": str(expires), "filename": filename}
         query["signature"] = self._sign(bucket, name, query["expires"], filename)
@@ -153,10 +163,8 @@ class LocalStorage:
         return hmac.new(self._key, payload, hashlib.sha256).hexdigest()
 
     def _path(self, bucket: str, name: str) -> Path:
-        if not _BUCKET.fullmatch(bucket) or ".." in bucket:
-            raise StorageError(f"not a bucket name: {bucket!r}")
-        if not name or not name.isprintable() or name.startswith("/"):
-            raise StorageError(f"not an object name: {name!r}")
+        """Where the object lives; every method starts here, so the name is checked first."""
+        check_name(bucket, name)
         path = (self.root / bucket / name).resolve()
         if not path.is_relative_to((self.root / bucket).resolve()):
             raise StorageError(f"object name escapes its bucket: {name!r}")
