@@ -8,8 +8,9 @@ by hand after its last write counts as the generation of its modification
 time (ns), so a new version of a book is seen as new (the worker caches
 originals by generation).
 
-Signed URLs point at the service's /_local route and carry an HMAC, standing
-in for V4 signatures so the download path works the same way on a laptop.
+Signed URLs point at the service's /_local route and carry an HMAC
+(common/storage/_hmac_urls.py), standing in for V4 signatures so the download
+path works the same way on a laptop.
 Names come from the order records, but the route is public: every call
 first passes its bucket and name through the port's check (check_name: GCS's
 naming rules and no `..` segment, see common/storage/_port.py) and is refused
@@ -20,8 +21,6 @@ its bucket (a symbolic link) is a StorageError too, never an OSError.
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import hmac
 import os
 import threading
 import time
@@ -29,8 +28,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import quote, urlencode
 
+from common.storage._hmac_urls import HmacUrls
 from common.storage._port import (
     Blob,
     NotFound,
@@ -40,14 +39,11 @@ from common.storage._port import (
     listable,
 )
 
-LOCAL_URL_PREFIX = "/_local"
-
 
 class LocalStorage:
     def __init__(self, root: Path, *, public_url: str, signing_key: bytes) -> None:
         self.root = root
-        self.public_url = public_url.rstrip("/")
-        self._key = signing_key
+        self._urls = HmacUrls(public_url, signing_key)
         (root / ".generations").mkdir(parents=True, exist_ok=True)
 
     def read(self, bucket: str, name: str) -> Blob:
@@ -143,24 +139,11 @@ class LocalStorage:
 
     def signed_url(self, bucket: str, name: str, *, ttl: int, filename: str) -> str:
         check_name(bucket, name)
-        expires = int(time.time()) + ttl
-        query = {"expires": str(expires), "filename": filename}
-        query["signature"] = self._sign(bucket, name, query["expires"], filename)
-        return (
-            f"{self.public_url}{LOCAL_URL_PREFIX}/{quote(bucket)}/{quote(name)}?{urlencode(query)}"
-        )
+        return self._urls.sign(bucket, name, ttl=ttl, filename=filename)
 
     def check_signed(self, bucket: str, name: str, expires: str, filename: str, sig: str) -> bool:
         """True when a /_local URL was signed by us and has not expired."""
-        expected = self._sign(bucket, name, expires, filename)
-        if not hmac.compare_digest(expected.encode(), sig.encode("utf-8", "replace")):
-            return False
-        return expires.isascii() and expires.isdigit() and int(expires) >= time.time()
-
-    def _sign(self, bucket: str, name: str, expires: str, filename: str) -> str:
-        # "replace": a lone surrogate in a query value must not check out, nor raise.
-        payload = "\n".join((bucket, name, expires, filename)).encode("utf-8", "replace")
-        return hmac.new(self._key, payload, hashlib.sha256).hexdigest()
+        return self._urls.check(bucket, name, expires, filename, sig)
 
     def _path(self, bucket: str, name: str) -> Path:
         """Where the object lives; every method starts here, so the name is checked first."""
