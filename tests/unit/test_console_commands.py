@@ -12,8 +12,11 @@ import io
 import json
 from pathlib import Path
 
+from common.messages import ResendRequested, parse_envelope
 from common.orders import Status, load_record, write_indexes
+from common.settings import Settings
 from tests.conftest import SAMPLE_CATALOG
+from tests.support.http_standin import HttpStandIn, Recorded, Reply
 from tests.support.paddle_payloads import billing_transaction_completed
 from tests.support.shop import Shop
 
@@ -138,6 +141,13 @@ class TestOrder:
         assert "ada@example.com" in ran.out
 
 
+class WorkerStandIn(HttpStandIn):
+    """An embedded worker that is up and takes every push without doing it."""
+
+    def respond(self, request: Recorded) -> Reply:
+        return Reply(200 if request.path == "/healthz" else 204)
+
+
 class TestResendAndRevoke:
     def test_resend_mails_the_orders_own_address_once(self, shop: Shop) -> None:
         shop.buy("552312-1")
@@ -171,6 +181,24 @@ class TestResendAndRevoke:
         assert ran.status == 1
         assert "published but not done within 0.2 s" in ran.err
         assert shop.console("resend", "552312-1", "--wait", "0").status == 0
+
+    def test_the_embedded_publisher_pushes_to_the_worker_after_port(self, shop: Shop) -> None:
+        # `make run` with PORT=P puts the worker on P+1; the console read 8081 whatever PORT said.
+        shop.buy("552312-1")
+        with WorkerStandIn() as worker:
+            worker_port = int(worker.url.rsplit(":", 1)[1])
+            shop.settings = Settings.from_env(
+                {
+                    "PORT": str(worker_port - 1),
+                    "LOCAL_DATA_DIR": str(shop.settings.local_data_dir),
+                    "CATALOG": str(SAMPLE_CATALOG),
+                }
+            )
+            ran = shop.console("resend", "552312-1", "--wait", "0", publisher=None)
+        assert ran.status == 0, ran.err
+        [push] = [r for r in worker.requests if r.path == "/pubsub/push"]
+        message = parse_envelope(push.json()).message
+        assert isinstance(message, ResendRequested) and message.order_id == "552312-1"
 
 
 class TestExport:
