@@ -12,6 +12,8 @@ import io
 import json
 from pathlib import Path
 
+from rich.console import Console
+
 from common.messages import ResendRequested, parse_envelope
 from common.orders import Status, load_record, write_indexes
 from common.settings import Settings
@@ -87,6 +89,25 @@ class TestOrders:
         assert "B*** B*** <b***@e***.com>" in lines[1] and "mailed" in lines[1]
         assert "bob@example.com" not in ran.out
         assert ran.out.rstrip().endswith("3 orders")
+
+    def test_piped_every_order_id_is_printed_whole(self, shop: Shop) -> None:
+        # Into a pipe rich fitted the table to 80 columns and cut the ids with "…".
+        ids = ["txn_01hv8xq2m3k4n5p6r7s8t9v0w1", "txn_01hv8xq2m3k4n5p6r7s8t9v0w2"]
+        for order_id in ids:
+            shop.buy(order_id, "ada.lovelace@analytical-engines.example", "Ada King Lovelace")
+        piped = io.StringIO()
+        ran = shop.console("orders", "--show-buyers", out=Console(file=piped, width=40))
+        assert ran.status == 0, ran.err
+        rows = [line.split() for line in piped.getvalue().splitlines()]
+        assert [row[0] for row in rows if row and row[0].startswith("txn_")] == ids
+        assert "ada.lovelace@analytical-engines.example" in piped.getvalue()
+
+    def test_a_terminal_gets_the_table_fitted_to_its_width(self, shop: Shop) -> None:
+        shop.buy("txn_01hv8xq2m3k4n5p6r7s8t9v0w1")
+        screen = io.StringIO()
+        terminal = Console(file=screen, width=40, force_terminal=True, color_system=None)
+        assert shop.console("orders", out=terminal).status == 0
+        assert max(len(line) for line in screen.getvalue().splitlines()) <= 40
 
 
 class TestOrder:
