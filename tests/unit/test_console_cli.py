@@ -43,6 +43,7 @@ USAGE = [
 
 FAILURES = [
     (("order", "nope"), "no order nope"),
+    (("order", "../x"), "not an object name"),
     (("resend", "nope"), "no order nope"),
     (("revoke", "nope", "--reason", "refund"), "no order nope"),
     (("revoke", "552312-1", "--reason", "  "), "--reason: say why"),
