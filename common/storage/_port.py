@@ -98,9 +98,10 @@ class Storage(Protocol):
 # #x86-#x9F) are to be avoided. We refuse more, because a name is also a path on the
 # folder adapter and is often made of an id from outside (`customers/<hash>/<order id>`):
 # no empty, `.` or `..` segment (so no leading or trailing `/`), no backslash, no
-# control character at all. Bucket names follow GCS's characters, without `..`.
+# control character at all. Bucket names follow GCS's characters, starting and ending
+# with a letter or digit (so not `.` or `.generations`, the folder adapter's own), no `..`.
 MAX_NAME_BYTES = 1024
-_BUCKET = re.compile(r"[a-z0-9._-]{1,222}")
+_BUCKET = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,220}[a-z0-9])?")
 _ACME = ".well-known/acme-challenge/"
 
 
@@ -113,10 +114,8 @@ def check_name(bucket: str, name: str) -> None:
 
 
 def listable(bucket: str, prefix: str) -> bool:
-    """Whether a valid object name can start with prefix ('' starts them all); no I/O.
-
-    A listing under a prefix that fails this lists nothing, without asking the store.
-    """
+    """Whether a valid object name can start with prefix ('' starts them all); no I/O."""
+    # A listing under a prefix that fails this lists nothing, without asking the store.
     _check_bucket(bucket)
     # Every whole segment of the prefix must be valid; the last, cut one may still grow.
     return not prefix or _name_problem(prefix) is None or _name_problem(prefix + "x") is None
