@@ -52,7 +52,7 @@ class Settings:
     publish_backend: str = "local"
     pubsub_topic: str = "orders"
     google_cloud_project: str = ""
-    worker_push_url: str = "http://127.0.0.1:8081/pubsub/push"
+    worker_push_url: str = "http://127.0.0.1:8081/pubsub/push"  # from_env: PORT + 1, unless set
     local_push_concurrency: int = 1
     # auto: "true" unless the whole stack is embedded; cloud-run: Cloud Run IAM checked
     # the signature, so the worker checks the claims (worker/push_auth.py)
@@ -97,6 +97,7 @@ class Settings:
                 continue
             values[f.name] = _parse(f.name, raw.strip(), f.default)
         values.update(_aliases(env))
+        values.setdefault("worker_push_url", embedded_worker_url(values.get("port", cls.port)))
         return cls(**values).validated()
 
     def validated(self) -> Settings:
@@ -151,6 +152,13 @@ class Settings:
 
 _ALIASED = {"paddle_webhook_secrets"}
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def embedded_worker_url(port: int) -> str:
+    """Where the embedded stack's worker takes pushes: the port after the service's PORT."""
+    # `make run` starts the worker there (demo/__main__.py), so every process reading the
+    # same PORT (the service, the console) pushes to the worker of that stack, not to 8081.
+    return f"http://127.0.0.1:{port + 1}/pubsub/push"
 
 
 def _aliases(env: Mapping[str, str]) -> dict[str, Any]:

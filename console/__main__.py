@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from common.catalog import CatalogError
 from common.publish import PublishError
 from common.settings import Settings, SettingsError
-from common.storage import StorageError
+from common.storage import InvalidName, StorageError
 from console.bootstrap import build_console_deps
 from console.cli import parser
 from console.errors import ConsoleError, UsageError
@@ -48,6 +48,8 @@ def run(
         return _fail(err, str(exc), 1)
     except PublishError as exc:
         return _fail(err, f"could not publish: {exc}", 1)
+    except InvalidName as exc:  # an id no object can be named after: nothing to wait for
+        return _fail(err, str(exc), 1)
     except StorageError as exc:
         return _fail(err, f"storage did not answer: {exc}", 1)
     except KeyboardInterrupt:

@@ -3,7 +3,9 @@
 A filter by email, product or date lists its index (common/order_index.py)
 and reads only the records it names; `--status` is checked on those records.
 Records are read by a few threads at once, which is what a bucket of
-thousands of orders needs on GCS. Reads only.
+thousands of orders needs on GCS. Reads only. Into a pipe or a file the table
+is printed at its natural width, so no order id is cut and every one can be
+copied; a terminal gets the table fitted to its width.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
 from common.orders import OrderQuery, OrderRecord, find_order_ids, load_record
@@ -21,6 +25,7 @@ from console.errors import ConsoleError
 from console.views import buyer_of, detail, downloads_of, emit_json, summary
 
 _READERS = 16
+_UNBOUNDED = 1_000_000  # columns: wider than any table of orders
 _FACTS = (
     "order_id", "status", "title", "buyer_name", "buyer_email", "code", "created_at",
     "mailed_at", "revoked_at", "revoked_reason", "revoked_by", "merchant", "product_ids",
@@ -72,9 +77,18 @@ def run_orders(args: argparse.Namespace, deps: ConsoleDeps) -> int:
             record.mailed_at or "-",
             str(sum(downloads)),
         )
-    deps.out.print(table)
+    _print_whole(deps.out, table)
     deps.out.print(f"{len(rows)} order{'' if len(rows) == 1 else 's'}")
     return 0
+
+
+def _print_whole(out: Console, table: Table) -> None:
+    """Print the table fitted to a terminal, or whole (natural width, uncropped) elsewhere."""
+    if out.is_terminal:
+        out.print(table)
+        return
+    table.width = Measurement.get(out, out.options.update_width(_UNBOUNDED), table).maximum
+    out.print(table, crop=False)
 
 
 def run_order(args: argparse.Namespace, deps: ConsoleDeps) -> int:

@@ -8,40 +8,42 @@ by hand after its last write counts as the generation of its modification
 time (ns), so a new version of a book is seen as new (the worker caches
 originals by generation).
 
-Signed URLs point at the service's /_local route and carry an HMAC, standing
-in for V4 signatures so the download path works the same way on a laptop.
-Names come from the order records, but the route is public: a bucket must
-look like a GCS bucket name ([a-z0-9._-], no `..`) and an object name must
-stay inside it and hold no control characters, or the call is a
-StorageError, never an OSError or ValueError.
+Signed URLs point at the service's /_local route and carry an HMAC
+(common/storage/_hmac_urls.py), standing in for V4 signatures so the download
+path works the same way on a laptop.
+Names come from the order records, but the route is public: every call
+first passes its bucket and name through the port's check (check_name: GCS's
+naming rules and no `..` segment, see common/storage/_port.py) and is refused
+with InvalidName before a file is touched; a name that still resolves outside
+its bucket (a symbolic link) is a StorageError too, never an OSError.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import hmac
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import quote, urlencode
 
-from common.storage._port import Blob, NotFound, PreconditionFailed, StorageError
-
-LOCAL_URL_PREFIX = "/_local"
-_BUCKET = re.compile(r"[a-z0-9._-]{1,222}")
+from common.storage._hmac_urls import HmacUrls
+from common.storage._port import (
+    Blob,
+    NotFound,
+    PreconditionFailed,
+    StorageError,
+    check_name,
+    listable,
+)
 
 
 class LocalStorage:
     def __init__(self, root: Path, *, public_url: str, signing_key: bytes) -> None:
         self.root = root
-        self.public_url = public_url.rstrip("/")
-        self._key = signing_key
+        self._urls = HmacUrls(public_url, signing_key)
         (root / ".generations").mkdir(parents=True, exist_ok=True)
 
     def read(self, bucket: str, name: str) -> Blob:
@@ -112,14 +114,17 @@ class LocalStorage:
             tmp.unlink(missing_ok=True)
 
     def delete(self, bucket: str, name: str) -> None:
+        path = self._path(bucket, name)
         with self._locked():
-            self._path(bucket, name).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
             self._gen_path(bucket, name).unlink(missing_ok=True)
 
     def list(self, bucket: str, prefix: str) -> list[str]:
         # Walk only the folders that can hold a match, starting at the deepest one the
         # prefix names: an index prefix (customers/<hash>/) reads one small folder, not
         # the whole bucket, which is what keeps `exlibris orders --email` fast.
+        if not listable(bucket, prefix):
+            return []
         base = (self.root / bucket).resolve()
         start = (base / prefix.rpartition("/")[0]).resolve()
         if not start.is_relative_to(base) or not start.is_dir():
@@ -133,30 +138,16 @@ class LocalStorage:
         return sorted(n for n in names if not _is_temp(n))
 
     def signed_url(self, bucket: str, name: str, *, ttl: int, filename: str) -> str:
-        expires = int(time.time()) + ttl
-        query = {"expires": str(expires), "filename": filename}
-        query["signature"] = self._sign(bucket, name, query["expires"], filename)
-        return (
-            f"{self.public_url}{LOCAL_URL_PREFIX}/{quote(bucket)}/{quote(name)}?{urlencode(query)}"
-        )
+        check_name(bucket, name)
+        return self._urls.sign(bucket, name, ttl=ttl, filename=filename)
 
     def check_signed(self, bucket: str, name: str, expires: str, filename: str, sig: str) -> bool:
         """True when a /_local URL was signed by us and has not expired."""
-        expected = self._sign(bucket, name, expires, filename)
-        if not hmac.compare_digest(expected.encode(), sig.encode("utf-8", "replace")):
-            return False
-        return expires.isascii() and expires.isdigit() and int(expires) >= time.time()
-
-    def _sign(self, bucket: str, name: str, expires: str, filename: str) -> str:
-        # "replace": a lone surrogate in a query value must not check out, nor raise.
-        payload = "\n".join((bucket, name, expires, filename)).encode("utf-8", "replace")
-        return hmac.new(self._key, payload, hashlib.sha256).hexdigest()
+        return self._urls.check(bucket, name, expires, filename, sig)
 
     def _path(self, bucket: str, name: str) -> Path:
-        if not _BUCKET.fullmatch(bucket) or ".." in bucket:
-            raise StorageError(f"not a bucket name: {bucket!r}")
-        if not name or not name.isprintable() or name.startswith("/"):
-            raise StorageError(f"not an object name: {name!r}")
+        """Where the object lives; every method starts here, so the name is checked first."""
+        check_name(bucket, name)
         path = (self.root / bucket / name).resolve()
         if not path.is_relative_to((self.root / bucket).resolve()):
             raise StorageError(f"object name escapes its bucket: {name!r}")

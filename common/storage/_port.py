@@ -9,6 +9,8 @@ PreconditionFailed when another writer got there first.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
@@ -32,6 +34,10 @@ class TransientStorageError(StorageError):
 
 class SigningNotPermitted(StorageError):
     """The store refused to sign a URL: a missing IAM grant, which no retry fixes."""
+
+
+class InvalidName(StorageError):
+    """A bucket or object name that no store may be handed; no retry fixes it."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,60 @@ class Storage(Protocol):
     def signed_url(self, bucket: str, name: str, *, ttl: int, filename: str) -> str:
         """A URL that downloads the object as an attachment for ttl seconds."""
         ...
+
+
+# Cloud Storage's object naming requirements (cloud.google.com/storage/docs/objects,
+# "Naming considerations"; formerly /storage/docs/naming-objects): 1 to 1,024 bytes of
+# valid Unicode when UTF-8 encoded, no carriage return or line feed, not `.` or `..`,
+# not starting with `.well-known/acme-challenge/`; control characters (#x7F-#x84,
+# #x86-#x9F) are to be avoided. We refuse more, because a name is also a path on the
+# folder adapter and is often made of an id from outside (`customers/<hash>/<order id>`):
+# no empty, `.` or `..` segment (so no leading or trailing `/`), no backslash, no
+# control character at all. Bucket names follow GCS's characters, starting and ending
+# with a letter or digit (so not `.` or `.generations`, the folder adapter's own), no `..`.
+MAX_NAME_BYTES = 1024
+_BUCKET = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,220}[a-z0-9])?")
+_ACME = ".well-known/acme-challenge/"
+
+
+def check_name(bucket: str, name: str) -> None:
+    """Raise InvalidName unless bucket and name are safe to hand any adapter; no I/O."""
+    _check_bucket(bucket)
+    problem = _name_problem(name)
+    if problem:
+        raise InvalidName(f"not an object name ({problem}): {name!r}")
+
+
+def listable(bucket: str, prefix: str) -> bool:
+    """Whether a valid object name can start with prefix ('' starts them all); no I/O."""
+    # A listing under a prefix that fails this lists nothing, without asking the store.
+    _check_bucket(bucket)
+    # Every whole segment of the prefix must be valid; the last, cut one may still grow.
+    return not prefix or _name_problem(prefix) is None or _name_problem(prefix + "x") is None
+
+
+def _check_bucket(bucket: str) -> None:
+    if not _BUCKET.fullmatch(bucket) or ".." in bucket:
+        raise InvalidName(f"not a bucket name: {bucket!r}")
+
+
+def _name_problem(name: str) -> str | None:
+    """Why name cannot be an object's name, or None when it can."""
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "not valid Unicode"  # a lone surrogate
+    if not 0 < size <= MAX_NAME_BYTES:
+        return f"1 to {MAX_NAME_BYTES} bytes"
+    if "\\" in name:
+        return "a backslash"
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        return "a control character"
+    if any(segment in ("", ".", "..") for segment in name.split("/")):
+        return "an empty, `.` or `..` segment"
+    if name.startswith(_ACME):
+        return "reserved by Cloud Storage"
+    return None
 
 
 def exists(storage: Storage, bucket: str, name: str) -> bool:

@@ -9,6 +9,11 @@ through IAM signBlob with the default credentials' access token
 (common/storage/signing.py: without that grant signing raises
 SigningNotPermitted, logged once, which the download route answers with 503).
 
+Names: every method passes its bucket and object name through the port's
+check_name (GCS's naming rules and more, common/storage/_port.py) before the
+client is called, so an unsafe name is InvalidName, which no retry fixes, and
+never a request.
+
 Retries: the client retries 429, 5xx and connection errors itself with
 exponential backoff; we bound it with a deadline. Reads, lists, deletes and
 conditional writes are retried; an unconditional write is not (the library's
@@ -40,6 +45,8 @@ from common.storage._port import (
     PreconditionFailed,
     StorageError,
     TransientStorageError,
+    check_name,
+    listable,
 )
 from common.storage.signing import SigningIdentity
 
@@ -66,6 +73,7 @@ class GcsStorage:
         )
 
     def read(self, bucket: str, name: str) -> Blob:
+        check_name(bucket, name)
         # Metadata first, then the bytes of that generation: the emulator sends no
         # x-goog-generation header, and a replacement in between answers 412.
         for _ in range(_READ_ATTEMPTS):
@@ -88,6 +96,7 @@ class GcsStorage:
         raise TransientStorageError(f"{bucket}/{name}: kept changing while being read")
 
     def generation(self, bucket: str, name: str) -> int:
+        check_name(bucket, name)
         with _translated(bucket, name):
             meta = self._client.bucket(bucket).get_blob(
                 name, retry=self._retry, timeout=self._timeout
@@ -105,6 +114,7 @@ class GcsStorage:
         content_type: str = "application/octet-stream",
         if_generation_match: int | None = None,
     ) -> int:
+        check_name(bucket, name)
         blob = self._client.bucket(bucket).blob(name)
         with _translated(bucket, name):
             blob.upload_from_string(
@@ -124,6 +134,7 @@ class GcsStorage:
         *,
         content_type: str = "application/octet-stream",
     ) -> int:
+        check_name(bucket, name)
         # A resumable upload in chunks: memory stays at one chunk whatever the copy's size,
         # and each chunk may be retried (the session remembers what arrived).
         blob = self._client.bucket(bucket).blob(name, chunk_size=UPLOAD_CHUNK)
@@ -136,6 +147,7 @@ class GcsStorage:
         return int(blob.generation)
 
     def delete(self, bucket: str, name: str) -> None:
+        check_name(bucket, name)
         try:
             with _translated(bucket, name):
                 self._client.bucket(bucket).blob(name).delete(
@@ -145,6 +157,8 @@ class GcsStorage:
             pass
 
     def list(self, bucket: str, prefix: str) -> list[str]:
+        if not listable(bucket, prefix):
+            return []
         with _translated(bucket, prefix + "*"):
             blobs = self._client.list_blobs(
                 bucket, prefix=prefix, retry=self._retry, timeout=self._timeout
@@ -152,6 +166,7 @@ class GcsStorage:
             return sorted(b.name for b in blobs)
 
     def signed_url(self, bucket: str, name: str, *, ttl: int, filename: str) -> str:
+        check_name(bucket, name)
         blob = self._client.bucket(bucket).blob(name)
         try:
             signing = self._signing.signing_kwargs() if self._signing else {}

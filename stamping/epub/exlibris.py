@@ -51,35 +51,15 @@ def page_css(page: Page) -> str:
 
 def page_xhtml(page: Page, stamp: Stamp, template: str, css_href: str) -> str:
     """The page's XHTML, with the same hidden marks as every stamped document."""
-    lang = xmltext.attr(page.language or "en")
-    direction = "rtl" if page.rtl else "ltr"
-    head = [f"<title>{TITLE}</title>"]
-    if page.epub3:
-        head.insert(0, '<meta charset="utf-8"/>')
-    else:
-        head.insert(0, '<meta http-equiv="Content-Type" content="text/html; charset=utf-8"/>')
-    if page.viewport is not None:
-        width, height = page.viewport
-        head.append(f'<meta name="viewport" content="width={width}, height={height}"/>')
-    head.append(f'<link rel="stylesheet" type="text/css" href="{xmltext.attr(css_href)}"/>')
-    hidden = xmltext.attr(marks.attribute(stamp.order_id, stamp.code))
-    if page.epub3:
-        body_attrs = f'class="{marks.PAGE_CLASS}" {marks.ATTRIBUTE}="{hidden}"'
-    else:
-        token = xmltext.attr(marks.CLASS_PREFIX + stamp.code)
-        body_attrs = f'class="{marks.PAGE_CLASS} {token}"'
-    html_attrs = f'xmlns="http://www.w3.org/1999/xhtml" xml:lang="{lang}" dir="{direction}"'
-    if page.epub3:
-        html_attrs += f' lang="{lang}" xmlns:epub="http://www.idpf.org/2007/ops"'
     return "\n".join(
         [
             '<?xml version="1.0" encoding="UTF-8"?>',
             "<!DOCTYPE html>" if page.epub3 else _DOCTYPE2,
-            f"<html {html_attrs}>",
+            f"<html {_html_attrs(page)}>",
             "<head>",
-            *head,
+            *_head(page, css_href),
             "</head>",
-            f"<body {body_attrs}>",
+            f"<body {_body_attrs(page, stamp)}>",
             marks.comment(stamp.order_id, stamp.code),
             '<div class="exlibris-plate">',
             f'<p class="exlibris-title">{TITLE}</p>',
@@ -91,6 +71,39 @@ def page_xhtml(page: Page, stamp: Stamp, template: str, css_href: str) -> str:
             "",
         ]
     )
+
+
+def _html_attrs(page: Page) -> str:
+    """The namespaces, and the book's language and direction."""
+    lang = xmltext.attr(page.language or "en")
+    direction = "rtl" if page.rtl else "ltr"
+    attrs = f'xmlns="http://www.w3.org/1999/xhtml" xml:lang="{lang}" dir="{direction}"'
+    if page.epub3:
+        attrs += f' lang="{lang}" xmlns:epub="http://www.idpf.org/2007/ops"'
+    return attrs
+
+
+def _head(page: Page, css_href: str) -> list[str]:
+    """The charset, the title, a fixed-layout page's viewport and the page's own stylesheet."""
+    if page.epub3:
+        head = ['<meta charset="utf-8"/>']
+    else:
+        head = ['<meta http-equiv="Content-Type" content="text/html; charset=utf-8"/>']
+    head.append(f"<title>{TITLE}</title>")
+    if page.viewport is not None:
+        width, height = page.viewport
+        head.append(f'<meta name="viewport" content="width={width}, height={height}"/>')
+    head.append(f'<link rel="stylesheet" type="text/css" href="{xmltext.attr(css_href)}"/>')
+    return head
+
+
+def _body_attrs(page: Page, stamp: Stamp) -> str:
+    """The body's class and hidden mark: an attribute in EPUB 3, a class token in EPUB 2."""
+    if page.epub3:
+        hidden = xmltext.attr(marks.attribute(stamp.order_id, stamp.code))
+        return f'class="{marks.PAGE_CLASS}" {marks.ATTRIBUTE}="{hidden}"'
+    token = xmltext.attr(marks.CLASS_PREFIX + stamp.code)
+    return f'class="{marks.PAGE_CLASS} {token}"'
 
 
 def _verify(stamp: Stamp) -> list[str]:

@@ -11,11 +11,12 @@ import pytest
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from common.storage import StorageError, TransientStorageError
+from common.storage import InvalidName, StorageError, TransientStorageError
 from common.storage.gcs import GcsStorage, build_gcs_storage
 from demo.emulators import PROJECT, StorageEmulator
 from tests.support.fault_proxy import FaultProxy
 from tests.support.http_standin import Reply
+from tests.support.unsafe_names import UNLISTABLE_PREFIXES, UNSAFE_NAMES, every_call
 
 
 @pytest.fixture
@@ -87,3 +88,17 @@ def test_without_a_signing_identity_anonymous_credentials_cannot_sign(
     gcs = build_gcs_storage(PROJECT, "", endpoint=storage_emulator.endpoint)
     with pytest.raises(StorageError, match="cannot sign"):
         gcs.signed_url(gcs_bucket, "a.pdf", ttl=600, filename="a.pdf")
+
+
+@pytest.mark.emulator
+def test_unsafe_names_are_refused_before_any_request(proxy, gcs_bucket) -> None:
+    gcs = gcs_via(proxy)
+    proxy.requests.clear()
+    for name in UNSAFE_NAMES.values():
+        for call in every_call(gcs, gcs_bucket, name):
+            with pytest.raises(InvalidName):
+                call()
+    assert [gcs.list(gcs_bucket, prefix) for prefix in UNLISTABLE_PREFIXES] == [
+        [] for _ in UNLISTABLE_PREFIXES
+    ]
+    assert proxy.requests == []

@@ -1,8 +1,10 @@
-"""One storage contract, two adapters: the folder on disk and GCS on gcp-storage-emulator.
+"""One storage contract, three adapters: the folder on disk, the dict in memory, and GCS on
+gcp-storage-emulator.
 
 The emulator ignores generation preconditions, so the cases that need a 412
-are strict expected failures there (and must pass on the folder adapter);
-the day the emulator honours them, the xfail turns into a failure to remove.
+are strict expected failures there (and must pass on the folder and memory
+adapters); the day the emulator honours them, the xfail turns into a failure
+to remove. The folder and memory adapters need no emulator.
 """
 
 from __future__ import annotations
@@ -18,17 +20,26 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from google.oauth2 import service_account
 
-from common.storage import LocalStorage, NotFound, PreconditionFailed, Storage
+from common.storage import (
+    InvalidName,
+    LocalStorage,
+    MemoryStorage,
+    NotFound,
+    PreconditionFailed,
+    Storage,
+)
 from common.storage.gcs import GcsStorage, SigningIdentity
 from demo.emulators import StorageEmulator
+from tests.support.unsafe_names import UNLISTABLE_PREFIXES, UNSAFE_NAMES, every_call
 
 SIGNER = "signer@test-project.iam.gserviceaccount.com"
 IGNORES_PRECONDITIONS = pytest.mark.xfail(
     reason="gcp-storage-emulator ignores generation preconditions", strict=True
 )
-BACKENDS = ["local", pytest.param("gcs", marks=pytest.mark.emulator)]
+BACKENDS = ["local", "memory", pytest.param("gcs", marks=pytest.mark.emulator)]
 PRECONDITION_BACKENDS = [
     "local",
+    "memory",
     pytest.param("gcs", marks=[pytest.mark.emulator, IGNORES_PRECONDITIONS]),
 ]
 
@@ -48,6 +59,8 @@ def store(
             tmp_path / "storage", public_url="http://127.0.0.1:8080", signing_key=b"k" * 32
         )
         return local, "bucket"
+    if request.param == "memory":
+        return MemoryStorage(public_url="http://127.0.0.1:8080", signing_key=b"k" * 32), "bucket"
     emulator: StorageEmulator = request.getfixturevalue("storage_emulator")
     signing = SigningIdentity(SIGNER, credentials=_key_credentials(signing_key))
     gcs = GcsStorage(emulator.client(), signing=signing, deadline=2.0, initial_backoff=0.01)
@@ -147,6 +160,23 @@ class TestObjects:
         storage.write(bucket, "orders/o1.json", b'{"a": 1}', if_generation_match=first)
         assert storage.read(bucket, "orders/o1.json").data == b'{"a": 1}'
 
+    @pytest.mark.parametrize("name", UNSAFE_NAMES.values(), ids=UNSAFE_NAMES.keys())
+    def test_an_unsafe_name_is_refused_by_every_method_and_stores_nothing(
+        self, store, name
+    ) -> None:
+        storage, bucket = store
+        for call in every_call(storage, bucket, name):
+            with pytest.raises(InvalidName):
+                call()
+        assert storage.list(bucket, "") == []
+
+    def test_a_prefix_no_valid_name_starts_with_lists_nothing(self, store) -> None:
+        storage, bucket = store
+        storage.write(bucket, "a/b", b"x")
+        assert [storage.list(bucket, prefix) for prefix in UNLISTABLE_PREFIXES] == [
+            [] for _ in UNLISTABLE_PREFIXES
+        ]
+
 
 @pytest.mark.parametrize("store", PRECONDITION_BACKENDS, indirect=True)
 class TestPreconditions:
@@ -195,8 +225,8 @@ class TestPreconditions:
         assert storage.read(bucket, "orders/o1.json").data == str(writers).encode()
 
 
-@pytest.mark.parametrize("store", ["local"], indirect=True)
-def test_local_signed_url_is_an_hmac_url_the_service_checks(store) -> None:
+@pytest.mark.parametrize("store", ["local", "memory"], indirect=True)
+def test_embedded_signed_url_is_an_hmac_url_the_service_checks(store) -> None:
     storage, bucket = store
     url = storage.signed_url(bucket, "copies/o1/book.pdf", ttl=600, filename="Book - Zoë.pdf")
     parts = urlsplit(url)

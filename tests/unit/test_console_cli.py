@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from common.orders import save_record
+from tests.conftest import SAMPLE_CATALOG
 from tests.support.shop import Shop
 
 # Each test runs whole processes: the slow tier, which `make test` runs and `make unit` skips.
@@ -42,6 +43,7 @@ USAGE = [
 
 FAILURES = [
     (("order", "nope"), "no order nope"),
+    (("order", "../x"), "not an object name"),
     (("resend", "nope"), "no order nope"),
     (("revoke", "nope", "--reason", "refund"), "no order nope"),
     (("revoke", "552312-1", "--reason", "  "), "--reason: say why"),
@@ -117,6 +119,23 @@ def test_the_installed_script_reads_the_same_settings_as_the_apps(tmp_path: Path
     for command in ("orders", "order", "resend", "revoke", "reissue", "dead-letters", "replay",
                     "export", "paddle"):  # fmt: skip
         assert command in help_text.stdout
+
+
+def test_orders_piped_from_the_installed_script_print_every_id_whole(shop: Shop) -> None:
+    ids = ["txn_01hv8xq2m3k4n5p6r7s8t9v0w1", "txn_01hv8xq2m3k4n5p6r7s8t9v0w2"]
+    for order_id in ids:
+        shop.buy(order_id)
+    script = Path(sys.executable).with_name("exlibris")
+    env = {
+        **os.environ,
+        "LOCAL_DATA_DIR": str(shop.settings.local_data_dir),
+        "CATALOG": str(SAMPLE_CATALOG),
+        "COLUMNS": "40",  # what rich fitted a piped table to, cutting the ids
+    }
+    done = subprocess.run([script, "orders"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()]
+    assert [row[0] for row in rows if row and row[0].startswith("txn_")] == ids
 
 
 class BrokenStorage:

@@ -12,8 +12,13 @@ import io
 import json
 from pathlib import Path
 
+from rich.console import Console
+
+from common.messages import ResendRequested, parse_envelope
 from common.orders import Status, load_record, write_indexes
+from common.settings import Settings
 from tests.conftest import SAMPLE_CATALOG
+from tests.support.http_standin import HttpStandIn, Recorded, Reply
 from tests.support.paddle_payloads import billing_transaction_completed
 from tests.support.shop import Shop
 
@@ -86,6 +91,25 @@ class TestOrders:
         assert "bob@example.com" not in ran.out
         assert ran.out.rstrip().endswith("3 orders")
 
+    def test_piped_every_order_id_is_printed_whole(self, shop: Shop) -> None:
+        # Into a pipe rich fitted the table to 80 columns and cut the ids with "…".
+        ids = ["txn_01hv8xq2m3k4n5p6r7s8t9v0w1", "txn_01hv8xq2m3k4n5p6r7s8t9v0w2"]
+        for order_id in ids:
+            shop.buy(order_id, "ada.lovelace@analytical-engines.example", "Ada King Lovelace")
+        piped = io.StringIO()
+        ran = shop.console("orders", "--show-buyers", out=Console(file=piped, width=40))
+        assert ran.status == 0, ran.err
+        rows = [line.split() for line in piped.getvalue().splitlines()]
+        assert [row[0] for row in rows if row and row[0].startswith("txn_")] == ids
+        assert "ada.lovelace@analytical-engines.example" in piped.getvalue()
+
+    def test_a_terminal_gets_the_table_fitted_to_its_width(self, shop: Shop) -> None:
+        shop.buy("txn_01hv8xq2m3k4n5p6r7s8t9v0w1")
+        screen = io.StringIO()
+        terminal = Console(file=screen, width=40, force_terminal=True, color_system=None)
+        assert shop.console("orders", out=terminal).status == 0
+        assert max(len(line) for line in screen.getvalue().splitlines()) <= 40
+
 
 class TestOrder:
     def test_the_json_object_holds_the_whole_record(self, shop: Shop) -> None:
@@ -139,6 +163,13 @@ class TestOrder:
         assert "ada@example.com" in ran.out
 
 
+class WorkerStandIn(HttpStandIn):
+    """An embedded worker that is up and takes every push without doing it."""
+
+    def respond(self, request: Recorded) -> Reply:
+        return Reply(200 if request.path == "/healthz" else 204)
+
+
 class TestResendAndRevoke:
     def test_resend_mails_the_orders_own_address_once(self, shop: Shop) -> None:
         shop.buy("552312-1")
@@ -172,6 +203,24 @@ class TestResendAndRevoke:
         assert ran.status == 1
         assert "published but not done within 0.2 s" in ran.err
         assert shop.console("resend", "552312-1", "--wait", "0").status == 0
+
+    def test_the_embedded_publisher_pushes_to_the_worker_after_port(self, shop: Shop) -> None:
+        # `make run` with PORT=P puts the worker on P+1; the console read 8081 whatever PORT said.
+        shop.buy("552312-1")
+        with WorkerStandIn() as worker:
+            worker_port = int(worker.url.rsplit(":", 1)[1])
+            shop.settings = Settings.from_env(
+                {
+                    "PORT": str(worker_port - 1),
+                    "LOCAL_DATA_DIR": str(shop.settings.local_data_dir),
+                    "CATALOG": str(SAMPLE_CATALOG),
+                }
+            )
+            ran = shop.console("resend", "552312-1", "--wait", "0", publisher=None)
+        assert ran.status == 0, ran.err
+        [push] = [r for r in worker.requests if r.path == "/pubsub/push"]
+        message = parse_envelope(push.json()).message
+        assert isinstance(message, ResendRequested) and message.order_id == "552312-1"
 
 
 class TestExport:

@@ -17,7 +17,7 @@ from common.orders import (
 )
 from common.orders._index import index_names
 from common.settings import Settings
-from common.storage import LocalStorage
+from common.storage import InvalidName, LocalStorage
 from tests.support.shop import local_storage
 
 TODAY = date(2026, 3, 15)
@@ -111,3 +111,16 @@ def test_local_listing_walks_only_what_may_match_and_finds_the_same(
     stored = [n.replace("/c/d/e", "/c2/d/e") for n in names if not n.endswith(".tmp")]
     expected = sorted(n for n in stored if n.startswith(prefix) and ".." not in prefix)
     assert storage.list("bk", prefix) == expected
+
+
+def test_an_order_id_of_dotdot_cannot_replace_the_customers_folder(tmp_path: Path) -> None:
+    # An order id `..` made the customer index name `customers/<hash>/..`, which the
+    # folder adapter wrote over `customers/` itself: every later order then failed.
+    storage = LocalStorage(tmp_path / "s", public_url="http://x", signing_key=b"k")
+    with pytest.raises(InvalidName):
+        write_indexes(storage, "bk", order("..", "eve@example.com", ("book",), "2026-03-01"))
+    write_indexes(storage, "bk", order("o-1", "ada@example.com", ("book",), "2026-03-02"))
+    assert (tmp_path / "s" / "bk" / "customers").is_dir()
+    assert storage.list("bk", customer_prefix("ada@example.com")) == [
+        customer_prefix("ada@example.com") + "o-1"
+    ]

@@ -94,6 +94,16 @@ def test_the_table_above_covers_every_field() -> None:
     assert {name for _, name, _ in EVERY_VARIABLE.values()} == {f.name for f in fields(Settings)}
 
 
+def test_the_embedded_worker_is_on_the_port_after_port() -> None:
+    # `make run` puts the worker on PORT + 1; every process reading PORT must push there.
+    assert Settings.from_env({"PORT": "9280"}).worker_push_url == (
+        "http://127.0.0.1:9281/pubsub/push"
+    )
+    assert Settings.from_env({}).worker_push_url == "http://127.0.0.1:8081/pubsub/push"
+    given = {"PORT": "9280", "WORKER_PUSH_URL": "http://10.0.0.2:8081/pubsub/push"}
+    assert Settings.from_env(given).worker_push_url == "http://10.0.0.2:8081/pubsub/push"
+
+
 @pytest.mark.parametrize("blank", ["", "   "])
 def test_blank_values_keep_the_default(blank: str) -> None:
     settings = Settings.from_env({"PORT": blank, "LINK_TTL": blank, "SHOP_NAME": blank})
