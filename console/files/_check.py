@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from common.catalog import CatalogError, load_catalog
 from common.settings import Settings
@@ -60,9 +61,7 @@ def _style(args: argparse.Namespace) -> StampStyle:
     return style
 
 
-def add_check(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], count: Callable[[str], int]
-) -> None:
+def add_check(commands: argparse._SubParsersAction[Any], count: Callable[[str], int]) -> None:
     check = commands.add_parser("check", help="preflight a book before launch")
     check.add_argument("file", type=Path)
     check.add_argument(

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from common.codes import InvalidCode, check_code
 from common.settings import Settings
@@ -65,7 +66,7 @@ def _reason(exc: Exception) -> str:
     return str(exc)
 
 
-def add_trace(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_trace(commands: argparse._SubParsersAction[Any]) -> None:
     trace = commands.add_parser("trace", help="name every order a (leaked) copy was issued for")
     trace.add_argument("file", type=Path)
     trace.add_argument("--json", action="store_true", help="one JSON object instead of lines")
