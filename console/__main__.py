@@ -5,6 +5,8 @@
     exlibris reissue PRODUCT [--dry-run] [--only ID…]           exlibris dead-letters [--json]
     exlibris replay ID…|--all         exlibris export --csv FILE
     exlibris paddle connect --url URL                           exlibris paddle products
+    exlibris stamp|stamp-batch|trace|check …   the author's file commands (console/files/),
+                                               the arguments and exit codes of `python -m worker …`
 
 Settings come from the environment exactly as the apps read them. Every
 error is one line on stderr: exit 1 when the command failed, 2 for a usage
@@ -25,6 +27,7 @@ from common.storage import InvalidName, StorageError
 from console.bootstrap import build_console_deps
 from console.cli import parser
 from console.errors import ConsoleError, UsageError
+from console.files import FILE_COMMANDS, run_file_command
 
 
 def run(
@@ -38,6 +41,8 @@ def run(
     err = stderr or sys.stderr
     try:
         args = parser().parse_args(argv)
+        if args.command in FILE_COMMANDS:  # files on disk: no storage or publisher to build
+            return run_file_command(args)
         settings = settings or Settings.from_env()
         deps = build_console_deps(settings, **overrides)
         status: int = args.run(args, deps)

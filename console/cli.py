@@ -14,6 +14,7 @@ from common.orders import Status
 from console.actions import run_resend, run_revoke
 from console.errors import UsageError
 from console.export import run_export
+from console.files import add_file_commands
 from console.letters import run_dead_letters, run_replay
 from console.listing import run_order, run_orders
 from console.paddle import run_connect, run_products
@@ -27,7 +28,9 @@ class _Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     main = _Parser(
-        prog="exlibris", description="The author's console: see, fix and re-issue orders."
+        prog="exlibris",
+        description="The author's console: see, fix and re-issue orders; stamp, trace and "
+        "check books.",
     )
     commands = main.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _orders(commands)
@@ -61,6 +64,7 @@ def parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(run=run_export)
     _paddle(commands)
+    add_file_commands(commands)  # stamp, stamp-batch, trace, check: files on disk, no adapters
     return main
 
 

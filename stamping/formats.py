@@ -1,139 +1,136 @@
-"""One door to the engines: which format a file is (by content, not by name), and the engine for it.
+"""The registry of file formats: which format a book is (by content, not by name), and its engine.
 
-A PDF has `%PDF-` in its first kilobyte (as pdf/stamper.py requires); an
-EPUB is a zip whose first entry is `mimetype` saying application/epub+zip,
-or, failing that, a zip holding META-INF/container.xml. Tracing and preflight
-of anything that is not an EPUB go to the PDF engine, which says what it is
-not; stamping refuses a file that is neither.
+Each format is a package of stamping/ whose `__init__` exposes one object
+implementing stamping/format.py's Format; a new format is one package and
+one line in FORMATS. The worker, the command line and the console reach the
+engines only through the functions here. A file no format claims is refused
+in words that say what it is (empty, a zip archive that is no EPUB, …), for
+stamping, tracing and preflight alike.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
-from stamping.epub import preflight as epub_preflight
-from stamping.epub.stamper import stamp_epub, write_epub
-from stamping.epub.tracing import TraceError as EpubTraceError
-from stamping.epub.tracing import trace_epub
-from stamping.pdf import preflight as pdf_preflight
-from stamping.pdf import stamp_pdf
-from stamping.pdf.plan import prepare_plan
-from stamping.pdf.trace import Checker, Finding, OcrReader, Trace, TraceError, canonical, trace_pdf
-from stamping.stamp import Stamp, StampError
+from stamping.epub import EPUB
+from stamping.format import Checked, Format, Prepared
+from stamping.pdf import PDF
+from stamping.stamp import Stamp, StampError, TraceError
 from stamping.style import StampStyle
+from stamping.trace import Checker, OcrReader, Trace
+
+FORMATS: tuple[Format, ...] = (
+    PDF,
+    EPUB,
+)
+
+
+def format_of(original: bytes | Path) -> Format | None:
+    """The format of a book (its bytes, or a file of which only what detection needs is read)."""
+    with _opened(original) as book:
+        return next((f for f in FORMATS if f.detect(book)), None)
 
 
 def detect_format(data: bytes) -> str | None:
-    """ "pdf", "epub" or None."""
-    if data.startswith(b"PK\x03\x04"):
-        return "epub" if _is_epub(data) else None
-    if b"%PDF-" in data[:1024]:
-        return "pdf"
-    return None
+    """ "pdf", "epub" (a format's name) or None."""
+    found = format_of(data)
+    return found.name if found else None
 
 
-def _is_epub(data: bytes) -> bool:
-    if data[30:38] == b"mimetype" and data[38:58] == b"application/epub+zip":
-        return True  # the OCF signature: mimetype first, stored, with no extra field
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "META-INF/container.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
+def format_for(original: bytes | Path) -> Format:
+    """The format of a book; StampError, saying what the file is, when no format claims it."""
+    return _engine(original, StampError)
+
+
+def prepare(original: bytes | Path, style: StampStyle = StampStyle()) -> Prepared:  # noqa: B008 - frozen
+    """Get an original ready for many buyers (a file is read as its engine goes, where it can)."""
+    return _engine(original, StampError).prepare(original, style)
 
 
 def stamp_file(data: bytes, stamp: Stamp, style: StampStyle = StampStyle()) -> bytes:  # noqa: B008 - frozen
-    """The buyer's copy of a PDF or an EPUB; StampError for any other file."""
-    kind = detect_format(data)
-    if kind == "epub":
-        return stamp_epub(data, stamp, style)
-    if kind == "pdf":
-        return stamp_pdf(data, stamp, style)
-    raise StampError("this file is neither a PDF nor an EPUB")
-
-
-class Prepared(Protocol):
-    """An original ready for many buyers: `write` puts one buyer's copy into a file."""
-
-    @property
-    def notes(self) -> tuple[str, ...]: ...
-
-    @property
-    def nbytes(self) -> int: ...
-
-    def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> str:
-        """Write one buyer's copy; the characters of the stamp that could not be drawn."""
-        ...
-
-
-@dataclass(frozen=True)
-class _EpubOriginal:
-    """An EPUB needs no plan: its engine copies the untouched entries of the original as is."""
-
-    data: bytes
-    style: StampStyle
-    notes: tuple[str, ...] = ()
-
-    @property
-    def nbytes(self) -> int:
-        return len(self.data)
-
-    def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> str:
-        write_epub(self.data, stamp, out, self.style)
-        return ""  # the reading system's fonts draw an EPUB's stamp
-
-
-def prepare(data: bytes, style: StampStyle = StampStyle()) -> Prepared:  # noqa: B008 - frozen
-    """Get an original ready for many buyers: a PDF's plan, or the EPUB itself."""
-    kind = detect_format(data)
-    if kind == "epub":
-        return _EpubOriginal(data, style)
-    if kind == "pdf":
-        return prepare_plan(data, style)
-    raise StampError("this file is neither a PDF nor an EPUB")
+    """One buyer's copy of a book of any format; StampError for any other file."""
+    return _engine(data, StampError).stamp(data, stamp, style)
 
 
 def trace_file(data: bytes, check: Checker | None = None, ocr: OcrReader | None = None) -> Trace:
-    """Every order a copy names; TraceError (the PDF engine's) when it cannot be read at all."""
-    if detect_format(data) != "epub":
-        return trace_pdf(data, check, ocr)
-    try:
-        epub = trace_epub(data)
-    except EpubTraceError as exc:
-        raise TraceError(str(exc)) from None
-    if epub.order_id is None and epub.code is None:
-        return Trace(findings=(), pages=0)
-    code = canonical(epub.code) if epub.code else None
-    authentic = check(code) if check is not None and code is not None else None
-    return Trace(findings=(Finding(epub.order_id, code, authentic, epub.marks, ()),), pages=0)
+    """Every order a copy names; TraceError when it cannot be read at all.
 
-
-@dataclass(frozen=True)
-class Checked:
-    """A preflight: the report's text, its verdict, and how to save its previews."""
-
-    text: str
-    clean: bool
-    write_previews: Callable[[Path, str], list[Path]]
+    `check` says whether a code is authentic (the shop's secret stays outside the
+    engine); `ocr` reads the footer of pages that are only pictures (stamping/ocr.py)."""
+    return _engine(data, TraceError).trace(data, check, ocr)
 
 
 def check_file(data: bytes, style: StampStyle = StampStyle()) -> Checked:  # noqa: B008 - frozen
-    """Preflight a PDF or an EPUB."""
-    if detect_format(data) == "epub":
-        epub = epub_preflight.check_epub(data, style)
-        return Checked(
-            epub_preflight.format_report(epub),
-            epub.clean,
-            lambda out, stem: epub_preflight.write_previews(epub, out, stem),
-        )
-    pdf = pdf_preflight.check_pdf(data, style)
-    return Checked(
-        pdf_preflight.format_report(pdf),
-        pdf.clean,
-        lambda out, stem: pdf_preflight.write_previews(pdf, out, stem),
+    """Preflight a book of any format; a file of none is a report with one problem."""
+    try:
+        engine = _engine(data, StampError)
+    except StampError as exc:
+        text = f"{'problem:':<15}{exc}\n{'verdict:':<15}does NOT stamp cleanly"
+        return Checked(text, False, _no_previews)
+    return engine.check(data, style)
+
+
+def check_installed() -> None:
+    """Cheap start-up check that every engine has what it needs here; FontMissing if not."""
+    for engine in FORMATS:
+        engine.check_installed()
+
+
+def _engine(original: bytes | Path, error: type[Exception]) -> Format:
+    found = format_of(original)
+    if found is None:
+        with _opened(original) as book:
+            raise error(f"this file is neither {_names()}: it {_what_it_is(book)}")
+    return found
+
+
+def _names() -> str:
+    return " nor ".join(
+        f"{'an' if f.name[0] in 'aeiou' else 'a'} {f.name.upper()}" for f in FORMATS
     )
+
+
+def _what_it_is(book: BinaryIO) -> str:
+    """What a file no format claims is, in words an author recognises."""
+    book.seek(0)
+    head = book.read(16)
+    if not head:
+        return "is empty"
+    if not head.startswith(b"PK"):
+        return f"starts with {head!r}"
+    try:
+        with zipfile.ZipFile(book) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return f"is a damaged zip archive ({exc})"
+    if not names:
+        return "is an empty zip archive"
+    shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+    return f"is a zip archive of {len(names)} file(s) ({shown})"
+
+
+def _opened(original: bytes | Path) -> BinaryIO:
+    return io.BytesIO(original) if isinstance(original, bytes) else original.open("rb")
+
+
+def _no_previews(out: Path, stem: str) -> list[Path]:
+    return []
+
+
+__all__ = [
+    "FORMATS",
+    "Checked",
+    "Format",
+    "Prepared",
+    "check_file",
+    "check_installed",
+    "detect_format",
+    "format_for",
+    "format_of",
+    "prepare",
+    "stamp_file",
+    "trace_file",
+]

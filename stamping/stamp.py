@@ -1,4 +1,9 @@
-"""What the engine stamps into a copy, and the one error it raises for a book it cannot stamp."""
+"""What the engine stamps into a copy, and the errors every format's engine raises.
+
+StampError: this book cannot be stamped (the author fixes the book). TraceError:
+this file cannot be read at all (support looks at another file). FontMissing:
+this machine lacks a font the stamp needs (a deploy fixes it, not the book).
+"""
 
 from __future__ import annotations
 
@@ -18,3 +23,11 @@ class Stamp:
 
 class StampError(Exception):
     """The original cannot be stamped, and retrying will not help; the message says why."""
+
+
+class TraceError(Exception):
+    """The file cannot be read as a book of any format the engine knows; the message says why."""
+
+
+class FontMissing(RuntimeError):
+    """The font the stamp needs is not installed: a deployment fault, not a bad book."""

@@ -14,8 +14,7 @@ from typing import Any
 
 from common.adapters import build_catalog, build_dead_letters, build_storage
 from common.settings import Settings
-from stamping.formats import Prepared
-from stamping.pdf.footer import check_fonts
+from stamping.formats import Prepared, check_installed
 from worker.customers import CustomerLookup
 from worker.deps import PlanKey, WorkerDeps
 from worker.mail import Mailer
@@ -77,7 +76,7 @@ def build_plan_cache(max_bytes: int = PLAN_CACHE_BYTES) -> SizedCache[PlanKey, P
 
 
 def build_worker_deps(settings: Settings, **overrides: Any) -> WorkerDeps:
-    check_fonts()  # a missing base font stops a bad deploy here; fonts load on first use
+    check_installed()  # a missing base font stops a bad deploy here; fonts load on first use
     storage = overrides.pop("storage", None) or build_storage(settings)
     catalog = overrides.pop("catalog", None) or build_catalog(settings, storage)
     return WorkerDeps(

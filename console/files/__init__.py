@@ -3,6 +3,6 @@
 `exlibris stamp|stamp-batch|trace|check` and `python -m worker …` (kept as an alias) run these.
 """
 
-from console.files._cli import main, parser
+from console.files._cli import FILE_COMMANDS, add_file_commands, main, parser, run_file_command
 
-__all__ = ["main", "parser"]
+__all__ = ["FILE_COMMANDS", "add_file_commands", "main", "parser", "run_file_command"]

@@ -1,8 +1,8 @@
 """`python -m worker stamp-batch`: one book, many buyers, one process, one plan per skip_pages.
 
 Reads a CSV with the columns name, email, order (and optionally skip_pages),
-prepares the book once (a PDF's plan per skip_pages value, read from its file
-as qpdf goes; an EPUB is read once) and writes OUTDIR/<order>.pdf or .epub per
+prepares the book once per skip_pages value (a PDF's plan, read from its file
+as qpdf goes) and writes OUTDIR/<order>.pdf or .epub (the format's name) per
 row, streaming each copy to its file so memory stays flat whatever the number
 of rows. The re-issue of a new edition and the benchmarks stamp through the
 same plan. Order ids become file names: a row whose id is not a plain file
@@ -18,8 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from common.memory import release_free_memory
-from stamping.formats import Prepared, detect_format, prepare
-from stamping.pdf.plan import prepare_plan
+from stamping.formats import Prepared, format_for
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 
@@ -75,36 +74,18 @@ def stamp_batch(
     style: StampStyle = StampStyle(),  # noqa: B008 - frozen
 ) -> Iterator[Path]:
     """Write each row's copy; yield each path as it is written (for a progress bar)."""
-    original, kind = _format(original)
+    engine = format_for(original)  # a file is read only as far as telling its format needs
     outdir.mkdir(parents=True, exist_ok=True)
     plans: dict[int, Prepared] = {}
     for row in rows:
         skip = style.skip_pages if row.skip_pages is None else row.skip_pages
         if skip not in plans:
-            plans[skip] = _prepare(original, replace(style, skip_pages=skip))
+            plans[skip] = engine.prepare(original, replace(style, skip_pages=skip))
             release_free_memory()
-        path = outdir / f"{row.order}.{kind}"
+        path = outdir / f"{row.order}.{engine.name}"
         stamp = Stamp(row.name, row.email, row.order, code_for(row.order))
         partial = path.with_name(f".{path.name}.part")
         with partial.open("wb") as out:
             plans[skip].write(stamp, out)
         partial.replace(path)
         yield path
-
-
-def _format(original: bytes | Path) -> tuple[bytes | Path, str]:
-    """The book as its engine reads it, and "pdf" or "epub": a zip is read whole (its
-    directory is at its end), anything else goes to the PDF engine, which says what it
-    is not."""
-    if isinstance(original, Path):
-        with original.open("rb") as book:
-            if book.read(4) != b"PK\x03\x04":
-                return original, "pdf"
-        original = original.read_bytes()
-    return original, "epub" if detect_format(original) == "epub" else "pdf"
-
-
-def _prepare(original: bytes | Path, style: StampStyle) -> Prepared:
-    if isinstance(original, Path):
-        return prepare_plan(original, style)  # a PDF's file, read by qpdf as it goes
-    return prepare(original, style)  # a PDF, an EPUB, or a clear refusal

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from common.catalog import CatalogError, load_catalog
 from common.settings import Settings
@@ -33,7 +34,8 @@ def do_check(args: argparse.Namespace) -> int:
     try:
         report = check_file(args.file.read_bytes(), style)
         print(report.text)
-        for path in report.write_previews(args.out, args.file.stem):
+        out = args.file.parent if args.out is None else args.out  # beside the book by default
+        for path in report.write_previews(out, args.file.stem):
             print(f"wrote {path}")
     except OSError as exc:
         print(f"{args.file}: {exc.strerror or exc}", file=sys.stderr)
@@ -59,12 +61,12 @@ def _style(args: argparse.Namespace) -> StampStyle:
     return style
 
 
-def add_check(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], count: Callable[[str], int]
-) -> None:
+def add_check(commands: argparse._SubParsersAction[Any], count: Callable[[str], int]) -> None:
     check = commands.add_parser("check", help="preflight a book before launch")
     check.add_argument("file", type=Path)
-    check.add_argument("--out", type=Path, default=Path("."), help="folder for the previews")
+    check.add_argument(
+        "--out", type=Path, default=None, help="folder for the previews (the book's folder)"
+    )
     check.add_argument("--skip-pages", type=count, default=None, help="pages left unstamped (1)")
     check.add_argument(
         "--catalog", action="store_true", help="stamp as the catalog (CATALOG) says for this file"

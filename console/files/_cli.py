@@ -1,6 +1,8 @@
 """Command line for authors and support: stamp a file, trace a leaked copy, preflight a book.
 
-PDF and EPUB alike, told apart by content (stamping/formats.py).
+PDF and EPUB alike, told apart by content (stamping/formats.py). The same
+commands, arguments and exit codes under the console's name (`exlibris stamp`,
+console/cli.py) and the old one (`python -m worker stamp`):
 
     python -m worker stamp INPUT OUTPUT --name NAME --email EMAIL --order ORDER [--skip-pages N]
     python -m worker stamp-batch INPUT OUTDIR --orders CSV [--skip-pages N]
@@ -19,6 +21,7 @@ import io
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from rich.progress import Progress
 
@@ -83,9 +86,11 @@ def do_stamp_batch(args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m worker", description=__doc__.split("\n")[0])
-    commands = main.add_subparsers(dest="command", required=True)
+FILE_COMMANDS = ("stamp", "stamp-batch", "trace", "check")
+
+
+def add_file_commands(commands: argparse._SubParsersAction[Any]) -> None:
+    """stamp, stamp-batch, trace and check, for `python -m worker` and for `exlibris` alike."""
     stamp = commands.add_parser("stamp", help="stamp a PDF or an EPUB for one buyer")
     stamp.add_argument("input", type=Path)
     stamp.add_argument("output", type=Path)
@@ -106,6 +111,11 @@ def parser() -> argparse.ArgumentParser:
     batch.set_defaults(run=do_stamp_batch)
     add_trace(commands)
     add_check(commands, _count)
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="python -m worker", description=__doc__.split("\n")[0])
+    add_file_commands(main.add_subparsers(dest="command", required=True))
     return main
 
 
@@ -116,11 +126,16 @@ def _count(text: str) -> int:
     return value
 
 
-def main(argv: list[str] | None = None) -> int:
-    configure_cli_logging()
-    args = parser().parse_args(argv)
+def run_file_command(args: argparse.Namespace) -> int:
+    """Run a parsed file command; its exit status."""
     try:
-        return args.run(args)
+        status: int = args.run(args)
     except OSError as exc:  # a missing input or an unwritable output: say which, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    configure_cli_logging()
+    return run_file_command(parser().parse_args(argv))

@@ -4,7 +4,7 @@ Reads the hidden marks, the visible stamp, the body mark and, for pages that
 are only pictures, the footer by OCR; checks every code against the shop's
 code MAC (STAMP_SECRET, through Settings, as `stamp` makes them). One line per
 order found, or `--json`. Exit status: 0 when an authentic order was found,
-1 when none was, 2 when the file cannot be read as a PDF.
+1 when none was, 2 when the file cannot be read (as a PDF, an EPUB, or at all).
 """
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from common.codes import InvalidCode, check_code
 from common.settings import Settings
 from stamping.formats import trace_file
-from stamping.pdf.trace import TraceError, format_finding, read_footers, trace_json
+from stamping.ocr import read_footers
+from stamping.stamp import TraceError
+from stamping.trace import format_finding, trace_json
 
 FOUND, NONE, UNREADABLE = 0, 1, 2
 
@@ -63,7 +66,7 @@ def _reason(exc: Exception) -> str:
     return str(exc)
 
 
-def add_trace(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_trace(commands: argparse._SubParsersAction[Any]) -> None:
     trace = commands.add_parser("trace", help="name every order a (leaked) copy was issued for")
     trace.add_argument("file", type=Path)
     trace.add_argument("--json", action="store_true", help="one JSON object instead of lines")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stamping.epub import marks
+import stamping.epub.marks as marks
 from stamping.epub.archive import Archive
 from stamping.epub.encryption import Encrypted, read_encryption
 from stamping.epub.package import Package, read_package

@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from stamping.epub import marks, text, xmltext
+import stamping.epub.marks as marks
+import stamping.epub.text as text
+import stamping.epub.xmltext as xmltext
 from stamping.stamp import Stamp
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"

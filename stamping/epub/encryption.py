@@ -15,7 +15,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from stamping.epub import xmltext
+import stamping.epub.xmltext as xmltext
 from stamping.epub.archive import Archive
 from stamping.stamp import StampError
 

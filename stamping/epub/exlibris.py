@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stamping.epub import marks, text, xmltext
+import stamping.epub.marks as marks
+import stamping.epub.text as text
+import stamping.epub.xmltext as xmltext
 from stamping.stamp import Stamp
 
 TITLE = "Ex libris"

@@ -18,7 +18,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from stamping.epub import xmltext
+import stamping.epub.xmltext as xmltext
 from stamping.epub.text import one_line
 
 ATTRIBUTE = "data-exlibris"

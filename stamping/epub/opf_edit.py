@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from stamping.epub import marks, xmltext
+import stamping.epub.marks as marks
+import stamping.epub.xmltext as xmltext
 from stamping.epub.package import Package
 from stamping.stamp import StampError
 

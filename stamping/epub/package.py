@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from stamping.epub import xmltext
+import stamping.epub.xmltext as xmltext
 from stamping.epub.archive import Archive
 from stamping.stamp import StampError
 

@@ -14,7 +14,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 
-from stamping.epub import xmltext
+import stamping.epub.xmltext as xmltext
 from stamping.epub.archive import Archive
 from stamping.epub.package import XHTML, Package, resolve
 from stamping.stamp import StampError

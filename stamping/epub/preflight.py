@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stamping.epub import encryption
+import stamping.epub.encryption as encryption
 from stamping.epub.book import Book, open_book
 from stamping.epub.exlibris import page_css, page_xhtml
 from stamping.epub.fidelity import copy_problems

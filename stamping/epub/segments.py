@@ -21,7 +21,7 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
-from stamping.epub import xmltext
+import stamping.epub.xmltext as xmltext
 from stamping.epub.crc import combine, shift
 from stamping.epub.documents import Split
 

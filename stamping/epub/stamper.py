@@ -15,7 +15,9 @@ import posixpath
 from typing import BinaryIO
 from urllib.parse import quote
 
-from stamping.epub import documents, marks, segments
+import stamping.epub.documents as documents
+import stamping.epub.marks as marks
+import stamping.epub.segments as segments
 from stamping.epub.archive import Entry
 from stamping.epub.book import Book
 from stamping.epub.exlibris import page_css, page_xhtml

@@ -12,7 +12,7 @@ from __future__ import annotations
 import string
 import unicodedata
 
-from stamping.epub import xmltext
+import stamping.epub.xmltext as xmltext
 from stamping.stamp import Stamp, StampError
 
 _JOINERS = frozenset("\u200c\u200d")  # ZWNJ and ZWJ spell Persian and Indic names: keep them

@@ -14,8 +14,11 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from stamping.epub import marks, xmltext
-from stamping.stamp import StampError
+import stamping.epub.marks as marks
+import stamping.epub.xmltext as xmltext
+from stamping.stamp import StampError, TraceError
+
+__all__ = ["Trace", "TraceError", "read_all_marks", "trace_epub"]
 
 _ORDER_MARKS = ("opf", "zip-comment", "comment", "attribute")
 _CODE_MARKS = (*_ORDER_MARKS, "footer", "exlibris-page")
@@ -29,10 +32,6 @@ class Trace:
     order_id: str | None
     code: str | None
     marks: tuple[str, ...]  # which marks were found
-
-
-class TraceError(Exception):
-    """The file cannot be read as an EPUB (zip) at all."""
 
 
 def trace_epub(data: bytes) -> Trace:

@@ -23,13 +23,13 @@ SECRET = "cli-test-secret"
 
 
 def run(
-    *args: str, secret: str = SECRET, catalog: Path | None = None
+    *args: str, secret: str = SECRET, catalog: Path | None = None, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "STAMP_SECRET": secret, "PYTHONPATH": str(ROOT)}
     if catalog is not None:
         env["CATALOG"] = str(catalog)
     return subprocess.run(
-        [sys.executable, "-m", "worker", *args], capture_output=True, text=True, env=env, cwd=ROOT
+        [sys.executable, "-m", "worker", *args], capture_output=True, text=True, env=env, cwd=cwd
     )
 
 
@@ -128,6 +128,18 @@ def test_check_writes_previews(book: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "verdict:       stamps cleanly" in done.stdout
     assert (tmp_path / "pre" / "book.preview.pdf").exists()
+
+
+def test_check_writes_its_previews_beside_the_book_not_into_the_current_folder(
+    book: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = run("check", str(book), cwd=elsewhere)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"wrote {book.parent / 'book.preview.pdf'}" in done.stdout
+    assert (book.parent / "book.preview.pdf").exists()
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_a_one_page_book_is_stamped_on_its_page_and_both_commands_say_so(tmp_path: Path) -> None:

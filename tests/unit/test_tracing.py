@@ -12,8 +12,8 @@ from common.codes import make_code
 from console.files._trace import authentic_with
 from stamping.pdf import stamp_pdf
 from stamping.pdf.trace import Finding, TraceError, format_finding, trace_pdf
-from stamping.pdf.trace._report import page_ranges
 from stamping.stamp import Stamp
+from stamping.trace import page_ranges
 from tests.support import pdfs
 
 SECRET = "trace-test-secret"

@@ -6,7 +6,7 @@ retry overwrites a copy with an equal one. Each stored copy names the
 generation of the original it was made from, so a caller can tell a copy of
 the current edition from an older one.
 
-A stamped PDF comes from the edition's plan (stamping/pdf/plan.py), prepared
+A stamped PDF comes from the edition's plan (stamping/pdf/plan/), prepared
 once per instance and kept in `deps.plans`: a burst of buyers of one book
 reads and lays it out once, and each copy costs about a memory copy of it.
 Unstamped files come from the originals cache.
@@ -28,8 +28,7 @@ from common.memory import release_free_memory
 from common.orders import DeliveredFile, OrderRecord
 from common.storage import NotFound, TransientStorageError
 from stamping.formats import Prepared, prepare
-from stamping.pdf.footer import FontMissing
-from stamping.stamp import Stamp, StampError
+from stamping.stamp import FontMissing, Stamp, StampError
 from stamping.style import StampStyle
 from worker.deps import WorkerDeps
 from worker.errors import PermanentError, TransientError

@@ -22,6 +22,7 @@ from fontTools.unicodedata import script as unicode_script
 from fontTools.unicodedata import script_name
 
 from stamping.pdf.footer._faces import FONT_DIRS, FaceRef, Font, find_font, load
+from stamping.stamp import FontMissing
 
 BASE_FILES = ("NotoSans-Regular.ttf", "DejaVuSans.ttf")  # the template, email, order, code
 CJK_FILE = "NotoSansCJK-Regular.ttc"
@@ -40,10 +41,6 @@ _SCRIPT_FILES = {
 }
 _URDU_LETTERS = frozenset("ٹڈڑںھہۂۃےۓ")  # letters of Urdu that Arabic and Persian lack
 _NASTALIQ = "NotoNastaliqUrdu-Regular.ttf"
-
-
-class FontMissing(RuntimeError):
-    """The font the stamp needs is not installed: a deployment fault, not a bad book."""
 
 
 @dataclass(frozen=True)

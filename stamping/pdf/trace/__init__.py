@@ -1,9 +1,17 @@
 """Tracing: every order a (possibly tampered or merged) copy names, from marks, text and OCR."""
 
-from stamping.pdf.trace._code_search import Checker, canonical
-from stamping.pdf.trace._ocr import read_footers
-from stamping.pdf.trace._report import Finding, Trace, format_finding, trace_json
-from stamping.pdf.trace._tracing import OcrReader, TraceError, trace_pdf
+from stamping.ocr import read_footers
+from stamping.pdf.trace._tracing import trace_pdf
+from stamping.stamp import TraceError
+from stamping.trace import (
+    Checker,
+    Finding,
+    OcrReader,
+    Trace,
+    canonical,
+    format_finding,
+    trace_json,
+)
 
 __all__ = [
     "Checker",

@@ -1,7 +1,7 @@
 """Finding stamp codes in text a page shows or OCR read, and in the readings OCR got wrong.
 
 A code is twelve Crockford base32 characters in three dashed groups
-(common/stamp_codes.py). The engine does not know the shop's secret: callers
+(common/codes). The engine does not know the shop's secret: callers
 pass a checker that says whether a code is authentic, so only the MAC decides
 what a misread means. Text from a text layer is matched strictly. OCR text is
 matched leniently (any dash-like separator, or none) and each reading that
@@ -13,13 +13,11 @@ code leave a false match at about one in a hundred thousand per misread code.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import combinations, product
 
-Checker = Callable[[str], bool]  # is this XXXX-XXXX-XXXX code authentic?
+from stamping.trace import CROCKFORD, Checker, canonical
 
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_CANON = {c: c for c in _ALPHABET} | {"I": "1", "L": "1", "O": "0", "U": "V"}
 _STRICT = re.compile(
     r"(?<![0-9A-Za-z])([0-9A-Za-z]{4})-([0-9A-Za-z]{4})-([0-9A-Za-z]{4})(?![0-9A-Za-z])"
 )
@@ -38,15 +36,6 @@ _LOOK_ALIKE = {
     "M": "N", "N": "MH", "H": "N", "E": "F", "F": "E", "K": "X", "X": "K", "R": "K",
 }  # fmt: skip
 _MAX_SWAPS = 2
-
-
-def canonical(text: str) -> str | None:
-    """XXXX-XXXX-XXXX in the canonical alphabet, or None if it cannot be a code."""
-    chars = [_CANON.get(ch) for ch in text.upper() if ch not in " -_."]
-    if len(chars) != 12 or None in chars:
-        return None
-    raw = "".join(c for c in chars if c)
-    return f"{raw[0:4]}-{raw[4:8]}-{raw[8:12]}"
 
 
 def codes_in_text(text: str, check: Checker | None = None) -> list[str]:
@@ -84,7 +73,7 @@ def codes_in_ocr(text: str, check: Checker) -> tuple[list[str], list[str]]:
 
 def readings(reading: str) -> Iterator[str]:
     """The reading as read, then with one, then two look-alike characters swapped."""
-    chars = [_CANON.get(ch, ch) for ch in reading.upper()]
+    chars = [CROCKFORD.get(ch, ch) for ch in reading.upper()]
     first = canonical("".join(chars))
     if first is not None:
         yield first

@@ -1,4 +1,4 @@
-"""What trace found: evidence gathered into one finding per order, and how it is printed.
+"""What trace found in a PDF: evidence gathered into one finding per order (stamping/trace.py).
 
 Evidence is one mark saying (order id, code) on a page (or on the document as
 a whole). Evidence with the same code is one finding; evidence naming only an
@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
-from stamping.pdf.trace._code_search import Checker
+from stamping.trace import Checker, Finding
 
 MARK_ORDER = ("docinfo", "xmp", "id", "pieceinfo", "content", "footer", "body", "text", "ocr")
 
@@ -24,52 +23,6 @@ class Evidence:
     code: str | None  # canonical XXXX-XXXX-XXXX
     mark: str
     page: int | None  # 1-based; None for a mark of the whole document
-
-
-@dataclass(frozen=True)
-class Finding:
-    order_id: str | None
-    code: str | None
-    authentic: bool | None  # None: no checker, or no code to check
-    marks: tuple[str, ...]
-    pages: tuple[int, ...]
-
-    @property
-    def page_ranges(self) -> str:
-        """The pages as ranges, like 2-30, 45."""
-        return page_ranges(self.pages)
-
-    @property
-    def verdict(self) -> str:
-        return {True: "authentic", False: "FORGED", None: "not checked"}[self.authentic]
-
-
-@dataclass(frozen=True)
-class Trace:
-    findings: tuple[Finding, ...]
-    pages: int
-    notes: tuple[str, ...] = ()
-
-    @property
-    def found_authentic(self) -> bool:
-        return any(f.authentic for f in self.findings)
-
-    @property
-    def best(self) -> Finding | None:
-        """The most telling finding (an authentic one first), for callers wanting one answer."""
-        return self.findings[0] if self.findings else None
-
-    @property
-    def order_id(self) -> str | None:
-        return self.best.order_id if self.best else None
-
-    @property
-    def code(self) -> str | None:
-        return self.best.code if self.best else None
-
-    @property
-    def marks(self) -> tuple[str, ...]:
-        return self.best.marks if self.best else ()
 
 
 def findings_of(evidence: list[Evidence], check: Checker | None) -> tuple[Finding, ...]:
@@ -101,42 +54,3 @@ def _finding(key: str, items: list[Evidence], check: Checker | None) -> Finding:
         marks=tuple(m for m in MARK_ORDER if m in marks),
         pages=tuple(sorted({i.page for i in items if i.page is not None})),
     )
-
-
-def page_ranges(pages: tuple[int, ...]) -> str:
-    """1, 2, 3, 5 -> "1-3, 5"."""
-    spans: list[list[int]] = []
-    for page in pages:
-        if spans and page == spans[-1][1] + 1:
-            spans[-1][1] = page
-        else:
-            spans.append([page, page])
-    return ", ".join(f"{a}-{b}" if a != b else f"{a}" for a, b in spans)
-
-
-def format_finding(finding: Finding) -> str:
-    """One line: order, code, verdict, marks and pages."""
-    pages = f"pages {finding.page_ranges}" if finding.pages else "document only"
-    return (
-        f"order {finding.order_id or '(unknown: check the code at /verify)'}"
-        f"  code {finding.code or '(none)'}  {finding.verdict}"
-        f"  marks {','.join(finding.marks)}  {pages}"
-    )
-
-
-def trace_json(trace: Trace) -> dict[str, Any]:
-    """The same as the lines, for machines."""
-    return {
-        "pages": trace.pages,
-        "orders": [
-            {
-                "order_id": f.order_id,
-                "code": f.code,
-                "authentic": f.authentic,
-                "marks": list(f.marks),
-                "pages": f.page_ranges,
-            }
-            for f in trace.findings
-        ],
-        "notes": list(trace.notes),
-    }

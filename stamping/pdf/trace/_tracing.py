@@ -12,24 +12,18 @@ reported as forged.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 
 import pikepdf
 
+from stamping.ocr import OcrFailed
 from stamping.pdf._geometry import page_geometry
 from stamping.pdf._original import describe
 from stamping.pdf.marks import document_marks, page_marks, read_body_text
-from stamping.pdf.trace._code_search import Checker, canonical, codes_in_ocr, codes_in_text
-from stamping.pdf.trace._ocr import OcrFailed
+from stamping.pdf.trace._code_search import codes_in_ocr, codes_in_text
 from stamping.pdf.trace._page_text import page_runs
-from stamping.pdf.trace._report import Evidence, Finding, Trace, findings_of
-
-# pages (1-based) -> (width, height) in points as the reader sees them -> page -> OCR text
-OcrReader = Callable[[bytes, dict[int, tuple[float, float]]], dict[int, str]]
-
-
-class TraceError(Exception):
-    """The file cannot be read as a PDF at all."""
+from stamping.pdf.trace._report import Evidence, findings_of
+from stamping.stamp import TraceError
+from stamping.trace import Checker, OcrReader, Trace, canonical
 
 
 def trace_pdf(data: bytes, check: Checker | None = None, ocr: OcrReader | None = None) -> Trace:
@@ -96,4 +90,4 @@ def _code(text: str | None) -> str | None:
     return canonical(text) if text else None
 
 
-__all__ = ["Finding", "Trace", "TraceError", "trace_pdf"]
+__all__ = ["TraceError", "trace_pdf"]

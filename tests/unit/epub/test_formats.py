@@ -11,8 +11,7 @@ import pytest
 
 from stamping.epub.stamper import stamp_epub
 from stamping.formats import check_file, detect_format, prepare, stamp_file, trace_file
-from stamping.pdf.trace import TraceError
-from stamping.stamp import StampError
+from stamping.stamp import StampError, TraceError
 from tests.support import pdfs
 from tests.unit.epub import books
 from tests.unit.epub.conftest import STAMP, Library
@@ -68,6 +67,39 @@ def test_each_format_goes_to_its_engine(library: Library) -> None:
 def test_a_file_that_is_neither_is_refused(data: bytes) -> None:
     with pytest.raises(StampError, match="neither a PDF nor an EPUB"):
         stamp_file(data, STAMP)
+
+
+def empty_zip() -> bytes:
+    out = io.BytesIO()
+    zipfile.ZipFile(out, "w").close()
+    return out.getvalue()
+
+
+UNCLAIMED = [
+    (b"", "it is empty"),
+    (empty_zip(), "it is an empty zip archive"),
+    (b"PK\x03\x04" + b"\0" * 60, "it is a damaged zip archive"),
+    (docx_like(), "it is a zip archive of 1 file(s) ([Content_Types].xml)"),
+    (b"hello", "it starts with b'hello'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "says"), UNCLAIMED, ids=["empty", "empty-zip", "damaged-zip", "other-zip", "text"]
+)
+def test_a_file_no_format_claims_is_said_for_what_it_is(data: bytes, says: str) -> None:
+    """Not "this file is not a PDF": the author learns what the file they sent is."""
+    refusal = f"this file is neither a PDF nor an EPUB: {says}"
+    with pytest.raises(StampError) as stamped:
+        stamp_file(data, STAMP)
+    with pytest.raises(StampError) as prepared:
+        prepare(data)
+    with pytest.raises(TraceError) as traced:
+        trace_file(data)
+    checked = check_file(data)
+    for message in (str(stamped.value), str(prepared.value), str(traced.value), checked.text):
+        assert refusal in message and "not a PDF" not in message
+    assert not checked.clean and "does NOT stamp cleanly" in checked.text
 
 
 def test_an_unreadable_epub_is_a_trace_error() -> None:

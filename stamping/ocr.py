@@ -1,11 +1,12 @@
-"""Reading the footer of pages that are only pictures: poppler renders, tesseract reads.
+"""The OCR reader a trace is given (trace.py's OcrReader): poppler renders, tesseract reads.
 
 A rasterised copy has no text layer left, but the footer is still printed at
 the bottom of every page. Only that band is rendered (pdftoppm, 200 dpi,
 grey) and all bands go through one tesseract process, whose model loads
 once. Needs poppler-utils and tesseract-ocr (with its English model); without
-them `OcrFailed` says what to install. A thin edge around two commands:
-tracing.py decides what a reading means.
+them `OcrFailed` says what to install. A thin edge around two commands, which
+the caller injects into a trace (stamping/formats.py's trace_file): the PDF
+engine's tracing decides what a reading means.
 
 OCR costs about half a second per page, so a long book is sampled: `limit`
 pages spread evenly over the pages without text (first and last included),

@@ -1,0 +1,95 @@
+"""The EPUB engine behind the registry (stamping/formats.py): detect, prepare, stamp, trace, check.
+
+An EPUB is a zip whose first entry is `mimetype` saying application/epub+zip
+(the OCF signature), or, failing that, a zip holding META-INF/container.xml.
+An EPUB needs no plan: its engine copies the untouched entries of the
+original as they are, so `prepare` only keeps the bytes. Each method imports
+the part of the engine it uses when it is first called, so a command that
+handles a PDF loads none of it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from stamping.format import Checked, Prepared
+from stamping.stamp import Stamp
+from stamping.style import StampStyle
+from stamping.trace import Checker, Finding, OcrReader, Trace, canonical
+
+_SIGNATURE = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class _Original:
+    """An EPUB ready for many buyers: the original's bytes and the style."""
+
+    data: bytes
+    style: StampStyle
+    notes: tuple[str, ...] = ()
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.data)
+
+    def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> str:
+        from stamping.epub.stamper import write_epub
+
+        write_epub(self.data, stamp, out, self.style)
+        return ""  # the reading system's fonts draw an EPUB's stamp
+
+
+class EpubFormat:
+    name = "epub"
+
+    def detect(self, book: BinaryIO) -> bool:
+        book.seek(0)
+        head = book.read(58)
+        if not head.startswith(_SIGNATURE):
+            return False
+        if head[30:38] == b"mimetype" and head[38:58] == b"application/epub+zip":
+            return True  # the OCF signature: mimetype first, stored, with no extra field
+        try:
+            with zipfile.ZipFile(book) as archive:  # reads the central directory only
+                return "META-INF/container.xml" in archive.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return False
+
+    def prepare(self, original: bytes | Path, style: StampStyle) -> Prepared:
+        data = original if isinstance(original, bytes) else original.read_bytes()
+        return _Original(data, style)
+
+    def stamp(self, original: bytes, stamp: Stamp, style: StampStyle) -> bytes:
+        from stamping.epub.stamper import stamp_epub
+
+        return stamp_epub(original, stamp, style)
+
+    def trace(self, data: bytes, check: Checker | None, ocr: OcrReader | None) -> Trace:
+        from stamping.epub.tracing import trace_epub
+
+        epub = trace_epub(data)  # a book without pages: nothing for OCR to read
+        if epub.order_id is None and epub.code is None:
+            return Trace(findings=(), pages=0)
+        code = canonical(epub.code) if epub.code else None
+        authentic = check(code) if check is not None and code is not None else None
+        return Trace(findings=(Finding(epub.order_id, code, authentic, epub.marks, ()),), pages=0)
+
+    def check(self, data: bytes, style: StampStyle) -> Checked:
+        from stamping.epub.preflight import check_epub, format_report, write_previews
+
+        report = check_epub(data, style)
+        return Checked(
+            format_report(report),
+            report.clean,
+            lambda out, stem: write_previews(report, out, stem),
+        )
+
+    def check_installed(self) -> None:
+        """Nothing to install: the reading system draws an EPUB's stamp with its own fonts."""
+
+
+EPUB = EpubFormat()
