@@ -36,6 +36,15 @@ class Settings:
     paddle_public_key: str = ""
     paddle_api_key: str = ""
     paddle_api_url: str = "https://api.paddle.com"
+    # Storefronts beyond Paddle: a merchant whose secret is unset is off (its route is a 404).
+    stripe_webhook_secrets: tuple[str, ...] = ()
+    stripe_api_key: str = ""
+    stripe_api_url: str = "https://api.stripe.com"
+    lemonsqueezy_webhook_secrets: tuple[str, ...] = ()
+    lemonsqueezy_allow_test: bool = True  # false: test-mode orders are refused (logged, 200)
+    shopify_webhook_secrets: tuple[str, ...] = ()
+    # WooCommerce's generated secrets may contain commas, so this holds exactly one.
+    woocommerce_webhook_secret: str = ""
     catalog: str = "sample/catalog.toml"
     source_bucket: str = "exlibris-originals"
     delivery_bucket: str = "exlibris-deliveries"
@@ -127,11 +136,26 @@ class Settings:
             raise SettingsError("STAMP_SECRET: the demo value must not be used in the cloud")
         return self
 
+    @property
+    def sells_anywhere(self) -> bool:
+        """At least one merchant's webhook can be verified."""
+        return any(
+            (
+                self.paddle_webhook_secrets,
+                self.paddle_public_key,
+                self.stripe_webhook_secrets,
+                self.lemonsqueezy_webhook_secrets,
+                self.shopify_webhook_secrets,
+                self.woocommerce_webhook_secret,
+            )
+        )
+
     def check_service(self) -> Settings:
-        """What only the service needs: a way to verify Paddle's webhooks."""
-        if not self.paddle_webhook_secrets and not self.paddle_public_key:
+        """What only the service needs: a way to verify at least one merchant's webhooks."""
+        if not self.sells_anywhere:
             raise SettingsError(
-                "PADDLE_WEBHOOK_SECRET: required (or PADDLE_PUBLIC_KEY for Paddle Classic)"
+                "PADDLE_WEBHOOK_SECRET: required (or PADDLE_PUBLIC_KEY for Paddle Classic, or "
+                "STRIPE_, LEMONSQUEEZY_, SHOPIFY_ or WOOCOMMERCE_WEBHOOK_SECRET)"
             )
         return self
 
@@ -150,8 +174,21 @@ class Settings:
         return replace(self, **changes).validated()
 
 
-_ALIASED = {"paddle_webhook_secrets"}
+# Variables whose names differ from their field: each holds a comma-separated list.
+_SECRET_LISTS = {
+    "PADDLE_WEBHOOK_SECRET": "paddle_webhook_secrets",
+    "STRIPE_WEBHOOK_SECRET": "stripe_webhook_secrets",
+    "LEMONSQUEEZY_WEBHOOK_SECRET": "lemonsqueezy_webhook_secrets",
+    "SHOPIFY_WEBHOOK_SECRET": "shopify_webhook_secrets",
+}
+_ALIASED = set(_SECRET_LISTS.values())
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def variable_of(field_name: str) -> str:
+    """The environment variable a settings field is read from."""
+    aliased = {name: var for var, name in _SECRET_LISTS.items()}
+    return aliased.get(field_name, field_name.upper())
 
 
 def embedded_worker_url(port: int) -> str:
@@ -162,16 +199,21 @@ def embedded_worker_url(port: int) -> str:
 
 
 def _aliases(env: Mapping[str, str]) -> dict[str, Any]:
-    """Variables whose names differ from their field: PADDLE_WEBHOOK_SECRET holds a list."""
+    """The webhook secrets, several (comma-separated) during a rotation."""
     out: dict[str, Any] = {}
-    secret = env.get("PADDLE_WEBHOOK_SECRET", "")
-    if secret.strip():
-        out["paddle_webhook_secrets"] = tuple(s.strip() for s in secret.split(",") if s.strip())
+    for var, name in _SECRET_LISTS.items():
+        secret = env.get(var, "")
+        if secret.strip():
+            out[name] = tuple(s.strip() for s in secret.split(",") if s.strip())
     return out
 
 
 def _parse(name: str, raw: str, default: Any) -> Any:
     var = name.upper()
+    if isinstance(default, bool):
+        if raw.lower() not in ("true", "false", "1", "0"):
+            raise SettingsError(f"{var}: expected true or false, got {raw!r}")
+        return raw.lower() in ("true", "1")
     if isinstance(default, int):
         try:
             return int(raw)

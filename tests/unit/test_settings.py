@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from common.settings import DEMO_STAMP_SECRET, DEMO_WEBHOOK_SECRET, Settings, SettingsError
+from common.settings import (
+    DEMO_STAMP_SECRET,
+    DEMO_WEBHOOK_SECRET,
+    Settings,
+    SettingsError,
+    variable_of,
+)
 from tests.conftest import ROOT
 
 CLOUD = {
@@ -28,6 +34,17 @@ EVERY_VARIABLE = {
     "PADDLE_PUBLIC_KEY": ("/keys/classic.pem", "paddle_public_key", "/keys/classic.pem"),
     "PADDLE_API_KEY": ("pdl_live_key", "paddle_api_key", "pdl_live_key"),
     "PADDLE_API_URL": ("https://sandbox-api.paddle.com", "paddle_api_url", None),
+    "STRIPE_WEBHOOK_SECRET": (
+        "whsec_new,whsec_old",
+        "stripe_webhook_secrets",
+        ("whsec_new", "whsec_old"),
+    ),
+    "STRIPE_API_KEY": ("rk_live_1", "stripe_api_key", None),
+    "STRIPE_API_URL": ("http://127.0.0.1:9998", "stripe_api_url", None),
+    "LEMONSQUEEZY_WEBHOOK_SECRET": ("ls-1", "lemonsqueezy_webhook_secrets", ("ls-1",)),
+    "LEMONSQUEEZY_ALLOW_TEST": ("false", "lemonsqueezy_allow_test", False),
+    "SHOPIFY_WEBHOOK_SECRET": ("shp-a, shp-b", "shopify_webhook_secrets", ("shp-a", "shp-b")),
+    "WOOCOMMERCE_WEBHOOK_SECRET": ("a,b;c", "woocommerce_webhook_secret", None),
     "CATALOG": ("gs://originals/catalog.toml", "catalog", None),
     "SOURCE_BUCKET": ("my-originals", "source_bucket", None),
     "DELIVERY_BUCKET": ("my-deliveries", "delivery_bucket", None),
@@ -59,11 +76,6 @@ EVERY_VARIABLE = {
     ),
     "LOG_LEVEL": ("DEBUG", "log_level", None),
 }
-
-
-def variable_of(field_name: str) -> str:
-    """The environment variable of a Settings field (one is named for the contract)."""
-    return "PADDLE_WEBHOOK_SECRET" if field_name == "paddle_webhook_secrets" else field_name.upper()
 
 
 def test_defaults_are_the_embedded_stack() -> None:
@@ -287,3 +299,22 @@ def test_env_example_shows_the_defaults() -> None:
         assert getattr(parsed, f.name) == getattr(default, f.name), variable_of(f.name)
         if not value:
             assert not getattr(default, f.name), f"{variable_of(f.name)} has a default to show"
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "STRIPE_WEBHOOK_SECRET",
+        "LEMONSQUEEZY_WEBHOOK_SECRET",
+        "SHOPIFY_WEBHOOK_SECRET",
+        "WOOCOMMERCE_WEBHOOK_SECRET",
+    ],
+)
+def test_a_service_selling_through_any_one_merchant_starts(variable: str) -> None:
+    settings = Settings.from_env({**CLOUD, "PADDLE_WEBHOOK_SECRET": "", variable: "s3cret"})
+    assert settings.check_service().sells_anywhere
+
+
+def test_a_true_or_false_setting_refuses_anything_else() -> None:
+    with pytest.raises(SettingsError, match=r"^LEMONSQUEEZY_ALLOW_TEST: expected true or false"):
+        Settings.from_env({"LEMONSQUEEZY_ALLOW_TEST": "yes"})
