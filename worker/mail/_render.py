@@ -5,7 +5,7 @@ says a corrected edition was stamped for the buyer.
 
 Pure: an order record and its links in, a Mail out. Both parts say how often
 each file may be downloaded and until when, that each link opens a download
-page, where fresh links come from and whom to ask (tests/unit/test_mail.py
+page, where fresh links come from and whom to ask (tests/unit/worker/test_mail.py
 checks that the two parts carry the same words and URLs). The HTML template
 is autoescaped, so a buyer named `<script>` stays text. The buyer's name and
 address arrive normalised by the message contract.

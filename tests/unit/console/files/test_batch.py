@@ -18,12 +18,12 @@ from stamping.epub.tracing import trace_epub
 from stamping.pdf import stamp_pdf
 from stamping.pdf.marks._reader import read_marks
 from stamping.stamp import Stamp
+from tests.conftest import ROOT
 from tests.support import pdfs
 
 # Each test runs whole processes: the slow tier, which `make test` runs and `make unit` skips.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "batch-test-secret"
 
 

@@ -12,8 +12,8 @@ from stamping.epub.stamper import stamp_epub
 from stamping.epub.text import one_line
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
-from tests.unit.epub.conftest import Library
-from tests.unit.epub.helpers import entries, parse
+from tests.unit.stamping.epub.conftest import Library
+from tests.unit.stamping.epub.helpers import entries, parse
 
 Copy = Callable[[str], bytes]
 XHTML = "{http://www.w3.org/1999/xhtml}"

@@ -12,13 +12,13 @@ import json
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
+
 pytestmark = pytest.mark.slow  # a whole process laying out a 1,000-page book
 
-ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = textwrap.dedent(
     """

@@ -13,9 +13,9 @@ from stamping.epub.stamper import stamp_epub
 from stamping.formats import check_file, detect_format, prepare, stamp_file, trace_file
 from stamping.stamp import StampError, TraceError
 from tests.support import pdfs
-from tests.unit.epub import books
-from tests.unit.epub.conftest import STAMP, Library
-from tests.unit.epub.helpers import entries
+from tests.unit.stamping.epub import books
+from tests.unit.stamping.epub.conftest import STAMP, Library
+from tests.unit.stamping.epub.helpers import entries
 
 
 def docx_like() -> bytes:

@@ -24,10 +24,10 @@ from console.__main__ import run
 from console.files import FILE_COMMANDS, parser
 from stamping.formats import stamp_file
 from stamping.stamp import Stamp
+from tests.conftest import ROOT
 from tests.support import pdfs
-from tests.unit.epub import books
+from tests.unit.stamping.epub import books
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "console-files-secret"
 BUYER = ("--name", "Ada", "--email", "ada@example.com", "--order", "o7")
 

@@ -20,7 +20,7 @@ from PIL import Image
 
 from stamping.epub.stamper import stamp_epub
 from stamping.stamp import Stamp
-from tests.unit.epub.conftest import STAMP, Library
+from tests.unit.stamping.epub.conftest import STAMP, Library
 
 READER = {"width": 420, "height": 620}  # a phone held upright: what most EPUBs are read on
 BUYER = Stamp(

@@ -13,12 +13,12 @@ import pypdf
 import pytest
 
 from common.codes import make_code
+from tests.conftest import ROOT
 from tests.support import pdfs
 
 # Each test runs whole processes: the slow tier, which `make test` runs and `make unit` skips.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "cli-test-secret"
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from stamping.epub.tracing import TraceError, trace_epub
-from tests.unit.epub.conftest import STAMP, Library
-from tests.unit.epub.helpers import entries
+from tests.unit.stamping.epub.conftest import STAMP, Library
+from tests.unit.stamping.epub.helpers import entries
 
 Copy = Callable[[str], bytes]
 ORDER, CODE = STAMP.order_id, STAMP.code

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.epub.conftest import NAMES
+from tests.unit.stamping.epub.conftest import NAMES
 
 SERIOUS = ("FATAL", "ERROR", "WARNING")
 Reports = dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]

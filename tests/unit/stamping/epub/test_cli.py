@@ -8,10 +8,10 @@ import pytest
 
 from common.codes import make_code
 from stamping.epub.tracing import trace_epub
-from tests.unit.epub import books
-from tests.unit.epub.conftest import Library
-from tests.unit.epub.helpers import entries
-from tests.unit.test_cli import SECRET, run
+from tests.unit.console.files.test_cli import SECRET, run
+from tests.unit.stamping.epub import books
+from tests.unit.stamping.epub.conftest import Library
+from tests.unit.stamping.epub.helpers import entries
 
 # Each test runs whole processes: the slow tier, which `make test` runs and `make unit` skips.
 pytestmark = pytest.mark.slow

@@ -20,7 +20,7 @@ import pytest
 
 from stamping.epub.stamper import stamp_epub
 from stamping.stamp import Stamp
-from tests.unit.epub import books
+from tests.unit.stamping.epub import books
 
 # A buyer whose name is markup, mixes scripts and directions, and carries a bidi override.
 STAMP = Stamp(

@@ -12,9 +12,9 @@ from stamping.epub import documents, segments
 from stamping.epub.crc import combine, shift
 from stamping.epub.documents import DocumentMarks
 from stamping.epub.stamper import stamp_epub
-from tests.unit.epub import books
-from tests.unit.epub.conftest import STAMP, Library
-from tests.unit.epub.helpers import entries, parse, unstamped
+from tests.unit.stamping.epub import books
+from tests.unit.stamping.epub.conftest import STAMP, Library
+from tests.unit.stamping.epub.helpers import entries, parse, unstamped
 
 HOW = documents.document_marks(
     STAMP, epub3=True, footer_template="{name} · {code}", color="#112233"

@@ -17,9 +17,9 @@ from stamping.pdf import stamp_pdf
 from stamping.pdf.footer import FontMissing, check_fonts, font_files, missing_glyphs, render_footer
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
+from tests.conftest import ROOT
 from tests.support import pdfs
 
-ROOT = Path(__file__).resolve().parents[2]
 STYLE = StampStyle()
 
 

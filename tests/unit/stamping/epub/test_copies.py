@@ -16,8 +16,8 @@ from stamping.epub.plan import plan_stamp
 from stamping.epub.stamper import stamp_epub
 from stamping.epub.tracing import trace_epub
 from stamping.style import StampStyle
-from tests.unit.epub.conftest import NAMES, STAMP, Library
-from tests.unit.epub.helpers import entries, parse, unstamped
+from tests.unit.stamping.epub.conftest import NAMES, STAMP, Library
+from tests.unit.stamping.epub.helpers import entries, parse, unstamped
 
 Copy = Callable[[str], bytes]
 

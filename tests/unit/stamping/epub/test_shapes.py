@@ -15,9 +15,9 @@ from stamping.epub.preflight import check_epub
 from stamping.epub.stamper import stamp_epub
 from stamping.stamp import StampError
 from stamping.style import StampStyle
-from tests.unit.epub import books
-from tests.unit.epub.conftest import STAMP, Library
-from tests.unit.epub.helpers import entries, parse
+from tests.unit.stamping.epub import books
+from tests.unit.stamping.epub.conftest import STAMP, Library
+from tests.unit.stamping.epub.helpers import entries, parse
 
 Copy = Callable[[str], bytes]
 
