@@ -36,8 +36,9 @@ locals {
 
   repository_url = "${var.region}-docker.pkg.dev/${var.project_id}/${var.name}"
 
-  billing = contains(var.paddle_editions, "billing")
-  classic = contains(var.paddle_editions, "classic")
+  paddle  = contains(var.merchants, "paddle")
+  billing = local.paddle && contains(var.paddle_editions, "billing")
+  classic = local.paddle && contains(var.paddle_editions, "classic")
 
   # Google's Pub/Sub service agent: it moves exhausted messages to the
   # dead-letter topic and acknowledges them on the subscription.

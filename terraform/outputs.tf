@@ -11,6 +11,15 @@ output "paddle_classic_webhook_url" {
   value       = "${local.public_url}/webhooks/paddle-classic"
 }
 
+output "webhook_urls" {
+  description = "Each storefront turned on (var.merchants) and the URL to paste into its webhook settings."
+  value = merge(
+    { for m in var.merchants : m => "${local.public_url}/webhooks/${m}" if m != "paddle" },
+    local.billing ? { paddle = "${local.public_url}/webhooks/paddle" } : {},
+    local.classic ? { paddle-classic = "${local.public_url}/webhooks/paddle-classic" } : {},
+  )
+}
+
 output "links_page_url" {
   description = "Page where buyers get their download links mailed again."
   value       = "${local.public_url}/links"

@@ -29,6 +29,33 @@ locals {
       readers = ["worker"]
       enabled = local.billing
     }
+    # The other storefronts (common/merchants): one webhook secret each, read by the
+    # service that verifies it; Stripe's API key lets the worker list line items.
+    stripe-webhook-secret = {
+      env     = "STRIPE_WEBHOOK_SECRET"
+      readers = ["service"]
+      enabled = contains(var.merchants, "stripe")
+    }
+    stripe-api-key = {
+      env     = "STRIPE_API_KEY"
+      readers = ["worker"]
+      enabled = contains(var.merchants, "stripe")
+    }
+    lemonsqueezy-webhook-secret = {
+      env     = "LEMONSQUEEZY_WEBHOOK_SECRET"
+      readers = ["service"]
+      enabled = contains(var.merchants, "lemonsqueezy")
+    }
+    shopify-webhook-secret = {
+      env     = "SHOPIFY_WEBHOOK_SECRET"
+      readers = ["service"]
+      enabled = contains(var.merchants, "shopify")
+    }
+    woocommerce-webhook-secret = {
+      env     = "WOOCOMMERCE_WEBHOOK_SECRET"
+      readers = ["service"]
+      enabled = contains(var.merchants, "woocommerce")
+    }
   }
 
   secrets = { for id, s in local.secret_catalog : id => s if s.enabled }

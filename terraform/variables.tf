@@ -89,6 +89,17 @@ variable "catalog" {
   }
 }
 
+variable "merchants" {
+  type        = set(string)
+  description = "The storefronts this shop sells through. Each one turned on gets its webhook secret in Secret Manager (and Stripe an API key for line items); the others stay off, their /webhooks/<name> a 404."
+  default     = ["paddle"]
+
+  validation {
+    condition     = length(var.merchants) > 0 && alltrue([for m in var.merchants : contains(["paddle", "stripe", "lemonsqueezy", "shopify", "woocommerce"], m)])
+    error_message = "merchants must hold one or more of paddle, stripe, lemonsqueezy, shopify, woocommerce."
+  }
+}
+
 variable "paddle_editions" {
   type        = set(string)
   description = "Which Paddle sends the webhooks: billing (notification secret, API key for customer lookups), classic (public key), or both during a migration."

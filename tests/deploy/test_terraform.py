@@ -13,7 +13,7 @@ from dataclasses import fields
 import hcl2
 import pytest
 
-from common.settings import Settings, SettingsError
+from common.settings import Settings, SettingsError, variable_of
 from tests.deploy.terraform import (
     ROOT,
     RUN,
@@ -382,8 +382,12 @@ def test_cloud_run_reads_only_declared_secrets(service):
 
 
 def test_each_account_reads_only_its_secrets():
-    assert secret_env("service") == {"STAMP_SECRET", "PADDLE_WEBHOOK_SECRET"}
-    assert secret_env("worker") == {"STAMP_SECRET", "SENDGRID_API_KEY", "PADDLE_API_KEY"}
+    others = {env for secrets in MERCHANT_SECRETS.values() for env in secrets}
+    assert secret_env("service") - others == {"STAMP_SECRET", "PADDLE_WEBHOOK_SECRET"}
+    assert secret_env("worker") - others == {"STAMP_SECRET", "SENDGRID_API_KEY", "PADDLE_API_KEY"}
+    for secrets in MERCHANT_SECRETS.values():
+        for env, reader in secrets.items():
+            assert env in secret_env(reader)
     grants = resource("google_secret_manager_secret_iam_member", "readers")
     assert grants.body["for_each"] == "${local.secret_grants}"
     assert role(grants) == "roles/secretmanager.secretAccessor"
@@ -394,8 +398,7 @@ def test_secrets_have_no_values_in_terraform():
 
 
 def known_variables() -> set[str]:
-    names = {f.name.upper() for f in fields(Settings)}
-    return names | {"PADDLE_WEBHOOK_SECRET", "APP"}
+    return {variable_of(f.name) for f in fields(Settings)} | {"APP"}
 
 
 @pytest.mark.parametrize("service", ["service", "worker"])
@@ -535,3 +538,34 @@ def knows_push_auth_cloud_run() -> bool:
 def test_the_worker_starts_with_what_terraform_gives_it():
     settings = Settings.from_env(deployed_env("worker")).check_worker()
     assert settings.push_auth_required
+
+
+MERCHANT_SECRETS = {
+    "stripe": {"STRIPE_WEBHOOK_SECRET": "service", "STRIPE_API_KEY": "worker"},
+    "lemonsqueezy": {"LEMONSQUEEZY_WEBHOOK_SECRET": "service"},
+    "shopify": {"SHOPIFY_WEBHOOK_SECRET": "service"},
+    "woocommerce": {"WOOCOMMERCE_WEBHOOK_SECRET": "service"},
+}
+
+
+@pytest.mark.parametrize("merchant", sorted(MERCHANT_SECRETS))
+def test_each_storefront_turned_on_gets_its_secrets_for_the_app_that_reads_them(merchant):
+    by_env = {
+        literal(v["env"]): (v, [literal(r) for r in v["readers"]])
+        for v in locals_()["secret_catalog"].values()
+    }
+    for env, reader in MERCHANT_SECRETS[merchant].items():
+        entry, readers = by_env[env]
+        assert readers == [reader]
+        assert entry["enabled"] == f'${{contains(var.merchants, "{merchant}")}}'
+
+
+def test_the_merchants_variable_names_exactly_the_settings_merchants():
+    (block,) = [b['"merchants"'] for b in parsed("variables.tf")["variable"] if '"merchants"' in b]
+    (validation,) = block["validation"]
+    for name in ("paddle", *MERCHANT_SECRETS):
+        assert f'"{name}"' in validation["condition"]
+    outputs = {
+        k.strip('"'): v for block in parsed("outputs.tf")["output"] for k, v in block.items()
+    }
+    assert "/webhooks/${m}" in outputs["webhook_urls"]["value"]
