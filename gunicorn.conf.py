@@ -18,6 +18,12 @@ itself (the app's own settings stay in common/settings.py).
 - timeout 0: request deadlines are Cloud Run's. graceful_timeout 8: Cloud Run
   gives 10 s between SIGTERM and SIGKILL.
 - forwarded_allow_ips "*": Cloud Run's front end is the only peer.
+- header_map "refuse": a header name with an underscore (X_Serverless_Authorization) maps
+  to the same WSGI key as its dashed twin. gunicorn's default drops it silently, and the
+  worker would then read the unchecked Authorization beside it; whether Cloud Run's front
+  end checks the underscored spelling is not documented, so the request is refused (400)
+  rather than guessed at (benoitc/gunicorn@72b8970, "silently drop or refuse header names
+  w/ underscore"; nginx's underscores_in_headers off).
 """
 
 import os
@@ -29,3 +35,4 @@ threads = {"service": 8, "worker": 4}.get(_app, 1)
 timeout = 0
 graceful_timeout = 8
 forwarded_allow_ips = "*"
+header_map = "refuse"

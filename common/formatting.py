@@ -18,5 +18,8 @@ def human_size(size: int) -> str:
 
 
 def human_date(epoch: float) -> str:
-    """A day as a reader says it, in UTC: 15 July 2025."""
-    return datetime.fromtimestamp(epoch, UTC).strftime("%-d %B %Y")
+    """A day as a reader says it, in UTC: 15 July 2025 (past year 9999: "a date far ahead")."""
+    try:
+        return datetime.fromtimestamp(epoch, UTC).strftime("%-d %B %Y")
+    except (OverflowError, OSError, ValueError):  # beyond what datetime holds
+        return "a date far ahead" if epoch > 0 else "a date long past"

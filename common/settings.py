@@ -22,6 +22,9 @@ DEMO_WEBHOOK_SECRET = "pdl_ntfset_demo-only-not-a-secret"  # noqa: S105 - public
 DEMO_STAMP_SECRET = "demo-only-stamp-secret"  # noqa: S105 - public by design
 
 
+MAX_LINK_TTL = 10 * 366 * 24 * 3600
+
+
 class SettingsError(ValueError):
     """A variable is missing or invalid; the message names it."""
 
@@ -116,6 +119,8 @@ class Settings:
         _choice("LOG_LEVEL", self.log_level.upper(), _LOG_LEVELS)
         _positive("PORT", self.port)
         _positive("LINK_TTL", self.link_ttl)
+        if self.link_ttl > MAX_LINK_TTL:  # a link's expiry must stay a date a page can print
+            raise SettingsError(f"LINK_TTL: at most {MAX_LINK_TTL} seconds (ten years)")
         _positive("SIGNED_URL_TTL", self.signed_url_ttl)
         _positive("LOCAL_PUSH_CONCURRENCY", self.local_push_concurrency)
         if self.download_limit < 0:

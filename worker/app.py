@@ -27,6 +27,7 @@ from worker.push_auth import PushAuthError, PushAuthUnavailable
 
 log = logging.getLogger(__name__)
 bp = Blueprint("push", __name__)
+MAX_PUSH_BODY = 14 * 1024 * 1024
 
 
 @bp.post("/pubsub/push")
@@ -88,6 +89,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     settings = (settings or Settings.from_env()).check_worker()
     configure_logging(settings.log_level)
     app = Flask(__name__)
+    # A Pub/Sub message is at most 10 MB (cloud.google.com/pubsub/quotas), about 13.4 MB once
+    # base64 sits in a push envelope; anything larger is not a push, and gets 413 unread.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_PUSH_BODY
     app.extensions["exlibris_push_check"] = (
         overrides.pop("verify_push")
         if "verify_push" in overrides  # None is a valid override: no check

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from google.auth import exceptions as google_exceptions
 from google.auth import jwt
@@ -129,14 +129,18 @@ class PushVerifier:
         except google_exceptions.TransportError as exc:
             raise PushAuthUnavailable(f"Google's certificates are unreachable: {exc}") from None
         except (ValueError, google_exceptions.GoogleAuthError) as exc:
-            # google-auth raises a bare GoogleAuthError, not a ValueError, for a wrong issuer
-            raise PushAuthError(f"invalid token: {exc}") from None
+            # google-auth raises a bare GoogleAuthError, not a ValueError, for a wrong issuer.
+            # Its messages can quote the token ("Wrong number of segments in token: b'…'"),
+            # which a stranger wrote: name the kind of failure only, never the text.
+            raise PushAuthError(f"invalid token: {_verdict(exc)}") from None
 
     def _check_claims(self, claims: dict[str, Any]) -> None:
         now = self._clock()
         iat, exp = claims.get("iat"), claims.get("exp")
-        if not isinstance(iat, int | float) or not isinstance(exp, int | float):
-            raise PushAuthError("token has no iat or exp")
+        # Whole seconds only, as Google mints them: NaN (which JSON decoders accept) fails
+        # every comparison below and would pass them all, and a bool is an int to Python.
+        if not _whole_seconds(iat) or not _whole_seconds(exp):
+            raise PushAuthError("token has no whole-second iat or exp")
         if exp < now - LEEWAY:
             raise PushAuthError("token expired")
         if iat > now + LEEWAY or exp - iat > MAX_LIFETIME + LEEWAY or exp < iat:
@@ -151,6 +155,28 @@ class PushVerifier:
             raise PushAuthError("token is not from the push service account", 403)
 
 
+# google-auth's verdicts that quote nothing of the token (google/auth/jwt.py); any other
+# message may carry what a stranger wrote (segments, audience), so it is not repeated.
+_VERDICTS = (
+    "Token expired",
+    "Token used too early",
+    "Could not verify token signature",
+    "Token has wrong audience",
+    "Wrong number of segments in token",
+    "Wrong issuer",
+)
+
+
+def _verdict(exc: Exception) -> str:
+    text = str(exc)
+    said = next((v for v in _VERDICTS if text.startswith(v)), None)
+    return said.lower() if said else f"refused by google-auth ({type(exc).__name__})"
+
+
+def _whole_seconds(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _bearer(authorization: str | None) -> str:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -162,8 +188,8 @@ def _unverified_claims(token: str) -> dict[str, Any]:
     """The payload of a token whose signature Cloud Run checked and removed."""
     try:
         claims = jwt.decode(token, verify=False)
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:
-        raise PushAuthError(f"malformed token: {exc}") from None
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:  # the text would echo the token
+        raise PushAuthError(f"malformed token ({type(exc).__name__})") from None
     if not isinstance(claims, dict):
         raise PushAuthError("malformed token: the payload is not an object")
     return claims

@@ -12,9 +12,14 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 
 from common.codes._keys import derive_key
+
+# Unpadded base64url, as make_token writes it; padding ("=") or any other character would
+# give one link several spellings, all of which the decoder accepts.
+_CANONICAL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class InvalidToken(ValueError):
@@ -40,8 +45,8 @@ def make_token(secret: str, claim: LinkClaim) -> str:
 def read_token(secret: str, token: str) -> LinkClaim:
     """Return the claim of an authentic token (expired or not), or raise InvalidToken."""
     body, _, sig = token.partition(".")
-    if not body or not sig:
-        raise InvalidToken("malformed link")
+    if not _CANONICAL.fullmatch(body) or not _CANONICAL.fullmatch(sig):
+        raise InvalidToken("malformed link")  # one spelling per link: no padding, no stray text
     expected = hmac.new(derive_key(secret, "link-token"), body.encode(), hashlib.sha256).digest()
     try:
         given = base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4))

@@ -334,3 +334,31 @@ def test_behind_iam_the_token_cloud_run_checked_wins_over_authorization(
     assert not handled(settings)
     headers["X-Serverless-Authorization"] = f"Bearer {stripped(mint(google_key))}"
     assert behind_iam.post("/pubsub/push", json=body, headers=headers).status_code == 204
+
+
+@pytest.mark.parametrize(
+    "times",
+    [{"exp": float("nan")}, {"iat": float("nan")}, {"exp": True}, {"exp": 4e9 + 0.5}],
+    ids=["exp-nan", "iat-nan", "exp-bool", "exp-fraction"],
+)
+def test_behind_iam_times_that_are_not_whole_seconds_are_401(
+    behind_iam: FlaskClient, settings: Settings, google_key: rsa.RSAPrivateKey, times: dict
+) -> None:
+    response = post(behind_iam, f"Bearer {stripped(mint(google_key, **times))}")
+    assert response.status_code == 401
+    assert "whole-second" in response.json["error"]
+    assert not handled(settings)
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["\x1b[31mPLANTED.e30.SIGNATURE_REMOVED_BY_GOOGLE", "PLANTED-\x1b[31m-segment"],
+    ids=["stripped", "one-segment"],
+)
+def test_a_malformed_token_is_not_repeated_in_the_answer_or_the_log(
+    behind_iam: FlaskClient, token: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = post(behind_iam, f"Bearer {token}")
+    assert response.status_code == 401
+    assert "PLANTED" not in response.get_data(as_text=True)
+    assert "PLANTED" not in caplog.text
