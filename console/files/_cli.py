@@ -23,8 +23,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from rich.progress import Progress
-
 from common.codes import make_code
 from common.logging import configure_cli_logging
 from common.settings import Settings
@@ -75,6 +73,8 @@ def do_stamp_batch(args: argparse.Namespace) -> int:
         copies = stamp_batch(
             original, rows, args.outdir, lambda order: make_code(secret, order), style
         )
+        from rich.progress import Progress  # here: the other commands start without rich
+
         with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
             task = progress.add_task("stamping", total=len(rows))
             for _ in copies:
@@ -113,9 +113,12 @@ def add_file_commands(commands: argparse._SubParsersAction[Any]) -> None:
     add_check(commands, _count)
 
 
-def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m worker", description=__doc__.split("\n")[0])
-    add_file_commands(main.add_subparsers(dest="command", required=True))
+def parser(
+    prog: str = "python -m worker", kind: type[argparse.ArgumentParser] = argparse.ArgumentParser
+) -> argparse.ArgumentParser:
+    """The file commands alone, under a program's name and with its kind of parser."""
+    main = kind(prog=prog, description=__doc__.split("\n")[0])
+    add_file_commands(main.add_subparsers(dest="command", required=True, parser_class=kind))
     return main
 
 

@@ -13,7 +13,6 @@ import threading
 from pathlib import Path
 
 import uharfbuzz as hb
-from fontTools.ttLib import TTFont
 
 from stamping.pdf.footer._faces import Font
 
@@ -79,6 +78,8 @@ def _shared_table(font: Font, tag: str) -> bytes:
     """A table's bytes, one copy for the faces of a collection that share it (the CJK
     faces share one CFF table: the Japanese, Korean and Chinese faces cost 16 MB, not 48).
     Where it sits in the file comes from the table directory (fontTools reads only that)."""
+    from fontTools.ttLib import TTFont  # here: only a CJK name needs it, not every start-up
+
     with TTFont(font.path, fontNumber=font.index, lazy=True) as directory:
         entry = directory.reader.tables[tag]
         where = (font.path, int(entry.offset), int(entry.length))
