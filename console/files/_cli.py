@@ -17,7 +17,6 @@ Exit status: 0 on success, 1 when the file cannot be stamped or traced, 2 on usa
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -44,14 +43,17 @@ def do_stamp(args: argparse.Namespace) -> int:
         if args.skip_pages is None
         else replace(StampStyle(), skip_pages=args.skip_pages)
     )
+    partial = args.output.with_name(f".{args.output.name}.part")
     try:
-        prepared = prepare(args.input.read_bytes(), style)
-        copy = io.BytesIO()
-        prepared.write(stamp, copy)
+        prepared = prepare(args.input, style)  # a PDF's file is read by qpdf as it goes
+        with partial.open("wb") as out:  # the book's bytes go file to file, in the kernel
+            prepared.write(stamp, out)
+        partial.replace(args.output)
     except StampError as exc:
         print(f"{args.input}: cannot stamp: {exc}", file=sys.stderr)
         return 1
-    args.output.write_bytes(copy.getvalue())
+    finally:
+        partial.unlink(missing_ok=True)  # a copy is whole or absent
     print(f"{args.output}: stamped for order {args.order}, code {stamp.code}")
     for note in prepared.notes:
         print(f"note: {note}")
