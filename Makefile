@@ -77,6 +77,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.epub
 	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.coldstart
+	$(BIN)/python -m bench.cli
 	$(BIN)/python bench/orders.py
 	$(BIN)/python bench/attacks.py
 	$(BIN)/python bench/burst.py

@@ -8,10 +8,10 @@ folder), and the clock runs from Popen to the first 200 from /healthz, polled
 every 5 ms. The floor is a Flask app with only /healthz (bench/floor_app.py)
 under the same gunicorn and configuration (APP=service, so 8 threads).
 
-CLI: `python -m worker stamp` on a generated 1000-page book (images on) as one
-whole process, against a whole-process pdfrw overlay of the same footer
-(bench/stamp_peers.py, the overlay page made beforehand) and a plain
-`qpdf in out` rewrite, the floor. Median and best of --runs; ratios are
+CLI: `exlibris stamp` (and `python -m worker stamp`) on a generated 1000-page
+book (images on) as one whole process, against a whole-process pdfrw overlay
+of the same footer and a plain `qpdf in out` rewrite: bench/cli.py's table,
+which also runs on the R manual. Median and best of --runs; ratios are
 against the floor measured in the same run. Nothing here is asserted.
 """
 
@@ -30,7 +30,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench import stamp_peers
+from bench import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = {
@@ -38,7 +38,6 @@ APPS = {
     "service": ("service", "service.app:create_app()"),
     "worker": ("worker", "worker.app:create_app()"),
 }
-STAMP = ["--name", "Ada Lovelace", "--email", "ada@example.com", "--order", "txn_01hbench"]
 
 
 def free_port() -> int:
@@ -70,12 +69,6 @@ def time_to_healthy(app: str, target: str, data_dir: Path) -> float:
         proc.wait(timeout=30)
 
 
-def whole_process(cmd: list[str]) -> float:
-    started = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
-    return time.perf_counter() - started
-
-
 def table(title: str, rows: dict[str, list[float]], floor: str) -> None:
     print(f"\n{title}")
     print(f"{'':<22}{'median s':>10}{'best s':>9}{'x floor':>9}")
@@ -94,23 +87,14 @@ def bench_apps(runs: int, folder: Path) -> None:
 
 
 def bench_cli(runs: int, pages: int, folder: Path) -> None:
+    """The command line's table, as bench/cli.py prints it for the sample book."""
     from demo.sample_book import make_sample_book
 
-    source, target, overlay = folder / "book.pdf", folder / "out.pdf", folder / "overlay.pdf"
+    source = folder / "book.pdf"
     source.write_bytes(make_sample_book(pages, images=True))
-    overlay.write_bytes(stamp_peers.overlay_pdf(source, "Prepared exclusively for Ada Lovelace"))
-    python, files = sys.executable, [str(source), str(target)]
-    commands = {
-        "qpdf in out": ["qpdf", *files],
-        "python -m worker stamp": [python, "-m", "worker", "stamp", *files, *STAMP],
-        "pdfrw overlay": [python, "-m", "bench.stamp_peers", "pdfrw", *files, str(overlay)],
-    }
-    rows: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, cmd in commands.items():
-            rows[name].append(whole_process(cmd))
+    times = cli.measure(cli.commands(source, folder), runs)
     size = source.stat().st_size / 2**20
-    table(f"whole-process stamp, {pages} pages ({size:.1f} MB), {runs} runs", rows, "qpdf in out")
+    cli.report(f"whole-process stamp, {pages} pages ({size:.1f} MB), {runs} runs", times)
 
 
 def main() -> int:

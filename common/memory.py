@@ -10,8 +10,6 @@ returns it: 50 MB. Measured with bench/stamp.py's books; see bench/README.md.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 from collections.abc import Callable
 from typing import cast
@@ -19,6 +17,9 @@ from typing import cast
 
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
+    import ctypes  # here: a command that never trims (stamp, trace) starts without ctypes
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     if name is None:
         return None

@@ -10,24 +10,21 @@
 
 Settings come from the environment exactly as the apps read them. Every
 error is one line on stderr: exit 1 when the command failed, 2 for a usage
-mistake, 130 when interrupted (a re-issue resumes when run again).
+mistake, 130 when interrupted (a re-issue resumes when run again). A file
+command needs neither settings nor adapters, so it is routed before the
+shop's modules (console/shop.py) are imported: `exlibris stamp` starts as
+fast as `python -m worker stamp` (bench/cli.py).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-import traceback
 from typing import Any, TextIO
 
-from common.catalog import CatalogError
-from common.publish import PublishError
 from common.settings import Settings, SettingsError
-from common.storage import InvalidName, StorageError
-from console.bootstrap import build_console_deps
-from console.cli import parser
-from console.errors import ConsoleError, UsageError
-from console.files import FILE_COMMANDS, run_file_command
+from console.errors import Parser, UsageError, fail
+from console.files import FILE_COMMANDS, parser, run_file_command
 
 
 def run(
@@ -37,39 +34,28 @@ def run(
     stderr: TextIO | None = None,
     **overrides: Any,
 ) -> int:
-    """Parse, build the adapters, run one command; the exit status."""
+    """Run one command line: a file command by itself, any other on the shop; the exit status."""
     err = stderr or sys.stderr
+    words = sys.argv[1:] if argv is None else argv
+    if words[:1] and words[0] in FILE_COMMANDS:
+        return _file_command(words, err)
+    from console.shop import run_shop_command  # here: a file command never loads the shop's code
+
+    return run_shop_command(words, settings, err, **overrides)
+
+
+def _file_command(words: list[str], err: TextIO) -> int:
+    """stamp, stamp-batch, trace or check: python -m worker's, with the console's error lines."""
     try:
-        args = parser().parse_args(argv)
-        if args.command in FILE_COMMANDS:  # files on disk: no storage or publisher to build
-            return run_file_command(args)
-        settings = settings or Settings.from_env()
-        deps = build_console_deps(settings, **overrides)
-        status: int = args.run(args, deps)
-        return status
+        return run_file_command(parser("exlibris", Parser).parse_args(words))
     except UsageError as exc:
-        return _fail(err, str(exc), 2)
-    except (ConsoleError, SettingsError, CatalogError) as exc:
-        return _fail(err, str(exc), 1)
-    except PublishError as exc:
-        return _fail(err, f"could not publish: {exc}", 1)
-    except InvalidName as exc:  # an id no object can be named after: nothing to wait for
-        return _fail(err, str(exc), 1)
-    except StorageError as exc:
-        return _fail(err, f"storage did not answer: {exc}", 1)
+        return fail(err, str(exc), 2)
+    except SettingsError as exc:
+        return fail(err, str(exc), 1)
     except KeyboardInterrupt:
-        return _fail(err, "interrupted; run the same command again to carry on", 130)
-    except Exception as exc:  # an outage or a bug nobody foresaw: still one line, no traceback
-        if settings is not None and settings.log_level.upper() == "DEBUG":
-            traceback.print_exception(exc, file=err)
-        return _fail(
-            err, f"unexpected {type(exc).__name__}: {exc} (LOG_LEVEL=DEBUG shows where)", 1
-        )
-
-
-def _fail(err: TextIO, message: str, status: int) -> int:
-    print(f"exlibris: {' '.join(message.split())}", file=err)
-    return status
+        return fail(err, "interrupted", 130)
+    except Exception as exc:  # a bug nobody foresaw: still one line, no traceback
+        return fail(err, f"unexpected {type(exc).__name__}: {exc}", 1)
 
 
 def main(argv: list[str] | None = None) -> int:

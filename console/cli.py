@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from typing import NoReturn
 
 from common.orders import Status
 from console.actions import run_resend, run_revoke
-from console.errors import UsageError
+from console.errors import Parser
 from console.export import run_export
 from console.files import add_file_commands
 from console.letters import run_dead_letters, run_replay
@@ -21,18 +20,13 @@ from console.paddle import run_connect, run_products
 from console.reissue import run_reissue
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
-
-
 def parser() -> argparse.ArgumentParser:
-    main = _Parser(
+    main = Parser(
         prog="exlibris",
         description="The author's console: see, fix and re-issue orders; stamp, trace and "
         "check books.",
     )
-    commands = main.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = main.add_subparsers(dest="command", required=True, parser_class=Parser)
     _orders(commands)
     order = commands.add_parser("order", help="everything about one order")
     order.add_argument("order_id", metavar="ID")
@@ -68,7 +62,7 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-def _orders(commands: argparse._SubParsersAction[_Parser]) -> None:
+def _orders(commands: argparse._SubParsersAction[Parser]) -> None:
     orders = commands.add_parser("orders", help="list orders, through the indexes")
     orders.add_argument("--email", metavar="ADDR", help="the buyer's orders")
     orders.add_argument("--product", metavar="SLUG", help="a catalog product's orders")
@@ -80,7 +74,7 @@ def _orders(commands: argparse._SubParsersAction[_Parser]) -> None:
     orders.set_defaults(run=run_orders)
 
 
-def _reissue(commands: argparse._SubParsersAction[_Parser]) -> None:
+def _reissue(commands: argparse._SubParsersAction[Parser]) -> None:
     reissue = commands.add_parser("reissue", help="mail every entitled buyer the new edition, once")
     reissue.add_argument("product", metavar="PRODUCT", help="the catalog slug")
     reissue.add_argument("--dry-run", action="store_true", help="list who would be mailed")
@@ -91,9 +85,9 @@ def _reissue(commands: argparse._SubParsersAction[_Parser]) -> None:
     reissue.set_defaults(run=run_reissue)
 
 
-def _paddle(commands: argparse._SubParsersAction[_Parser]) -> None:
+def _paddle(commands: argparse._SubParsersAction[Parser]) -> None:
     paddle = commands.add_parser("paddle", help="set Paddle up through its API")
-    actions = paddle.add_subparsers(dest="paddle_command", required=True, parser_class=_Parser)
+    actions = paddle.add_subparsers(dest="paddle_command", required=True, parser_class=Parser)
     connect = actions.add_parser("connect", help="create the webhook destination, keep its secret")
     connect.add_argument("--url", required=True, help="https://…/webhooks/paddle")
     connect.add_argument("--description", default="exlibris: stamp and deliver books")

@@ -11,7 +11,6 @@ stamping, tracing and preflight alike.
 from __future__ import annotations
 
 import io
-import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -101,6 +100,8 @@ def _what_it_is(book: BinaryIO) -> str:
         return "is empty"
     if not head.startswith(b"PK"):
         return f"starts with {head!r}"
+    import zipfile  # here: a refusal is rare, and a book's start-up need not pay for it
+
     try:
         with zipfile.ZipFile(book) as archive:
             names = archive.namelist()

@@ -17,7 +17,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from common.catalog import CatalogError, load_catalog
 from common.settings import Settings
 from stamping.formats import check_file
 from stamping.style import StampStyle
@@ -26,11 +25,17 @@ log = logging.getLogger(__name__)
 
 
 def do_check(args: argparse.Namespace) -> int:
-    try:
-        style = _style(args)
-    except CatalogError as exc:
-        print(f"cannot use the catalog: {exc}", file=sys.stderr)
-        return 2
+    style = StampStyle()
+    if args.catalog:
+        from common.catalog import CatalogError  # here: the catalog is read for --catalog only
+
+        try:
+            style = _catalog_style(args)
+        except CatalogError as exc:
+            print(f"cannot use the catalog: {exc}", file=sys.stderr)
+            return 2
+    if args.skip_pages is not None:
+        style = replace(style, skip_pages=args.skip_pages)
     try:
         report = check_file(args.file.read_bytes(), style)
         print(report.text)
@@ -47,18 +52,16 @@ def do_check(args: argparse.Namespace) -> int:
     return 0 if report.clean else 1
 
 
-def _style(args: argparse.Namespace) -> StampStyle:
-    style = StampStyle()
-    if args.catalog:
-        catalog = load_catalog(Settings.from_env().catalog)
-        source = args.source or args.file.name
-        found = catalog.style_of(source)
-        if found is None:
-            raise CatalogError(f"no file with source {source!r} in the catalog")
-        style = found
-    if args.skip_pages is not None:
-        style = replace(style, skip_pages=args.skip_pages)
-    return style
+def _catalog_style(args: argparse.Namespace) -> StampStyle:
+    """The style the catalog gives the file (its name, or --source); CatalogError if none."""
+    from common.catalog import CatalogError, load_catalog
+
+    catalog = load_catalog(Settings.from_env().catalog)
+    source = args.source or args.file.name
+    found = catalog.style_of(source)
+    if found is None:
+        raise CatalogError(f"no file with source {source!r} in the catalog")
+    return found
 
 
 def add_check(commands: argparse._SubParsersAction[Any], count: Callable[[str], int]) -> None:

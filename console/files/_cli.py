@@ -17,13 +17,10 @@ Exit status: 0 on success, 1 when the file cannot be stamped or traced, 2 on usa
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-
-from rich.progress import Progress
 
 from common.codes import make_code
 from common.logging import configure_cli_logging
@@ -46,14 +43,17 @@ def do_stamp(args: argparse.Namespace) -> int:
         if args.skip_pages is None
         else replace(StampStyle(), skip_pages=args.skip_pages)
     )
+    partial = args.output.with_name(f".{args.output.name}.part")
     try:
-        prepared = prepare(args.input.read_bytes(), style)
-        copy = io.BytesIO()
-        prepared.write(stamp, copy)
+        prepared = prepare(args.input, style)  # a PDF's file is read by qpdf as it goes
+        with partial.open("wb") as out:  # the book's bytes go file to file, in the kernel
+            prepared.write(stamp, out)
+        partial.replace(args.output)
     except StampError as exc:
         print(f"{args.input}: cannot stamp: {exc}", file=sys.stderr)
         return 1
-    args.output.write_bytes(copy.getvalue())
+    finally:
+        partial.unlink(missing_ok=True)  # a copy is whole or absent
     print(f"{args.output}: stamped for order {args.order}, code {stamp.code}")
     for note in prepared.notes:
         print(f"note: {note}")
@@ -75,6 +75,8 @@ def do_stamp_batch(args: argparse.Namespace) -> int:
         copies = stamp_batch(
             original, rows, args.outdir, lambda order: make_code(secret, order), style
         )
+        from rich.progress import Progress  # here: the other commands start without rich
+
         with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
             task = progress.add_task("stamping", total=len(rows))
             for _ in copies:
@@ -113,9 +115,12 @@ def add_file_commands(commands: argparse._SubParsersAction[Any]) -> None:
     add_check(commands, _count)
 
 
-def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m worker", description=__doc__.split("\n")[0])
-    add_file_commands(main.add_subparsers(dest="command", required=True))
+def parser(
+    prog: str = "python -m worker", kind: type[argparse.ArgumentParser] = argparse.ArgumentParser
+) -> argparse.ArgumentParser:
+    """The file commands alone, under a program's name and with its kind of parser."""
+    main = kind(prog=prog, description=__doc__.split("\n")[0])
+    add_file_commands(main.add_subparsers(dest="command", required=True, parser_class=kind))
     return main
 
 

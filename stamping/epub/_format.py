@@ -11,7 +11,6 @@ handles a PDF loads none of it.
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -53,6 +52,8 @@ class EpubFormat:
             return False
         if head[30:38] == b"mimetype" and head[38:58] == b"application/epub+zip":
             return True  # the OCF signature: mimetype first, stored, with no extra field
+        import zipfile  # here: only a zip without the signature needs it (a PDF never does)
+
         try:
             with zipfile.ZipFile(book) as archive:  # reads the central directory only
                 return "META-INF/container.xml" in archive.namelist()

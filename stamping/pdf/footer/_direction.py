@@ -16,8 +16,6 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TypeVar
 
-from bidi import algorithm as uba
-
 _RTL_CLASSES = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI"})
 # Classes the legacy implementation predates (Unicode 6.3 isolates; "" for unassigned):
 # isolates become a boundary neutral it drops (U+200B, class BN), unassigned letters a
@@ -38,6 +36,8 @@ def embedding_levels(text: str) -> list[int]:
 
 
 def _resolved_levels(text: str) -> list[int]:
+    from bidi import algorithm as uba  # here: only right-to-left text needs it
+
     storage = uba.get_empty_storage()
     base = uba.get_base_level(text)
     storage["base_level"], storage["base_dir"] = base, "LR"[base]

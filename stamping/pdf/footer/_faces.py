@@ -47,21 +47,21 @@ class Font:
 
 
 @lru_cache(maxsize=4)
-def installed(folders: tuple[Path, ...] = FONT_DIRS) -> dict[str, Path]:
+def installed(folders: tuple[Path, ...] = FONT_DIRS) -> dict[str, str]:
     """Every font file in these folders by file name (the first in sorted order wins)."""
-    found: dict[str, Path] = {}
+    found: dict[str, str] = {}  # paths as text: a Path for each of a thousand files costs ms
     for folder in folders:
         for root, dirs, files in os.walk(folder):
             dirs.sort()
             for name in sorted(files):
-                found.setdefault(name, Path(root) / name)
+                found.setdefault(name, os.path.join(root, name))
     return found
 
 
 def find_font(names: tuple[str, ...], folders: tuple[Path, ...] = FONT_DIRS) -> Path | None:
     """The first installed font file with one of these names."""
     files = installed(folders)
-    return next((files[n] for n in names if n in files), None)
+    return next((Path(files[n]) for n in names if n in files), None)
 
 
 _LOCK = threading.Lock()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from xml.sax.saxutils import escape
 
 import pikepdf
 from lxml import etree
@@ -138,7 +137,14 @@ def _wrapped(rdf: etree._Element) -> etree._Element:
 
 def fill_xmp(template: bytes, order_id: str, code: str) -> bytes:
     """The copy's XMP packet: the placeholders replaced by the order and code, XML-escaped."""
-    quote = {'"': "&quot;", "'": "&apos;"}
-    return template.replace(_ORDER_TOKEN.encode(), escape(order_id, quote).encode()).replace(
-        _CODE_TOKEN.encode(), escape(code, quote).encode()
+    return template.replace(_ORDER_TOKEN.encode(), _escaped(order_id)).replace(
+        _CODE_TOKEN.encode(), _escaped(code)
     )
+
+
+# XML's five (xml.sax.saxutils would do, but importing it loads urllib and http.client).
+_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"})
+
+
+def _escaped(text: str) -> bytes:
+    return text.translate(_ENTITIES).encode()

@@ -20,8 +20,6 @@ from decimal import Decimal
 from typing import Any
 
 import pikepdf
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 ObjGen = tuple[int, int]
 
@@ -35,6 +33,10 @@ class Aes256:
         self._key = key
 
     def encrypt(self, data: bytes) -> bytes:
+        # Imported here: only an encrypted book needs it, and it costs a plain one's start-up.
+        from cryptography.hazmat.primitives import padding
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
         iv = os.urandom(16)
         padder = padding.PKCS7(128).padder()
         encryptor = Cipher(algorithms.AES(self._key), modes.CBC(iv)).encryptor()

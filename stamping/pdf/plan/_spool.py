@@ -3,13 +3,16 @@
 They are ranges of qpdf's output (everything but the buyer's objects and the
 old cross-reference section). A copy is written by copying those ranges into
 its file in the kernel (copy_file_range), or by reading them in chunks when
-the copy goes to memory or a stream. A 300 MB photo book thus costs one file
-on disk, not 300 MB of memory per plan and per copy. Offsets are explicit
+the copy goes to memory, a stream, or a file on another file system than the
+spool's (copy_file_range refuses to cross one: EXDEV, as when /tmp is a
+tmpfs). A 300 MB photo book thus costs one file on disk, not 300 MB of memory
+per plan and per copy. Offsets are explicit
 (pread, copy_file_range), so several threads copy from one spool at once.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import stat
@@ -34,20 +37,28 @@ class Spool:
     def write_to(self, out: BinaryIO | io.BytesIO) -> None:
         """Append the shared bytes to out."""
         target = _file_descriptor(out)
-        if target is None:
+        if target is None or not self._copy_in_kernel(out, target):
             for start, stop in self.ranges:
                 for at in range(start, stop, CHUNK):
                     out.write(os.pread(self._fd, min(CHUNK, stop - at), at))
-            return
+
+    def _copy_in_kernel(self, out: BinaryIO | io.BytesIO, target: int) -> bool:
+        """copy_file_range the ranges to the end of out; False, nothing written, if it cannot."""
         out.flush()
         for start, stop in self.ranges:
             at = start
             while at < stop:
-                copied = os.copy_file_range(self._fd, target, stop - at, at)
+                try:
+                    copied = os.copy_file_range(self._fd, target, stop - at, at)
+                except OSError as exc:
+                    if exc.errno == errno.EXDEV and at == start == self.ranges[0][0]:
+                        return False  # another file system: nothing copied yet, copy in chunks
+                    raise
                 if copied == 0:
                     raise OSError("the plan's spool ended early")
                 at += copied
         out.seek(0, os.SEEK_END)  # the kernel wrote past the file object's position
+        return True
 
     def read(self) -> bytes:
         """All the shared bytes (tests, small books)."""

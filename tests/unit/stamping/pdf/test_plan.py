@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pikepdf
@@ -16,6 +17,7 @@ import pytest
 
 from stamping.pdf.marks._reader import read_marks
 from stamping.pdf.plan import prepare_plan
+from stamping.pdf.plan._spool import Spool
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 from tests.support import pdfs
@@ -125,3 +127,22 @@ def test_skipping_every_page_stamps_the_last_one_and_says_so() -> None:
     assert plan.notes and "last page" in plan.notes[0]
     with pikepdf.open(io.BytesIO(plan.copy(ADA))) as pdf:
         assert "footer" in read_marks(pdf)
+
+
+def test_a_copy_into_a_file_on_another_file_system_than_the_spool(tmp_path: Path) -> None:
+    """copy_file_range refuses to cross file systems (EXDEV): the copy is written in chunks."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("needs /dev/shm on a file system of its own")
+    plan = prepare_plan(pdfs.book(3))
+    with tempfile.TemporaryFile(dir=shm) as elsewhere:
+        kept = plan.shared.read()
+        elsewhere.write(kept)
+        elsewhere.flush()
+        spool = Spool(elsewhere, ((0, len(kept)),))
+        target = tmp_path / "copy.bin"
+        with target.open("wb") as out:
+            out.write(b"head")
+            spool.write_to(out)
+            out.write(b"tail")
+        assert target.read_bytes() == b"head" + kept + b"tail"
