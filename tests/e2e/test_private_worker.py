@@ -125,3 +125,23 @@ def test_a_wrong_push_is_refused_and_changes_nothing(
     else:
         assert response.json()["error"]
     assert not recorded(live, order_id)
+
+
+def test_a_header_name_with_underscores_is_refused_by_the_server_not_dropped(
+    live: LiveStack,
+) -> None:
+    """X_Serverless_Authorization would map to X-Serverless-Authorization's WSGI key.
+
+    gunicorn's default drops it and the app then reads the Authorization beside it, which
+    Cloud Run passes on unchecked when the other header is present; gunicorn.conf.py has
+    it refuse the request instead, before any app code runs.
+    """
+    order_id = f"txn_e2e{uuid.uuid4().hex[:12]}"
+    message = OrderRevoked(order_id, f"evt-{order_id}", "2026-01-01T00:00:00Z", "refund")
+    body = push_envelope(message, uuid.uuid4().hex, "projects/p/subscriptions/orders-push")
+    forged = f"Bearer {stripped(GoogleIssuer().mint(live.front.service_url))}"
+    headers = {"X_Serverless_Authorization": "Bearer checked-elsewhere", "Authorization": forged}
+    url = f"{live.stack.worker_url}/pubsub/push"
+    response = requests.post(url, json=body, headers=headers, timeout=30)
+    assert response.status_code == 400
+    assert not recorded(live, order_id)

@@ -11,6 +11,7 @@ import pytest
 from common.settings import (
     DEMO_STAMP_SECRET,
     DEMO_WEBHOOK_SECRET,
+    MAX_LINK_TTL,
     Settings,
     SettingsError,
     variable_of,
@@ -318,3 +319,9 @@ def test_a_service_selling_through_any_one_merchant_starts(variable: str) -> Non
 def test_a_true_or_false_setting_refuses_anything_else() -> None:
     with pytest.raises(SettingsError, match=r"^LEMONSQUEEZY_ALLOW_TEST: expected true or false"):
         Settings.from_env({"LEMONSQUEEZY_ALLOW_TEST": "yes"})
+
+
+def test_link_ttl_is_at_most_ten_years() -> None:
+    assert Settings.from_env({"LINK_TTL": str(MAX_LINK_TTL)}).link_ttl == MAX_LINK_TTL
+    with pytest.raises(SettingsError, match=r"^LINK_TTL: at most"):
+        Settings.from_env({"LINK_TTL": str(MAX_LINK_TTL + 1)})

@@ -226,8 +226,10 @@ def test_a_name_with_unsafe_characters_keeps_its_letters(
         lambda t: t.split(".")[0],
         lambda t: "x" + t,
         lambda t: make_token("someone-elses-secret", LinkClaim(ORDER, 0, 2_000_000_000)),
+        lambda t: t + "==",
+        lambda t: t.replace(".", "==.", 1),
     ],
-    ids=["signature", "no-signature", "payload", "other-secret"],
+    ids=["signature", "no-signature", "payload", "other-secret", "padded", "padded-body"],
 )
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_tampered_token_is_403_with_an_html_page(
@@ -563,3 +565,12 @@ class TestAnOrderOfSeveralFiles:
         assert [f.action for f in forms_of(page.text)] == [f"/d/{first}"]
         assert "refunded" in page.text
         assert click(client, first).status_code == 303
+
+
+def test_a_link_that_expires_past_year_9999_opens_its_page(
+    token: str, service: Callable[..., FlaskClient], settings: Settings
+) -> None:
+    far = make_token(settings.stamp_secret, LinkClaim(ORDER, 0, 10**12))
+    response = service().get(f"/d/{far}")
+    assert response.status_code == 200
+    assert "a date far ahead" in response.text

@@ -362,3 +362,15 @@ def test_a_malformed_token_is_not_repeated_in_the_answer_or_the_log(
     assert response.status_code == 401
     assert "PLANTED" not in response.get_data(as_text=True)
     assert "PLANTED" not in caplog.text
+
+
+def test_a_push_body_larger_than_any_pubsub_message_is_413(settings: Settings) -> None:
+    """A Pub/Sub message is at most 10 MB, about 13.4 MB as base64 in a push envelope."""
+    client = create_app(settings).test_client()
+    response = client.post(
+        "/pubsub/push",
+        data=b"{" + b" " * (15 * 1024 * 1024) + b"}",
+        content_type="application/json",
+    )
+    assert response.status_code == 413
+    assert not handled(settings)

@@ -290,3 +290,15 @@ def test_a_deeply_nested_unsigned_token_is_refused_before_parsing() -> None:
     body = b64.urlsafe_b64encode(b"[" * 5000).rstrip(b"=").decode()
     with pytest.raises(InvalidToken, match="altered"):
         read_token("k", f"{body}.AAAAAAAAAAAAAAAAAAAAAA")
+
+
+@pytest.mark.parametrize(
+    "respell",
+    [lambda t: t + "=", lambda t: t + "==", lambda t: t.replace(".", "=.", 1), lambda t: t + "\n"],
+    ids=["padded-signature", "double-padded", "padded-body", "trailing-newline"],
+)
+def test_a_token_has_one_spelling(respell) -> None:
+    token = make_token(SECRET, CLAIM)
+    assert read_token(SECRET, token) == CLAIM
+    with pytest.raises(InvalidToken, match="malformed"):
+        read_token(SECRET, respell(token))
