@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from common.merchants._lemonsqueezy import sign_lemonsqueezy
@@ -225,3 +226,18 @@ def signed_request(
 
 def lower_case_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items()}
+
+
+def lemonsqueezy_catalog(folder: Path) -> Path:
+    """The sample book sold as one Lemon Squeezy variant, in a catalog of its own."""
+    path = folder / "catalog.toml"
+    path.write_text(
+        "[products.practical-python]\n"
+        f'ids = ["lemonsqueezy:{VARIANT_ID}"]\n'
+        'title = "Practical Python Projects"\n'
+        "files = [\n"
+        '  { source = "practical-python.pdf", stamp = true, skip_pages = 1 },\n'
+        '  { source = "practical-python.epub", stamp = true },\n'
+        "]\n"
+    )
+    return path

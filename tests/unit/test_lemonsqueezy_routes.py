@@ -27,7 +27,7 @@ from service.app import create_app
 from tests.support.inprocess import Pipeline, PushToWorker
 from tests.support.lemonsqueezy_payloads import (
     SECRET,
-    VARIANT_ID,
+    lemonsqueezy_catalog,
     order_created,
     order_refunded,
     signed_request,
@@ -40,21 +40,6 @@ from worker.mail._outbox import download_links
 
 ROUTE = "/webhooks/lemonsqueezy"
 UNREACHABLE_WORKER = "http://127.0.0.1:9/pubsub/push"  # discard port: the spool keeps all
-
-
-def lemonsqueezy_catalog(folder: Path) -> Path:
-    """The sample book sold as one Lemon Squeezy variant, in a catalog of its own."""
-    path = folder / "catalog.toml"
-    path.write_text(
-        "[products.practical-python]\n"
-        f'ids = ["lemonsqueezy:{VARIANT_ID}"]\n'
-        'title = "Practical Python Projects"\n'
-        "files = [\n"
-        '  { source = "practical-python.pdf", stamp = true, skip_pages = 1 },\n'
-        '  { source = "practical-python.epub", stamp = true },\n'
-        "]\n"
-    )
-    return path
 
 
 @pytest.fixture
