@@ -5,6 +5,11 @@ merchant the raw request (headers and bytes) and gets a message or a named error
 """
 
 from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.merchants._lemonsqueezy import (
+    LemonSqueezy,
+    parse_lemonsqueezy_event,
+    verify_lemonsqueezy,
+)
 from common.merchants._paddle_billing import PaddleBilling, parse_billing_event, verify_billing
 from common.merchants._paddle_classic import (
     PaddleClassic,
@@ -22,6 +27,7 @@ __all__ = [
     "Event",
     "EventError",
     "Ignored",
+    "LemonSqueezy",
     "Merchant",
     "PaddleBilling",
     "PaddleClassic",
@@ -35,6 +41,8 @@ __all__ = [
     "paddle_error",
     "parse_billing_event",
     "parse_classic_event",
+    "parse_lemonsqueezy_event",
     "verify_billing",
     "verify_classic",
+    "verify_lemonsqueezy",
 ]

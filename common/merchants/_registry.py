@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from common.merchants._lemonsqueezy import LemonSqueezy
 from common.merchants._paddle_billing import PaddleBilling
 from common.merchants._paddle_classic import PaddleClassic
 from common.merchants._port import Merchant
@@ -12,6 +13,7 @@ from common.settings import Settings
 MERCHANTS: tuple[Callable[[Settings], Merchant | None], ...] = (
     PaddleBilling.from_settings,
     PaddleClassic.from_settings,
+    LemonSqueezy.from_settings,
 )
 
 
