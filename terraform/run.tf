@@ -27,6 +27,7 @@ locals {
     SIGNED_URL_TTL          = tostring(var.signed_url_ttl_seconds)
     CORS_ORIGINS            = join(",", var.cors_origins)
     PADDLE_PUBLIC_KEY       = local.classic ? var.paddle_public_key : ""
+    LEMONSQUEEZY_ALLOW_TEST = tostring(var.lemonsqueezy_allow_test)
   })
 
   # PUSH_AUTH = "cloud-run": the worker is private behind Cloud Run IAM, whose

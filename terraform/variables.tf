@@ -100,6 +100,17 @@ variable "merchants" {
   }
 }
 
+variable "lemonsqueezy_allow_test" {
+  type        = bool
+  description = "Deliver Lemon Squeezy orders made in test mode (true while you try the shop; false once live, so a test purchase mails nothing)."
+  default     = true
+
+  validation {
+    condition     = var.lemonsqueezy_allow_test != null
+    error_message = "lemonsqueezy_allow_test must be true or false."
+  }
+}
+
 variable "paddle_editions" {
   type        = set(string)
   description = "Which Paddle sends the webhooks: billing (notification secret, API key for customer lookups), classic (public key), or both during a migration."

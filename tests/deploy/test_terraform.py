@@ -501,6 +501,7 @@ SAMPLE_VALUES = {
     "SIGNING_SERVICE_ACCOUNT": "exlibris-x@shop-123456.iam.gserviceaccount.com",
     "CORS_ORIGINS": "https://example.com",
     "PADDLE_PUBLIC_KEY": "",
+    "LEMONSQUEEZY_ALLOW_TEST": "false",
     "PUSH_AUDIENCE": "https://exlibris-worker-123.us-central1.run.app",
     "PUSH_SERVICE_ACCOUNT": "exlibris-push@shop-123456.iam.gserviceaccount.com",
     "MAIL_FROM": "books@example.com",
