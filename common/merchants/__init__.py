@@ -16,6 +16,7 @@ from common.merchants._paddle_classic import (
 from common.merchants._paddle_http import PaddleHttp, PaddleUnavailable, paddle_error
 from common.merchants._port import Merchant, WebhookRequest
 from common.merchants._registry import MERCHANTS, build_merchants
+from common.merchants._shopify import Shopify, parse_shopify_event, sign_shopify, verify_shopify
 
 __all__ = [
     "MERCHANTS",
@@ -27,6 +28,7 @@ __all__ = [
     "PaddleClassic",
     "PaddleHttp",
     "PaddleUnavailable",
+    "Shopify",
     "SignatureError",
     "WebhookRequest",
     "build_merchants",
@@ -35,6 +37,9 @@ __all__ = [
     "paddle_error",
     "parse_billing_event",
     "parse_classic_event",
+    "parse_shopify_event",
+    "sign_shopify",
     "verify_billing",
     "verify_classic",
+    "verify_shopify",
 ]
