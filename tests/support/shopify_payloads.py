@@ -27,6 +27,7 @@ import itertools
 import json
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from common.merchants import sign_shopify
@@ -218,6 +219,21 @@ def for_another_subscription(headers: dict[str, str]) -> dict[str, str]:
     """The same event delivered to a second subscription: a new webhook id, same event id."""
     name = next(k for k in headers if k.lower() == "x-shopify-webhook-id")
     return headers | {name: str(uuid.uuid4())}
+
+
+def shopify_catalog(folder: Path, variant_id: int = VARIANT_ID) -> Path:
+    """A catalog selling the sample book (PDF and EPUB) as this Shopify variant."""
+    path = folder / "shopify-catalog.toml"
+    path.write_text(
+        "[products.practical-python]\n"
+        f'ids = ["shopify:{variant_id}"]\n'
+        'title = "Practical Python Projects"\n'
+        "files = [\n"
+        '  { source = "practical-python.pdf", stamp = true, skip_pages = 1 },\n'
+        '  { source = "practical-python.epub", stamp = true, footer = "auto" },\n'
+        "]\n"
+    )
+    return path
 
 
 def _money(amount: str) -> dict[str, dict[str, str]]:
