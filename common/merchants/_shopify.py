@@ -16,14 +16,18 @@ unique composite key per delivery. Use to identify and deduplicate individual
 deliveries"), `X-Shopify-Shop-Domain`, `X-Shopify-API-Version`,
 `X-Shopify-Triggered-At`, `X-Shopify-Event-Id` (shared by every delivery of one
 merchant action) and, optionally, `X-Shopify-Name`. shopify-app-js
-lib/webhooks/validate.ts requires topic and webhook id; so do we (401 when
-either is missing), and the webhook id is our event id. Only the body is
+lib/webhooks/validate.ts refuses a delivery without topic, shop domain, API
+version or webhook id; we refuse one without the two we read (401), and the
+webhook id is our event id. Only the body is
 signed: nothing dates a delivery, and Shopify retries with the original
 payload and `X-Shopify-Triggered-At` for up to 4 hours
 (shopify.dev/changelog/updates-to-webhook-retry-mechanism), so a time window
 would refuse Shopify's own retries and stop no replay. A replayed sale or
 refund is harmless: the worker is idempotent per order. A topic header swapped
 onto another signed body finds none of the fields its topic needs (400).
+Shopify's newer "Events" deliveries (developer preview) sign in
+`Shopify-Hmac-Sha256`, without the X- (shopify.dev/docs/apps/build/events/
+verify-deliveries); this module reads webhook subscriptions only.
 
 Events (shopify.dev/docs/api/webhooks, REST Order and Refund resources):
 `orders/paid` is a sale. Each line item with a `variant_id` is a PaidItem
