@@ -18,7 +18,8 @@ What Shopify does that a handler must survive, imitated here:
 - one event reaches every subscription to its topic, each delivery with its own
   X-Shopify-Webhook-Id and the same X-Shopify-Event-Id
   (shopify.dev/docs/apps/build/webhooks/ignore-duplicates) (`for_another_subscription`);
-- retries make order irrelevant: a refund's delivery may land before its sale's.
+- a sale whose delivery failed is retried for hours while later events go through, so
+  its refund may arrive first (same changelog; test_shopify_pipeline plays it out).
 """
 
 from __future__ import annotations
