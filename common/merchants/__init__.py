@@ -21,6 +21,7 @@ from common.merchants._paddle_classic import (
 from common.merchants._paddle_http import PaddleHttp, PaddleUnavailable, paddle_error
 from common.merchants._port import Merchant, WebhookRequest
 from common.merchants._registry import MERCHANTS, build_merchants
+from common.merchants._shopify import Shopify, parse_shopify_event, sign_shopify, verify_shopify
 
 __all__ = [
     "MERCHANTS",
@@ -33,6 +34,7 @@ __all__ = [
     "PaddleClassic",
     "PaddleHttp",
     "PaddleUnavailable",
+    "Shopify",
     "SignatureError",
     "WebhookRequest",
     "build_merchants",
@@ -42,7 +44,10 @@ __all__ = [
     "parse_billing_event",
     "parse_classic_event",
     "parse_lemonsqueezy_event",
+    "parse_shopify_event",
+    "sign_shopify",
     "verify_billing",
     "verify_classic",
     "verify_lemonsqueezy",
+    "verify_shopify",
 ]

@@ -8,12 +8,14 @@ from common.merchants._lemonsqueezy import LemonSqueezy
 from common.merchants._paddle_billing import PaddleBilling
 from common.merchants._paddle_classic import PaddleClassic
 from common.merchants._port import Merchant
+from common.merchants._shopify import Shopify
 from common.settings import Settings
 
 MERCHANTS: tuple[Callable[[Settings], Merchant | None], ...] = (
     PaddleBilling.from_settings,
     PaddleClassic.from_settings,
     LemonSqueezy.from_settings,
+    Shopify.from_settings,
 )
 
 
