@@ -109,6 +109,7 @@ class OrderRecord:
     source: str = ""  # the merchant's kind of webhook: Paddle's "billing" or "classic"
     merchant: str = "paddle"  # who sold it: a catalog prefix ("stripe", …) or "gift"
     product_ids: tuple[str, ...] = ()  # what the merchant named, qualified: "paddle:pri_…"
+    item_ids: tuple[str, ...] = ()  # every line item of the sale, books or not (refunds name them)
     customer_id: str = ""  # Paddle Billing customer id
 
     @classmethod
@@ -288,7 +289,7 @@ class OrderRecord:
             for h in raw.get("history", ())
         )
         raw["mails"] = tuple(_known(SentMail, m) for m in raw.get("mails", ()))
-        for name in ("products", "paddle_ids", "product_ids"):
+        for name in ("products", "paddle_ids", "product_ids", "item_ids"):
             raw[name] = tuple(str(v) for v in raw.get(name, ()))
         if "product_ids" not in stored:  # written before merchants: Paddle's ids alone
             raw["product_ids"] = tuple(f"paddle:{i}" for i in raw["paddle_ids"])

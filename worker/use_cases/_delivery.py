@@ -131,6 +131,7 @@ def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
         paddle_ids=message.paddle_ids,
         merchant=message.merchant,
         product_ids=message.product_ids,
+        item_ids=tuple(item.item_id for item in message.items),
         source=message.source,
         customer_id=message.customer_id or "",
     )

@@ -66,6 +66,9 @@ def revoke_items(message: ItemsRefunded, deps: WorkerDeps) -> str:
     def take_back(current: OrderRecord) -> OrderRecord:
         indexes = current.files_of_items(message.item_ids)
         unknown = set(message.item_ids) - {current.files[n].item_id for n in indexes}
+        # An item the sale had that delivered no book (a T-shirt in the same Shopify cart)
+        # has nothing to take back; an item the sale never had is kept for the author.
+        unknown -= set(current.item_ids)
         if unknown and current.status != Status.REVOKED:
             raise PermanentError(
                 f"order {message.order_id} has no files for items {', '.join(sorted(unknown))}; "
@@ -78,6 +81,9 @@ def revoke_items(message: ItemsRefunded, deps: WorkerDeps) -> str:
         record = _changed(deps, message.order_id, take_back)
     except NotFound:
         raise TransientError(f"order {message.order_id} is not recorded yet; retrying") from None
+    if not found[0]:
+        log.info("refunded items delivered no book", extra={"order_id": message.order_id})
+        return record.status
     delete_copies(record, deps, found[0])
     log.info("files revoked", extra={"order_id": message.order_id, "files": list(found[0])})
     return record.status

@@ -167,3 +167,16 @@ def test_a_refund_delivered_before_its_sale_still_closes_the_link(shop: Shop) ->
     shop.pusher.redeliver()  # Pub/Sub's next attempt at the refund
     assert shop.pusher.waiting == []
     assert shop.service.test_client().get(link[link.index("/d/") :]).status_code == 410
+
+
+def test_a_refund_of_a_line_item_that_delivered_no_book_leaves_the_link_open(
+    shop: Shop, settings: Settings
+) -> None:
+    """A mixed cart: the book and a T-shirt (a variant the catalog does not sell)."""
+    assert shop.deliver(*shopify_request(orders_paid(variant_ids=(808950810, 4242)), SECRET)) == 200
+    link = download_links(shop.mails()[0])[0]
+    refund = refunds_create(line_item_ids=(141249953214522974,), variant_ids=(4242,))
+    assert shop.deliver(*shopify_request(refund, SECRET, "refunds/create")) == 200
+    assert shop.pusher.waiting == []
+    assert not list((settings.local_data_dir / "dead-letter").glob("*.json"))
+    assert shop.service.test_client().get(link[link.index("/d/") :]).status_code == 200
