@@ -16,6 +16,7 @@ from common.merchants._paddle_classic import (
 from common.merchants._paddle_http import PaddleHttp, PaddleUnavailable, paddle_error
 from common.merchants._port import Merchant, WebhookRequest
 from common.merchants._registry import MERCHANTS, build_merchants
+from common.merchants._woocommerce import WooCommerce, parse_woocommerce_event, verify_woocommerce
 
 __all__ = [
     "MERCHANTS",
@@ -29,12 +30,15 @@ __all__ = [
     "PaddleUnavailable",
     "SignatureError",
     "WebhookRequest",
+    "WooCommerce",
     "build_merchants",
     "is_fulfilment",
     "load_public_key",
     "paddle_error",
     "parse_billing_event",
     "parse_classic_event",
+    "parse_woocommerce_event",
     "verify_billing",
     "verify_classic",
+    "verify_woocommerce",
 ]
