@@ -29,6 +29,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from common.merchants._woocommerce import sign_woocommerce
@@ -171,3 +172,22 @@ def ping(webhook_id: int = WEBHOOK_ID, *, charset: bool = True) -> tuple[bytes, 
         "User-Agent": USER_AGENT,
         "Content-Type": f"{content_type}; charset=UTF-8" if charset else content_type,
     }
+
+
+# A catalog selling the sample book as WooCommerce product 93 and as variation 23 of 22.
+CATALOG = """
+[products.practical-python]
+ids = ["woocommerce:93", "woocommerce:23"]
+title = "Practical Python Projects"
+files = [
+  { source = "practical-python.pdf", stamp = true, skip_pages = 1 },
+  { source = "practical-python.epub", stamp = true, footer = "auto" },
+]
+"""
+
+
+def write_catalog(folder: Path) -> Path:
+    """CATALOG as a file in `folder`, for settings' CATALOG."""
+    path = folder / "woocommerce-catalog.toml"
+    path.write_text(CATALOG)
+    return path
