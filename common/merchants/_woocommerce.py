@@ -56,7 +56,7 @@ FORM = "application/x-www-form-urlencoded"
 SALE_STATUSES = frozenset({"processing", "completed"})
 
 _SIGNATURE = re.compile(r"[A-Za-z0-9+/]{43}=")  # base64 of the 32 bytes of a SHA-256 HMAC
-_TOPIC = re.compile(r"[a-z_]{1,40}\.[A-Za-z0-9_]{1,200}")  # order.updated, action.woocommerce_…
+_TOPIC = re.compile(r"[a-z_]{1,40}\.[A-Za-z0-9_./-]{1,200}")  # order.updated, action.wc_…
 _DELIVERY_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")  # wp_hash(): 32 hex characters
 _PING_ID = re.compile(r"[0-9]{1,20}")
 
