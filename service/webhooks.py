@@ -35,8 +35,8 @@ def webhook(name: str) -> tuple[Response, int]:
     merchant = deps.merchants.get(name)
     if merchant is None:
         return json_error(404, f"no merchant {name[:40]!r} is configured here")
-    if request.mimetype != merchant.content_type:
-        return json_error(415, f"expected {merchant.content_type}")
+    if request.mimetype not in merchant.content_types:
+        return json_error(415, f"expected {' or '.join(merchant.content_types)}")
     form = request.form.to_dict(flat=True) if request.mimetype.endswith("urlencoded") else {}
     body = request.get_data(cache=False)
     webhook = WebhookRequest.of(body, request.headers.items(), form=form, now=deps.clock())

@@ -22,6 +22,7 @@ from common.merchants._paddle_http import PaddleHttp, PaddleUnavailable, paddle_
 from common.merchants._port import Merchant, WebhookRequest
 from common.merchants._registry import MERCHANTS, build_merchants
 from common.merchants._shopify import Shopify, parse_shopify_event, sign_shopify, verify_shopify
+from common.merchants._woocommerce import WooCommerce, parse_woocommerce_event, verify_woocommerce
 
 __all__ = [
     "MERCHANTS",
@@ -37,6 +38,7 @@ __all__ = [
     "Shopify",
     "SignatureError",
     "WebhookRequest",
+    "WooCommerce",
     "build_merchants",
     "is_fulfilment",
     "load_public_key",
@@ -45,9 +47,11 @@ __all__ = [
     "parse_classic_event",
     "parse_lemonsqueezy_event",
     "parse_shopify_event",
+    "parse_woocommerce_event",
     "sign_shopify",
     "verify_billing",
     "verify_classic",
     "verify_lemonsqueezy",
     "verify_shopify",
+    "verify_woocommerce",
 ]

@@ -68,7 +68,7 @@ class LemonSqueezy:
     allow_test: bool = True
     name: ClassVar[str] = "lemonsqueezy"
     prefix: ClassVar[str] = MERCHANT
-    content_type: ClassVar[str] = "application/json"
+    content_types: ClassVar[tuple[str, ...]] = ("application/json",)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LemonSqueezy | None:

@@ -60,7 +60,7 @@ class PaddleBilling:
     tolerance: int = 300
     name: ClassVar[str] = "paddle"
     prefix: ClassVar[str] = "paddle"
-    content_type: ClassVar[str] = "application/json"
+    content_types: ClassVar[tuple[str, ...]] = ("application/json",)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PaddleBilling | None:

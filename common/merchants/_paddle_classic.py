@@ -51,7 +51,7 @@ class PaddleClassic:
     public_key: RSAPublicKey
     name: ClassVar[str] = "paddle-classic"
     prefix: ClassVar[str] = "paddle"
-    content_type: ClassVar[str] = "application/x-www-form-urlencoded"
+    content_types: ClassVar[tuple[str, ...]] = ("application/x-www-form-urlencoded",)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PaddleClassic | None:

@@ -44,7 +44,9 @@ class Merchant(Protocol):
 
     name: ClassVar[str]  # the route, /webhooks/<name>
     prefix: ClassVar[str]  # what its catalog ids start with: "paddle" for "paddle:pri_…"
-    content_type: ClassVar[str]  # the media type its webhooks are posted as
+    # The media types its route takes: the first is what its events are posted as; more
+    # only where the platform also posts something else (WooCommerce's form-encoded ping).
+    content_types: ClassVar[tuple[str, ...]]
 
     def verify(self, request: WebhookRequest) -> None:
         """Raise SignatureError unless the request provably comes from the merchant."""

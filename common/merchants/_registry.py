@@ -9,6 +9,7 @@ from common.merchants._paddle_billing import PaddleBilling
 from common.merchants._paddle_classic import PaddleClassic
 from common.merchants._port import Merchant
 from common.merchants._shopify import Shopify
+from common.merchants._woocommerce import WooCommerce
 from common.settings import Settings
 
 MERCHANTS: tuple[Callable[[Settings], Merchant | None], ...] = (
@@ -16,6 +17,7 @@ MERCHANTS: tuple[Callable[[Settings], Merchant | None], ...] = (
     PaddleClassic.from_settings,
     LemonSqueezy.from_settings,
     Shopify.from_settings,
+    WooCommerce.from_settings,
 )
 
 

@@ -73,7 +73,7 @@ class Shopify:
     secrets: tuple[str, ...]
     name: ClassVar[str] = "shopify"
     prefix: ClassVar[str] = "shopify"
-    content_type: ClassVar[str] = "application/json"
+    content_types: ClassVar[tuple[str, ...]] = ("application/json",)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Shopify | None:

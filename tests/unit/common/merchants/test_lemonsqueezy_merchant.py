@@ -467,5 +467,5 @@ def test_on_with_every_secret_of_a_rotation(tmp_path):
     )
     merchant = build_merchants(settings)["lemonsqueezy"]
     assert merchant == LemonSqueezy((SECRET, OTHER_SECRET), allow_test=False)
-    assert (merchant.prefix, merchant.content_type) == ("lemonsqueezy", "application/json")
+    assert (merchant.prefix, merchant.content_types) == ("lemonsqueezy", ("application/json",))
     assert merchant.reply(WebhookRequest(b"{}"), Ignored("x", "y"), "Shop") is None

@@ -208,7 +208,11 @@ class TestSettings:
     def test_every_secret_of_a_rotation_is_kept(self, settings: Settings) -> None:
         on = Shopify.from_settings(settings.with_overrides(shopify_webhook_secrets=("a", "b")))
         assert on == Shopify(("a", "b"))
-        assert (on.name, on.prefix, on.content_type) == ("shopify", "shopify", "application/json")
+        assert (on.name, on.prefix, on.content_types) == (
+            "shopify",
+            "shopify",
+            ("application/json",),
+        )
 
 
 class TestSale:
