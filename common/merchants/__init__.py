@@ -16,6 +16,7 @@ from common.merchants._paddle_classic import (
 from common.merchants._paddle_http import PaddleHttp, PaddleUnavailable, paddle_error
 from common.merchants._port import Merchant, WebhookRequest
 from common.merchants._registry import MERCHANTS, build_merchants
+from common.merchants._stripe import Stripe, parse_stripe_event, verify_stripe
 
 __all__ = [
     "MERCHANTS",
@@ -28,6 +29,7 @@ __all__ = [
     "PaddleHttp",
     "PaddleUnavailable",
     "SignatureError",
+    "Stripe",
     "WebhookRequest",
     "build_merchants",
     "is_fulfilment",
@@ -35,6 +37,8 @@ __all__ = [
     "paddle_error",
     "parse_billing_event",
     "parse_classic_event",
+    "parse_stripe_event",
     "verify_billing",
     "verify_classic",
+    "verify_stripe",
 ]

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from common.merchants._paddle_billing import PaddleBilling
 from common.merchants._paddle_classic import PaddleClassic
 from common.merchants._port import Merchant
+from common.merchants._stripe import Stripe
 from common.settings import Settings
 
 MERCHANTS: tuple[Callable[[Settings], Merchant | None], ...] = (
     PaddleBilling.from_settings,
     PaddleClassic.from_settings,
+    Stripe.from_settings,
 )
 
 
