@@ -17,6 +17,7 @@ from common.merchants._paddle_http import PaddleHttp, PaddleUnavailable, paddle_
 from common.merchants._port import Merchant, WebhookRequest
 from common.merchants._registry import MERCHANTS, build_merchants
 from common.merchants._stripe import Stripe, parse_stripe_event, verify_stripe
+from common.merchants._stripe_http import StripeHttp, StripeUnavailable, stripe_error
 
 __all__ = [
     "MERCHANTS",
@@ -30,6 +31,8 @@ __all__ = [
     "PaddleUnavailable",
     "SignatureError",
     "Stripe",
+    "StripeHttp",
+    "StripeUnavailable",
     "WebhookRequest",
     "build_merchants",
     "is_fulfilment",
@@ -38,6 +41,7 @@ __all__ = [
     "parse_billing_event",
     "parse_classic_event",
     "parse_stripe_event",
+    "stripe_error",
     "verify_billing",
     "verify_classic",
     "verify_stripe",

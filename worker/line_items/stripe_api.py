@@ -11,8 +11,9 @@ the Product object when the caller expanded it (docs.stripe.com/api/expanding_ob
 
 A 429 ("too many requests", docs.stripe.com/rate-limits: back off and retry), a 5xx,
 a timeout or a refused connection is retried a few times, waiting for Retry-After
-when the answer has one (capped), else backing off exponentially; then the lookup
-is LineItemsUnavailable, the push answers 5xx and Pub/Sub redelivers later. 404 is
+when the answer has one (capped), else backing off exponentially
+(common/merchants/_stripe_http.py, as the console's calls); then the lookup is
+LineItemsUnavailable, the push answers 5xx and Pub/Sub redelivers later. 404 is
 LineItemsNotFound (Stripe's `resource_missing`: no such session on this account or
 in this mode), as is any other 4xx but 401/403, which mean the key is wrong and are
 retried once the key is fixed. Needs a restricted key with Checkout Sessions read.
@@ -27,6 +28,7 @@ from urllib.parse import quote
 
 import requests
 
+from common.merchants import StripeHttp, StripeUnavailable, stripe_error
 from worker.line_items._port import LineItemsNotFound, LineItemsUnavailable
 
 PAGE = 100  # Stripe's maximum `limit`
@@ -45,18 +47,20 @@ class StripeLineItems:
         max_wait: float = 5.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.base = base_url.rstrip("/")
-        self._timeout, self._attempts = timeout, attempts
-        self._backoff, self._max_wait, self._sleep = backoff, max_wait, sleep
-        self._session = requests.Session()
-        self._session.headers.update(
-            {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
+        self._http = StripeHttp(
+            api_key,
+            base_url,
+            timeout=timeout,
+            attempts=attempts,
+            backoff=backoff,
+            max_wait=max_wait,
+            sleep=sleep,
         )
 
     def lookup(self, merchant: str, ref: str) -> tuple[str, ...]:
         if merchant != "stripe":
             raise LineItemsNotFound(f"no line items for merchant {merchant!r}")
-        url = f"{self.base}/v1/checkout/sessions/{quote(ref, safe='')}/line_items"
+        url = f"{self._http.base}/v1/checkout/sessions/{quote(ref, safe='')}/line_items"
         ids: dict[str, None] = {}  # ordered and de-duplicated
         params: dict[str, str | int] = {"limit": PAGE}
         for _ in range(MAX_PAGES):
@@ -73,34 +77,26 @@ class StripeLineItems:
 
     def _page(self, url: str, params: dict[str, str | int], ref: str) -> dict[str, Any]:
         """One page of the list, retried while Stripe is busy or unreachable."""
-        why, after = "", None
-        for attempt in range(self._attempts):
-            if attempt:
-                backoff = self._backoff * 2.0 ** (attempt - 1)
-                self._sleep(min(backoff if after is None else after, self._max_wait))
-            try:
-                response = self._session.get(url, params=params, timeout=self._timeout)
-            except requests.RequestException as exc:
-                why, after = f"Stripe unreachable ({type(exc).__name__})", None
-                continue
-            if response.status_code == 429 or response.status_code >= 500:
-                why, after = f"Stripe answered {response.status_code}", _retry_after(response)
-                continue
-            return _answer(response, ref)
-        raise LineItemsUnavailable(f"session {ref}: {why} after {self._attempts} attempts")
+        try:
+            response = self._http.request("GET", url, params=params)
+        except StripeUnavailable as exc:
+            raise LineItemsUnavailable(f"session {ref}: {exc}") from None
+        return _answer(response, ref)
 
 
 def _answer(response: requests.Response, ref: str) -> dict[str, Any]:
     status = response.status_code
     if status == 404:
-        raise LineItemsNotFound(f"Stripe has no Checkout Session {ref}: {_error(response)}")
+        raise LineItemsNotFound(f"Stripe has no Checkout Session {ref}: {stripe_error(response)}")
     if status in (401, 403):
         raise LineItemsUnavailable(
             f"session {ref}: Stripe refused the key ({status}); STRIPE_API_KEY needs "
             "Checkout Sessions read"
         )
     if status != 200:
-        raise LineItemsNotFound(f"session {ref}: Stripe answered {status}: {_error(response)}")
+        raise LineItemsNotFound(
+            f"session {ref}: Stripe answered {status}: {stripe_error(response)}"
+        )
     try:
         body = response.json()
     except ValueError:
@@ -119,17 +115,3 @@ def _product_ids(item: object) -> list[str]:
     if isinstance(product, dict):  # expanded: the Product object
         product = product.get("id")
     return [f"stripe:{i}" for i in (price.get("id"), product) if isinstance(i, str) and i]
-
-
-def _error(response: requests.Response) -> str:
-    """Stripe's `{"error": {"message"}}`, cut short; never the key."""
-    try:
-        message = response.json()["error"]["message"]
-    except (ValueError, KeyError, TypeError):
-        message = response.text
-    return str(message or "no details")[:300]
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "").strip()
-    return float(value) if value.isdigit() else None
