@@ -17,6 +17,13 @@
   header, to script before the real answer (docs.stripe.com/rate-limits: "429 Too
   Many Requests"; Stripe's error codes list `rate_limit`).
 
+- For `exlibris stripe connect|products`: GET and POST /v1/webhook_endpoints
+  (docs.stripe.com/api/webhook_endpoints: a form-encoded create with `url`,
+  `enabled_events[]` and `description` answers the endpoint with its `secret`,
+  whsec_…, which a list never shows again; a create without url or events is a
+  400 `parameter_missing`), GET /v1/products and GET /v1/prices (`active=true`
+  filters; a price's `product` is the product's id), each a paged list as above.
+
 Every request is recorded (tests/support/http_standin.py), headers included, so
 a test sees the key, the limit and the cursor the client sent.
 """
@@ -24,8 +31,9 @@ a test sees the key, the limit and the cursor the client sent.
 from __future__ import annotations
 
 import itertools
+import secrets
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from tests.support.http_standin import HttpStandIn, Recorded, Reply
 
@@ -37,6 +45,9 @@ class StripeStandIn(HttpStandIn):
         super().__init__()
         self.api_key = api_key
         self.sessions: dict[str, list[dict[str, Any]]] = {}
+        self.endpoints: list[dict[str, Any]] = []
+        self.products: list[dict[str, Any]] = []
+        self.prices: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
 
     def add_session(self, session_id: str, lines: list[tuple[str, str]]) -> None:
@@ -50,9 +61,72 @@ class StripeStandIn(HttpStandIn):
         route = parts[:3] == ["v1", "checkout", "sessions"] and parts[4:] == ["line_items"]
         if request.method == "GET" and len(parts) == 5 and route:
             return self._line_items(parts[3], request)
-        return _error(
-            404, "", f"Unrecognized request URL (GET: {request.path})", "invalid_request_error"
+        if parts == ["v1", "webhook_endpoints"]:
+            if request.method == "POST":
+                return self._create_endpoint(request)
+            public = [{k: v for k, v in e.items() if k != "secret"} for e in self.endpoints]
+            return self._list(request, public, "/v1/webhook_endpoints")
+        if parts == ["v1", "products"] and request.method == "GET":
+            return self._list(request, self._active(request, self.products), "/v1/products")
+        if parts == ["v1", "prices"] and request.method == "GET":
+            return self._list(request, self._active(request, self.prices), "/v1/prices")
+        message = f"Unrecognized request URL ({request.method}: {request.path})"
+        return _error(404, "", message, "invalid_request_error")
+
+    def add_product(self, name: str, prices: list[int], *, active: bool = True) -> str:
+        """A product with one-off prices of these amounts (minor units); returns its id."""
+        product_id = f"prod_{next(self._ids):014d}"
+        self.products.append(
+            {"id": product_id, "object": "product", "active": active, "name": name}
         )
+        for amount in prices:
+            self.prices.append(
+                {
+                    "id": f"price_{next(self._ids):024d}",
+                    "object": "price",
+                    "active": True,
+                    "currency": "usd",
+                    "nickname": None,
+                    "product": product_id,
+                    "type": "one_time",
+                    "unit_amount": amount,
+                }
+            )
+        return product_id
+
+    def _create_endpoint(self, request: Recorded) -> Reply:
+        form = parse_qs(request.body.decode())
+        for field in ("url", "enabled_events[]"):
+            if not form.get(field):
+                message = f"Missing required param: {field.removesuffix('[]')}."
+                return _error(400, "parameter_missing", message, "invalid_request_error", field)
+        endpoint = {
+            "id": f"we_{next(self._ids):024d}",
+            "object": "webhook_endpoint",
+            "api_version": None,
+            "description": form.get("description", [None])[0],
+            "enabled_events": form["enabled_events[]"],
+            "livemode": False,
+            "metadata": {},
+            "secret": f"whsec_{secrets.token_hex(16)}",
+            "status": "enabled",
+            "url": form["url"][0],
+        }
+        self.endpoints.append(endpoint)
+        return Reply(200, endpoint)
+
+    def _active(self, request: Recorded, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if request.query.get("active") == ["true"]:
+            return [f for f in found if f.get("active")]
+        return found
+
+    def _list(self, request: Recorded, found: list[dict[str, Any]], url: str) -> Reply:
+        limit = int(request.query.get("limit", ["10"])[0])
+        after = request.query.get("starting_after", [""])[0]
+        start = next((n + 1 for n, i in enumerate(found) if i["id"] == after), 0) if after else 0
+        page = found[start : start + limit]
+        body = {"object": "list", "data": page, "has_more": start + limit < len(found), "url": url}
+        return Reply(200, body)
 
     def page(self, session_id: str, *, expanded: bool = False, limit: int = 10) -> Reply:
         """The first page Stripe answers for this session (with the products expanded)."""
