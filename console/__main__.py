@@ -5,6 +5,7 @@
     exlibris reissue PRODUCT [--dry-run] [--only ID…]           exlibris dead-letters [--json]
     exlibris replay ID…|--all         exlibris export --csv FILE
     exlibris paddle connect --url URL                           exlibris paddle products
+    exlibris stripe connect --url URL                           exlibris stripe products
     exlibris stamp|stamp-batch|trace|check …   the author's file commands (console/files/),
                                                the arguments and exit codes of `python -m worker …`
 

@@ -25,6 +25,7 @@ from common.storage import Storage
 from console.deps import ConsoleDeps, SecretStore
 from console.errors import ConsoleError
 from console.paddle_api import PaddleApi
+from console.stripe_api import StripeApi
 
 
 def build_publisher(settings: Settings) -> Publisher:
@@ -77,6 +78,15 @@ def build_paddle(settings: Settings) -> PaddleApi:
     return PaddleApi(settings.paddle_api_key, settings.paddle_api_url)
 
 
+def build_stripe(settings: Settings) -> StripeApi:
+    if not settings.stripe_api_key:
+        raise ConsoleError(
+            "STRIPE_API_KEY: required for `exlibris stripe` (a restricted key with Webhook "
+            "Endpoints write, Products and Prices read)"
+        )
+    return StripeApi(settings.stripe_api_key, settings.stripe_api_url)
+
+
 def build_secrets(settings: Settings, out: Console) -> SecretStore:
     if settings.embedded:
         from console.secret_store import PrintedSecret
@@ -96,6 +106,7 @@ def build_console_deps(settings: Settings, **overrides: Any) -> ConsoleDeps:
     publisher = functools.cache(lambda: given_publisher or build_publisher(settings))
     letters = overrides.pop("letters", None)
     paddle = overrides.pop("paddle", None)
+    stripe = overrides.pop("stripe", None)
     secrets = overrides.pop("secrets", None)
     return ConsoleDeps(
         settings=settings,
@@ -106,6 +117,7 @@ def build_console_deps(settings: Settings, **overrides: Any) -> ConsoleDeps:
         drain=lambda timeout: _drain(publisher, timeout),
         letters=functools.cache(lambda: letters or build_letters(settings, storage)),
         paddle=functools.cache(lambda: paddle or build_paddle(settings)),
+        stripe=functools.cache(lambda: stripe or build_stripe(settings)),
         secrets=functools.cache(lambda: secrets or build_secrets(settings, out)),
         **overrides,
     )

@@ -18,6 +18,7 @@ from console.letters import run_dead_letters, run_replay
 from console.listing import run_order, run_orders
 from console.paddle import run_connect, run_products
 from console.reissue import run_reissue
+from console.stripe import run_stripe_connect, run_stripe_products
 
 
 def parser() -> argparse.ArgumentParser:
@@ -58,6 +59,7 @@ def parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(run=run_export)
     _paddle(commands)
+    _stripe(commands)
     add_file_commands(commands)  # stamp, stamp-batch, trace, check: files on disk, no adapters
     return main
 
@@ -96,6 +98,19 @@ def _paddle(commands: argparse._SubParsersAction[Parser]) -> None:
     products = actions.add_parser("products", help="catalog.toml entries for Paddle's products")
     products.add_argument("--new", action="store_true", help="only those not in the catalog")
     products.set_defaults(run=run_products)
+
+
+def _stripe(commands: argparse._SubParsersAction[Parser]) -> None:
+    stripe = commands.add_parser("stripe", help="set Stripe up through its API")
+    actions = stripe.add_subparsers(dest="stripe_command", required=True, parser_class=Parser)
+    connect = actions.add_parser("connect", help="create the webhook endpoint, keep its secret")
+    connect.add_argument("--url", required=True, help="https://…/webhooks/stripe")
+    connect.add_argument("--description", default="exlibris: stamp and deliver books")
+    connect.add_argument("--secret-id", help="Secret Manager secret (<name>-stripe-webhook-secret)")
+    connect.set_defaults(run=run_stripe_connect)
+    products = actions.add_parser("products", help="catalog.toml entries for Stripe's products")
+    products.add_argument("--new", action="store_true", help="only those not in the catalog")
+    products.set_defaults(run=run_stripe_products)
 
 
 def _wait(command: argparse.ArgumentParser) -> None:

@@ -1,7 +1,7 @@
 """What the console's commands are handed: settings, storage and adapters built on first use.
 
 A value type only; console/bootstrap.py builds it. The publisher, the Paddle
-client and the secret store are built when a command first asks for them, so
+and Stripe clients and the secret store are built when a command first asks for them, so
 `exlibris orders` never starts a publisher and `exlibris paddle products`
 never touches storage it does not need.
 """
@@ -21,6 +21,7 @@ from common.publish import Publisher
 from common.settings import Settings
 from common.storage import Storage
 from console.paddle_api import PaddleApi
+from console.stripe_api import StripeApi
 
 
 class SecretStore(Protocol):
@@ -41,6 +42,7 @@ class ConsoleDeps:
     drain: Callable[[float], bool]
     letters: Callable[[], list[DeadLetterReader]]
     paddle: Callable[[], PaddleApi]
+    stripe: Callable[[], StripeApi]
     secrets: Callable[[], SecretStore]
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep

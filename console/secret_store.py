@@ -1,11 +1,11 @@
-"""Where `exlibris paddle connect` keeps the webhook secret Paddle returned.
+"""Where `exlibris paddle connect` (and `stripe connect`) keeps the webhook secret returned.
 
 Cloud: a new version of the `<name>-paddle-webhook-secret` secret in Secret
 Manager (Terraform creates the secret, never its value), added through the
 real client with a CRC32C checksum Secret Manager verifies; the service reads
 the latest version when a new revision starts. Needs
 roles/secretmanager.secretVersionAdder on that secret. Embedded: printed for
-the author to put in PADDLE_WEBHOOK_SECRET.
+the author to put in PADDLE_WEBHOOK_SECRET (or STRIPE_WEBHOOK_SECRET).
 """
 
 from __future__ import annotations
@@ -76,6 +76,8 @@ class PrintedSecret:
         self._out = out
 
     def add(self, secret_id: str, value: str) -> str:
+        stripe = secret_id.endswith("stripe-webhook-secret")  # exlibris stripe connect
+        variable = "STRIPE_WEBHOOK_SECRET" if stripe else "PADDLE_WEBHOOK_SECRET"
         self._out.print("Set it where the service reads its settings, then restart it:")
-        self._out.print(f"PADDLE_WEBHOOK_SECRET={value}", markup=False, highlight=False)
-        return "the PADDLE_WEBHOOK_SECRET line above"
+        self._out.print(f"{variable}={value}", markup=False, highlight=False)
+        return f"the {variable} line above"

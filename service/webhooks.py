@@ -19,7 +19,7 @@ import logging
 from flask import Blueprint, Response, jsonify, request
 
 from common.merchants import Event, EventError, Ignored, Merchant, SignatureError, WebhookRequest
-from common.messages import OrderPaid, encode
+from common.messages import Message, OrderPaid, PaymentRestored, PaymentRevoked, encode
 from common.publish import PublishError
 from common.storage import StorageError
 from common.web import json_error
@@ -74,18 +74,29 @@ def _accept(deps: ServiceDeps, event: Event) -> tuple[Response, int]:
         ids = {"event_type": event.event_type, "event_id": event.event_id}
         log.info(event.note or "event ignored", extra=ids)
         return jsonify(status="ignored"), 200
-    if isinstance(event, OrderPaid) and not deps.catalog.find(event.product_ids):
+    # A sale that names no products yet (Stripe's: the worker lists its line items) cannot
+    # be checked against the catalog here; the worker checks it once it knows them.
+    if (
+        isinstance(event, OrderPaid)
+        and event.product_ids
+        and not deps.catalog.find(event.product_ids)
+    ):
         return _unknown_product(deps, event)
+    ids = _ids_of(event)
     try:
         message_id = deps.publisher.publish(event)
     except PublishError as exc:
-        log.error("publish failed", extra={"order_id": event.order_id, "error": str(exc)})
+        log.error("publish failed", extra={**ids, "error": str(exc)})
         return json_error(503, "temporarily unable to accept the event; please retry")
-    log.info(
-        "event published",
-        extra={"order_id": event.order_id, "type": event.TYPE, "message_id": message_id},
-    )
+    log.info("event published", extra={**ids, "type": event.TYPE, "message_id": message_id})
     return jsonify(status="accepted"), 200
+
+
+def _ids_of(event: Message) -> dict[str, str]:
+    """What names the event's order in the log: the order id, or the payment it refunds."""
+    if isinstance(event, PaymentRevoked | PaymentRestored):
+        return {"payment_ref": event.payment_ref, "merchant": event.merchant}
+    return {"order_id": str(getattr(event, "order_id", ""))}
 
 
 def _unknown_product(deps: ServiceDeps, event: OrderPaid) -> tuple[Response, int]:

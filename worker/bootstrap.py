@@ -2,8 +2,11 @@
 
 SendGrid is used when SENDGRID_API_KEY is set, the outbox otherwise; the
 Paddle API when PADDLE_API_KEY is set, the offline stand-in otherwise (demo
-only, and it says so in the log). Originals are read through an in-memory
-cache over the same storage. Tests pass ready-built adapters by keyword.
+only, and it says so in the log). Stripe's line items come from Stripe's API
+when STRIPE_API_KEY is set, from a fixed demo table in the embedded stack, and
+otherwise from nowhere (every Stripe sale waits, and the log names the key).
+Originals are read through an in-memory cache over the same storage. Tests pass
+ready-built adapters by keyword.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from common.settings import Settings
 from stamping.formats import Prepared, check_installed
 from worker.customers import CustomerLookup
 from worker.deps import PlanKey, WorkerDeps
+from worker.line_items import LineItems
 from worker.mail import Mailer
 from worker.originals import OriginalsCache
 from worker.push_auth import PushVerifier
@@ -60,6 +64,16 @@ def build_customers(settings: Settings) -> CustomerLookup:
     return OfflineCustomers() if settings.embedded else MissingApiKey()
 
 
+def build_line_items(settings: Settings) -> LineItems:
+    if settings.stripe_api_key:
+        from worker.line_items.stripe_api import StripeLineItems
+
+        return StripeLineItems(settings.stripe_api_key, settings.stripe_api_url)
+    from worker.line_items import MissingApiKey, OfflineLineItems
+
+    return OfflineLineItems() if settings.embedded else MissingApiKey()
+
+
 def build_push_verifier(settings: Settings) -> PushCheck | None:
     if not settings.push_auth_required:
         if not settings.embedded:
@@ -85,6 +99,7 @@ def build_worker_deps(settings: Settings, **overrides: Any) -> WorkerDeps:
         storage=storage,
         mailer=overrides.pop("mailer", None) or build_mailer(settings),
         customers=overrides.pop("customers", None) or build_customers(settings),
+        line_items=overrides.pop("line_items", None) or build_line_items(settings),
         dead_letters=overrides.pop("dead_letters", None) or build_dead_letters(settings, storage),
         originals=overrides.pop("originals", None) or OriginalsCache(storage),
         plans=overrides.pop("plans", None) or build_plan_cache(),

@@ -17,6 +17,7 @@ from common.storage import Storage
 from stamping.formats import Prepared
 from stamping.style import StampStyle
 from worker.customers import CustomerLookup
+from worker.line_items import LineItems
 from worker.mail import Mailer
 from worker.originals import OriginalsCache
 from worker.sized_cache import SizedCache
@@ -32,6 +33,7 @@ class WorkerDeps:
     storage: Storage
     mailer: Mailer
     customers: CustomerLookup
+    line_items: LineItems  # what a sale bought, when its webhook does not say (Stripe)
     dead_letters: DeadLetters
     originals: OriginalsCache
     plans: SizedCache[PlanKey, Prepared]

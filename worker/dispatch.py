@@ -18,6 +18,8 @@ from common.messages import (
     OrderPaid,
     OrderRestored,
     OrderRevoked,
+    PaymentRestored,
+    PaymentRevoked,
     ResendRequested,
 )
 from worker.deps import WorkerDeps
@@ -28,8 +30,10 @@ from worker.use_cases import (
     resend_order,
     restamp_copy,
     restore_order,
+    restore_payment,
     revoke_items,
     revoke_order,
+    revoke_payment,
 )
 
 Handler = Callable[[Any, WorkerDeps], str]
@@ -43,6 +47,8 @@ HANDLERS: dict[type, Handler] = {
     LinksRequested: resend_links,
     ResendRequested: resend_order,
     EditionReissued: reissue_order,
+    PaymentRevoked: revoke_payment,
+    PaymentRestored: restore_payment,
 }
 
 

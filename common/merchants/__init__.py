@@ -22,6 +22,8 @@ from common.merchants._paddle_http import PaddleHttp, PaddleUnavailable, paddle_
 from common.merchants._port import Merchant, WebhookRequest
 from common.merchants._registry import MERCHANTS, build_merchants
 from common.merchants._shopify import Shopify, parse_shopify_event, sign_shopify, verify_shopify
+from common.merchants._stripe import Stripe, parse_stripe_event, verify_stripe
+from common.merchants._stripe_http import StripeHttp, StripeUnavailable, stripe_error
 from common.merchants._woocommerce import WooCommerce, parse_woocommerce_event, verify_woocommerce
 
 __all__ = [
@@ -37,6 +39,9 @@ __all__ = [
     "PaddleUnavailable",
     "Shopify",
     "SignatureError",
+    "Stripe",
+    "StripeHttp",
+    "StripeUnavailable",
     "WebhookRequest",
     "WooCommerce",
     "build_merchants",
@@ -47,11 +52,14 @@ __all__ = [
     "parse_classic_event",
     "parse_lemonsqueezy_event",
     "parse_shopify_event",
+    "parse_stripe_event",
     "parse_woocommerce_event",
     "sign_shopify",
+    "stripe_error",
     "verify_billing",
     "verify_classic",
     "verify_lemonsqueezy",
     "verify_shopify",
+    "verify_stripe",
     "verify_woocommerce",
 ]

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from common.messages import ItemsRefunded, OrderPaid, OrderRestored, OrderRevoked
+from common.messages import (
+    ItemsRefunded,
+    OrderPaid,
+    OrderRestored,
+    OrderRevoked,
+    PaymentRestored,
+    PaymentRevoked,
+)
 
 
 class SignatureError(Exception):
@@ -33,4 +40,12 @@ class Ignored:
     note: str = ""  # why, when it is not just an event type we never act on
 
 
-Event = OrderPaid | OrderRevoked | ItemsRefunded | OrderRestored | Ignored
+Event = (
+    OrderPaid
+    | OrderRevoked
+    | ItemsRefunded
+    | OrderRestored
+    | PaymentRevoked
+    | PaymentRestored
+    | Ignored
+)

@@ -9,6 +9,7 @@ from common.merchants._paddle_billing import PaddleBilling
 from common.merchants._paddle_classic import PaddleClassic
 from common.merchants._port import Merchant
 from common.merchants._shopify import Shopify
+from common.merchants._stripe import Stripe
 from common.merchants._woocommerce import WooCommerce
 from common.settings import Settings
 
@@ -18,6 +19,7 @@ MERCHANTS: tuple[Callable[[Settings], Merchant | None], ...] = (
     LemonSqueezy.from_settings,
     Shopify.from_settings,
     WooCommerce.from_settings,
+    Stripe.from_settings,
 )
 
 

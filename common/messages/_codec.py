@@ -5,8 +5,9 @@ travel in a Pub/Sub message (cloud) or in a locally built push envelope
 (embedded), so the worker decodes one shape whichever publisher sent it.
 Attributes carry type, version and the idempotency key so an operator can
 filter the dead-letter subscription without decoding bodies. The messages
-themselves live by kind in purchase_messages.py, refund_messages.py and
-request_messages.py; this module names them all, so callers import from here.
+themselves live by kind in _purchase.py, _refund.py (refunds and chargebacks,
+by order or, for Stripe, by payment) and _requests.py; this module names them
+all, so callers import from here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from typing import Any
 
 from common.messages._fields import READ_VERSIONS, VERSION, ContractError, now_iso
 from common.messages._purchase import Buyer, OrderPaid, PaidItem
-from common.messages._refund import ItemsRefunded, OrderRestored, OrderRevoked
+from common.messages._refund import (
+    ItemsRefunded,
+    OrderRestored,
+    OrderRevoked,
+    PaymentRestored,
+    PaymentRevoked,
+)
 from common.messages._requests import (
     CopyRequested,
     EditionReissued,
@@ -38,6 +45,8 @@ __all__ = [
     "OrderRestored",
     "OrderRevoked",
     "PaidItem",
+    "PaymentRestored",
+    "PaymentRevoked",
     "ResendRequested",
     "decode",
     "encode",
@@ -53,6 +62,8 @@ Message = (
     | LinksRequested
     | ResendRequested
     | EditionReissued
+    | PaymentRevoked
+    | PaymentRestored
 )
 _TYPES: dict[str, type[Message]] = {
     t.TYPE: t
@@ -65,6 +76,8 @@ _TYPES: dict[str, type[Message]] = {
         LinksRequested,
         ResendRequested,
         EditionReissued,
+        PaymentRevoked,
+        PaymentRestored,
     )
 }
 

@@ -12,7 +12,10 @@ from datetime import UTC, datetime
 
 from common.messages._buyer_data import BuyerDataError, clean_id
 
-VERSION = 2  # 2: OrderPaid names its merchant and merchant-qualified product ids
+# 2: OrderPaid names its merchant and merchant-qualified product ids, or (Stripe) the
+# lookup_ref the worker lists them by and the payment_ref refunds name; payment.revoked
+# and payment.restored. Nothing was released with 2 before these, so it stays 2.
+VERSION = 2
 READ_VERSIONS = (1, 2)  # messages of version 1 still read (common/messages/_codec.py)
 
 # An order id names objects in the bucket (orders/<id>.json, copies/<id>/…) and travels
@@ -37,6 +40,25 @@ def check_ids(message: object, *names: str) -> None:
     for name in names:
         value = checked(clean_id, getattr(message, name), name)
         object.__setattr__(message, name, clean_order_id(value) if name == "order_id" else value)
+
+
+def check_refs(message: object, *names: str) -> None:
+    """Check and strip optional merchant references ("" stays ""); each may name an object."""
+    for name in names:
+        value = getattr(message, name)
+        if not isinstance(value, str):
+            raise ContractError(f"{name} must be text")
+        if value.strip():
+            object.__setattr__(message, name, clean_ref(checked(clean_id, value, name), name))
+        else:
+            object.__setattr__(message, name, "")
+
+
+def clean_ref(value: str, what: str) -> str:
+    """A merchant id naming an object (index/payments/<merchant>/<ref>): order-id alphabet."""
+    if not _ORDER_ID.fullmatch(value) or value in (".", ".."):
+        raise ContractError(f"{what} must be 1 to 128 letters, digits, '.', '_' or '-'")
+    return value
 
 
 def clean_order_id(value: str) -> str:

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from common.messages._buyer_data import clean_name, parse_email
-from common.messages._fields import VERSION, ContractError, check_ids, checked, id_tuple
+from common.messages._fields import (
+    VERSION,
+    ContractError,
+    check_ids,
+    check_refs,
+    checked,
+    id_tuple,
+)
 
 
 @dataclass(frozen=True)
@@ -52,11 +59,20 @@ class OrderPaid:
     buyer: Buyer | None = None
     customer_id: str | None = None  # Billing: resolve through the customer-lookup port
     items: tuple[PaidItem, ...] = ()  # Billing: so a refund of one item revokes its files only
+    # Stripe's sale names no products: the worker lists the line items by this reference
+    # (the Checkout Session id), and product_ids stays empty until it has.
+    lookup_ref: str = ""
+    # The payment later refunds and disputes name (Stripe's payment_intent), indexed by the worker.
+    payment_ref: str = ""
     version: int = VERSION
 
     def __post_init__(self) -> None:
         check_ids(self, "order_id", "event_id", "occurred_at", "merchant")
-        object.__setattr__(self, "product_ids", qualified_ids(self.product_ids))
+        check_refs(self, "lookup_ref", "payment_ref")
+        if self.lookup_ref and isinstance(self.product_ids, list | tuple) and not self.product_ids:
+            object.__setattr__(self, "product_ids", ())  # the worker looks them up
+        else:
+            object.__setattr__(self, "product_ids", qualified_ids(self.product_ids))
         if not isinstance(self.source, str):
             raise ContractError("source must be text")
         if self.buyer is not None and not isinstance(self.buyer, Buyer):

@@ -9,7 +9,13 @@ from common.orders._download_counts import (
     read_counts,
     reset_count,
 )
-from common.orders._index import OrderQuery, find_order_ids, product_prefix, write_indexes
+from common.orders._index import (
+    OrderQuery,
+    find_order_ids,
+    payment_index_name,
+    product_prefix,
+    write_indexes,
+)
 from common.orders._record import DeliveredFile, InvalidTransition, OrderRecord, Status
 from common.orders._reissues import (
     Progress,
@@ -48,6 +54,7 @@ __all__ = [
     "failed_name",
     "find_order_ids",
     "load_record",
+    "payment_index_name",
     "product_prefix",
     "read_count",
     "read_counts",

@@ -7,6 +7,12 @@ creates the record (common/orders.py), and a query lists a prefix:
     customers/<sha256 of the lower-cased email>/<order id>   the buyer's orders
     index/products/<catalog slug>/<order id>                  a product's orders
     index/created/<YYYY-MM-DD>/<order id>                     orders created that day (UTC)
+    index/payments/<merchant>/<payment ref>                   the order a payment paid for
+
+The payment index is the other way round: its name holds the merchant's payment
+id (Stripe's payment_intent) and its body the order id, because Stripe's refunds
+and disputes name the payment, not the Checkout Session our order is named after.
+The worker writes it, create-only, just before it creates the record.
 
 Each body is the order id. A day's folder holds at most that day's orders,
 and a period is listed month by month (`index/created/2026-05` is one prefix),
@@ -29,11 +35,17 @@ from common.storage import PreconditionFailed, Storage
 
 PRODUCTS = "index/products/"
 CREATED = "index/created/"
+PAYMENTS = "index/payments/"
 RECORDS = "orders/"
 
 
 def product_prefix(slug: str) -> str:
     return f"{PRODUCTS}{slug}/"
+
+
+def payment_index_name(merchant: str, payment_ref: str) -> str:
+    """Where the order a merchant's payment paid for is named (its body is the order id)."""
+    return f"{PAYMENTS}{merchant}/{payment_ref}"
 
 
 def index_names(record: OrderRecord) -> list[str]:

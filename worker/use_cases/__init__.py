@@ -1,9 +1,11 @@
 """The worker's use cases: what each message asks for, done idempotently.
 
-They share steps through `_copies.py` (stamp and store) and `_links_mail.py` (mail the links).
+They share steps through `_copies.py` (stamp and store), `_links_mail.py` (mail the links),
+`_delivery.py` (advance an order) and `_revocation.py` (revoke or restore an order).
 """
 
 from worker.use_cases._fulfil import fulfil_order
+from worker.use_cases._payments import restore_payment, revoke_payment
 from worker.use_cases._reissue import reissue_order
 from worker.use_cases._resend import resend_links, resend_order
 from worker.use_cases._restamp import restamp_copy
@@ -17,6 +19,8 @@ __all__ = [
     "resend_order",
     "restamp_copy",
     "restore_order",
+    "restore_payment",
     "revoke_items",
     "revoke_order",
+    "revoke_payment",
 ]

@@ -7,6 +7,10 @@ preconditions, so concurrent deliveries of one message agree on one history:
 
     (none) → received → stamped → mailing → mailed        (or revoked at any point)
 
+- (none): a sale that names no products (Stripe's) has them listed first
+  (worker/line_items), and a sale naming its payment (payment_ref) is indexed
+  under it (index/payments/, create-only) before its record is created, so a
+  refund naming the payment finds the order as soon as the order exists.
 - received: the record exists; copies may be missing. A Classic fulfilment
   webhook without the email fields leaves the buyer unknown: the order waits
   (acknowledged, not retried) until the payment_succeeded alert of the same
@@ -45,6 +49,7 @@ from common.orders import (
     Status,
     code_name,
     load_record,
+    payment_index_name,
     save_record,
     write_indexes,
 )
@@ -52,6 +57,7 @@ from common.storage import PreconditionFailed, TransientStorageError
 from worker.customers import CustomerNotFound, LookupUnavailable
 from worker.deps import WorkerDeps
 from worker.errors import MailOutcomeUnknown, PermanentError, TransientError, WorkerError
+from worker.line_items import LineItemsNotFound, LineItemsUnavailable
 from worker.use_cases._copies import stamp_copies
 from worker.use_cases._links_mail import mail_links
 from worker.use_cases._upkeep import delete_copies
@@ -78,7 +84,9 @@ def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
             if record is None:
                 if message is None:
                     return "unknown order"
-                save_record(deps.storage, bucket, _new_record(message, deps), 0)
+                new = _new_record(message, deps)
+                _index_payment(message, deps)
+                save_record(deps.storage, bucket, new, 0)
             elif record.status in (Status.MAILED, Status.REVOKED):
                 if record.status == Status.REVOKED:
                     delete_copies(record, deps)  # a refund may have raced our stamping
@@ -102,9 +110,10 @@ def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
 
 
 def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
-    products = deps.catalog.find(message.product_ids)
+    product_ids = message.product_ids or _line_items(message, deps)
+    products = deps.catalog.find(product_ids)
     if not products:
-        raise PermanentError(f"no catalog product for ids {', '.join(message.product_ids)}")
+        raise PermanentError(f"no catalog product for ids {', '.join(product_ids) or '(none)'}")
     buyer = message.buyer
     if buyer is None and message.customer_id:
         buyer = _lookup(message.customer_id, deps)
@@ -130,11 +139,39 @@ def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
         products=tuple(p.slug for p in products),
         paddle_ids=message.paddle_ids,
         merchant=message.merchant,
-        product_ids=message.product_ids,
+        product_ids=product_ids,
         item_ids=tuple(item.item_id for item in message.items),
         source=message.source,
         customer_id=message.customer_id or "",
     )
+
+
+def _line_items(message: OrderPaid, deps: WorkerDeps) -> tuple[str, ...]:
+    """What a sale that names no products bought (Stripe's: its Checkout Session's lines)."""
+    try:
+        return deps.line_items.lookup(message.merchant, message.lookup_ref)
+    except LineItemsNotFound as exc:
+        raise PermanentError(f"line items of {message.order_id}: {exc}") from exc
+    except LineItemsUnavailable as exc:
+        raise TransientError(f"line items of {message.order_id}: {exc}") from exc
+
+
+def _index_payment(message: OrderPaid, deps: WorkerDeps) -> None:
+    """Name the order under its payment (create-only), so refunds naming the payment find it."""
+    if not message.payment_ref:
+        return
+    bucket, order = deps.settings.delivery_bucket, message.order_id.encode()
+    name = payment_index_name(message.merchant, message.payment_ref)
+    try:
+        deps.storage.write(bucket, name, order, if_generation_match=0)
+    except PreconditionFailed:
+        if deps.storage.read(bucket, name).data != order:  # one payment, two sessions: never seen
+            log.warning(
+                "payment already names another order",
+                extra={"order_id": message.order_id, "payment_ref": message.payment_ref},
+            )
+    except TransientStorageError as exc:
+        raise TransientError(f"writing {name} failed: {exc}") from exc
 
 
 def _item_of(product_ids: tuple[str, ...], message: OrderPaid) -> str:

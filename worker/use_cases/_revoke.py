@@ -1,8 +1,8 @@
 """Revoke an order, or some of its files, after a refund or chargeback; delete those copies.
 
-The record is kept with status `revoked` (links, re-sends and the stamp-code
-check all read it). A refund that arrives before the purchase was fulfilled
-leaves a revoked stub, so the late purchase message delivers nothing.
+A whole order is revoked by _revocation.py's `revoke` (the record is kept as
+`revoked`; a refund before its purchase leaves a stub that the late purchase
+cannot deliver past).
 
 A refund of some items (one book of two) revokes only the files those
 transaction items delivered (each DeliveredFile names its item); the order
@@ -15,48 +15,21 @@ purchase is retried until the purchase is recorded.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from common.messages import ItemsRefunded, OrderRevoked, now_iso
-from common.orders import OrderRecord, RecordContended, Status, save_record, update_record
-from common.storage import NotFound, PreconditionFailed
+from common.orders import OrderRecord, Status
+from common.storage import NotFound
 from worker.deps import WorkerDeps
 from worker.errors import PermanentError, TransientError
+from worker.use_cases._revocation import changed, revoke
 from worker.use_cases._upkeep import delete_copies
 
 log = logging.getLogger(__name__)
-_ATTEMPTS = 8
 
 
 def revoke_order(message: OrderRevoked, deps: WorkerDeps) -> str:
-    bucket, by = deps.settings.delivery_bucket, message.revoked_by
-    for _ in range(_ATTEMPTS):
-        try:
-            record = _changed(
-                deps,
-                message.order_id,
-                lambda r: r.revoked(reason=message.reason, at=now_iso(), by=by),
-            )
-            break
-        except NotFound:
-            # A refund before its purchase: a stub, so the late purchase delivers nothing.
-            stub = OrderRecord.revoked_stub(
-                message.order_id, at=now_iso(), reason=message.reason, by=by
-            )
-            try:
-                save_record(deps.storage, bucket, stub, 0)
-                record = stub
-                break
-            except PreconditionFailed:
-                continue  # the purchase was recorded meanwhile: revoke that
-    else:
-        raise TransientError(f"order {message.order_id} kept changing; retrying later")
-    delete_copies(record, deps)
-    log.info(
-        "order revoked",
-        extra={"order_id": message.order_id, "reason": message.reason, "by": by},
-    )
-    return Status.REVOKED
+    """Revoke the whole order and delete its copies (_revocation.py); return its status."""
+    return revoke(message.order_id, deps, reason=message.reason, by=message.revoked_by)
 
 
 def revoke_items(message: ItemsRefunded, deps: WorkerDeps) -> str:
@@ -78,7 +51,7 @@ def revoke_items(message: ItemsRefunded, deps: WorkerDeps) -> str:
         return current.files_revoked(indexes, reason=message.reason, at=now_iso())
 
     try:
-        record = _changed(deps, message.order_id, take_back)
+        record = changed(deps, message.order_id, take_back)
     except NotFound:
         raise TransientError(f"order {message.order_id} is not recorded yet; retrying") from None
     if not found[0]:
@@ -87,13 +60,3 @@ def revoke_items(message: ItemsRefunded, deps: WorkerDeps) -> str:
     delete_copies(record, deps, found[0])
     log.info("files revoked", extra={"order_id": message.order_id, "files": list(found[0])})
     return record.status
-
-
-def _changed(
-    deps: WorkerDeps, order_id: str, change: Callable[[OrderRecord], OrderRecord]
-) -> OrderRecord:
-    """The record after `change`, written under its generation; a contended one is retried."""
-    try:
-        return update_record(deps.storage, deps.settings.delivery_bucket, order_id, change)
-    except RecordContended:
-        raise TransientError(f"order {order_id} kept changing; retrying later") from None
