@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from tests.support.paddle_payloads import public_pem, rsa_test_key
 
 # An account that may invoke the worker (Cloud Run lets it in) but is not Pub/Sub's.
 DEPLOYER = "deployer@exlibris-test.iam.gserviceaccount.com"
+CLASSIC_KEY = rsa_test_key()  # Paddle Classic's signing key (RSA: made once per session)
 
 
 @dataclass
@@ -51,23 +53,21 @@ class LiveStack:
         raise TimeoutError("messages still spooled")
 
 
-@pytest.fixture
-def live(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[LiveStack]:
+@contextmanager
+def serving(
+    tmp_path: Path, sample_book: bytes, sample_epub: bytes, env: dict[str, str]
+) -> Iterator[LiveStack]:
+    """Both apps under gunicorn with the sample book's originals and these settings.
+
+    The worker sits behind the Cloud Run front-end stand-in with PUSH_AUTH=cloud-run;
+    `env` says what the shop sells through (a merchant's secret, a catalog).
+    """
     data_dir = tmp_path / "var"
     originals = data_dir / "storage" / "exlibris-originals"
     originals.mkdir(parents=True)
     (originals / "practical-python.pdf").write_bytes(sample_book)
     (originals / "practical-python.epub").write_bytes(sample_epub)
-    key = rsa_test_key()
-    pem = tmp_path / "paddle-classic.pub"
-    pem.write_text(public_pem(key))
-    env = {
-        "CATALOG": str(SAMPLE_CATALOG),
-        "PADDLE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "PADDLE_PUBLIC_KEY": str(pem),
-        "STAMP_SECRET": STAMP_SECRET,
-        "PADDLE_SIGNATURE_TOLERANCE": "30",
-    }
+    env = {"STAMP_SECRET": STAMP_SECRET, **env}
     worker_port = free_port()
     with cloud_run_frontend(
         f"http://127.0.0.1:{worker_port}",
@@ -82,4 +82,19 @@ def live(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[Liv
             "WORKER_PUSH_URL": f"{front.url}/pubsub/push",
         }
         with running_stack(data_dir, worker_port=worker_port, extra_env=env) as stack:
-            yield LiveStack(stack, data_dir, key, front)
+            yield LiveStack(stack, data_dir, CLASSIC_KEY, front)
+
+
+@pytest.fixture
+def live(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[LiveStack]:
+    """The stack selling through Paddle Billing and Classic, with the sample catalog."""
+    pem = tmp_path / "paddle-classic.pub"
+    pem.write_text(public_pem(CLASSIC_KEY))
+    env = {
+        "CATALOG": str(SAMPLE_CATALOG),
+        "PADDLE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "PADDLE_PUBLIC_KEY": str(pem),
+        "PADDLE_SIGNATURE_TOLERANCE": "30",
+    }
+    with serving(tmp_path, sample_book, sample_epub, env) as stack:
+        yield stack

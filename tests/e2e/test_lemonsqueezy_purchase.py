@@ -15,19 +15,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from demo.stack import free_port, running_stack
-from tests.conftest import STAMP_SECRET
-from tests.e2e.conftest import DEPLOYER, LiveStack
-from tests.support.cloud_run_frontend import cloud_run_frontend
+from tests.e2e.conftest import LiveStack, serving
 from tests.support.download_page import download
-from tests.support.google_identity import PUSH_ACCOUNT, GoogleIssuer
 from tests.support.lemonsqueezy_payloads import (
     SECRET,
     lemonsqueezy_catalog,
     order_created,
     signed_request,
 )
-from tests.support.paddle_payloads import rsa_test_key
 from worker.mail._outbox import download_links, read_mail
 
 
@@ -36,32 +31,13 @@ def lemonsqueezy_live(
     tmp_path: Path, sample_book: bytes, sample_epub: bytes
 ) -> Iterator[LiveStack]:
     """Both apps selling through Lemon Squeezy only, the worker behind its front end."""
-    data_dir = tmp_path / "var"
-    originals = data_dir / "storage" / "exlibris-originals"
-    originals.mkdir(parents=True)
-    (originals / "practical-python.pdf").write_bytes(sample_book)
-    (originals / "practical-python.epub").write_bytes(sample_epub)
     env = {
         "CATALOG": str(lemonsqueezy_catalog(tmp_path)),
         "LEMONSQUEEZY_WEBHOOK_SECRET": f"lsq-retired-secret-000000,{SECRET}",  # mid-rotation
         "LEMONSQUEEZY_ALLOW_TEST": "true",
-        "STAMP_SECRET": STAMP_SECRET,
     }
-    worker_port = free_port()
-    with cloud_run_frontend(
-        f"http://127.0.0.1:{worker_port}",
-        GoogleIssuer(),
-        invokers=(PUSH_ACCOUNT, DEPLOYER),
-        push_account=PUSH_ACCOUNT,
-    ) as front:
-        env |= {
-            "PUSH_AUTH": "cloud-run",
-            "PUSH_AUDIENCE": front.url,
-            "PUSH_SERVICE_ACCOUNT": PUSH_ACCOUNT,
-            "WORKER_PUSH_URL": f"{front.url}/pubsub/push",
-        }
-        with running_stack(data_dir, worker_port=worker_port, extra_env=env) as stack:
-            yield LiveStack(stack, data_dir, rsa_test_key(), front)
+    with serving(tmp_path, sample_book, sample_epub, env) as live:
+        yield live
 
 
 def test_a_lemonsqueezy_sale_mails_one_stamped_copy(lemonsqueezy_live: LiveStack) -> None:

@@ -14,14 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from demo.stack import free_port, running_stack
-from tests.conftest import STAMP_SECRET, WEBHOOK_SECRET
-from tests.e2e.conftest import DEPLOYER, LiveStack
+from tests.conftest import WEBHOOK_SECRET
+from tests.e2e.conftest import LiveStack, serving
 from tests.e2e.test_purchase import assert_personal_copy, wait_for_mails
-from tests.support.cloud_run_frontend import cloud_run_frontend
 from tests.support.download_page import download
-from tests.support.google_identity import PUSH_ACCOUNT, GoogleIssuer
-from tests.support.paddle_payloads import rsa_test_key
 from tests.support.shopify_payloads import ORDER_ID, orders_paid, shopify_catalog, shopify_request
 from worker.mail._outbox import download_links, read_mail
 
@@ -31,32 +27,13 @@ CURRENT = "shpss_e2e-current-secret"
 
 @pytest.fixture
 def shopify_live(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[LiveStack]:
-    data_dir = tmp_path / "var"
-    originals = data_dir / "storage" / "exlibris-originals"
-    originals.mkdir(parents=True)
-    (originals / "practical-python.pdf").write_bytes(sample_book)
-    (originals / "practical-python.epub").write_bytes(sample_epub)
     env = {
         "CATALOG": str(shopify_catalog(tmp_path)),
         "SHOPIFY_WEBHOOK_SECRET": SECRETS,
         "PADDLE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STAMP_SECRET": STAMP_SECRET,
     }
-    worker_port = free_port()
-    with cloud_run_frontend(
-        f"http://127.0.0.1:{worker_port}",
-        GoogleIssuer(),
-        invokers=(PUSH_ACCOUNT, DEPLOYER),
-        push_account=PUSH_ACCOUNT,
-    ) as front:
-        env |= {
-            "PUSH_AUTH": "cloud-run",
-            "PUSH_AUDIENCE": front.url,
-            "PUSH_SERVICE_ACCOUNT": PUSH_ACCOUNT,
-            "WORKER_PUSH_URL": f"{front.url}/pubsub/push",
-        }
-        with running_stack(data_dir, worker_port=worker_port, extra_env=env) as stack:
-            yield LiveStack(stack, data_dir, rsa_test_key(), front)
+    with serving(tmp_path, sample_book, sample_epub, env) as live:
+        yield live
 
 
 def test_a_shopify_sale_mails_one_stamped_copy(shopify_live: LiveStack, sample_book: bytes) -> None:
