@@ -23,9 +23,10 @@ $(STAMP): requirements-dev.txt pyproject.toml
 system:
 	@$(PACKAGES) runtime test google
 
+# MERCHANT=stripe|lemonsqueezy|shopify|woocommerce: that store's signed sale instead of Paddle's.
 demo: $(STAMP)
 	@$(PACKAGES) runtime
-	$(BIN)/python -m demo
+	$(BIN)/python -m demo $(if $(MERCHANT),--merchant $(MERCHANT))
 
 run: $(STAMP)
 	@$(PACKAGES) runtime

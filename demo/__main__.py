@@ -1,8 +1,9 @@
-"""`python -m demo`: one purchase through the embedded stack, end to end.
+"""`python -m demo [--merchant STORE]`: one purchase through the embedded stack, end to end.
 
 Generates the sample book into embedded storage (once), starts service and
-worker under gunicorn, posts one correctly signed Paddle Billing
-`transaction.completed` for it, waits for the mail in the outbox, prints the
+worker under gunicorn, posts one correctly signed sale of it (Paddle Billing's
+`transaction.completed`, or the store's own: stripe, lemonsqueezy, shopify,
+woocommerce; demo/sales.py), waits for the mail in the outbox, prints the
 mail's path and its links, and stops. `python -m demo run` starts the stack
 (service on PORT, 8080 by default, worker on the next port) and keeps it in
 the foreground until Ctrl-C, SIGTERM or SIGHUP.
@@ -10,15 +11,14 @@ the foreground until Ctrl-C, SIGTERM or SIGHUP.
 
 from __future__ import annotations
 
+import argparse
 import sys
-import time
-import uuid
 
 import requests
 
-from common.merchants._paddle_billing import sign_billing
 from common.settings import Settings
-from demo.purchase import ensure_sample_book, purchase_body, wait_for_mail
+from demo.purchase import ensure_sample_book, wait_for_mail
+from demo.sales import DEMO_SECRETS, SALES
 from demo.stack import free_port, port_is_free, running_stack, stop_on_signals, wait_for_stop
 from worker.mail._outbox import download_links, read_mail
 
@@ -29,12 +29,13 @@ DEMO_ENV = {
     "SENDGRID_API_KEY": "",
     "PADDLE_API_KEY": "",
     "CATALOG": "sample/catalog.toml",
+    "STRIPE_API_KEY": "",  # the worker's offline line items know the demo's sessions
+    **DEMO_SECRETS,
 }
 
 
-def demo(settings: Settings) -> int:
+def demo(settings: Settings, merchant: str = "paddle") -> int:
     ensure_sample_book(settings)
-    order_id = f"txn_demo{uuid.uuid4().hex[:20]}"
     service, worker = settings.port, settings.port + 1
     # The contract's ports when free, so the mailed links keep working under `make run`.
     if not (port_is_free(service) and port_is_free(worker)):
@@ -45,15 +46,17 @@ def demo(settings: Settings) -> int:
         worker_port=worker,
         extra_env=DEMO_ENV,
     ) as stack:
-        body = purchase_body(order_id)
-        secret = settings.paddle_webhook_secrets[0]
+        secret = (
+            settings.paddle_webhook_secrets[0]
+            if merchant == "paddle"
+            else DEMO_SECRETS[f"{merchant.upper()}_WEBHOOK_SECRET"]
+        )
+        sale = SALES[merchant](secret)
+        order_id = sale.order_id
         response = requests.post(
-            f"{stack.service_url}/webhooks/paddle",
-            data=body,
-            headers={
-                "Content-Type": "application/json",
-                "Paddle-Signature": sign_billing(body, secret, int(time.time())),
-            },
+            f"{stack.service_url}/webhooks/{merchant}",
+            data=sale.body,
+            headers={"Content-Type": "application/json", **sale.headers},
             timeout=10,
         )
         print(f"webhook answered {response.status_code}: {response.text.strip()}")
@@ -89,8 +92,14 @@ def run(settings: Settings) -> int:
 def main(argv: list[str]) -> int:
     stop_on_signals()
     current = Settings.from_env()
+    if argv == ["run"]:
+        args = argparse.Namespace(merchant="paddle")
+    else:
+        choose = argparse.ArgumentParser(prog="make demo", description="one sale, end to end")
+        choose.add_argument("--merchant", choices=sorted(SALES), default="paddle")
+        args = choose.parse_args(argv)
     try:
-        return run(current) if argv == ["run"] else demo(current)
+        return run(current) if argv == ["run"] else demo(current, args.merchant)
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 0 if argv == ["run"] else 130

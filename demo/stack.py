@@ -40,6 +40,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def free_port_pair() -> int:
+    """A port p with p and p+1 both free: PORT for the service, the next for the worker."""
+    for port in range(20000 + os.getpid() % 20000, 65000, 7):
+        if port_is_free(port) and port_is_free(port + 1):
+            return port
+    raise RuntimeError("no two adjacent free ports")
+
+
 def port_is_free(port: int) -> bool:
     """Whether a server could listen on the port now, as gunicorn would (SO_REUSEADDR:
     connections of a stopped server lingering in TIME_WAIT do not hold the port)."""

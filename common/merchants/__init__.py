@@ -8,9 +8,15 @@ from common.merchants._events import Event, EventError, Ignored, SignatureError
 from common.merchants._lemonsqueezy import (
     LemonSqueezy,
     parse_lemonsqueezy_event,
+    sign_lemonsqueezy,
     verify_lemonsqueezy,
 )
-from common.merchants._paddle_billing import PaddleBilling, parse_billing_event, verify_billing
+from common.merchants._paddle_billing import (
+    PaddleBilling,
+    parse_billing_event,
+    sign_billing,
+    verify_billing,
+)
 from common.merchants._paddle_classic import (
     PaddleClassic,
     is_fulfilment,
@@ -22,9 +28,14 @@ from common.merchants._paddle_http import PaddleHttp, PaddleUnavailable, paddle_
 from common.merchants._port import Merchant, WebhookRequest
 from common.merchants._registry import MERCHANTS, build_merchants
 from common.merchants._shopify import Shopify, parse_shopify_event, sign_shopify, verify_shopify
-from common.merchants._stripe import Stripe, parse_stripe_event, verify_stripe
+from common.merchants._stripe import Stripe, parse_stripe_event, sign_stripe, verify_stripe
 from common.merchants._stripe_http import StripeHttp, StripeUnavailable, stripe_error
-from common.merchants._woocommerce import WooCommerce, parse_woocommerce_event, verify_woocommerce
+from common.merchants._woocommerce import (
+    WooCommerce,
+    parse_woocommerce_event,
+    sign_woocommerce,
+    verify_woocommerce,
+)
 
 __all__ = [
     "MERCHANTS",
@@ -54,7 +65,11 @@ __all__ = [
     "parse_shopify_event",
     "parse_stripe_event",
     "parse_woocommerce_event",
+    "sign_billing",
+    "sign_lemonsqueezy",
     "sign_shopify",
+    "sign_stripe",
+    "sign_woocommerce",
     "stripe_error",
     "verify_billing",
     "verify_classic",

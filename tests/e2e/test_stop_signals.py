@@ -25,19 +25,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from demo.stack import port_is_free
+from demo.stack import free_port_pair, port_is_free
 
 ROOT = Path(__file__).resolve().parents[2]
 MAKE_RUN = ["make", "--no-print-directory", "run"]
 DEMO_RUN = [sys.executable, "-m", "demo", "run"]
-
-
-def free_port_pair() -> int:
-    """A port p with p and p+1 both free (the demo puts the worker on PORT+1)."""
-    for port in range(20000 + os.getpid() % 20000, 65000, 7):
-        if port_is_free(port) and port_is_free(port + 1):
-            return port
-    raise RuntimeError("no two adjacent free ports")
 
 
 def servers_on(port: int) -> list[int]:
