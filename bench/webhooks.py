@@ -1,12 +1,15 @@
-"""Load on the webhook edge: N signed purchases at concurrency C against gunicorn.
+"""Load on the webhook edge: N signed sales per store at concurrency C against gunicorn.
 
-    .venv/bin/python -m bench.webhooks [--requests 4000] [--concurrency 200]
+    .venv/bin/python -m bench.webhooks [--requests 4000] [--concurrency 200,8]
+        [--merchants paddle,stripe,lemonsqueezy,shopify,woocommerce]
 
 Starts the service exactly as the image runs it (gunicorn, 1 worker, 8
 threads) with the embedded publisher, whose pushes go to a sink that answers
 204, so the figures are the edge's alone: verify, parse, catalog check, spool.
 The same load against GET /healthz on the same server is the floor: the
 ratio says what verification and publishing cost over Flask and gunicorn.
+Each store's sale is the one `make demo MERCHANT=…` posts (demo/sales.py),
+signed as that store signs it, so every store is measured on the same budget.
 The load generator shares the machine's cores with the server; read the
 ratios, not the absolute numbers.
 """
@@ -25,8 +28,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from common.merchants._paddle_billing import sign_billing
-from demo.purchase import purchase_body
+from demo.sales import DEMO_SECRETS, SALES
 from demo.stack import ROOT, free_port, gunicorn_command, wait_healthy
 
 SECRET = "pdl_ntfset_bench"  # noqa: S105 - a throwaway bench secret
@@ -42,7 +44,10 @@ class Sink(BaseHTTPRequestHandler):
         pass
 
 
-def load(port: int, total: int, concurrency: int, webhook: bool) -> tuple[list[float], float, int]:
+def load(
+    port: int, total: int, concurrency: int, merchant: str | None
+) -> tuple[list[float], float, int]:
+    """Latencies of `total` requests: the store's signed sales, or GET /healthz for None."""
     local = threading.local()
     errors = 0
 
@@ -50,14 +55,11 @@ def load(port: int, total: int, concurrency: int, webhook: bool) -> tuple[list[f
         nonlocal errors
         conn = getattr(local, "conn", None) or http.client.HTTPConnection("127.0.0.1", port)
         local.conn = conn
-        if webhook:
-            body = purchase_body(f"txn_bench{n:020d}")
-            headers = {
-                "Content-Type": "application/json",
-                "Paddle-Signature": sign_billing(body, SECRET, int(time.time())),
-            }
+        if merchant is not None:
+            sale = SALES[merchant](_secret(merchant))
+            headers = {"Content-Type": "application/json", **sale.headers}
             started = time.perf_counter()
-            conn.request("POST", "/webhooks/paddle", body=body, headers=headers)
+            conn.request("POST", f"/webhooks/{merchant}", body=sale.body, headers=headers)
         else:
             started = time.perf_counter()
             conn.request("GET", "/healthz")
@@ -73,11 +75,15 @@ def load(port: int, total: int, concurrency: int, webhook: bool) -> tuple[list[f
     return latencies, time.perf_counter() - started, errors
 
 
+def _secret(merchant: str) -> str:
+    return SECRET if merchant == "paddle" else DEMO_SECRETS[f"{merchant.upper()}_WEBHOOK_SECRET"]
+
+
 def report(label: str, latencies: list[float], elapsed: float, errors: int) -> dict[str, float]:
     cuts = statistics.quantiles(latencies, n=100)
     row = {"rps": len(latencies) / elapsed, "p50": cuts[49] * 1000, "p99": cuts[98] * 1000}
     print(
-        f"{label:<22} {row['rps']:>8.0f} req/s   p50 {row['p50']:>7.1f} ms   "
+        f"{label:<30} {row['rps']:>8.0f} req/s   p50 {row['p50']:>7.1f} ms   "
         f"p99 {row['p99']:>7.1f} ms   errors {errors}"
     )
     return row
@@ -92,6 +98,12 @@ def main() -> int:
         default=[200, 8],
         help="comma-separated; 8 is what one Cloud Run instance is sent (terraform/run.tf)",
     )
+    parser.add_argument(
+        "--merchants",
+        type=lambda text: text.split(","),
+        default=sorted(SALES, key=lambda m: m != "paddle"),
+        help="comma-separated stores, each measured on the same load",
+    )
     args = parser.parse_args()
 
     sink = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
@@ -102,6 +114,7 @@ def main() -> int:
             "LOCAL_DATA_DIR": tmp,
             "PADDLE_WEBHOOK_SECRET": SECRET,
             "PADDLE_SIGNATURE_TOLERANCE": "60",
+            **DEMO_SECRETS,
             "WORKER_PUSH_URL": f"http://127.0.0.1:{sink.server_port}/",
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
@@ -114,9 +127,10 @@ def main() -> int:
         )
         try:
             wait_healthy(f"http://127.0.0.1:{port}", proc)
-            load(port, 200, 20, webhook=True)  # warm-up
+            for merchant in args.merchants:
+                load(port, 200, 20, merchant)  # warm-up
             for concurrency in args.concurrency:
-                compare(port, args.requests, concurrency)
+                compare(port, args.requests, concurrency, args.merchants)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -124,14 +138,15 @@ def main() -> int:
     return 0
 
 
-def compare(port: int, total: int, concurrency: int) -> None:
+def compare(port: int, total: int, concurrency: int, merchants: list[str]) -> None:
     print(f"\n{total} requests at concurrency {concurrency}, gunicorn 1 worker × 8 threads")
-    floor = report("GET /healthz (floor)", *load(port, total, concurrency, False))
-    hooks = report("POST /webhooks/paddle", *load(port, total, concurrency, True))
-    print(
-        f"webhook / floor: throughput {hooks['rps'] / floor['rps']:.2f}×, "
-        f"p99 {hooks['p99'] / floor['p99']:.2f}×"
-    )
+    floor = report("GET /healthz (floor)", *load(port, total, concurrency, None))
+    for merchant in merchants:
+        hooks = report(f"POST /webhooks/{merchant}", *load(port, total, concurrency, merchant))
+        print(
+            f"{'':<30} / floor: throughput {hooks['rps'] / floor['rps']:.2f}×, "
+            f"p50 {hooks['p50'] / floor['p50']:.2f}×, p99 {hooks['p99'] / floor['p99']:.2f}×"
+        )
 
 
 if __name__ == "__main__":
