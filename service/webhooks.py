@@ -65,7 +65,10 @@ def _for_the_buyer(merchant: Merchant, event: Event, reply: str) -> Response:
 
 
 def _rejected(status: int, reason: str, source: str) -> tuple[Response, int]:
-    log.warning("webhook rejected", extra={"reason": reason, "status": status, "source": source})
+    # event webhook_rejected: terraform/monitoring.tf counts it per store and alerts, since a
+    # store gives up on a webhook that keeps failing (Shopify deletes the subscription).
+    extra = {"event": "webhook_rejected", "reason": reason, "status": status, "source": source}
+    log.warning("webhook rejected", extra=extra)
     return json_error(status, reason)
 
 

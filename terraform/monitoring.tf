@@ -10,6 +10,9 @@
 #   jsonPayload.event = "copies_stored"  an order's stamped copies are written,
 #                                        with jsonPayload.stamp_seconds: the
 #                                        seconds stamping took (a number)
+# and with the service's (service/webhooks.py):
+#   jsonPayload.event = "webhook_rejected"  a store's webhook answered 401 or 400,
+#                                           jsonPayload.source naming the store
 #
 # Alerts always exist (their incidents show in the console); they mail
 # var.alert_email only when it is set. Provider references:
@@ -22,6 +25,9 @@ locals {
 
   # Log entries of the worker (a Logging filter: `labels`), whatever the revision.
   worker_logs = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${local.worker_name}\""
+
+  # Log entries of the public service: its webhook edge.
+  service_logs = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${local.service_name}\""
 
   # Monitoring filters name labels `resource.label.X`, `metric.label.X`.
   dead_letter_subscription = "resource.type=\"pubsub_subscription\" AND resource.label.subscription_id=\"${google_pubsub_subscription.dead_letter_inspect.name}\""
@@ -74,6 +80,28 @@ resource "google_logging_metric" "mail_failures" {
     metric_kind = "DELTA"
     value_type  = "INT64"
     unit        = "1"
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_logging_metric" "webhooks_rejected" {
+  name        = "${var.name}/webhooks_rejected"
+  description = "Store webhooks refused with 401 or 400 (service log event webhook_rejected), by store."
+  filter      = "${local.service_logs} AND jsonPayload.event=\"webhook_rejected\""
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+    labels {
+      key         = "source"
+      value_type  = "STRING"
+      description = "The store whose webhook was refused (its route name)."
+    }
+  }
+  label_extractors = {
+    source = "EXTRACT(jsonPayload.source)"
   }
 
   depends_on = [google_project_service.apis]
@@ -209,6 +237,41 @@ resource "google_monitoring_alert_policy" "mail_failures" {
   documentation {
     mime_type = "text/markdown"
     content   = "The worker could not send a delivery mail (log event mail_failed). Pub/Sub retries the order; check SendGrid (API key, sender authentication) in the worker's log."
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+# A store stops sending what keeps failing: Shopify deletes a subscription after 8
+# failed tries over 4 hours (shopify.dev/changelog/updates-to-webhook-retry-mechanism),
+# WooCommerce disables a webhook after repeated failures (class-wc-webhook.php,
+# failed_delivery), Stripe mails and then may disable an endpoint. A wrong or rotated
+# secret makes every delivery a 401 that no 5xx alert sees, so rejections alert here.
+resource "google_monitoring_alert_policy" "webhooks_rejected" {
+  display_name          = "${var.name}: a store's webhooks are being refused"
+  combiner              = "OR"
+  notification_channels = local.alert_channels
+
+  conditions {
+    display_name = "More than 3 refused webhooks of one store in 30 minutes"
+    condition_threshold {
+      filter                  = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.webhooks_rejected.name}\" AND resource.type=\"cloud_run_revision\""
+      comparison              = "COMPARISON_GT"
+      threshold_value         = 3
+      duration                = "0s"
+      evaluation_missing_data = "EVALUATION_MISSING_DATA_INACTIVE"
+      aggregations {
+        alignment_period     = "1800s"
+        per_series_aligner   = "ALIGN_DELTA"
+        cross_series_reducer = "REDUCE_SUM"
+        group_by_fields      = ["metric.label.source"]
+      }
+    }
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "A store's webhooks are answered 401 (signature) or 400 (unreadable) again and again. Usually the store's secret in Secret Manager does not match the store's (a rolled Stripe secret, a new Shopify app): the service's log line `webhook rejected` names the store and the reason. Fix it before the store gives up on the webhook: Shopify deletes the subscription after 8 failed tries over 4 hours, WooCommerce disables it."
   }
 
   depends_on = [google_project_service.apis]

@@ -54,9 +54,9 @@ def test_every_alert_notifies_the_channel_and_says_what_to_do(policy):
     assert "condition_monitoring_query_language" not in body["conditions"][0]
 
 
-def test_the_alerts_are_the_three_asked_for():
+def test_the_alerts_are_the_four_asked_for():
     names = {r.name for r in resources("google_monitoring_alert_policy")}
-    assert names == {"dead_letters", "server_errors", "mail_failures"}
+    assert names == {"dead_letters", "server_errors", "mail_failures", "webhooks_rejected"}
 
 
 def test_dead_letters_older_than_ten_minutes_alert():
@@ -106,13 +106,30 @@ def log_metric(name: str) -> dict:
     return resource("google_logging_metric", name).body
 
 
-def test_log_metrics_read_the_workers_entries_only():
+SERVICE_METRICS = {"webhooks_rejected"}  # the edge's; every other metric is the worker's
+
+
+def test_log_metrics_read_their_own_services_entries_only():
     worker_logs = text(locals_()["worker_logs"])
     assert 'resource.type="cloud_run_revision"' in worker_logs
     assert 'resource.labels.service_name="${local.worker_name}"' in worker_logs
+    service_logs = text(locals_()["service_logs"])
+    assert 'resource.labels.service_name="${local.service_name}"' in service_logs
     for r in resources("google_logging_metric"):
-        assert text(r.body["filter"]).startswith("${local.worker_logs} AND "), r.name
+        logs = "service_logs" if r.name in SERVICE_METRICS else "worker_logs"
+        assert text(r.body["filter"]).startswith(f"${{local.{logs}}} AND "), r.name
         assert literal(r.body["name"]) == f"${{var.name}}/{r.name}"
+
+
+def test_refused_webhooks_alert_per_store():
+    body = log_metric("webhooks_rejected")
+    assert 'jsonPayload.event="webhook_rejected"' in text(body["filter"])
+    assert literal(body["label_extractors"]["source"]) == "EXTRACT(jsonPayload.source)"
+    threshold = condition("webhooks_rejected")
+    assert "${google_logging_metric.webhooks_rejected.name}" in threshold["filter"]
+    assert threshold["threshold_value"] == 3
+    (agg,) = threshold["aggregations"]
+    assert [literal(f) for f in agg["group_by_fields"]] == ["metric.label.source"]
 
 
 @pytest.mark.parametrize(
@@ -148,7 +165,7 @@ def test_the_log_contract_is_written_at_the_top_of_the_file():
     comment = header_comment()
     filters = " ".join(text(r.body["filter"]) for r in resources("google_logging_metric"))
     events = set(re.findall(r'jsonPayload\.event="(\w+)"', filters))
-    assert events == {"order_mailed", "mail_failed", "copies_stored"}
+    assert events == {"order_mailed", "mail_failed", "copies_stored", "webhook_rejected"}
     for field in (*events, "stamp_seconds"):
         assert field in comment, f"{field} is missing from monitoring.tf's contract comment"
 

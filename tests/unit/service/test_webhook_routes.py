@@ -331,3 +331,14 @@ def test_a_merchant_that_is_not_turned_on_is_404(client: FlaskClient, settings: 
         assert response.status_code == 404
         assert "no merchant" in response.json["error"]
     assert published(settings) == []
+
+
+def test_a_refused_webhook_is_logged_as_the_event_monitoring_counts_per_store(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """terraform/monitoring.tf's webhooks_rejected counts jsonPayload.event by .source."""
+    payload = billing_transaction_completed("txn_1", "ctm_1", [PRICE], [PRODUCT])
+    response = post_billing(client, payload, **{"Paddle-Signature": "ts=1;h1=" + "0" * 64})
+    assert response.status_code == 401
+    [refused] = [r for r in caplog.records if getattr(r, "event", None) == "webhook_rejected"]
+    assert (refused.source, refused.status) == ("paddle", 401)
