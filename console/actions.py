@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from common.messages import OrderRevoked, ResendRequested, now_iso
-from common.orders import OrderRecord, Status, load_record, request_marker
+from common.orders import OrderRecord, Status, request_marker
 from common.storage import NotFound
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
@@ -65,7 +65,7 @@ def run_revoke(args: argparse.Namespace, deps: ConsoleDeps) -> int:
 
 
 def _record(deps: ConsoleDeps, order_id: str) -> OrderRecord:
-    record, _ = load_record(deps.storage, deps.settings.delivery_bucket, order_id)
+    record, _ = deps.orders.load(order_id)
     if record is None:
         raise ConsoleError(f"no order {order_id}")
     return record
@@ -89,13 +89,13 @@ def _wait_for(deps: ConsoleDeps, seconds: float, probe: Callable[[], T | None]) 
 
 def _read_text(deps: ConsoleDeps, name: str) -> str | None:
     try:
-        return deps.storage.read(deps.settings.delivery_bucket, name).data.decode() or "?"
+        return deps.orders.read(name).data.decode() or "?"
     except NotFound:
         return None
 
 
 def _revoked(deps: ConsoleDeps, order_id: str) -> OrderRecord | None:
-    record, _ = load_record(deps.storage, deps.settings.delivery_bucket, order_id)
+    record, _ = deps.orders.load(order_id)
     return record if record is not None and record.status == Status.REVOKED else None
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 from rich.console import Console
 
 from common.catalog import Catalog
 from common.dead_letters import DeadLetterReader
+from common.orders import OrderStore
 from common.publish import Publisher
 from common.settings import Settings
 from common.storage import Storage
@@ -46,3 +48,8 @@ class ConsoleDeps:
     secrets: Callable[[], SecretStore]
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
+
+    @cached_property
+    def orders(self) -> OrderStore:
+        """The delivery bucket's orders: records, indexes, counts, markers."""
+        return OrderStore(self.storage, self.settings.delivery_bucket)

@@ -17,7 +17,7 @@ from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import IO
 
-from common.orders import OrderQuery, find_order_ids
+from common.orders import OrderQuery
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
 from console.listing import Loaded, load_orders
@@ -30,9 +30,8 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def run_export(args: argparse.Namespace, deps: ConsoleDeps) -> int:
-    bucket = deps.settings.delivery_bucket
     today = datetime.fromtimestamp(deps.clock(), UTC).date()
-    ids = find_order_ids(deps.storage, bucket, OrderQuery(), today=today)
+    ids = deps.orders.find(OrderQuery(), today=today)
     loaded = load_orders(deps, ids)
     try:
         target = nullcontext(deps.out.file) if args.csv == "-" else open(args.csv, "w", newline="")  # noqa: SIM115

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
-from common.orders import OrderQuery, OrderRecord, find_order_ids, load_record
+from common.orders import OrderQuery, OrderRecord
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
 from console.views import buyer_of, detail, downloads_of, emit_json, summary
@@ -39,13 +39,12 @@ def load_orders(
     deps: ConsoleDeps, ids: Iterable[str], *, status: str | None = None
 ) -> list[Loaded]:
     """The records and download counts of these orders, oldest first."""
-    bucket = deps.settings.delivery_bucket
 
     def one(order_id: str) -> Loaded | None:
-        record, _ = load_record(deps.storage, bucket, order_id)
+        record, _ = deps.orders.load(order_id)
         if record is None or (status and record.status != status):
             return None
-        return record, downloads_of(deps.storage, bucket, record)
+        return record, downloads_of(deps.orders, record)
 
     with ThreadPoolExecutor(_READERS) as pool:
         found = [item for item in pool.map(one, ids) if item is not None]
@@ -58,7 +57,7 @@ def query_of(args: argparse.Namespace) -> OrderQuery:
 
 def run_orders(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     today = datetime.fromtimestamp(deps.clock(), UTC).date()
-    ids = find_order_ids(deps.storage, deps.settings.delivery_bucket, query_of(args), today=today)
+    ids = deps.orders.find(query_of(args), today=today)
     loaded = load_orders(deps, ids, status=args.status)
     if args.limit:
         loaded = loaded[-args.limit :]
@@ -92,8 +91,7 @@ def _print_whole(out: Console, table: Table) -> None:
 
 
 def run_order(args: argparse.Namespace, deps: ConsoleDeps) -> int:
-    bucket = deps.settings.delivery_bucket
-    record, _ = load_record(deps.storage, bucket, args.order_id)
+    record, _ = deps.orders.load(args.order_id)
     if record is None:
         raise ConsoleError(f"no order {args.order_id}")
     letters = [
@@ -102,7 +100,7 @@ def run_order(args: argparse.Namespace, deps: ConsoleDeps) -> int:
         for letter in reader.letters()
         if letter.order_id == record.order_id
     ]
-    view = detail(record, downloads_of(deps.storage, bucket, record), letters)
+    view = detail(record, downloads_of(deps.orders, record), letters)
     if args.json:
         emit_json(deps.out, view)
         return 0

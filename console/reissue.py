@@ -21,7 +21,6 @@ from rich.table import Table
 
 from common.messages import EditionReissued, now_iso
 from common.orders import Progress as Markers
-from common.orders import read_progress
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
 from console.reissue_plan import ReissuePlan, plan_reissue
@@ -73,7 +72,6 @@ def _publish_and_follow(
 ) -> Markers:
     """Publish paced, poll the markers, draw the bar; the markers when every order settled."""
     publisher = deps.publisher()
-    bucket = deps.settings.delivery_bucket
     wanted = {r.order_id for r in plan.to_mail}
     total, published = len(wanted), 0
     start = deps.clock()
@@ -87,9 +85,7 @@ def _publish_and_follow(
                 published += 1
             if deps.clock() - last_poll >= POLL_SECONDS or published == total:
                 last_poll = deps.clock()
-                markers = read_progress(
-                    deps.storage, bucket, plan.product.slug, plan.edition, request_id
-                )
+                markers = deps.orders.read_progress(plan.product.slug, plan.edition, request_id)
                 done, failed = len(wanted & markers.done), len(wanted & set(markers.failed))
                 left = total - done - failed
                 bar.update(task, completed=done + failed, done=done, failed=failed, remaining=left)

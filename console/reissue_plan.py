@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from common.catalog import Product
-from common.orders import OrderRecord, Status, edition_name, product_prefix, read_progress
+from common.orders import OrderRecord, Status, edition_name, product_prefix
 from common.storage import NotFound
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
@@ -54,15 +54,14 @@ def plan_reissue(deps: ConsoleDeps, slug: str, only: list[str] | None) -> Reissu
     product = find_product(deps, slug)
     generations = current_generations(deps, product)
     edition = edition_name(generations)
-    bucket = deps.settings.delivery_bucket
     prefix = product_prefix(slug)
-    ids = [name.removeprefix(prefix) for name in deps.storage.list(bucket, prefix)]
+    ids = [name.removeprefix(prefix) for name in deps.orders.list(prefix)]
     if only:
         strangers = sorted(set(only) - set(ids))
         if strangers:
             raise ConsoleError(f"not orders of {slug}: {', '.join(strangers)}")
         ids = [i for i in ids if i in set(only)]
-    done = read_progress(deps.storage, bucket, slug, edition, request_id="").done
+    done = deps.orders.read_progress(slug, edition, request_id="").done
     skipped: Counter[str] = Counter()
     to_mail = []
     for record, _ in load_orders(deps, [i for i in ids if i not in done]):

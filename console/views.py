@@ -15,8 +15,7 @@ from rich.console import Console
 
 from common.dead_letters import Letter
 from common.logging import mask_email
-from common.orders import OrderRecord, read_counts
-from common.storage import Storage
+from common.orders import OrderRecord, OrderStore
 
 
 def emit_json(out: Console, value: Any) -> None:
@@ -37,8 +36,8 @@ def buyer_of(record: OrderRecord, *, show: bool) -> tuple[str, str]:
     return mask_name(record.buyer_name), email if email != record.buyer_email else "***"
 
 
-def downloads_of(storage: Storage, bucket: str, record: OrderRecord) -> tuple[int, ...]:
-    return read_counts(storage, bucket, record.order_id, len(record.files))
+def downloads_of(orders: OrderStore, record: OrderRecord) -> tuple[int, ...]:
+    return orders.read_counts(record.order_id, len(record.files))
 
 
 def summary(record: OrderRecord, downloads: tuple[int, ...], *, show_buyer: bool) -> dict[str, Any]:

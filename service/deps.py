@@ -9,12 +9,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import current_app
 
 from common.catalog import Catalog
 from common.dead_letters import DeadLetters
 from common.merchants import Merchant
+from common.orders import OrderStore
 from common.publish import Publisher
 from common.settings import Settings
 from common.storage import Storage
@@ -29,6 +31,11 @@ class ServiceDeps:
     merchants: Mapping[str, Merchant]  # by route name; only the ones the settings turn on
     dead_letters: DeadLetters
     clock: Callable[[], float] = time.time
+
+    @cached_property
+    def orders(self) -> OrderStore:
+        """The delivery bucket's orders: records, indexes, counts, markers."""
+        return OrderStore(self.storage, self.settings.delivery_bucket)
 
 
 def current_deps() -> ServiceDeps:

@@ -28,11 +28,7 @@ from common.orders import (
     CountContended,
     OrderRecord,
     Status,
-    count_download,
-    load_record,
-    read_count,
 )
-from common.storage import exists
 from service.deps import ServiceDeps
 
 FORM_TTL = 24 * 3600  # a page left open overnight still works; older ones ask for one more press
@@ -105,15 +101,13 @@ def hand_out(deps: ServiceDeps, claim: LinkClaim) -> str:
     _refuse_if_gone("used up" if limit and count >= limit else "", limit)
     if not _stored(deps, record, index):
         raise CopyMissing(f"copy {index} of {record.order_id} is gone")
-    bucket = deps.settings.delivery_bucket
-    url = deps.storage.signed_url(
-        bucket,
+    url = deps.orders.signed_url(
         delivered.object_name,
         ttl=deps.settings.signed_url_ttl,
         filename=attachment_name(record, delivered.filename),
     )
     try:
-        counted = count_download(deps.storage, bucket, record.order_id, index, limit=limit)
+        counted = deps.orders.count_download(record.order_id, index, limit=limit)
     except CountContended as exc:
         raise Busy(str(exc)) from None
     if counted is None:  # the last download went to a click that raced this one
@@ -129,17 +123,17 @@ def _refuse_if_gone(gone: str, limit: int) -> None:
 
 
 def _count(deps: ServiceDeps, order_id: str, index: int) -> int:
-    return read_count(deps.storage, deps.settings.delivery_bucket, order_id, index)[0]
+    return deps.orders.read_count(order_id, index)[0]
 
 
 def _stored(deps: ServiceDeps, record: OrderRecord, index: int) -> bool:
-    return exists(deps.storage, deps.settings.delivery_bucket, record.files[index].object_name)
+    return deps.orders.has(record.files[index].object_name)
 
 
 def _live_record(deps: ServiceDeps, claim: LinkClaim) -> OrderRecord:
     if claim.expires < deps.clock():
         raise LinkGone("this link has expired")
-    record, _ = load_record(deps.storage, deps.settings.delivery_bucket, claim.order_id)
+    record, _ = deps.orders.load(claim.order_id)
     if record is None or not 0 <= claim.file_index < len(record.files):
         raise LinkGone("this order has no such file")
     if record.status == Status.REVOKED:

@@ -19,8 +19,8 @@ from flask import Blueprint, Response, jsonify, make_response, render_template, 
 
 from common.codes import InvalidCode, check_code, normalise_code
 from common.logging import mask_email
-from common.orders import Status, code_name, load_record
-from common.storage import NotFound, Storage, TransientStorageError
+from common.orders import OrderStore, Status, code_name
+from common.storage import NotFound, TransientStorageError
 from service.deps import current_deps
 from service.request_context import client_address, limits, wants_json
 
@@ -46,14 +46,14 @@ class StampCheck:
     revoked_at: str
 
 
-def check_stamp(storage: Storage, bucket: str, secret: str, text: str) -> StampCheck:
+def check_stamp(orders: OrderStore, secret: str, text: str) -> StampCheck:
     """Check a typed code; raise InvalidCode (not authentic) or UnknownCode (no record)."""
     serial = check_code(secret, text)
     try:
-        order_id = storage.read(bucket, code_name(serial)).data.decode()
+        order_id = orders.read(code_name(serial)).data.decode()
     except NotFound:
         raise UnknownCode("no copy was issued with this code") from None
-    record, _ = load_record(storage, bucket, order_id)
+    record, _ = orders.load(order_id)
     if record is None or normalise_code(record.code) != normalise_code(text):
         raise UnknownCode("no copy was issued with this code")
     code = normalise_code(text)
@@ -95,9 +95,7 @@ def verify() -> Response:
     deps = current_deps()
     settings = deps.settings
     try:
-        result = check_stamp(
-            deps.storage, settings.delivery_bucket, settings.stamp_secret, code or ""
-        )
+        result = check_stamp(deps.orders, settings.stamp_secret, code or "")
     except InvalidCode as exc:
         return _answer(as_json, 400, code=code, error=str(exc), forged=True)
     except UnknownCode as exc:

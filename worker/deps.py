@@ -9,9 +9,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from common.catalog import Catalog
 from common.dead_letters import DeadLetters
+from common.orders import OrderStore
 from common.settings import Settings
 from common.storage import Storage
 from stamping.formats import Prepared
@@ -38,3 +40,8 @@ class WorkerDeps:
     originals: OriginalsCache
     plans: SizedCache[PlanKey, Prepared]
     clock: Callable[[], float] = time.time
+
+    @cached_property
+    def orders(self) -> OrderStore:
+        """The delivery bucket's orders: records, indexes, counts, markers."""
+        return OrderStore(self.storage, self.settings.delivery_bucket)

@@ -16,6 +16,7 @@ from common.orders._index import (
     product_prefix,
     write_indexes,
 )
+from common.orders._order_store import OrderStore
 from common.orders._record import DeliveredFile, InvalidTransition, OrderRecord, Status
 from common.orders._reissues import (
     Progress,
@@ -42,6 +43,7 @@ __all__ = [
     "InvalidTransition",
     "OrderQuery",
     "OrderRecord",
+    "OrderStore",
     "Progress",
     "RecordContended",
     "Status",

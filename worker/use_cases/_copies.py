@@ -102,7 +102,7 @@ def _store(
     deps: WorkerDeps, delivered: DeliveredFile, produce: Callable[[BinaryIO], object], size: int
 ) -> int:
     """Write one copy (in one request when small, streamed in chunks when big); its size."""
-    bucket, name = deps.settings.delivery_bucket, delivered.object_name
+    name = delivered.object_name
     written: list[int] = []
 
     def measured(out: BinaryIO) -> None:
@@ -111,12 +111,12 @@ def _store(
 
     try:
         if size > STREAM_ABOVE:
-            deps.storage.write_from(bucket, name, measured)
+            deps.orders.write_from(name, measured)
         else:
             out = io.BytesIO()
             produce(out)
             data = out.getvalue()  # a copy of the buffer: take it once
-            deps.storage.write(bucket, name, data)
+            deps.orders.write(name, data)
             written.append(len(data))
     except FontMissing as exc:  # the image lacks a font: a deploy fixes it, not the book
         raise TransientError(str(exc)) from exc

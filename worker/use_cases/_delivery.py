@@ -48,10 +48,7 @@ from common.orders import (
     OrderRecord,
     Status,
     code_name,
-    load_record,
     payment_index_name,
-    save_record,
-    write_indexes,
 )
 from common.storage import PreconditionFailed, TransientStorageError
 from worker.customers import CustomerNotFound, LookupUnavailable
@@ -77,16 +74,15 @@ def advance_order(order_id: str, deps: WorkerDeps, message: OrderPaid | None = N
 
 
 def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
-    bucket = deps.settings.delivery_bucket
     for _ in range(_MAX_STEPS):
-        record, generation = load_record(deps.storage, bucket, order_id)
+        record, generation = deps.orders.load(order_id)
         try:
             if record is None:
                 if message is None:
                     return "unknown order"
                 new = _new_record(message, deps)
                 _index_payment(message, deps)
-                save_record(deps.storage, bucket, new, 0)
+                deps.orders.save(new, 0)
             elif record.status in (Status.MAILED, Status.REVOKED):
                 if record.status == Status.REVOKED:
                     delete_copies(record, deps)  # a refund may have raced our stamping
@@ -99,7 +95,7 @@ def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
                 named = record.buyer_resolved(
                     name=message.buyer.name, email=message.buyer.email, at=now_iso()
                 )
-                save_record(deps.storage, bucket, named, generation)
+                deps.orders.save(named, generation)
             elif record.status == Status.RECEIVED:
                 _mail_once(_stamp_all(record, deps), generation, deps)
             else:
@@ -160,12 +156,12 @@ def _index_payment(message: OrderPaid, deps: WorkerDeps) -> None:
     """Name the order under its payment (create-only), so refunds naming the payment find it."""
     if not message.payment_ref:
         return
-    bucket, order = deps.settings.delivery_bucket, message.order_id.encode()
+    order = message.order_id.encode()
     name = payment_index_name(message.merchant, message.payment_ref)
     try:
-        deps.storage.write(bucket, name, order, if_generation_match=0)
+        deps.orders.write(name, order, if_generation_match=0)
     except PreconditionFailed:
-        if deps.storage.read(bucket, name).data != order:  # one payment, two sessions: never seen
+        if deps.orders.read(name).data != order:  # one payment, two sessions: never seen
             log.warning(
                 "payment already names another order",
                 extra={"order_id": message.order_id, "payment_ref": message.payment_ref},
@@ -181,13 +177,13 @@ def _item_of(product_ids: tuple[str, ...], message: OrderPaid) -> str:
 
 def _claim_code(order_id: str, deps: WorkerDeps) -> str:
     """Reserve a stamp code whose serial no other order holds (create-only index)."""
-    secret, bucket = deps.settings.stamp_secret, deps.settings.delivery_bucket
+    secret = deps.settings.stamp_secret
     for attempt in range(_MAX_STEPS):
         serial = serial_for(secret, order_id, attempt)
         try:
-            deps.storage.write(bucket, code_name(serial), order_id.encode(), if_generation_match=0)
+            deps.orders.write(code_name(serial), order_id.encode(), if_generation_match=0)
         except PreconditionFailed:
-            if deps.storage.read(bucket, code_name(serial)).data != order_id.encode():
+            if deps.orders.read(code_name(serial)).data != order_id.encode():
                 continue  # another order's serial: 35 bits do collide, rarely
         return code_for_serial(secret, serial)
     raise TransientError(f"no free stamp code for order {order_id}")
@@ -205,7 +201,7 @@ def _lookup(customer_id: str, deps: WorkerDeps) -> Buyer:
 def _stamp_all(record: OrderRecord, deps: WorkerDeps) -> OrderRecord:
     """Write the indexes and every copy; idempotent, so a retry may redo it."""
     try:
-        write_indexes(deps.storage, deps.settings.delivery_bucket, record)
+        deps.orders.write_indexes(record)
     except TransientStorageError as exc:
         raise TransientError(f"writing the indexes of {record.order_id} failed: {exc}") from exc
     files = stamp_copies(record, deps)
@@ -221,8 +217,7 @@ def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
         claimed = record.mail_claimed(now=now, at=now_iso())
     except InvalidTransition as exc:
         raise PermanentError(str(exc)) from exc
-    bucket = deps.settings.delivery_bucket
-    generation = save_record(deps.storage, bucket, claimed, generation)
+    generation = deps.orders.save(claimed, generation)
     try:
         mail_id = mail_links(claimed, deps, resend=False)
     except MailOutcomeUnknown:
@@ -243,13 +238,12 @@ def _record_mailed(mailed: OrderRecord, generation: int, deps: WorkerDeps) -> No
     Losing this write would let the claim go stale and the mail go out again, so
     it is retried on the fresh generation while the record still holds our claim.
     """
-    bucket = deps.settings.delivery_bucket
     for _ in range(_MAX_STEPS):
         try:
-            save_record(deps.storage, bucket, mailed, generation)
+            deps.orders.save(mailed, generation)
             return
         except (PreconditionFailed, TransientStorageError):
-            current, generation = load_record(deps.storage, bucket, mailed.order_id)
+            current, generation = deps.orders.load(mailed.order_id)
             if current is None or current.status != Status.MAILING:
                 return  # a refund moved on; it stands
             if current.mail_claimed_at != mailed.mail_claimed_at:
@@ -261,4 +255,4 @@ def _release_claim(claimed: OrderRecord, generation: int, deps: WorkerDeps) -> N
     """The provider refused the mail, so nothing was sent: let the next delivery try at once."""
     released = claimed.claim_released(at=now_iso())
     with contextlib.suppress(PreconditionFailed):  # someone moved on (a refund): keep theirs
-        save_record(deps.storage, deps.settings.delivery_bucket, released, generation)
+        deps.orders.save(released, generation)

@@ -43,7 +43,7 @@ def _order_of(merchant: str, payment_ref: str, deps: WorkerDeps) -> str:
     """The order id the payment index names; TransientError while there is none yet."""
     name = payment_index_name(merchant, payment_ref)
     try:
-        blob = deps.storage.read(deps.settings.delivery_bucket, name)
+        blob = deps.orders.read(name)
     except NotFound:
         raise TransientError(
             f"no order known for {merchant} payment {payment_ref} yet (its sale may not be "

@@ -36,9 +36,6 @@ from common.orders import (
     OrderRecord,
     RecordContended,
     Status,
-    load_record,
-    reset_count,
-    update_record,
 )
 from common.storage import NotFound, TransientStorageError
 from worker.deps import WorkerDeps
@@ -65,7 +62,7 @@ def reissue_order(message: EditionReissued, deps: WorkerDeps) -> str:
 def _reissue(message: EditionReissued, markers: ReissueMarkers, deps: WorkerDeps) -> str:
     if markers.done():
         return "already re-issued"
-    record, _ = load_record(deps.storage, deps.settings.delivery_bucket, message.order_id)
+    record, _ = deps.orders.load(message.order_id)
     if record is None:
         raise PermanentError(f"no order {message.order_id}")
     product = _product(message.product, deps)
@@ -79,7 +76,7 @@ def _reissue(message: EditionReissued, markers: ReissueMarkers, deps: WorkerDeps
         if not _still_entitled(record, files, indexes, deps):
             return markers.finish("skipped: revoked")
         for n in indexes:  # the new edition's links must work for a buyer who used up the old
-            reset_count(deps.storage, deps.settings.delivery_bucket, record.order_id, n)
+            deps.orders.reset_count(record.order_id, n)
         mail_id = mail_new_edition(replace(record, files=files), deps, product.title, indexes)
     except MailOutcomeUnknown:
         raise  # keep the claim: a second mail now could be a duplicate
@@ -130,7 +127,7 @@ def _still_entitled(
     deps: WorkerDeps,
 ) -> bool:
     """False when a refund came while we stamped; the copies just written are taken back."""
-    current, _ = load_record(deps.storage, deps.settings.delivery_bucket, record.order_id)
+    current, _ = deps.orders.load(record.order_id)
     if current is not None and current.deliverable:
         return True
     _take_back(files, indexes, deps)
@@ -141,7 +138,7 @@ def _take_back(
     files: tuple[DeliveredFile, ...], indexes: tuple[int, ...], deps: WorkerDeps
 ) -> None:
     for n in indexes:
-        deps.storage.delete(deps.settings.delivery_bucket, files[n].object_name)
+        deps.orders.delete(files[n].object_name)
 
 
 def _record(
@@ -165,9 +162,8 @@ def _record(
         restamped = current.restamped(files, at=at, note=note)
         return restamped.mail_sent("new-edition", provider_id=mail_id, at=at)
 
-    bucket = deps.settings.delivery_bucket
     try:
-        update_record(deps.storage, bucket, record.order_id, reissued)
+        deps.orders.update(record.order_id, reissued)
     except InvalidTransition:  # revoked after the mail: its links answer 410; take the copies
         _take_back(files, indexes, deps)
     except RecordContended as exc:

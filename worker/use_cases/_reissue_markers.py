@@ -15,8 +15,8 @@ import json
 import logging
 
 from common.messages import EditionReissued, now_iso
-from common.orders import claim_name, done_name, failed_name, read_json
-from common.storage import NotFound, PreconditionFailed, StorageError, exists
+from common.orders import claim_name, done_name, failed_name
+from common.storage import NotFound, PreconditionFailed, StorageError
 from worker.deps import WorkerDeps
 from worker.errors import TransientError
 from worker.use_cases._delivery import MAIL_CLAIM_SECONDS
@@ -30,54 +30,52 @@ class ReissueMarkers:
         self._claim, self._done, self._failed = claim_name(*key), done_name(*key), failed_name(*key)
         self._message = message
         self._deps = deps
-        self._bucket = deps.settings.delivery_bucket
+        self._orders = deps.orders
 
     def done(self) -> bool:
         """Whether this order has this edition already (mailed, or skipped for a reason)."""
-        return exists(self._deps.storage, self._bucket, self._done)
+        return self._orders.has(self._done)
 
     def claim(self) -> None:
         """Hold the order for this delivery, or raise TransientError while another holds it."""
-        storage, now = self._deps.storage, self._deps.clock()
+        orders, now = self._orders, self._deps.clock()
         try:
-            expected = storage.generation(self._bucket, self._claim)
+            expected = orders.generation(self._claim)
         except NotFound:
             expected = 0
         else:
-            held_since = read_json(storage, self._bucket, self._claim).get("claimed_at", 0)
+            held_since = orders.read_json(self._claim).get("claimed_at", 0)
             if isinstance(held_since, int | float) and now - held_since < MAIL_CLAIM_SECONDS:
                 raise TransientError(f"order {self._message.order_id} is being re-issued")
         body = json.dumps({"claimed_at": now, "request_id": self._message.request_id}).encode()
         try:
-            storage.write(self._bucket, self._claim, body, if_generation_match=expected)
+            orders.write(self._claim, body, if_generation_match=expected)
         except PreconditionFailed as exc:
             raise TransientError(f"order {self._message.order_id} was claimed meanwhile") from exc
 
     def release(self) -> None:
         """Nothing was sent: the next delivery may claim at once."""
-        self._deps.storage.delete(self._bucket, self._claim)
+        self._orders.delete(self._claim)
 
     def finish(self, outcome: str) -> str:
         """Mark the order done for this edition (once), and drop the claim and any failure."""
         body = {"outcome": outcome, "at": now_iso(), "request_id": self._message.request_id}
         with contextlib.suppress(PreconditionFailed):  # another delivery finished first
-            self._deps.storage.write(
-                self._bucket,
+            self._orders.write(
                 self._done,
                 json.dumps(body).encode(),
                 content_type="application/json",
                 if_generation_match=0,
             )
         for name in (self._claim, self._failed):
-            self._deps.storage.delete(self._bucket, name)
+            self._orders.delete(name)
         return outcome
 
     def failed(self, reason: str) -> None:
         """Tell the console this order failed in its run."""
         body = {"request_id": self._message.request_id, "reason": reason, "at": now_iso()}
         try:
-            self._deps.storage.write(
-                self._bucket,
+            self._orders.write(
                 self._failed,
                 json.dumps(body).encode(),
                 content_type="application/json",

@@ -25,11 +25,9 @@ from common.orders import (
     OrderRecord,
     RecordContended,
     customer_prefix,
-    load_record,
     request_marker,
-    update_record,
 )
-from common.storage import NotFound, PreconditionFailed, exists
+from common.storage import NotFound, PreconditionFailed
 from worker.deps import WorkerDeps
 from worker.errors import PermanentError, TransientError
 from worker.use_cases._links_mail import mail_links
@@ -39,15 +37,14 @@ log = logging.getLogger(__name__)
 
 
 def resend_links(message: LinksRequested, deps: WorkerDeps) -> str:
-    bucket = deps.settings.delivery_bucket
     prefix = customer_prefix(message.email)
     sent = 0
-    for name in deps.storage.list(bucket, prefix):
+    for name in deps.orders.list(prefix):
         order_id = name.removeprefix(prefix)
         marker = request_marker(message.request_id, order_id)
-        if exists(deps.storage, bucket, marker):
+        if deps.orders.has(marker):
             continue  # this request already mailed this order (a redelivery)
-        record, _ = load_record(deps.storage, bucket, order_id)
+        record, _ = deps.orders.load(order_id)
         if record is None or not record.deliverable:
             continue
         if record.buyer_email.strip().lower() != message.email.strip().lower():
@@ -57,7 +54,7 @@ def resend_links(message: LinksRequested, deps: WorkerDeps) -> str:
             continue
         mail_links(record, deps, resend=True)
         with contextlib.suppress(PreconditionFailed):
-            deps.storage.write(bucket, marker, b"", if_generation_match=0)
+            deps.orders.write(marker, b"", if_generation_match=0)
         sent += 1
     log.info("links re-sent", extra={"mails": sent, "request_id": message.request_id})
     return f"{sent} mails"
@@ -65,12 +62,11 @@ def resend_links(message: LinksRequested, deps: WorkerDeps) -> str:
 
 def resend_order(message: ResendRequested, deps: WorkerDeps) -> str:
     """Mail one order's links again, to its own address; a revoked order gets nothing."""
-    bucket = deps.settings.delivery_bucket
     marker = request_marker(message.request_id, message.order_id)
     try:
-        mail_id = deps.storage.read(bucket, marker).data.decode()  # a redelivery: mailed already
+        mail_id = deps.orders.read(marker).data.decode()  # a redelivery: mailed already
     except NotFound:
-        record, _ = load_record(deps.storage, bucket, message.order_id)
+        record, _ = deps.orders.load(message.order_id)
         if record is None:
             raise PermanentError(f"no order {message.order_id}") from None
         if not record.deliverable:
@@ -83,7 +79,7 @@ def resend_order(message: ResendRequested, deps: WorkerDeps) -> str:
             return "not re-sent: revoked meanwhile"
         mail_id = mail_links(record, deps, resend=True)
         with contextlib.suppress(PreconditionFailed):
-            deps.storage.write(bucket, marker, mail_id.encode(), if_generation_match=0)
+            deps.orders.write(marker, mail_id.encode(), if_generation_match=0)
     _record_resent(deps, message.order_id, mail_id)
     log.info("links re-sent", extra={"order_id": message.order_id, "mail_id": mail_id})
     return "re-sent"
@@ -93,7 +89,7 @@ def _with_copies(record: OrderRecord, deps: WorkerDeps) -> OrderRecord | None:
     """The record once its missing copies are stamped again; None if revoked meanwhile."""
     if remake_missing(record.order_id, deps) != "re-stamped":
         return record
-    fresh, _ = load_record(deps.storage, deps.settings.delivery_bucket, record.order_id)
+    fresh, _ = deps.orders.load(record.order_id)
     return fresh if fresh is not None and fresh.deliverable else None
 
 
@@ -106,7 +102,7 @@ def _record_resent(deps: WorkerDeps, order_id: str, mail_id: str) -> None:
         return record.mail_resent(provider_id=mail_id, at=now_iso())
 
     try:
-        update_record(deps.storage, deps.settings.delivery_bucket, order_id, listed)
+        deps.orders.update(order_id, listed)
     except InvalidTransition:
         pass  # revoked while we mailed: its links now answer 410, the mail is harmless
     except RecordContended as exc:

@@ -28,8 +28,6 @@ from common.orders import (
     OrderRecord,
     RecordContended,
     Status,
-    save_record,
-    update_record,
 )
 from common.storage import NotFound, PreconditionFailed
 from worker.deps import WorkerDeps
@@ -43,7 +41,6 @@ _ATTEMPTS = 8
 
 def revoke(order_id: str, deps: WorkerDeps, *, reason: str, by: str) -> str:
     """Revoke the whole order (a stub when it is not recorded yet); delete its copies."""
-    bucket = deps.settings.delivery_bucket
     for _ in range(_ATTEMPTS):
         try:
             record = changed(
@@ -54,7 +51,7 @@ def revoke(order_id: str, deps: WorkerDeps, *, reason: str, by: str) -> str:
             # A refund before its purchase: a stub, so the late purchase delivers nothing.
             stub = OrderRecord.revoked_stub(order_id, at=now_iso(), reason=reason, by=by)
             try:
-                save_record(deps.storage, bucket, stub, 0)
+                deps.orders.save(stub, 0)
                 record = stub
                 break
             except PreconditionFailed:
@@ -76,7 +73,7 @@ def restore(order_id: str, deps: WorkerDeps, *, reason: str, event_id: str) -> s
         return current.restored(at=now_iso(), note=f"{reason} ({event_id})")
 
     try:
-        record = update_record(deps.storage, deps.settings.delivery_bucket, order_id, restored)
+        record = deps.orders.update(order_id, restored)
     except NotFound:
         log.info("nothing to restore", extra={**ids, "status": ""})
         return "unknown order"
@@ -96,6 +93,6 @@ def changed(
 ) -> OrderRecord:
     """The record after `change`, written under its generation; a contended one is retried."""
     try:
-        return update_record(deps.storage, deps.settings.delivery_bucket, order_id, change)
+        return deps.orders.update(order_id, change)
     except RecordContended:
         raise TransientError(f"order {order_id} kept changing; retrying later") from None

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 
 from common.messages import now_iso
-from common.orders import OrderRecord, Status, load_record, save_record
-from common.storage import PreconditionFailed, TransientStorageError, exists
+from common.orders import OrderRecord, Status
+from common.storage import PreconditionFailed, TransientStorageError
 from worker.deps import WorkerDeps
 from worker.errors import TransientError
 from worker.use_cases._copies import stamp_copies
@@ -23,9 +23,8 @@ _ATTEMPTS = 8
 
 def remake_missing(order_id: str, deps: WorkerDeps, wanted: tuple[int, ...] | None = None) -> str:
     """Stamp again the missing copies among `wanted` (default: every live file)."""
-    bucket = deps.settings.delivery_bucket
     for _ in range(_ATTEMPTS):
-        record, generation = load_record(deps.storage, bucket, order_id)
+        record, generation = deps.orders.load(order_id)
         if record is None or not record.deliverable:
             if record is not None and record.status == Status.REVOKED:
                 delete_copies(record, deps)  # a refund may have landed while we stamped
@@ -36,7 +35,7 @@ def remake_missing(order_id: str, deps: WorkerDeps, wanted: tuple[int, ...] | No
         files = stamp_copies(record, deps, missing)
         remade = record.copies_remade(files, missing, at=now_iso())
         try:
-            save_record(deps.storage, bucket, remade, generation)
+            deps.orders.save(remade, generation)
         except PreconditionFailed:
             continue
         log.info("copies re-stamped", extra={"order_id": order_id, "files": list(missing)})
@@ -57,7 +56,7 @@ def _missing(
 
 def _stored(record: OrderRecord, index: int, deps: WorkerDeps) -> bool:
     try:
-        return exists(deps.storage, deps.settings.delivery_bucket, record.files[index].object_name)
+        return deps.orders.has(record.files[index].object_name)
     except TransientStorageError as exc:
         raise TransientError(f"cannot check copy {index} of {record.order_id}: {exc}") from exc
 
@@ -67,4 +66,4 @@ def delete_copies(
 ) -> None:
     """Remove stamped copies (all of a revoked order's by default); a missing one is fine."""
     for n in range(len(record.files)) if indexes is None else indexes:
-        deps.storage.delete(deps.settings.delivery_bucket, record.files[n].object_name)
+        deps.orders.delete(record.files[n].object_name)
