@@ -3,8 +3,9 @@
 An authentic code (its MAC checks out, common/codes.py) leads through
 `codes/<serial>` to the order record; the answer shows the order id, the
 buyer's name and email masked, the date issued, and whether the copy is still
-valid or was revoked by a refund. Answers: 200 authentic; 400 not authentic
-(forged, altered, truncated) or no code given; 404 authentic but no record
+valid or was revoked by a refund. Answers: 200 authentic; 200 not authentic
+(a forged or altered code is a fair question whose answer is "no"); 400 not a
+code at all (truncated, too long, other letters) or no code given; 404 authentic but no record
 (treated as unknown); 429 past 60 checks an hour per client IP; 503 when
 storage does not answer. JSON for `Accept: application/json`, HTML otherwise.
 Reads the delivery bucket only.
@@ -17,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 from flask import Blueprint, Response, jsonify, make_response, render_template, request
 
-from common.codes import InvalidCode, check_code, normalise_code
+from common.codes import ForgedCode, InvalidCode, check_code, normalise_code
 from common.logging import mask_email
 from common.orders import OrderStore, Status, code_name
 from common.storage import NotFound, TransientStorageError
@@ -70,8 +71,13 @@ def check_stamp(orders: OrderStore, secret: str, text: str) -> StampCheck:
 
 
 def mask_name(name: str) -> str:
-    """'Ada Lovelace' → 'A*** L***': initials only, and no hint of each word's length."""
-    return " ".join(f"{word[0]}***" for word in name.split())
+    """'Ada Lovelace' → 'A*** L***': initials only, and no hint of each word's length.
+
+    A word's initial is its first letter or digit, so '(Work)' is 'W***', and a word of
+    punctuation alone ('-', '&') says nothing about the buyer and is left out.
+    """
+    initials = (next((ch for ch in word if ch.isalnum()), "") for word in name.split())
+    return " ".join(f"{initial}***" for initial in initials if initial)
 
 
 def mask_address(email: str) -> str:
@@ -96,6 +102,8 @@ def verify() -> Response:
     settings = deps.settings
     try:
         result = check_stamp(deps.orders, settings.stamp_secret, code or "")
+    except ForgedCode as exc:
+        return _answer(as_json, 200, code=code, error=str(exc), forged=True)
     except InvalidCode as exc:
         return _answer(as_json, 400, code=code, error=str(exc), forged=True)
     except UnknownCode as exc:

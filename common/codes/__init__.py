@@ -3,6 +3,7 @@
 from common.codes._keys import derive_key
 from common.codes._link_tokens import InvalidToken, LinkClaim, make_token, read_token
 from common.codes._stamp_codes import (
+    ForgedCode,
     InvalidCode,
     check_code,
     code_for_serial,
@@ -12,6 +13,7 @@ from common.codes._stamp_codes import (
 )
 
 __all__ = [
+    "ForgedCode",
     "InvalidCode",
     "InvalidToken",
     "LinkClaim",

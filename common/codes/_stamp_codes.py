@@ -26,6 +26,10 @@ class InvalidCode(ValueError):
     """The text is not an authentic stamp code."""
 
 
+class ForgedCode(InvalidCode):
+    """The text has a stamp code's shape, but its MAC is not this shop's: forged or altered."""
+
+
 def _b32(data: bytes, chars: int) -> str:
     number = int.from_bytes(data, "big")
     bits = len(data) * 8
@@ -69,5 +73,5 @@ def check_code(secret: str, text: str) -> str:
     code = normalise_code(text)
     serial, mac = code[:_SERIAL_CHARS], code[_SERIAL_CHARS:]
     if not hmac.compare_digest(_mac(secret, serial), mac):
-        raise InvalidCode("this code was not issued by this shop")
+        raise ForgedCode("this code was not issued by this shop")
     return serial
