@@ -1,4 +1,4 @@
-"""The public service: Paddle webhooks, durable download links, buyer pages.
+"""The public service: the stores' webhooks, durable download links, buyer pages.
 
 `create_app(settings, **overrides)` is the factory gunicorn calls
 (`service.app:create_app()`); tests pass settings and ready-built adapters.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from common.logging import configure_logging
@@ -41,6 +41,14 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     install_security(app, settings.cors_origins)
+
+    @app.get("/favicon.ico")
+    def _favicon() -> Response:
+        """Browsers ask for /favicon.ico on every page; an SVG answers it (current ones draw it)."""
+        icon = send_from_directory(app.static_folder or "static", "favicon.svg")
+        icon.mimetype = "image/svg+xml"
+        icon.cache_control.max_age = 86400
+        return icon
 
     @app.context_processor
     def _branding() -> dict[str, str]:
