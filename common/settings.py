@@ -15,8 +15,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
 
 DEMO_WEBHOOK_SECRET = "pdl_ntfset_demo-only-not-a-secret"  # noqa: S105 - public by design
 DEMO_STAMP_SECRET = "demo-only-stamp-secret"  # noqa: S105 - public by design
@@ -78,6 +81,12 @@ class Settings:
     log_level: str = "INFO"
 
     @property
+    def sender(self) -> tuple[str, str]:
+        """(display name, address) of MAIL_FROM: its own name wins over SHOP_NAME."""
+        name, address = parseaddr(self.mail_from)
+        return (name or self.shop_name), address
+
+    @property
     def embedded(self) -> bool:
         return self.storage_backend == "local" and self.publish_backend == "local"
 
@@ -127,6 +136,7 @@ class Settings:
             raise SettingsError("DOWNLOAD_LIMIT: must be 0 (no limit) or a positive integer")
         if self.paddle_signature_tolerance < 0:
             raise SettingsError("PADDLE_SIGNATURE_TOLERANCE: must not be negative")
+        _sender("MAIL_FROM", self.mail_from)
         if not self.public_url.startswith(("http://", "https://")):
             raise SettingsError("PUBLIC_URL: must be an http(s) URL")
         if self.embedded:
@@ -188,6 +198,20 @@ _SECRET_LISTS = {
 }
 _ALIASED = set(_SECRET_LISTS.values())
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _sender(var: str, value: str) -> None:
+    """`Name <address>` or a bare address, one of them; anything else stops start-up."""
+    name, address = parseaddr(value)
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        raise SettingsError(
+            f"{var}: expected an address or 'Name <address>', got {value!r}"
+        ) from None
+    text = value.strip()
+    if text != address and not (name and text.endswith(f"<{address}>")):  # two addresses, say
+        raise SettingsError(f"{var}: expected an address or 'Name <address>', got {value!r}")
 
 
 def variable_of(field_name: str) -> str:

@@ -36,22 +36,19 @@ log = logging.getLogger(__name__)
 
 
 def build_mailer(settings: Settings) -> Mailer:
+    name, address = settings.sender
     if settings.sendgrid_api_key:
         from worker.mail.sendgrid import SendGridMailer
 
         return SendGridMailer(
             settings.sendgrid_api_key,
             host=settings.sendgrid_api_url,
-            mail_from=settings.mail_from,
-            from_name=settings.shop_name,
+            mail_from=address,
+            from_name=name,
         )
     from worker.mail import OutboxMailer
 
-    return OutboxMailer(
-        settings.local_data_dir / "outbox",
-        sender=settings.mail_from,
-        sender_name=settings.shop_name,
-    )
+    return OutboxMailer(settings.local_data_dir / "outbox", sender=address, sender_name=name)
 
 
 def build_customers(settings: Settings) -> CustomerLookup:

@@ -325,3 +325,24 @@ def test_link_ttl_is_at_most_ten_years() -> None:
     assert Settings.from_env({"LINK_TTL": str(MAX_LINK_TTL)}).link_ttl == MAX_LINK_TTL
     with pytest.raises(SettingsError, match=r"^LINK_TTL: at most"):
         Settings.from_env({"LINK_TTL": str(MAX_LINK_TTL + 1)})
+
+
+@pytest.mark.parametrize(
+    ("mail_from", "sender"),
+    [
+        ("Held Out <books@example.com>", ("Held Out", "books@example.com")),
+        ('"Held, Out" <books@example.com>', ("Held, Out", "books@example.com")),
+        ("Ünïcode Näme <b@example.com>", ("Ünïcode Näme", "b@example.com")),
+        ("books@example.com", ("exlibris", "books@example.com")),  # SHOP_NAME names it
+    ],
+)
+def test_mail_from_takes_a_name_and_an_address_or_an_address(mail_from: str, sender: tuple) -> None:
+    assert Settings.from_env({"MAIL_FROM": mail_from}).sender == sender
+
+
+@pytest.mark.parametrize(
+    "mail_from", ["x <y", "a@example.com, b@example.com", 'Held Out <books"@example.com>', "nobody"]
+)
+def test_anything_else_in_mail_from_stops_start_up_naming_it(mail_from: str) -> None:
+    with pytest.raises(SettingsError, match=r"^MAIL_FROM: expected an address or 'Name <address>'"):
+        Settings.from_env({"MAIL_FROM": mail_from})

@@ -215,3 +215,14 @@ def test_an_adapter_bug_on_a_resend_is_a_dead_letter_not_a_500(
     )
     assert response.status_code == 204
     assert [letter["kind"] for letter in dead_letters(branded)] == ["links.requested"]
+
+
+def test_a_display_name_in_mail_from_wins_over_the_shop_name(
+    branded: Settings, originals: Path
+) -> None:
+    """MAIL_FROM="Held Out <books@example.com>" once came out as 'exlibris <"Held Out <books"…>'."""
+    settings = branded.with_overrides(mail_from="Held Out <held@example.com>")
+    assert push(create_app(settings, clock=lambda: NOW).test_client(), paid()) == 204
+    [mail] = outbox(settings)
+    assert mail["From"].addresses[0].display_name == "Held Out"
+    assert mail["From"].addresses[0].addr_spec == "held@example.com"
