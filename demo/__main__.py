@@ -19,7 +19,7 @@ import requests
 from common.settings import Settings
 from demo.purchase import ensure_sample_book, wait_for_mail
 from demo.sales import DEMO_SECRETS, SALES
-from demo.stack import free_port, port_is_free, running_stack, stop_on_signals, wait_for_stop
+from demo.stack import free_port_pair, port_is_free, running_stack, stop_on_signals, wait_for_stop
 from worker.mail._outbox import download_links, read_mail
 
 # The demo is the embedded stack whatever the shell holds: no real mail, no Paddle calls.
@@ -39,7 +39,13 @@ def demo(settings: Settings, merchant: str = "paddle") -> int:
     service, worker = settings.port, settings.port + 1
     # The contract's ports when free, so the mailed links keep working under `make run`.
     if not (port_is_free(service) and port_is_free(worker)):
-        service, worker = free_port(), free_port()
+        busy = f"{service} and {worker}"
+        service = free_port_pair()
+        worker = service + 1
+        print(
+            f"ports {busy} are busy (another stack?), so this demo serves on {service} and "
+            f"{worker}: its mailed links point there, and `PORT={service} make run` serves them"
+        )
     with running_stack(
         settings.local_data_dir.resolve(),
         service_port=service,

@@ -8,6 +8,7 @@ outbox) exactly as `make demo MERCHANT=…` runs it.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,22 @@ def test_an_unknown_store_is_refused_in_words(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert "invalid choice: 'gumroad'" in done.stderr
+
+
+def test_a_busy_port_is_said_and_the_links_name_the_port_used(tmp_path: Path) -> None:
+    port = free_port_pair()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        env = {**os.environ, "LOCAL_DATA_DIR": str(tmp_path / "var"), "PORT": str(port)}
+        done = subprocess.run(
+            [sys.executable, "-m", "demo"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    said = next(line for line in done.stdout.splitlines() if "are busy" in line)
+    used = int(said.split("serves on ")[1].split()[0])
+    assert used != port and f"PORT={used} make run" in said
+    assert all(
+        f"127.0.0.1:{used}/d/" in line for line in done.stdout.splitlines() if "link:" in line
+    )
