@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
-from console.paddle_api import PaddleApiError
+from console.merchant_api import MerchantApiError
 
 EVENTS = ("transaction.completed", "adjustment.created", "adjustment.updated")
 
@@ -43,7 +43,7 @@ def run_connect(args: argparse.Namespace, deps: ConsoleDeps) -> int:
             _report_existing(deps, existing)
             return 0
         created = api.create("/notification-settings", _new_destination(url, args.description))
-    except PaddleApiError as exc:
+    except MerchantApiError as exc:
         raise ConsoleError(str(exc)) from None
     secret = created.get("endpoint_secret_key")
     if not isinstance(secret, str) or not secret:
@@ -99,7 +99,7 @@ def run_products(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     params = {"include": "prices", "per_page": "200", "status": "active"}
     try:
         products = list(deps.paddle().list("/products", params))
-    except PaddleApiError as exc:
+    except MerchantApiError as exc:
         raise ConsoleError(str(exc)) from None
     if not products:
         deps.out.print("# Paddle has no active products yet")

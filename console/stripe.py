@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
-from console.stripe_api import StripeApiError
+from console.merchant_api import MerchantApiError
 
 EVENTS = (
     "checkout.session.completed",
@@ -51,7 +51,7 @@ def run_stripe_connect(args: argparse.Namespace, deps: ConsoleDeps) -> int:
         form = [("url", url), ("description", args.description[:500])]
         form += [("enabled_events[]", event) for event in EVENTS]
         created = api.create("/v1/webhook_endpoints", form)
-    except StripeApiError as exc:
+    except MerchantApiError as exc:
         raise ConsoleError(str(exc)) from None
     secret = created.get("secret")
     if not isinstance(secret, str) or not secret.startswith("whsec_"):
@@ -91,7 +91,7 @@ def run_stripe_products(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     try:
         products = list(api.list("/v1/products", {"active": "true"}))
         prices = list(api.list("/v1/prices", {"active": "true"}))
-    except StripeApiError as exc:
+    except MerchantApiError as exc:
         raise ConsoleError(str(exc)) from None
     if not products:
         deps.out.print("# Stripe has no active products yet")
