@@ -38,16 +38,14 @@ read here. Needs no permissions; the secrets come from settings.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.merchants._hmac import SHA256_HEX, check_signatures, hmac_sha256
 from common.merchants._port import WebhookRequest
 from common.messages import Buyer, ContractError, OrderPaid, OrderRevoked
 from common.settings import Settings
@@ -55,7 +53,6 @@ from common.settings import Settings
 SIGNATURE_HEADER = "X-Signature"
 EVENT_HEADER = "X-Event-Name"
 MERCHANT = "lemonsqueezy"
-_HEX = re.compile(r"[0-9a-fA-F]{64}")  # SHA-256 hex; anything else never matches
 
 log = logging.getLogger(__name__)
 
@@ -91,26 +88,16 @@ class LemonSqueezy:
 
 def sign_lemonsqueezy(body: bytes, secret: str) -> str:
     """Return the X-Signature Lemon Squeezy would send for this body."""
-    return _digest(secret, body).hex()
+    return hmac_sha256(secret, body).hex()
 
 
 def verify_lemonsqueezy(header: str | None, body: bytes, secrets: Sequence[str]) -> None:
     """Raise SignatureError unless `header` is the HMAC of `body` under one of `secrets`."""
     if not header:
         raise SignatureError(f"missing {SIGNATURE_HEADER} header")
-    if not _HEX.fullmatch(header):
+    if not SHA256_HEX.fullmatch(header):
         raise SignatureError(f"{SIGNATURE_HEADER} is not a SHA-256 hex digest")
-    if not secrets:
-        raise SignatureError("no webhook secret configured")
-    given = bytes.fromhex(header)
-    matches = [hmac.compare_digest(_digest(secret, body), given) for secret in secrets]
-    if not any(matches):
-        raise SignatureError("no matching signature")
-
-
-def _digest(secret: str, body: bytes) -> bytes:
-    # surrogateescape: a secret os.environ could not decode keeps its original bytes.
-    return hmac.new(secret.encode("utf-8", "surrogateescape"), body, hashlib.sha256).digest()
+    check_signatures([bytes.fromhex(header)], secrets, body)
 
 
 def parse_lemonsqueezy_event(

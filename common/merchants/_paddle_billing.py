@@ -22,15 +22,13 @@ secrets come from settings.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.merchants._events import Event, EventError, Ignored
+from common.merchants._hmac import TimestampedHeader, check_signatures, check_window, hmac_sha256
 from common.merchants._port import WebhookRequest
 from common.messages import (
     ContractError,
@@ -42,8 +40,7 @@ from common.messages import (
 )
 from common.settings import Settings
 
-_TS = re.compile(r"[0-9]{1,12}")  # a bound keeps int() cheap and far from its digit limit
-_H1 = re.compile(r"[0-9a-fA-F]{64}")  # SHA-256 hex; shorter (truncated, SHA-1) never matches
+_HEADER = TimestampedHeader("Paddle-Signature", ";", timestamp="ts", signature="h1")
 
 # Paddle's adjustment actions that take the money back. `chargeback_warning`
 # is only a warning (Paddle may refund it, which arrives as a refund); of the
@@ -84,7 +81,7 @@ class PaddleBilling:
 
 def sign_billing(body: bytes, secret: str, ts: int) -> str:
     """Return the Paddle-Signature header value Paddle would send for this body."""
-    return f"ts={ts};h1={_digest(secret, str(ts), body).hex()}"
+    return f"ts={ts};h1={hmac_sha256(secret, _signed(str(ts), body)).hex()}"
 
 
 def verify_billing(
@@ -96,51 +93,13 @@ def verify_billing(
     tolerance: int = 300,
 ) -> None:
     """Raise SignatureError unless `header` proves Paddle sent `body` within the window."""
-    ts, signatures = _parse_header(header)
-    age = now - int(ts)
-    if age > tolerance:
-        raise SignatureError("timestamp outside tolerance: too old")
-    if age < -tolerance:
-        raise SignatureError("timestamp outside tolerance: too new")
-    if not secrets:
-        raise SignatureError("no webhook secret configured")
-    expected = [_digest(secret, ts, body) for secret in secrets]
-    if not any(hmac.compare_digest(e, s) for e in expected for s in signatures):
-        raise SignatureError("no matching signature")
+    ts, signatures = _HEADER.parse(header)
+    check_window(ts, now=now, tolerance=tolerance)
+    check_signatures(signatures, secrets, _signed(ts, body))
 
 
-def _digest(secret: str, ts: str, body: bytes) -> bytes:
-    # surrogateescape gives back the original bytes of a secret that os.environ
-    # could not decode, instead of failing the request with a UnicodeEncodeError.
-    key = secret.encode("utf-8", "surrogateescape")
-    return hmac.new(key, ts.encode() + b":" + body, hashlib.sha256).digest()
-
-
-def _parse_header(header: str | None) -> tuple[str, list[bytes]]:
-    """Split `ts=...;h1=...[;h1=...]` strictly; anything else is a SignatureError."""
-    if not header:
-        raise SignatureError("missing Paddle-Signature header")
-    timestamps: list[str] = []
-    signatures: list[bytes] = []
-    for part in header.split(";"):
-        key, sep, value = part.partition("=")
-        if not sep:
-            raise SignatureError("malformed signature header")
-        if key == "ts":
-            if not _TS.fullmatch(value):
-                raise SignatureError("timestamp is not unix seconds")
-            timestamps.append(value)
-        elif key == "h1":
-            if not _H1.fullmatch(value):
-                raise SignatureError("h1 is not a SHA-256 hex digest")
-            signatures.append(bytes.fromhex(value))
-        else:
-            raise SignatureError("unknown field in signature header")
-    if len(timestamps) != 1:
-        raise SignatureError("no timestamp" if not timestamps else "several timestamps")
-    if not signatures:
-        raise SignatureError("no h1 signature")
-    return timestamps[0], signatures
+def _signed(ts: str, body: bytes) -> bytes:
+    return ts.encode() + b":" + body
 
 
 def parse_billing_event(body: bytes) -> Event:

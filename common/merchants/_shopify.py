@@ -43,8 +43,6 @@ permissions; the secrets come from settings.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import re
 from collections.abc import Sequence
@@ -52,6 +50,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.merchants._hmac import SHA256_BASE64, check_signatures, hmac_sha256
 from common.merchants._port import WebhookRequest
 from common.messages import Buyer, ContractError, ItemsRefunded, OrderPaid, PaidItem
 from common.settings import Settings
@@ -61,7 +60,6 @@ TOPIC_HEADER = "X-Shopify-Topic"
 WEBHOOK_ID_HEADER = "X-Shopify-Webhook-Id"
 TRIGGERED_AT_HEADER = "X-Shopify-Triggered-At"
 
-_BASE64_SHA256 = re.compile(r"[A-Za-z0-9+/]{43}=")  # 32 bytes: 43 characters and one '='
 _TOPIC = re.compile(r"[a-z0-9_]+(?:[/.][a-z0-9_]+)+")  # orders/paid, customer.tags_added
 _DELIVERY_ID = re.compile(r"[\x21-\x7e]{1,128}")  # printable ASCII, no blanks
 
@@ -98,27 +96,19 @@ class Shopify:
 
 def sign_shopify(body: bytes, secret: str) -> str:
     """Return the X-Shopify-Hmac-Sha256 value Shopify would send for this body."""
-    return base64.b64encode(_digest(secret, body)).decode("ascii")
+    return base64.b64encode(hmac_sha256(secret, body)).decode("ascii")
 
 
 def verify_shopify(header: str | None, body: bytes, secrets: Sequence[str]) -> None:
     """Raise SignatureError unless `header` proves that a holder of a secret signed `body`."""
     if not header:
         raise SignatureError(f"missing {HMAC_HEADER} header")
-    if not _BASE64_SHA256.fullmatch(header):
+    if not SHA256_BASE64.fullmatch(header):
         raise SignatureError(f"{HMAC_HEADER} is not the base64 of a SHA-256 digest")
     signature = base64.b64decode(header, validate=True)
     if base64.b64encode(signature).decode("ascii") != header:  # stray bits in the last digit
         raise SignatureError(f"{HMAC_HEADER} is not canonical base64")
-    if not secrets:
-        raise SignatureError("no webhook secret configured")
-    if not any(hmac.compare_digest(_digest(s, body), signature) for s in secrets):
-        raise SignatureError("no matching signature")
-
-
-def _digest(secret: str, body: bytes) -> bytes:
-    # surrogateescape gives back the original bytes of a secret os.environ could not decode.
-    return hmac.new(secret.encode("utf-8", "surrogateescape"), body, hashlib.sha256).digest()
+    check_signatures([signature], secrets, body)
 
 
 def _delivery(request: WebhookRequest) -> tuple[str, str]:
