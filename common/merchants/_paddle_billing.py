@@ -22,13 +22,13 @@ secrets come from settings.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from common.merchants._events import Event, EventError, Ignored
 from common.merchants._hmac import TimestampedHeader, check_signatures, check_window, hmac_sha256
+from common.merchants._json_fields import load_object, object_field, text_field
 from common.merchants._port import WebhookRequest
 from common.messages import (
     ContractError,
@@ -104,21 +104,16 @@ def _signed(ts: str, body: bytes) -> bytes:
 
 def parse_billing_event(body: bytes) -> Event:
     """Read a verified Billing notification body as one of our messages, or Ignored."""
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise EventError("body is not JSON") from None
+    payload = load_object(body)
     try:
         return _event(payload)
     except ContractError as exc:  # signed, but holding what cannot travel (a lone surrogate)
         raise EventError(str(exc)) from None
 
 
-def _event(payload: Any) -> Event:
-    if not isinstance(payload, dict):
-        raise EventError("body is not a JSON object")
-    event_type = _text(payload, "event_type", "event_type")
-    event_id = _text(payload, "event_id", "event_id")
+def _event(payload: dict[str, Any]) -> Event:
+    event_type = text_field(payload, "event_type", "event_type")
+    event_id = text_field(payload, "event_id", "event_id")
     if event_type == "transaction.completed":
         return _paid(payload, event_id)
     if event_type in ("adjustment.created", "adjustment.updated"):
@@ -127,23 +122,23 @@ def _event(payload: Any) -> Event:
 
 
 def _paid(payload: dict[str, Any], event_id: str) -> OrderPaid:
-    data = _object(payload, "data", "data")
+    data = object_field(payload, "data", "data")
     items = data.get("items")
     if not isinstance(items, list) or not items:
         raise EventError("data.items is missing or empty")
     ids: dict[str, None] = {}  # ordered and de-duplicated
     for n, item in enumerate(items):
-        price = _object(item, "price", f"data.items[{n}].price")
-        ids[_text(price, "id", f"data.items[{n}].price.id")] = None
-        ids[_text(price, "product_id", f"data.items[{n}].price.product_id")] = None
+        price = object_field(item, "price", f"data.items[{n}].price")
+        ids[text_field(price, "id", f"data.items[{n}].price.id")] = None
+        ids[text_field(price, "product_id", f"data.items[{n}].price.product_id")] = None
     return OrderPaid(
-        order_id=_text(data, "id", "data.id"),
+        order_id=text_field(data, "id", "data.id"),
         product_ids=tuple(f"paddle:{i}" for i in ids),
         event_id=event_id,
-        occurred_at=_text(payload, "occurred_at", "occurred_at"),
+        occurred_at=text_field(payload, "occurred_at", "occurred_at"),
         merchant="paddle",
         source="billing",
-        customer_id=_text(data, "customer_id", "data.customer_id"),
+        customer_id=text_field(data, "customer_id", "data.customer_id"),
         items=_line_items(data),
     )
 
@@ -159,18 +154,20 @@ def _line_items(data: dict[str, Any]) -> tuple[PaidItem, ...]:
         where = f"data.details.line_items[{n}]"
         product = line.get("product") if isinstance(line, dict) else None
         product_id = product.get("id") if isinstance(product, dict) else None
-        ids = [_text(line, "price_id", f"{where}.price_id")]
+        ids = [text_field(line, "price_id", f"{where}.price_id")]
         ids += [product_id] if isinstance(product_id, str) and product_id else []
-        items.append(PaidItem(_text(line, "id", f"{where}.id"), tuple(f"paddle:{i}" for i in ids)))
+        items.append(
+            PaidItem(text_field(line, "id", f"{where}.id"), tuple(f"paddle:{i}" for i in ids))
+        )
     return tuple(items)
 
 
 def _revoked(payload: dict[str, Any], event_type: str, event_id: str) -> Event:
-    data = _object(payload, "data", "data")
-    action = _text(data, "action", "data.action")
-    status = _text(data, "status", "data.status")
-    transaction_id = _text(data, "transaction_id", "data.transaction_id")
-    occurred_at = _text(payload, "occurred_at", "occurred_at")
+    data = object_field(payload, "data", "data")
+    action = text_field(data, "action", "data.action")
+    status = text_field(data, "status", "data.status")
+    transaction_id = text_field(data, "transaction_id", "data.transaction_id")
+    occurred_at = text_field(payload, "occurred_at", "occurred_at")
     if status != "approved":
         return Ignored(event_type=event_type, event_id=event_id)
     if action == "chargeback_reverse":
@@ -196,21 +193,7 @@ def _items_refunded_in_full(data: dict[str, Any]) -> tuple[str, ...]:
     if not isinstance(items, list):
         return ()
     return tuple(
-        _text(item, "item_id", f"data.items[{n}].item_id")
+        text_field(item, "item_id", f"data.items[{n}].item_id")
         for n, item in enumerate(items)
         if isinstance(item, dict) and item.get("type") == "full"
     )
-
-
-def _object(parent: Any, key: str, path: str) -> dict[str, Any]:
-    value = parent.get(key) if isinstance(parent, dict) else None
-    if not isinstance(value, dict):
-        raise EventError(f"{path} is missing or not an object")
-    return value
-
-
-def _text(parent: dict[str, Any], key: str, path: str) -> str:
-    value = parent.get(key)
-    if not isinstance(value, str) or not value:
-        raise EventError(f"{path} is missing or not a non-empty string")
-    return value

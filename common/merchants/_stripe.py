@@ -38,7 +38,6 @@ Needs no permissions; the secrets come from settings.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from typing import Any, ClassVar
 
 from common.merchants._events import Event, EventError, Ignored
 from common.merchants._hmac import TimestampedHeader, check_signatures, check_window, hmac_sha256
+from common.merchants._json_fields import load_object, object_field
 from common.merchants._port import WebhookRequest
 from common.messages import Buyer, ContractError, OrderPaid, PaymentRestored, PaymentRevoked
 from common.settings import Settings
@@ -116,23 +116,18 @@ def _signed(ts: str, body: bytes) -> bytes:
 
 def parse_stripe_event(body: bytes) -> Event:
     """Read a verified Stripe event body as one of our messages, or Ignored."""
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise EventError("body is not JSON") from None
+    payload = load_object(body)
     try:
         return _event(payload)
     except ContractError as exc:  # signed, but holding what cannot travel
         raise EventError(str(exc)) from None
 
 
-def _event(payload: Any) -> Event:
-    if not isinstance(payload, dict):
-        raise EventError("body is not a JSON object")
+def _event(payload: dict[str, Any]) -> Event:
     kind = _text(payload, "type", "type")
     event_id = _text(payload, "id", "id")
     when = _occurred_at(payload)
-    obj = _object(_object(payload, "data", "data"), "object", "data.object")
+    obj = object_field(object_field(payload, "data", "data"), "object", "data.object")
     if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
         return _session(kind, obj, event_id, when)
     if kind == "charge.refunded":
@@ -241,13 +236,6 @@ def _occurred_at(payload: dict[str, Any]) -> str:
         raise EventError("created is not unix seconds")
     when = datetime.fromtimestamp(created, UTC)
     return when.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _object(parent: Any, key: str, where: str) -> dict[str, Any]:
-    value = parent.get(key) if isinstance(parent, dict) else None
-    if not isinstance(value, dict):
-        raise EventError(f"{where} is missing or not an object")
-    return value
 
 
 def _text(parent: dict[str, Any], key: str, where: str) -> str:

@@ -38,7 +38,6 @@ WooCommerce logs it. Needs no permissions; the secret comes from settings.
 from __future__ import annotations
 
 import base64
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from typing import Any, ClassVar
 
 from common.merchants._events import Event, EventError, Ignored, SignatureError
 from common.merchants._hmac import SHA256_BASE64, check_signatures, hmac_sha256
+from common.merchants._json_fields import load_object, text_field
 from common.merchants._port import WebhookRequest
 from common.messages import Buyer, ContractError, OrderPaid, OrderRevoked, PaidItem
 from common.settings import Settings
@@ -119,12 +119,7 @@ def parse_woocommerce_event(request: WebhookRequest) -> Event:
     resource, _, event = topic.partition(".")
     if resource != "order" or event not in ("created", "updated"):
         return Ignored(event_type=topic, event_id=delivery)
-    try:
-        payload = json.loads(request.body.decode("utf-8"))  # WordPress writes UTF-8 only
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise EventError("body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise EventError("body is not a JSON object")
+    payload = load_object(request.body, encoding="utf-8")  # WordPress writes UTF-8 only
     try:
         return _order_event(payload, topic, delivery)
     except ContractError as exc:  # signed, but holding what cannot travel (a lone surrogate)
@@ -136,7 +131,7 @@ def _order_event(payload: dict[str, Any], topic: str, delivery: str) -> Event:
         return _rest_error(payload, topic, delivery)
     number = _positive(payload, "id", "id")
     event_id = f"{delivery}:{number}"
-    status = _text(payload, "status", "status")
+    status = text_field(payload, "status", "status")
     if status in SALE_STATUSES:
         return _paid(payload, number, event_id, topic)
     if status == "refunded":
@@ -267,11 +262,4 @@ def _count(parent: dict[str, Any], key: str, path: str) -> int:
     value = parent.get(key, 0 if key == "variation_id" else None)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise EventError(f"{path} is missing or not a whole number")
-    return value
-
-
-def _text(parent: dict[str, Any], key: str, path: str) -> str:
-    value = parent.get(key)
-    if not isinstance(value, str) or not value:
-        raise EventError(f"{path} is missing or not a non-empty string")
     return value
