@@ -15,22 +15,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from console import storefront
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
-from console.storefront import (
-    catalog_entry,
-    keep_secret,
-    price_text,
-    print_entries,
-    report_existing,
-    webhook_url,
-)
 
 EVENTS = ("transaction.completed", "adjustment.created", "adjustment.updated")
 
 
 def run_connect(args: argparse.Namespace, deps: ConsoleDeps) -> int:
-    url = webhook_url(args.url, "paddle")
+    url = storefront.webhook_url(args.url, "paddle")
     api = deps.paddle()
     existing = next((s for s in api.list("/notification-settings") if _delivers_to(s, url)), None)
     if existing is not None:
@@ -41,7 +34,7 @@ def run_connect(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     if not isinstance(secret, str) or not secret:
         raise ConsoleError("Paddle created the destination but returned no endpoint_secret_key")
     deps.out.print(f"created {created.get('id')} → {url} for {', '.join(EVENTS)}")
-    return keep_secret(deps, args, "paddle", secret)
+    return storefront.keep_secret(deps, args, "paddle", secret)
 
 
 def _delivers_to(setting: dict[str, Any], url: str) -> bool:
@@ -66,7 +59,7 @@ def _report_existing(deps: ConsoleDeps, setting: dict[str, Any]) -> None:
     }
     missing = [e for e in EVENTS if e not in events]
     found, url = setting.get("id"), setting.get("destination")
-    report_existing(deps, found, url, missing, "Paddle's dashboard")
+    storefront.report_existing(deps, found, url, missing, "Paddle's dashboard")
     if setting.get("active") is False:
         deps.out.print("note: it is inactive; activate it in Paddle's dashboard")
 
@@ -79,7 +72,8 @@ def run_products(args: argparse.Namespace, deps: ConsoleDeps) -> int:
         return 0
     known = {pid for p in deps.catalog().products for pid in p.paddle_ids} if args.new else set()
     slugs: set[str] = set()
-    return print_entries(deps, [_entry(p, slugs) for p in products if p.get("id") not in known])
+    entries = [_entry(p, slugs) for p in products if p.get("id") not in known]
+    return storefront.print_entries(deps, entries)
 
 
 def _entry(product: dict[str, Any], taken: set[str]) -> str:
@@ -87,11 +81,11 @@ def _entry(product: dict[str, Any], taken: set[str]) -> str:
     prices = [p for p in product.get("prices") or [] if p.get("status", "active") == "active"]
     ids = [str(product.get("id")), *(str(p.get("id")) for p in prices)]
     notes = [(p.get("id"), _price_text(p)) for p in prices]
-    return catalog_entry(product, taken, "paddle_ids", ids, notes)
+    return storefront.catalog_entry(product, taken, "paddle_ids", ids, notes)
 
 
 def _price_text(price: dict[str, Any]) -> str:
     unit = price.get("unit_price") or {}
     amount, currency = unit.get("amount"), unit.get("currency_code")
     money = f"{amount} {currency} (minor units)" if amount and currency else ""
-    return price_text(price.get("description"), money)
+    return storefront.price_text(price.get("description"), money)

@@ -16,16 +16,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from console import storefront
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
-from console.storefront import (
-    catalog_entry,
-    keep_secret,
-    price_text,
-    print_entries,
-    report_existing,
-    webhook_url,
-)
 
 EVENTS = (
     "checkout.session.completed",
@@ -38,7 +31,7 @@ EVENTS = (
 
 
 def run_stripe_connect(args: argparse.Namespace, deps: ConsoleDeps) -> int:
-    url = webhook_url(args.url, "stripe")
+    url = storefront.webhook_url(args.url, "stripe")
     api = deps.stripe()
     existing = next((e for e in api.list("/v1/webhook_endpoints") if e.get("url") == url), None)
     if existing is not None:
@@ -51,13 +44,15 @@ def run_stripe_connect(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     if not isinstance(secret, str) or not secret.startswith("whsec_"):
         raise ConsoleError("Stripe created the endpoint but returned no signing secret")
     deps.out.print(f"created {created.get('id')} → {url} for {', '.join(EVENTS)}")
-    return keep_secret(deps, args, "stripe", secret)
+    return storefront.keep_secret(deps, args, "stripe", secret)
 
 
 def _report_existing(deps: ConsoleDeps, endpoint: dict[str, Any]) -> None:
     events = set(endpoint.get("enabled_events") or [])
     missing = [] if "*" in events else [e for e in EVENTS if e not in events]
-    report_existing(deps, endpoint.get("id"), endpoint.get("url"), missing, "Stripe's Dashboard")
+    storefront.report_existing(
+        deps, endpoint.get("id"), endpoint.get("url"), missing, "Stripe's Dashboard"
+    )
     if endpoint.get("status") == "disabled":
         deps.out.print("note: it is disabled; enable it in Stripe's Dashboard")
     deps.out.print("its signing secret is shown in the Dashboard only (Webhooks > the endpoint)")
@@ -78,8 +73,8 @@ def run_stripe_products(args: argparse.Namespace, deps: ConsoleDeps) -> int:
         ids = [f"stripe:{i}" for i in (product.get("id"), *(p.get("id") for p in own))]
         if not known.intersection(ids):
             notes = [(p.get("id"), _price_text(p)) for p in own]
-            entries.append(catalog_entry(product, slugs, "ids", ids, notes))
-    return print_entries(deps, entries)
+            entries.append(storefront.catalog_entry(product, slugs, "ids", ids, notes))
+    return storefront.print_entries(deps, entries)
 
 
 def _id_of(value: object) -> object:
@@ -89,4 +84,4 @@ def _id_of(value: object) -> object:
 def _price_text(price: dict[str, Any]) -> str:
     amount, currency = price.get("unit_amount"), price.get("currency")
     money = f"{amount} {currency} (minor units)" if amount is not None and currency else ""
-    return price_text(price.get("nickname"), money, price.get("type"))
+    return storefront.price_text(price.get("nickname"), money, price.get("type"))
