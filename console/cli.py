@@ -7,10 +7,12 @@ mistake is one line on stderr and exit status 2, like every other error.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import date
 
 from common.orders import Status
 from console.actions import run_resend, run_revoke
+from console.deps import ConsoleDeps
 from console.errors import Parser
 from console.export import run_export
 from console.files import add_file_commands
@@ -58,8 +60,8 @@ def parser() -> argparse.ArgumentParser:
         "--csv", required=True, metavar="FILE", help="where to write (- for stdout)"
     )
     export.set_defaults(run=run_export)
-    _paddle(commands)
-    _stripe(commands)
+    _storefront(commands, "paddle", "Paddle", "destination", run_connect, run_products)
+    _storefront(commands, "stripe", "Stripe", "endpoint", run_stripe_connect, run_stripe_products)
     add_file_commands(commands)  # stamp, stamp-batch, trace, check: files on disk, no adapters
     return main
 
@@ -87,30 +89,28 @@ def _reissue(commands: argparse._SubParsersAction[Parser]) -> None:
     reissue.set_defaults(run=run_reissue)
 
 
-def _paddle(commands: argparse._SubParsersAction[Parser]) -> None:
-    paddle = commands.add_parser("paddle", help="set Paddle up through its API")
-    actions = paddle.add_subparsers(dest="paddle_command", required=True, parser_class=Parser)
-    connect = actions.add_parser("connect", help="create the webhook destination, keep its secret")
-    connect.add_argument("--url", required=True, help="https://…/webhooks/paddle")
+def _storefront(
+    commands: argparse._SubParsersAction[Parser],
+    merchant: str,
+    title: str,
+    destination: str,
+    run_connect: Callable[[argparse.Namespace, ConsoleDeps], int],
+    run_products: Callable[[argparse.Namespace, ConsoleDeps], int],
+) -> None:
+    """`exlibris <merchant> connect|products`: the same options for every storefront."""
+    shop = commands.add_parser(merchant, help=f"set {title} up through its API")
+    dest = f"{merchant}_command"
+    actions = shop.add_subparsers(dest=dest, required=True, parser_class=Parser)
+    create = f"create the webhook {destination}, keep its secret"
+    connect = actions.add_parser("connect", help=create)
+    connect.add_argument("--url", required=True, help=f"https://…/webhooks/{merchant}")
     connect.add_argument("--description", default="exlibris: stamp and deliver books")
-    connect.add_argument("--secret-id", help="Secret Manager secret (<name>-paddle-webhook-secret)")
+    secret = f"Secret Manager secret (<name>-{merchant}-webhook-secret)"
+    connect.add_argument("--secret-id", help=secret)
     connect.set_defaults(run=run_connect)
-    products = actions.add_parser("products", help="catalog.toml entries for Paddle's products")
+    products = actions.add_parser("products", help=f"catalog.toml entries for {title}'s products")
     products.add_argument("--new", action="store_true", help="only those not in the catalog")
     products.set_defaults(run=run_products)
-
-
-def _stripe(commands: argparse._SubParsersAction[Parser]) -> None:
-    stripe = commands.add_parser("stripe", help="set Stripe up through its API")
-    actions = stripe.add_subparsers(dest="stripe_command", required=True, parser_class=Parser)
-    connect = actions.add_parser("connect", help="create the webhook endpoint, keep its secret")
-    connect.add_argument("--url", required=True, help="https://…/webhooks/stripe")
-    connect.add_argument("--description", default="exlibris: stamp and deliver books")
-    connect.add_argument("--secret-id", help="Secret Manager secret (<name>-stripe-webhook-secret)")
-    connect.set_defaults(run=run_stripe_connect)
-    products = actions.add_parser("products", help="catalog.toml entries for Stripe's products")
-    products.add_argument("--new", action="store_true", help="only those not in the catalog")
-    products.set_defaults(run=run_stripe_products)
 
 
 def _wait(command: argparse.ArgumentParser) -> None:

@@ -5,6 +5,7 @@ merchant the raw request (headers and bytes) and gets a message or a named error
 """
 
 from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.merchants._http import MerchantAnswerError, MerchantHttp, MerchantUnavailable, Patience
 from common.merchants._lemonsqueezy import (
     LemonSqueezy,
     parse_lemonsqueezy_event,
@@ -29,7 +30,7 @@ from common.merchants._port import Merchant, WebhookRequest
 from common.merchants._registry import MERCHANTS, build_merchants
 from common.merchants._shopify import Shopify, parse_shopify_event, sign_shopify, verify_shopify
 from common.merchants._stripe import Stripe, parse_stripe_event, sign_stripe, verify_stripe
-from common.merchants._stripe_http import StripeHttp, StripeUnavailable, stripe_error
+from common.merchants._stripe_http import StripeHttp, StripeUnavailable, list_stripe_objects
 from common.merchants._woocommerce import (
     WooCommerce,
     parse_woocommerce_event,
@@ -44,10 +45,14 @@ __all__ = [
     "Ignored",
     "LemonSqueezy",
     "Merchant",
+    "MerchantAnswerError",
+    "MerchantHttp",
+    "MerchantUnavailable",
     "PaddleBilling",
     "PaddleClassic",
     "PaddleHttp",
     "PaddleUnavailable",
+    "Patience",
     "Shopify",
     "SignatureError",
     "Stripe",
@@ -57,6 +62,7 @@ __all__ = [
     "WooCommerce",
     "build_merchants",
     "is_fulfilment",
+    "list_stripe_objects",
     "load_public_key",
     "paddle_error",
     "parse_billing_event",
@@ -70,7 +76,6 @@ __all__ = [
     "sign_shopify",
     "sign_stripe",
     "sign_woocommerce",
-    "stripe_error",
     "verify_billing",
     "verify_classic",
     "verify_lemonsqueezy",

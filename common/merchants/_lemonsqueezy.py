@@ -38,16 +38,14 @@ read here. Needs no permissions; the secrets come from settings.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.merchants._hmac import SHA256_HEX, check_signatures, hmac_sha256
+from common.merchants._json_fields import id_field, load_object, object_field, text_field
 from common.merchants._port import WebhookRequest
 from common.messages import Buyer, ContractError, OrderPaid, OrderRevoked
 from common.settings import Settings
@@ -55,7 +53,6 @@ from common.settings import Settings
 SIGNATURE_HEADER = "X-Signature"
 EVENT_HEADER = "X-Event-Name"
 MERCHANT = "lemonsqueezy"
-_HEX = re.compile(r"[0-9a-fA-F]{64}")  # SHA-256 hex; anything else never matches
 
 log = logging.getLogger(__name__)
 
@@ -91,47 +88,32 @@ class LemonSqueezy:
 
 def sign_lemonsqueezy(body: bytes, secret: str) -> str:
     """Return the X-Signature Lemon Squeezy would send for this body."""
-    return _digest(secret, body).hex()
+    return hmac_sha256(secret, body).hex()
 
 
 def verify_lemonsqueezy(header: str | None, body: bytes, secrets: Sequence[str]) -> None:
     """Raise SignatureError unless `header` is the HMAC of `body` under one of `secrets`."""
     if not header:
         raise SignatureError(f"missing {SIGNATURE_HEADER} header")
-    if not _HEX.fullmatch(header):
+    if not SHA256_HEX.fullmatch(header):
         raise SignatureError(f"{SIGNATURE_HEADER} is not a SHA-256 hex digest")
-    if not secrets:
-        raise SignatureError("no webhook secret configured")
-    given = bytes.fromhex(header)
-    matches = [hmac.compare_digest(_digest(secret, body), given) for secret in secrets]
-    if not any(matches):
-        raise SignatureError("no matching signature")
-
-
-def _digest(secret: str, body: bytes) -> bytes:
-    # surrogateescape: a secret os.environ could not decode keeps its original bytes.
-    return hmac.new(secret.encode("utf-8", "surrogateescape"), body, hashlib.sha256).digest()
+    check_signatures([bytes.fromhex(header)], secrets, body)
 
 
 def parse_lemonsqueezy_event(
     body: bytes, event_header: str | None, *, allow_test: bool = True
 ) -> Event:
     """Read a verified webhook body as one of our messages, or Ignored."""
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise EventError("body is not JSON") from None
+    payload = load_object(body)
     try:
         return _event(payload, event_header, allow_test)
     except ContractError as exc:  # signed, but holding what cannot travel (a lone surrogate)
         raise EventError(str(exc)) from None
 
 
-def _event(payload: Any, event_header: str | None, allow_test: bool) -> Event:
-    if not isinstance(payload, dict):
-        raise EventError("body is not a JSON object")
-    meta = _object(payload, "meta", "meta")
-    event_name = _text(meta, "event_name", "meta.event_name")
+def _event(payload: dict[str, Any], event_header: str | None, allow_test: bool) -> Event:
+    meta = object_field(payload, "meta", "meta")
+    event_name = text_field(meta, "event_name", "meta.event_name")
     if event_header is None:
         raise EventError(f"missing {EVENT_HEADER} header")
     if event_header != event_name:
@@ -144,12 +126,12 @@ def _event(payload: Any, event_header: str | None, allow_test: bool) -> Event:
         their_id = data.get("id") if isinstance(data, dict) else None
         suffix = f":{their_id}" if isinstance(their_id, str | int) else ""
         return Ignored(event_type=event_name, event_id=f"{event_name}{suffix}")
-    data = _object(payload, "data", "data")
+    data = object_field(payload, "data", "data")
     if data.get("type") != "orders":
         raise EventError("data.type is not orders")
-    attributes = _object(data, "attributes", "data.attributes")
-    order_id = f"{MERCHANT}-{_id(data, 'id', 'data.id')}"
-    event_id = f"{event_name}:{_text(attributes, 'identifier', 'data.attributes.identifier')}"
+    attributes = object_field(data, "attributes", "data.attributes")
+    order_id = f"{MERCHANT}-{id_field(data, 'id', 'data.id')}"
+    event_id = f"{event_name}:{text_field(attributes, 'identifier', 'data.attributes.identifier')}"
     log.info(
         "lemon squeezy order event",
         extra={"event_type": event_name, "order_id": order_id, "test_mode": test_mode},
@@ -160,7 +142,7 @@ def _event(payload: Any, event_header: str | None, allow_test: bool) -> Event:
 
 
 def _paid(attributes: dict[str, Any], order_id: str, event_id: str, refused: bool) -> Event:
-    status = _text(attributes, "status", "data.attributes.status")
+    status = text_field(attributes, "status", "data.attributes.status")
     if status != "paid":
         note = f"order {order_id} is {status}, not paid: nothing to deliver"
         return Ignored(event_type="order_created", event_id=event_id, note=note)
@@ -171,18 +153,18 @@ def _paid(attributes: dict[str, Any], order_id: str, event_id: str, refused: boo
         )
         note = f"test-mode order {order_id} ignored (LEMONSQUEEZY_ALLOW_TEST=false)"
         return Ignored(event_type="order_created", event_id=event_id, note=note)
-    item = _object(attributes, "first_order_item", "data.attributes.first_order_item")
-    variant = _id(item, "variant_id", "data.attributes.first_order_item.variant_id")
+    item = object_field(attributes, "first_order_item", "data.attributes.first_order_item")
+    variant = id_field(item, "variant_id", "data.attributes.first_order_item.variant_id")
     name = attributes.get("user_name")
     return OrderPaid(
         order_id=order_id,
         product_ids=(f"{MERCHANT}:{variant}",),
         event_id=event_id,
-        occurred_at=_text(attributes, "created_at", "data.attributes.created_at"),
+        occurred_at=text_field(attributes, "created_at", "data.attributes.created_at"),
         merchant=MERCHANT,
         buyer=Buyer(
             name="" if name is None else name,  # the contract refuses what is not text
-            email=_text(attributes, "user_email", "data.attributes.user_email"),
+            email=text_field(attributes, "user_email", "data.attributes.user_email"),
         ),
     )
 
@@ -211,27 +193,3 @@ def _count(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     return None
-
-
-def _object(parent: Any, key: str, path: str) -> dict[str, Any]:
-    value = parent.get(key) if isinstance(parent, dict) else None
-    if not isinstance(value, dict):
-        raise EventError(f"{path} is missing or not an object")
-    return value
-
-
-def _text(parent: dict[str, Any], key: str, path: str) -> str:
-    value = parent.get(key)
-    if not isinstance(value, str) or not value:
-        raise EventError(f"{path} is missing or not a non-empty string")
-    return value
-
-
-def _id(parent: dict[str, Any], key: str, path: str) -> str:
-    """An id JSON:API sends as a string ("1") and attributes as a number (1)."""
-    value = parent.get(key)
-    if _count(value) is not None:
-        return str(value)
-    if isinstance(value, str) and value:
-        return value
-    raise EventError(f"{path} is missing or not an id")

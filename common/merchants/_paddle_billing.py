@@ -22,15 +22,13 @@ secrets come from settings.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.merchants._events import Event, EventError, Ignored
+from common.merchants._hmac import TimestampedHeader, check_signatures, check_window, hmac_sha256
+from common.merchants._json_fields import load_object, object_field, text_field
 from common.merchants._port import WebhookRequest
 from common.messages import (
     ContractError,
@@ -42,8 +40,7 @@ from common.messages import (
 )
 from common.settings import Settings
 
-_TS = re.compile(r"[0-9]{1,12}")  # a bound keeps int() cheap and far from its digit limit
-_H1 = re.compile(r"[0-9a-fA-F]{64}")  # SHA-256 hex; shorter (truncated, SHA-1) never matches
+_HEADER = TimestampedHeader("Paddle-Signature", ";", timestamp="ts", signature="h1")
 
 # Paddle's adjustment actions that take the money back. `chargeback_warning`
 # is only a warning (Paddle may refund it, which arrives as a refund); of the
@@ -84,7 +81,7 @@ class PaddleBilling:
 
 def sign_billing(body: bytes, secret: str, ts: int) -> str:
     """Return the Paddle-Signature header value Paddle would send for this body."""
-    return f"ts={ts};h1={_digest(secret, str(ts), body).hex()}"
+    return f"ts={ts};h1={hmac_sha256(secret, _signed(str(ts), body)).hex()}"
 
 
 def verify_billing(
@@ -96,70 +93,27 @@ def verify_billing(
     tolerance: int = 300,
 ) -> None:
     """Raise SignatureError unless `header` proves Paddle sent `body` within the window."""
-    ts, signatures = _parse_header(header)
-    age = now - int(ts)
-    if age > tolerance:
-        raise SignatureError("timestamp outside tolerance: too old")
-    if age < -tolerance:
-        raise SignatureError("timestamp outside tolerance: too new")
-    if not secrets:
-        raise SignatureError("no webhook secret configured")
-    expected = [_digest(secret, ts, body) for secret in secrets]
-    if not any(hmac.compare_digest(e, s) for e in expected for s in signatures):
-        raise SignatureError("no matching signature")
+    ts, signatures = _HEADER.parse(header)
+    check_window(ts, now=now, tolerance=tolerance)
+    check_signatures(signatures, secrets, _signed(ts, body))
 
 
-def _digest(secret: str, ts: str, body: bytes) -> bytes:
-    # surrogateescape gives back the original bytes of a secret that os.environ
-    # could not decode, instead of failing the request with a UnicodeEncodeError.
-    key = secret.encode("utf-8", "surrogateescape")
-    return hmac.new(key, ts.encode() + b":" + body, hashlib.sha256).digest()
-
-
-def _parse_header(header: str | None) -> tuple[str, list[bytes]]:
-    """Split `ts=...;h1=...[;h1=...]` strictly; anything else is a SignatureError."""
-    if not header:
-        raise SignatureError("missing Paddle-Signature header")
-    timestamps: list[str] = []
-    signatures: list[bytes] = []
-    for part in header.split(";"):
-        key, sep, value = part.partition("=")
-        if not sep:
-            raise SignatureError("malformed signature header")
-        if key == "ts":
-            if not _TS.fullmatch(value):
-                raise SignatureError("timestamp is not unix seconds")
-            timestamps.append(value)
-        elif key == "h1":
-            if not _H1.fullmatch(value):
-                raise SignatureError("h1 is not a SHA-256 hex digest")
-            signatures.append(bytes.fromhex(value))
-        else:
-            raise SignatureError("unknown field in signature header")
-    if len(timestamps) != 1:
-        raise SignatureError("no timestamp" if not timestamps else "several timestamps")
-    if not signatures:
-        raise SignatureError("no h1 signature")
-    return timestamps[0], signatures
+def _signed(ts: str, body: bytes) -> bytes:
+    return ts.encode() + b":" + body
 
 
 def parse_billing_event(body: bytes) -> Event:
     """Read a verified Billing notification body as one of our messages, or Ignored."""
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise EventError("body is not JSON") from None
+    payload = load_object(body)
     try:
         return _event(payload)
     except ContractError as exc:  # signed, but holding what cannot travel (a lone surrogate)
         raise EventError(str(exc)) from None
 
 
-def _event(payload: Any) -> Event:
-    if not isinstance(payload, dict):
-        raise EventError("body is not a JSON object")
-    event_type = _text(payload, "event_type", "event_type")
-    event_id = _text(payload, "event_id", "event_id")
+def _event(payload: dict[str, Any]) -> Event:
+    event_type = text_field(payload, "event_type", "event_type")
+    event_id = text_field(payload, "event_id", "event_id")
     if event_type == "transaction.completed":
         return _paid(payload, event_id)
     if event_type in ("adjustment.created", "adjustment.updated"):
@@ -168,23 +122,23 @@ def _event(payload: Any) -> Event:
 
 
 def _paid(payload: dict[str, Any], event_id: str) -> OrderPaid:
-    data = _object(payload, "data", "data")
+    data = object_field(payload, "data", "data")
     items = data.get("items")
     if not isinstance(items, list) or not items:
         raise EventError("data.items is missing or empty")
     ids: dict[str, None] = {}  # ordered and de-duplicated
     for n, item in enumerate(items):
-        price = _object(item, "price", f"data.items[{n}].price")
-        ids[_text(price, "id", f"data.items[{n}].price.id")] = None
-        ids[_text(price, "product_id", f"data.items[{n}].price.product_id")] = None
+        price = object_field(item, "price", f"data.items[{n}].price")
+        ids[text_field(price, "id", f"data.items[{n}].price.id")] = None
+        ids[text_field(price, "product_id", f"data.items[{n}].price.product_id")] = None
     return OrderPaid(
-        order_id=_text(data, "id", "data.id"),
+        order_id=text_field(data, "id", "data.id"),
         product_ids=tuple(f"paddle:{i}" for i in ids),
         event_id=event_id,
-        occurred_at=_text(payload, "occurred_at", "occurred_at"),
+        occurred_at=text_field(payload, "occurred_at", "occurred_at"),
         merchant="paddle",
         source="billing",
-        customer_id=_text(data, "customer_id", "data.customer_id"),
+        customer_id=text_field(data, "customer_id", "data.customer_id"),
         items=_line_items(data),
     )
 
@@ -200,18 +154,20 @@ def _line_items(data: dict[str, Any]) -> tuple[PaidItem, ...]:
         where = f"data.details.line_items[{n}]"
         product = line.get("product") if isinstance(line, dict) else None
         product_id = product.get("id") if isinstance(product, dict) else None
-        ids = [_text(line, "price_id", f"{where}.price_id")]
+        ids = [text_field(line, "price_id", f"{where}.price_id")]
         ids += [product_id] if isinstance(product_id, str) and product_id else []
-        items.append(PaidItem(_text(line, "id", f"{where}.id"), tuple(f"paddle:{i}" for i in ids)))
+        items.append(
+            PaidItem(text_field(line, "id", f"{where}.id"), tuple(f"paddle:{i}" for i in ids))
+        )
     return tuple(items)
 
 
 def _revoked(payload: dict[str, Any], event_type: str, event_id: str) -> Event:
-    data = _object(payload, "data", "data")
-    action = _text(data, "action", "data.action")
-    status = _text(data, "status", "data.status")
-    transaction_id = _text(data, "transaction_id", "data.transaction_id")
-    occurred_at = _text(payload, "occurred_at", "occurred_at")
+    data = object_field(payload, "data", "data")
+    action = text_field(data, "action", "data.action")
+    status = text_field(data, "status", "data.status")
+    transaction_id = text_field(data, "transaction_id", "data.transaction_id")
+    occurred_at = text_field(payload, "occurred_at", "occurred_at")
     if status != "approved":
         return Ignored(event_type=event_type, event_id=event_id)
     if action == "chargeback_reverse":
@@ -237,21 +193,7 @@ def _items_refunded_in_full(data: dict[str, Any]) -> tuple[str, ...]:
     if not isinstance(items, list):
         return ()
     return tuple(
-        _text(item, "item_id", f"data.items[{n}].item_id")
+        text_field(item, "item_id", f"data.items[{n}].item_id")
         for n, item in enumerate(items)
         if isinstance(item, dict) and item.get("type") == "full"
     )
-
-
-def _object(parent: Any, key: str, path: str) -> dict[str, Any]:
-    value = parent.get(key) if isinstance(parent, dict) else None
-    if not isinstance(value, dict):
-        raise EventError(f"{path} is missing or not an object")
-    return value
-
-
-def _text(parent: dict[str, Any], key: str, path: str) -> str:
-    value = parent.get(key)
-    if not isinstance(value, str) or not value:
-        raise EventError(f"{path} is missing or not a non-empty string")
-    return value

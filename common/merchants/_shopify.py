@@ -43,15 +43,14 @@ permissions; the secrets come from settings.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.merchants._hmac import SHA256_BASE64, check_signatures, hmac_sha256
+from common.merchants._json_fields import id_field, load_object
 from common.merchants._port import WebhookRequest
 from common.messages import Buyer, ContractError, ItemsRefunded, OrderPaid, PaidItem
 from common.settings import Settings
@@ -61,7 +60,6 @@ TOPIC_HEADER = "X-Shopify-Topic"
 WEBHOOK_ID_HEADER = "X-Shopify-Webhook-Id"
 TRIGGERED_AT_HEADER = "X-Shopify-Triggered-At"
 
-_BASE64_SHA256 = re.compile(r"[A-Za-z0-9+/]{43}=")  # 32 bytes: 43 characters and one '='
 _TOPIC = re.compile(r"[a-z0-9_]+(?:[/.][a-z0-9_]+)+")  # orders/paid, customer.tags_added
 _DELIVERY_ID = re.compile(r"[\x21-\x7e]{1,128}")  # printable ASCII, no blanks
 
@@ -98,27 +96,19 @@ class Shopify:
 
 def sign_shopify(body: bytes, secret: str) -> str:
     """Return the X-Shopify-Hmac-Sha256 value Shopify would send for this body."""
-    return base64.b64encode(_digest(secret, body)).decode("ascii")
+    return base64.b64encode(hmac_sha256(secret, body)).decode("ascii")
 
 
 def verify_shopify(header: str | None, body: bytes, secrets: Sequence[str]) -> None:
     """Raise SignatureError unless `header` proves that a holder of a secret signed `body`."""
     if not header:
         raise SignatureError(f"missing {HMAC_HEADER} header")
-    if not _BASE64_SHA256.fullmatch(header):
+    if not SHA256_BASE64.fullmatch(header):
         raise SignatureError(f"{HMAC_HEADER} is not the base64 of a SHA-256 digest")
     signature = base64.b64decode(header, validate=True)
     if base64.b64encode(signature).decode("ascii") != header:  # stray bits in the last digit
         raise SignatureError(f"{HMAC_HEADER} is not canonical base64")
-    if not secrets:
-        raise SignatureError("no webhook secret configured")
-    if not any(hmac.compare_digest(_digest(s, body), signature) for s in secrets):
-        raise SignatureError("no matching signature")
-
-
-def _digest(secret: str, body: bytes) -> bytes:
-    # surrogateescape gives back the original bytes of a secret os.environ could not decode.
-    return hmac.new(secret.encode("utf-8", "surrogateescape"), body, hashlib.sha256).digest()
+    check_signatures([signature], secrets, body)
 
 
 def _delivery(request: WebhookRequest) -> tuple[str, str]:
@@ -142,12 +132,7 @@ def parse_shopify_event(
     """Read a verified delivery of `topic` as one of our messages, or Ignored."""
     if topic not in ("orders/paid", "refunds/create"):
         return Ignored(event_type=topic, event_id=webhook_id)
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise EventError("body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise EventError("body is not a JSON object")
+    payload = load_object(body)
     when = _occurred_at(payload, triggered_at)
     try:
         if topic == "orders/paid":
@@ -158,7 +143,7 @@ def parse_shopify_event(
 
 
 def _paid(order: dict[str, Any], event_id: str, when: str) -> Event:
-    order_id = f"shopify-{_id(order, 'id', 'id')}"
+    order_id = f"shopify-{id_field(order, 'id', 'id')}"
     lines = order.get("line_items")
     if not isinstance(lines, list):
         raise EventError("line_items is missing or not a list")
@@ -168,8 +153,8 @@ def _paid(order: dict[str, Any], event_id: str, when: str) -> Event:
             raise EventError(f"line_items[{n}] is not an object")
         if line.get("variant_id") is None:
             continue  # a custom item: nothing in the catalog can name it
-        variant = _id(line, "variant_id", f"line_items[{n}].variant_id")
-        items.append(PaidItem(_id(line, "id", f"line_items[{n}].id"), (f"shopify:{variant}",)))
+        variant = id_field(line, "variant_id", f"line_items[{n}].variant_id")
+        items.append(PaidItem(id_field(line, "id", f"line_items[{n}].id"), (f"shopify:{variant}",)))
     if not items:
         note = f"order {order_id} has no line item with a variant_id (custom items only)"
         return Ignored(event_type="orders/paid", event_id=event_id, note=note)
@@ -201,7 +186,7 @@ def _buyer(order: dict[str, Any]) -> Buyer:
 
 
 def _refunded(refund: dict[str, Any], event_id: str, when: str) -> Event:
-    order_id = f"shopify-{_id(refund, 'order_id', 'order_id')}"
+    order_id = f"shopify-{id_field(refund, 'order_id', 'order_id')}"
     lines = refund.get("refund_line_items")
     if not isinstance(lines, list):
         raise EventError("refund_line_items is missing or not a list")
@@ -212,7 +197,7 @@ def _refunded(refund: dict[str, Any], event_id: str, when: str) -> Event:
         refunded = line.get("line_item")
         if isinstance(refunded, dict) and refunded.get("variant_id", 0) is None:
             continue  # a custom item, which delivered nothing
-        item_ids[_id(line, "line_item_id", f"refund_line_items[{n}].line_item_id")] = None
+        item_ids[id_field(line, "line_item_id", f"refund_line_items[{n}].line_item_id")] = None
     if not item_ids:
         note = f"refund of {order_id} names no book (shipping or an amount only): copies stay"
         return Ignored(event_type="refunds/create", event_id=event_id, note=note)
@@ -227,16 +212,6 @@ def _occurred_at(payload: dict[str, Any], triggered_at: str | None) -> str:
     if triggered_at:
         return triggered_at
     raise EventError("neither processed_at nor created_at is a time")
-
-
-def _id(parent: dict[str, Any], key: str, path: str) -> str:
-    """A Shopify id as text: a JSON integer (never a float or a bool) or a non-empty string."""
-    value = parent.get(key)
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return str(value)
-    if isinstance(value, str) and value:
-        return value
-    raise EventError(f"{path} is missing or not an id")
 
 
 def _text(value: object) -> str:

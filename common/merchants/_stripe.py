@@ -38,24 +38,28 @@ Needs no permissions; the secrets come from settings.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.merchants._events import Event, EventError, Ignored
+from common.merchants._hmac import TimestampedHeader, check_signatures, check_window, hmac_sha256
+from common.merchants._json_fields import load_object, object_field
 from common.merchants._port import WebhookRequest
 from common.messages import Buyer, ContractError, OrderPaid, PaymentRestored, PaymentRevoked
 from common.settings import Settings
 
 DEFAULT_TOLERANCE = 300  # stripe-python's Webhook.DEFAULT_TOLERANCE, and DESIGN.md's
-_TS = re.compile(r"[0-9]{1,12}")  # a bound keeps int() cheap and far from its digit limit
-_V1 = re.compile(r"[0-9a-fA-F]{64}")  # SHA-256 hex
-_SCHEME = re.compile(r"v[0-9]{1,3}")  # v1 counts; v0 and any later scheme are ignored
+_HEADER = TimestampedHeader(
+    "Stripe-Signature",
+    ",",
+    timestamp="t",
+    signature="v1",
+    other_schemes=re.compile(r"v[0-9]{1,3}"),  # v1 counts; v0 and any later scheme are ignored
+    blank_is_malformed=True,
+)
 _PAID = frozenset({"paid", "no_payment_required"})
 
 
@@ -89,7 +93,7 @@ class Stripe:
 
 def sign_stripe(body: bytes, secret: str, ts: int) -> str:
     """Return the Stripe-Signature header value Stripe would send for this body."""
-    return f"t={ts},v1={_digest(secret, str(ts), body).hex()}"
+    return f"t={ts},v1={hmac_sha256(secret, _signed(str(ts), body)).hex()}"
 
 
 def verify_stripe(
@@ -101,71 +105,29 @@ def verify_stripe(
     tolerance: int = DEFAULT_TOLERANCE,
 ) -> None:
     """Raise SignatureError unless `header` proves Stripe sent `body` within the window."""
-    ts, signatures = _parse_header(header)
-    if not secrets:
-        raise SignatureError("no webhook secret configured")
-    expected = [_digest(secret, ts, body) for secret in secrets]
-    if not any(hmac.compare_digest(e, s) for e in expected for s in signatures):
-        raise SignatureError("no matching signature")
-    age = now - int(ts)
-    if age > tolerance:
-        raise SignatureError("timestamp outside tolerance: too old")
-    if age < -tolerance:
-        raise SignatureError("timestamp outside tolerance: too new")
+    ts, signatures = _HEADER.parse(header)
+    check_signatures(signatures, secrets, _signed(ts, body))
+    check_window(ts, now=now, tolerance=tolerance)
 
 
-def _digest(secret: str, ts: str, body: bytes) -> bytes:
-    # surrogateescape gives back the original bytes of a secret os.environ could not decode.
-    key = secret.encode("utf-8", "surrogateescape")
-    return hmac.new(key, ts.encode() + b"." + body, hashlib.sha256).digest()
-
-
-def _parse_header(header: str | None) -> tuple[str, list[bytes]]:
-    """Split `t=…,v1=…[,v1=…][,v0=…]` strictly; anything else is a SignatureError."""
-    if not header:
-        raise SignatureError("missing Stripe-Signature header")
-    timestamps: list[str] = []
-    signatures: list[bytes] = []
-    for part in header.split(","):
-        key, sep, value = part.partition("=")
-        if not sep or not value:
-            raise SignatureError("malformed signature header")
-        if key == "t":
-            if not _TS.fullmatch(value):
-                raise SignatureError("timestamp is not unix seconds")
-            timestamps.append(value)
-        elif key == "v1":
-            if not _V1.fullmatch(value):
-                raise SignatureError("v1 is not a SHA-256 hex digest")
-            signatures.append(bytes.fromhex(value))
-        elif not _SCHEME.fullmatch(key):
-            raise SignatureError("unknown field in signature header")
-    if len(timestamps) != 1:
-        raise SignatureError("no timestamp" if not timestamps else "several timestamps")
-    if not signatures:
-        raise SignatureError("no v1 signature")
-    return timestamps[0], signatures
+def _signed(ts: str, body: bytes) -> bytes:
+    return ts.encode() + b"." + body
 
 
 def parse_stripe_event(body: bytes) -> Event:
     """Read a verified Stripe event body as one of our messages, or Ignored."""
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise EventError("body is not JSON") from None
+    payload = load_object(body)
     try:
         return _event(payload)
     except ContractError as exc:  # signed, but holding what cannot travel
         raise EventError(str(exc)) from None
 
 
-def _event(payload: Any) -> Event:
-    if not isinstance(payload, dict):
-        raise EventError("body is not a JSON object")
+def _event(payload: dict[str, Any]) -> Event:
     kind = _text(payload, "type", "type")
     event_id = _text(payload, "id", "id")
     when = _occurred_at(payload)
-    obj = _object(_object(payload, "data", "data"), "object", "data.object")
+    obj = object_field(object_field(payload, "data", "data"), "object", "data.object")
     if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
         return _session(kind, obj, event_id, when)
     if kind == "charge.refunded":
@@ -274,13 +236,6 @@ def _occurred_at(payload: dict[str, Any]) -> str:
         raise EventError("created is not unix seconds")
     when = datetime.fromtimestamp(created, UTC)
     return when.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _object(parent: Any, key: str, where: str) -> dict[str, Any]:
-    value = parent.get(key) if isinstance(parent, dict) else None
-    if not isinstance(value, dict):
-        raise EventError(f"{where} is missing or not an object")
-    return value
 
 
 def _text(parent: dict[str, Any], key: str, where: str) -> str:

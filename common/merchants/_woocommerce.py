@@ -38,9 +38,6 @@ WooCommerce logs it. Needs no permissions; the secret comes from settings.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,6 +45,8 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from common.merchants._events import Event, EventError, Ignored, SignatureError
+from common.merchants._hmac import SHA256_BASE64, check_signatures, hmac_sha256
+from common.merchants._json_fields import load_object, text_field
 from common.merchants._port import WebhookRequest
 from common.messages import Buyer, ContractError, OrderPaid, OrderRevoked, PaidItem
 from common.settings import Settings
@@ -55,7 +54,6 @@ from common.settings import Settings
 FORM = "application/x-www-form-urlencoded"
 SALE_STATUSES = frozenset({"processing", "completed"})
 
-_SIGNATURE = re.compile(r"[A-Za-z0-9+/]{43}=")  # base64 of the 32 bytes of a SHA-256 HMAC
 _TOPIC = re.compile(r"[a-z_]{1,40}\.[A-Za-z0-9_./-]{1,200}")  # order.updated, action.wc_…
 _DELIVERY_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")  # wp_hash(): 32 hex characters
 _PING_ID = re.compile(r"[0-9]{1,20}")
@@ -96,7 +94,7 @@ class WooCommerce:
 
 def sign_woocommerce(body: bytes, secret: str) -> str:
     """Return the X-WC-Webhook-Signature WooCommerce would send for this body."""
-    return base64.b64encode(_digest(secret, body)).decode()
+    return base64.b64encode(hmac_sha256(secret, body)).decode()
 
 
 def verify_woocommerce(request: WebhookRequest, secrets: Sequence[str]) -> None:
@@ -104,11 +102,7 @@ def verify_woocommerce(request: WebhookRequest, secrets: Sequence[str]) -> None:
     signature = _signature(request.header("X-WC-Webhook-Signature"))
     _topic(request)
     _delivery_id(request)
-    if not secrets:
-        raise SignatureError("no webhook secret configured")
-    expected = [_digest(secret, request.body) for secret in secrets]
-    if not any(hmac.compare_digest(e, signature) for e in expected):
-        raise SignatureError("no matching signature")
+    check_signatures([signature], secrets, request.body)
 
 
 def ping_id(request: WebhookRequest) -> str:
@@ -125,12 +119,7 @@ def parse_woocommerce_event(request: WebhookRequest) -> Event:
     resource, _, event = topic.partition(".")
     if resource != "order" or event not in ("created", "updated"):
         return Ignored(event_type=topic, event_id=delivery)
-    try:
-        payload = json.loads(request.body.decode("utf-8"))  # WordPress writes UTF-8 only
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise EventError("body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise EventError("body is not a JSON object")
+    payload = load_object(request.body, encoding="utf-8")  # WordPress writes UTF-8 only
     try:
         return _order_event(payload, topic, delivery)
     except ContractError as exc:  # signed, but holding what cannot travel (a lone surrogate)
@@ -142,7 +131,7 @@ def _order_event(payload: dict[str, Any], topic: str, delivery: str) -> Event:
         return _rest_error(payload, topic, delivery)
     number = _positive(payload, "id", "id")
     event_id = f"{delivery}:{number}"
-    status = _text(payload, "status", "status")
+    status = text_field(payload, "status", "status")
     if status in SALE_STATUSES:
         return _paid(payload, number, event_id, topic)
     if status == "refunded":
@@ -238,7 +227,7 @@ def _is_form(request: WebhookRequest) -> bool:
 def _signature(header: str | None) -> bytes:
     if header is None:
         raise SignatureError("missing X-WC-Webhook-Signature header")
-    if not _SIGNATURE.fullmatch(header):
+    if not SHA256_BASE64.fullmatch(header):
         raise SignatureError("X-WC-Webhook-Signature is not a base64 SHA-256 digest")
     return base64.b64decode(header, validate=True)
 
@@ -261,13 +250,6 @@ def _delivery_id(request: WebhookRequest) -> str:
     return delivery
 
 
-def _digest(secret: str, body: bytes) -> bytes:
-    # surrogateescape gives back the original bytes of a secret that os.environ
-    # could not decode, instead of failing the request with a UnicodeEncodeError.
-    key = secret.encode("utf-8", "surrogateescape")
-    return hmac.new(key, body, hashlib.sha256).digest()
-
-
 def _positive(parent: dict[str, Any], key: str, path: str) -> int:
     value = _count(parent, key, path)
     if value < 1:
@@ -280,11 +262,4 @@ def _count(parent: dict[str, Any], key: str, path: str) -> int:
     value = parent.get(key, 0 if key == "variation_id" else None)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise EventError(f"{path} is missing or not a whole number")
-    return value
-
-
-def _text(parent: dict[str, Any], key: str, path: str) -> str:
-    value = parent.get(key)
-    if not isinstance(value, str) or not value:
-        raise EventError(f"{path} is missing or not a non-empty string")
     return value

@@ -2,7 +2,7 @@
 
 Billing webhooks name a customer id; GET {PADDLE_API_URL}/customers/{id}
 answers {"data": {"id", "name", "email", ...}} (name may be null). Needs an
-API key with customer read permission. common/paddle_http.py sends the API
+API key with customer read permission. common/merchants/_paddle_http.py sends the API
 version and retries 429 (honouring Retry-After), 5xx, timeouts and connection
 errors; then the lookup fails as LookupUnavailable so the push handler answers
 5xx and Pub/Sub redelivers. 404 is CustomerNotFound, which no retry can fix.
@@ -10,38 +10,19 @@ errors; then the lookup fails as LookupUnavailable so the push handler answers
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from typing import Unpack
 from urllib.parse import quote
 
 import requests
 
-from common.merchants import PaddleHttp, PaddleUnavailable, paddle_error
+from common.merchants import PaddleHttp, PaddleUnavailable, Patience
 from common.messages import Buyer, ContractError
 from worker.customers._port import CustomerNotFound, LookupUnavailable
 
 
 class PaddleCustomers:
-    def __init__(
-        self,
-        api_key: str,
-        base_url: str,
-        timeout: float = 5,
-        attempts: int = 3,
-        *,
-        backoff: float = 0.5,
-        max_wait: float = 10.0,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._http = PaddleHttp(
-            api_key,
-            base_url,
-            timeout=timeout,
-            attempts=attempts,
-            backoff=backoff,
-            max_wait=max_wait,
-            sleep=sleep,
-        )
+    def __init__(self, api_key: str, base_url: str, **patience: Unpack[Patience]) -> None:
+        self._http = PaddleHttp(api_key, base_url, **patience)  # a push's patience: the default
 
     def lookup(self, customer_id: str) -> Buyer:
         url = f"{self._http.base}/customers/{quote(customer_id, safe='')}"
@@ -54,7 +35,7 @@ class PaddleCustomers:
         if response.status_code != 200:
             raise LookupUnavailable(
                 f"customer {customer_id}: Paddle answered {response.status_code}: "
-                f"{_error_detail(response)}"
+                f"{self._http.error(response)}"
             )
         return _buyer(customer_id, response)
 
@@ -70,8 +51,3 @@ def _buyer(customer_id: str, response: requests.Response) -> Buyer:
         return Buyer(name=name, email=email)  # normalised by the contract, as Classic buyers are
     except ContractError as exc:
         raise LookupUnavailable(f"customer {customer_id}: Paddle gave no usable email") from exc
-
-
-def _error_detail(response: requests.Response) -> str:
-    code, detail = paddle_error(response)
-    return (detail or code or response.text or "no details")[:300]
