@@ -11,7 +11,7 @@ PACKAGES := bash tools/system-packages.sh ensure
 PYTEST := $(BIN)/pytest
 
 .PHONY: demo run test unit integration e2e browser lint typecheck format bench run-emulators \
-	checkov lock system clean
+	checkov lock system clean deploy
 
 $(STAMP): requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/pip || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
@@ -65,6 +65,12 @@ typecheck: $(STAMP)
 
 format: $(STAMP)
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+# From an authenticated gcloud and terraform/terraform.tfvars to a live shop (docs/deploy.md).
+# Idempotent; DRY_RUN=1 prints every step and changes nothing. .venv/bin goes first on PATH
+# so the steps' `exlibris` is this checkout's.
+deploy: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" DRY_RUN="$(DRY_RUN)" $(BIN)/python -m deploy
 
 # Static security checks of terraform/ (checkov, in its own virtualenv).
 checkov:

@@ -4,6 +4,7 @@
     exlibris order ID [--json]        exlibris resend ID        exlibris revoke ID --reason TEXT
     exlibris reissue PRODUCT [--dry-run] [--only ID…]           exlibris dead-letters [--json]
     exlibris replay ID…|--all         exlibris export --csv FILE
+    exlibris catalog push FILE [--region R]                     (checked, uploaded, services rolled)
     exlibris paddle connect --url URL                           exlibris paddle products
     exlibris stripe connect --url URL                           exlibris stripe products
     exlibris stamp|stamp-batch|trace|check …   the author's file commands (console/files/),

@@ -12,6 +12,7 @@ from datetime import date
 
 from common.orders import Status
 from console.actions import run_resend, run_revoke
+from console.catalog import run_catalog_push
 from console.deps import ConsoleDeps
 from console.errors import Parser
 from console.export import run_export
@@ -60,6 +61,7 @@ def parser() -> argparse.ArgumentParser:
         "--csv", required=True, metavar="FILE", help="where to write (- for stdout)"
     )
     export.set_defaults(run=run_export)
+    _catalog(commands)
     _storefront(commands, "paddle", "Paddle", "destination", run_connect, run_products)
     _storefront(commands, "stripe", "Stripe", "endpoint", run_stripe_connect, run_stripe_products)
     add_file_commands(commands)  # stamp, stamp-batch, trace, check: files on disk, no adapters
@@ -87,6 +89,19 @@ def _reissue(commands: argparse._SubParsersAction[Parser]) -> None:
     reissue.add_argument("--stall", type=_rate, default=600.0, help="give up after S s idle (600)")
     reissue.add_argument("--show-buyers", action="store_true", help="emails unmasked (dry run)")
     reissue.set_defaults(run=run_reissue)
+
+
+def _catalog(commands: argparse._SubParsersAction[Parser]) -> None:
+    catalog = commands.add_parser("catalog", help="the catalog the services sell from")
+    actions = catalog.add_subparsers(dest="catalog_command", required=True, parser_class=Parser)
+    push = actions.add_parser("push", help="check, upload and roll the services onto it (no build)")
+    push.add_argument("file", metavar="FILE", help="catalog.toml")
+    push.add_argument("--region", help="the services' region (terraform.tfvars), to roll them")
+    push.add_argument(
+        "--services", nargs="+", metavar="NAME", help="NAME NAME-worker (Terraform's)"
+    )
+    push.add_argument("--no-roll", action="store_true", help="upload only")
+    push.set_defaults(run=run_catalog_push)
 
 
 def _storefront(

@@ -158,8 +158,10 @@ resource "google_cloud_run_v2_service" "app" {
     }
   }
 
+  # Template labels are `exlibris catalog push`'s: it rolls a revision onto a new catalog by
+  # labelling it (console/catalog.py), and an apply must not roll it back.
   lifecycle {
-    ignore_changes = [client, client_version, template[0].containers[0].image]
+    ignore_changes = [client, client_version, template[0].containers[0].image, template[0].labels]
   }
 
   # Cloud Run checks at deploy time that the account can read its secrets.
