@@ -3,21 +3,25 @@
 from common.codes._keys import derive_key
 from common.codes._link_tokens import InvalidToken, LinkClaim, make_token, read_token
 from common.codes._stamp_codes import (
+    SERIAL_ATTEMPTS,
     InvalidCode,
     check_code,
     code_for_serial,
+    issued_for,
     make_code,
     normalise_code,
     serial_for,
 )
 
 __all__ = [
+    "SERIAL_ATTEMPTS",
     "InvalidCode",
     "InvalidToken",
     "LinkClaim",
     "check_code",
     "code_for_serial",
     "derive_key",
+    "issued_for",
     "make_code",
     "make_token",
     "normalise_code",
