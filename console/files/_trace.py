@@ -26,11 +26,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from common.adapters import build_storage
 from common.codes import InvalidCode, check_code, issued_for
-from common.orders import code_owner
 from common.settings import Settings
-from common.storage import StorageError
 from stamping.formats import trace_file
 from stamping.ocr import read_footers
 from stamping.stamp import TraceError
@@ -97,6 +94,11 @@ def _code_index(settings: Settings, notes: list[str]) -> CodeIndex | None:
     """The shop's code index where this machine reaches it; None (and why, in notes) if not."""
     if settings.storage_backend == "local" and not (settings.local_data_dir / "storage").is_dir():
         return None  # no embedded shop here: creating its folder would only leave litter
+    # Here: the file commands (`stamp` above all) start without the adapters and the records.
+    from common.adapters import build_storage
+    from common.orders import code_owner
+    from common.storage import StorageError
+
     try:
         storage = build_storage(settings)
     except Exception as exc:  # the cloud client's many faults: derivation still decides

@@ -209,3 +209,18 @@ def test_a_package_document_not_named_opf_keeps_its_mark(stamped: Copy) -> None:
     )
     trace = trace_epub(rezipped(files))
     assert "opf" in trace.marks and trace.order_id == ORDER
+
+
+@pytest.mark.slow  # a whole pandoc process
+def test_the_exlibris_page_rebuilt_by_pandoc_from_html_still_shows_the_code(
+    stamped: Copy, tmp_path: Path
+) -> None:
+    """pandoc reading the page's XHTML as HTML: no comment, no classes, the words kept."""
+    [page] = [n for n in entries(stamped("fixed-layout")) if "exlibris" in n and n.endswith("html")]
+    source, rebuilt = tmp_path / "exlibris.xhtml", tmp_path / "rebuilt.epub"
+    source.write_bytes(entries(stamped("fixed-layout"))[page])
+    subprocess.run(
+        ["pandoc", "-f", "html", str(source), "-o", str(rebuilt)], check=True, timeout=120
+    )
+    trace = trace_epub(rebuilt.read_bytes())
+    assert (trace.code, trace.marks) == (CODE, ("exlibris-page",))
