@@ -3,16 +3,19 @@
 from common.codes._keys import derive_key
 from common.codes._link_tokens import InvalidToken, LinkClaim, make_token, read_token
 from common.codes._stamp_codes import (
+    SERIAL_ATTEMPTS,
     ForgedCode,
     InvalidCode,
     check_code,
     code_for_serial,
+    issued_for,
     make_code,
     normalise_code,
     serial_for,
 )
 
 __all__ = [
+    "SERIAL_ATTEMPTS",
     "ForgedCode",
     "InvalidCode",
     "InvalidToken",
@@ -20,6 +23,7 @@ __all__ = [
     "check_code",
     "code_for_serial",
     "derive_key",
+    "issued_for",
     "make_code",
     "make_token",
     "normalise_code",

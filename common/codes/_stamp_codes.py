@@ -20,6 +20,9 @@ _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _DECODE = {c: i for i, c in enumerate(_ALPHABET)} | {"I": 1, "L": 1, "O": 0}
 _SERIAL_CHARS = 7
 _MAC_CHARS = 5
+# How many serials an order may try before all are taken (the worker's _claim_code):
+# attempt 0 almost always; a 35-bit collision moves an order to the next.
+SERIAL_ATTEMPTS = 12
 
 
 class InvalidCode(ValueError):
@@ -75,3 +78,21 @@ def check_code(secret: str, text: str) -> str:
     if not hmac.compare_digest(_mac(secret, serial), mac):
         raise ForgedCode("this code was not issued by this shop")
     return serial
+
+
+def issued_for(secret: str, text: str, order_id: str) -> bool:
+    """Could this code have been issued for this order id (one of its SERIAL_ATTEMPTS serials)?
+
+    The serial is a keyed digest of the order id, so a copy whose order id was
+    rewritten keeps a code that belongs to another order: this says so without
+    a database. Only the code index (`codes/<serial>`) says which attempt an
+    order got, so a code may pass here for an order that holds another serial.
+    """
+    try:
+        serial = check_code(secret, text)
+    except InvalidCode:
+        return False
+    return any(
+        hmac.compare_digest(serial_for(secret, order_id, attempt), serial)
+        for attempt in range(SERIAL_ATTEMPTS)
+    )

@@ -30,6 +30,7 @@ from common.orders._reissues import (
 from common.orders._store import (
     RecordContended,
     code_name,
+    code_owner,
     customer_prefix,
     load_record,
     request_marker,
@@ -49,6 +50,7 @@ __all__ = [
     "Status",
     "claim_name",
     "code_name",
+    "code_owner",
     "count_download",
     "customer_prefix",
     "done_name",

@@ -83,3 +83,11 @@ def update_record(
             continue
         return changed
     raise RecordContended(f"order {order_id} kept changing")
+
+
+def code_owner(storage: Storage, bucket: str, serial: str) -> str | None:
+    """The order the code index names for a serial (`codes/<serial>`), or None if it names none."""
+    try:
+        return storage.read(bucket, code_name(serial)).data.decode("utf-8", "replace")
+    except NotFound:
+        return None

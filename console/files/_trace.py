@@ -2,62 +2,121 @@
 
 Reads the hidden marks, the visible stamp, the body mark and, for pages that
 are only pictures, the footer by OCR; checks every code against the shop's
-code MAC (STAMP_SECRET, through Settings, as `stamp` makes them). One line per
-order found, or `--json`. Exit status: 0 when an authentic order was found,
-1 when none was, 2 when the file cannot be read (as a PDF, an EPUB, or at all).
+code MAC (STAMP_SECRET, through Settings, as `stamp` makes them), and that the
+code was issued for the order the file names beside it: through the code's
+derivation from the order id always, and through the code index
+(`codes/<serial>`) where this machine reaches the shop's storage (the
+embedded stack's folder when it exists, or the bucket under
+STORAGE_BACKEND=gcs). A copy whose order id was rewritten is reported as
+forged. One line per order found, or `--json`. Everything the file says is
+printed quoted and cut (stamping/trace.py's `shown`): the file is the
+leaker's. Exit status: 0 when an authentic order was found, 1 when none was
+(or only forgeries), 2 when the file cannot be read (as a PDF, an EPUB, or at
+all, a password included).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from common.codes import InvalidCode, check_code
+from common.codes import InvalidCode, check_code, issued_for
 from common.settings import Settings
 from stamping.formats import trace_file
 from stamping.ocr import read_footers
 from stamping.stamp import TraceError
-from stamping.trace import format_finding, trace_json
+from stamping.trace import CodeCheck, format_finding, printable, trace_json
 
 FOUND, NONE, UNREADABLE = 0, 1, 2
+log = logging.getLogger(__name__)
+
+CodeIndex = Callable[[str], str | None]  # serial -> the order `codes/<serial>` names
 
 
-def authentic_with(secret: str) -> Callable[[str], bool]:
-    """The checker trace needs: does this shop's secret vouch for the code?"""
+def authentic_with(secret: str, index: CodeIndex | None = None) -> CodeCheck:
+    """The checker trace needs: does this shop's secret vouch for the code, and for its order?"""
 
-    def check(code: str) -> bool:
+    def authentic(code: str) -> bool:
         try:
             check_code(secret, code)
         except InvalidCode:
             return False
         return True
 
-    return check
+    def owner(code: str) -> str | None:
+        if index is None:
+            return None
+        try:
+            return index(check_code(secret, code))
+        except InvalidCode:
+            return None
+
+    return CodeCheck(authentic, partial(issued_for, secret), owner)
 
 
 def do_trace(args: argparse.Namespace) -> int:
-    check = authentic_with(Settings.from_env().stamp_secret)
+    settings = Settings.from_env()
+    index_notes: list[str] = []
+    check = authentic_with(settings.stamp_secret, _code_index(settings, index_notes))
     ocr = None if args.no_ocr else partial(read_footers, limit=args.ocr_pages)
+    name = printable(str(args.file))  # a leaked file's name is the leaker's too
     try:
         trace = trace_file(args.file.read_bytes(), check, ocr)
     except (TraceError, OSError) as exc:
-        print(f"{args.file}: {_reason(exc)}", file=sys.stderr)
+        print(f"{name}: {printable(_reason(exc))}", file=sys.stderr)
         return UNREADABLE
+    except Exception as exc:  # a bug of ours must not look like a fault of the file, nor crash
+        log.debug("trace failed", exc_info=True)
+        print(f"{name}: trace failed ({type(exc).__name__}); please report it", file=sys.stderr)
+        return UNREADABLE
+    notes = [*trace.notes, *index_notes]
     if args.json:
-        print(json.dumps({"file": str(args.file), **trace_json(trace)}, ensure_ascii=False))
+        found = {**trace_json(trace), "notes": [printable(n) for n in notes]}
+        # ASCII JSON: C1 controls and bidi overrides come out as \u escapes, like C0 ones.
+        print(json.dumps({"file": str(args.file), **found}, ensure_ascii=True))
     else:
         for finding in trace.findings:
             print(format_finding(finding))
         if not trace.findings:
-            print(f"{args.file}: no exlibris marks found ({trace.pages} pages read)")
-        for note in trace.notes:
-            print(f"note: {note}", file=sys.stderr)
+            print(f"{name}: no exlibris marks found ({trace.pages} pages read)")
+        for note in notes:
+            print(f"note: {printable(note)}", file=sys.stderr)
     return FOUND if trace.found_authentic else NONE
+
+
+def _code_index(settings: Settings, notes: list[str]) -> CodeIndex | None:
+    """The shop's code index where this machine reaches it; None (and why, in notes) if not."""
+    if settings.storage_backend == "local" and not (settings.local_data_dir / "storage").is_dir():
+        return None  # no embedded shop here: creating its folder would only leave litter
+    # Here: the file commands (`stamp` above all) start without the adapters and the records.
+    from common.adapters import build_storage
+    from common.orders import code_owner
+    from common.storage import StorageError
+
+    try:
+        storage = build_storage(settings)
+    except Exception as exc:  # the cloud client's many faults: derivation still decides
+        notes.append(f"the code index was not read ({type(exc).__name__}: {exc})")
+        return None
+    unreachable: list[str] = []
+
+    def owner(serial: str) -> str | None:
+        if unreachable:
+            return None
+        try:
+            return code_owner(storage, settings.delivery_bucket, serial)
+        except StorageError as exc:
+            unreachable.append(str(exc))
+            notes.append(f"the code index was not read ({exc})")
+            return None
+
+    return owner
 
 
 def _reason(exc: Exception) -> str:

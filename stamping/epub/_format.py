@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from stamping.evidence import Evidence, findings_of
 from stamping.format import Checked, Prepared
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
-from stamping.trace import Checker, Finding, OcrReader, Trace, canonical
+from stamping.trace import Checker, OcrReader, Trace, canonical
 
 _SIGNATURE = b"PK\x03\x04"
 
@@ -70,14 +71,14 @@ class EpubFormat:
         return stamp_epub(original, stamp, style)
 
     def trace(self, data: bytes, check: Checker | None, ocr: OcrReader | None) -> Trace:
-        from stamping.epub.tracing import trace_epub
+        from stamping.epub.tracing import CODE_MARKS, read_marks
 
-        epub = trace_epub(data)  # a book without pages: nothing for OCR to read
-        if epub.order_id is None and epub.code is None:
-            return Trace(findings=(), pages=0)
-        code = canonical(epub.code) if epub.code else None
-        authentic = check(code) if check is not None and code is not None else None
-        return Trace(findings=(Finding(epub.order_id, code, authentic, epub.marks, ()),), pages=0)
+        found = read_marks(data)  # a book without pages: nothing for OCR to read
+        evidence = [
+            Evidence(order, canonical(code) if code else None, mark, None)
+            for mark, (order, code) in found.items()
+        ]
+        return Trace(findings=findings_of(evidence, check, CODE_MARKS), pages=0)
 
     def check(self, data: bytes, style: StampStyle) -> Checked:
         from stamping.epub.preflight import check_epub, format_report, write_previews

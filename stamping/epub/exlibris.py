@@ -15,7 +15,7 @@ import stamping.epub.text as text
 import stamping.epub.xmltext as xmltext
 from stamping.stamp import Stamp
 
-TITLE = "Ex libris"
+TITLE = marks.PAGE_TITLE  # trace finds the page by it
 _DOCTYPE2 = (
     '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" '
     '"http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">'

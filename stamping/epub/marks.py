@@ -8,7 +8,12 @@ whose it is in places a reader never sees; each is read on its own:
 - `comment`: an XML comment at the top of every spine document's body;
 - `attribute`: `data-exlibris` on every spine document's <body> (EPUB 3), or a
   class token `exlibris-code-…` (EPUB 2: XHTML 1.1 has no data- attributes);
-- `footer` and `exlibris-page`: the code in the visible text.
+- `footer` and `exlibris-page`: the code in the visible text. The ex-libris
+  page's is found after its title or its text's class, whichever survives: a
+  rebuilt book (pandoc, calibre) keeps the words and drops our classes.
+
+A visible code counts only in our alphabet exactly (no I, L, O or U), so
+look-alike words near a mark are never taken for a code.
 """
 
 from __future__ import annotations
@@ -25,20 +30,24 @@ ATTRIBUTE = "data-exlibris"
 CLASS_PREFIX = "exlibris-code-"
 META_ORDER, META_CODE = "exlibris:order", "exlibris:code"
 FOOTER_CLASS, PAGE_CLASS = "exlibris-footer", "exlibris-page"
+PAGE_TITLE = "Ex libris"
 Found = dict[str, tuple[str | None, str | None]]  # mark -> (order id, code)
 
-_CODE = r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}"
+_GROUP = "[0-9A-HJKMNP-TV-Z]{4}"  # common/codes' alphabet
+_CODE = rf"{_GROUP}-{_GROUP}-{_GROUP}"
 _COMMENT = re.compile(r"<!-- exlibris (\{[^<>]{0,2000}?\}) -->")
 _ATTR = re.compile(r"""\sdata-exlibris\s*=\s*(?:"([^"]{0,2000})"|'([^']{0,2000})')""")
 _CLASS = re.compile(rf"{CLASS_PREFIX}({_CODE})")
 # The code in the visible text, before the element ends and not far off: every repeat
 # is bounded, so a leaked file crafted to make these scan far costs linear time.
-_VISIBLE = {
-    "footer": re.compile(
-        rf'class="{FOOTER_CLASS}"[^>]{{0,500}}>(?:(?!</div>).){{0,2000}}?({_CODE})', re.S
-    ),
-    "exlibris-page": re.compile(rf'class="exlibris-text">(?:(?!</p>).){{0,4000}}?({_CODE})', re.S),
-}
+_FOOTER = re.compile(
+    rf'class="{FOOTER_CLASS}"[^>]{{0,500}}>(?:(?!</div>).){{0,2000}}?({_CODE})', re.S
+)
+# The ex-libris page's text starts after its title, or after its text's class.
+_PAGE = re.compile(rf'class="exlibris-text">|>\s*{PAGE_TITLE}\s*<')
+_PAGE_WINDOW, _PAGE_TRIES = 4000, 8  # characters read after each start; starts tried
+_TAG = re.compile(r"<[^<>]*>")  # stops at the next < or >: linear in the window
+_SHOWN_CODE = re.compile(rf"(?<![0-9A-Za-z])({_CODE})(?![0-9A-Za-z])")
 _ZIP = re.compile(rb"exlibris (\{[^{}]*\})")
 
 
@@ -73,10 +82,33 @@ def read_text_marks(text: str) -> Found:
         found["attribute"] = (order or None, code or None)
     if "attribute" not in found and (match := _CLASS.search(text)):
         found["attribute"] = (None, match.group(1))
-    for mark, pattern in _VISIBLE.items():
-        if match := pattern.search(text):
-            found[mark] = (None, match.group(1))
+    if match := _FOOTER.search(text):
+        found["footer"] = (None, match.group(1))
+    if shown := _page_code(text):
+        found["exlibris-page"] = (None, shown)
     return found
+
+
+def _page_code(text: str) -> str | None:
+    """The first code the ex-libris page's text shows (comments and markup are not shown)."""
+    for tried, start in enumerate(_PAGE.finditer(text)):
+        if tried == _PAGE_TRIES:  # a file crafted with many starts costs a bounded scan
+            break
+        window = text[start.end() : start.end() + _PAGE_WINDOW]
+        if match := _SHOWN_CODE.search(_TAG.sub("", _uncommented(window))):
+            return match.group(1)
+    return None
+
+
+def _uncommented(text: str) -> str:
+    """The text without its comments (our hidden comment carries a code too); linear time."""
+    kept, at = [], 0
+    while (start := text.find("<!--", at)) != -1:
+        kept.append(text[at:start])
+        end = text.find("-->", start + 4)
+        at = len(text) if end == -1 else end + 3
+    kept.append(text[at:])
+    return " ".join(kept)
 
 
 def read_opf_marks(opf: bytes) -> Found:

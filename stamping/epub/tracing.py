@@ -4,12 +4,15 @@ A leaked copy may have been unzipped, edited and zipped again: its OPF
 rewritten, its ex-libris page deleted, its footers stripped. So nothing here
 trusts the structure; every text entry of the zip is searched for every mark
 (marks.py), and the most telling one wins. A broken entry is skipped, never
-fatal; only a file that is not a zip at all is a TraceError.
+fatal; only a file that is not a zip at all is a TraceError. The package
+document is the one META-INF/container.xml names, whatever its name, and
+any entry named .opf.
 """
 
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -18,13 +21,16 @@ import stamping.epub.marks as marks
 import stamping.epub.xmltext as xmltext
 from stamping.stamp import StampError, TraceError
 
-__all__ = ["Trace", "TraceError", "read_all_marks", "trace_epub"]
+__all__ = ["CODE_MARKS", "Trace", "TraceError", "read_all_marks", "read_marks", "trace_epub"]
 
 _ORDER_MARKS = ("opf", "zip-comment", "comment", "attribute")
-_CODE_MARKS = (*_ORDER_MARKS, "footer", "exlibris-page")
+CODE_MARKS = (*_ORDER_MARKS, "footer", "exlibris-page")  # the order a finding lists them in
 _TEXT = (".xhtml", ".html", ".htm", ".xml", ".svg", ".opf")
 _MAX_ENTRY = 64 * 1024 * 1024
 _MAX_TOTAL = 512 * 1024 * 1024
+_CONTAINER = "META-INF/container.xml"
+_ROOTFILE = "{urn:oasis:names:tc:opendocument:xmlns:container}rootfile"
+_MAX_CONTAINER = 64 * 1024  # a real one is a few hundred bytes
 
 
 @dataclass(frozen=True)
@@ -36,33 +42,58 @@ class Trace:
 
 def trace_epub(data: bytes) -> Trace:
     """Read every surviving mark of a (possibly tampered) copy."""
+    found = read_marks(data)
+    order = next((found[m][0] for m in _ORDER_MARKS if m in found and found[m][0]), None)
+    code = next((found[m][1] for m in CODE_MARKS if m in found and found[m][1]), None)
+    return Trace(order_id=order, code=code, marks=tuple(m for m in CODE_MARKS if m in found))
+
+
+def read_marks(data: bytes) -> marks.Found:
+    """Every mark of a copy, each as the first place carrying it says; TraceError if no zip."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise TraceError(f"cannot read this file as an EPUB: {exc}") from None
-    found = read_all_marks(archive)
-    order = next((found[m][0] for m in _ORDER_MARKS if m in found and found[m][0]), None)
-    code = next((found[m][1] for m in _CODE_MARKS if m in found and found[m][1]), None)
-    return Trace(order_id=order, code=code, marks=tuple(m for m in _CODE_MARKS if m in found))
+    return read_all_marks(archive)
 
 
 def read_all_marks(archive: zipfile.ZipFile) -> marks.Found:
     """Every mark in the archive; the first place each is found wins."""
     found = marks.read_zip_comment(archive.comment)
+    packages = _package_names(archive)
     budget = _MAX_TOTAL
     for info in archive.infolist():
-        if not info.filename.lower().endswith(_TEXT) or info.file_size > min(_MAX_ENTRY, budget):
+        package = info.filename in packages or info.filename.lower().endswith(".opf")
+        if not (package or info.filename.lower().endswith(_TEXT)):
+            continue
+        if info.file_size > min(_MAX_ENTRY, budget):
             continue
         budget -= info.file_size
         raw = _read(archive, info)
         if raw is None:
             continue
-        here = marks.read_opf_marks(raw) if info.filename.endswith(".opf") else _text_marks(raw)
+        here = marks.read_opf_marks(raw) if package else _text_marks(raw)
         for mark, pair in here.items():
             found.setdefault(mark, pair)
-        if set(_CODE_MARKS) <= found.keys():
+        if set(CODE_MARKS) <= found.keys():
             break
     return found
+
+
+def _package_names(archive: zipfile.ZipFile) -> frozenset[str]:
+    """The package documents container.xml names (a rebuilt book may call its OPF anything)."""
+    try:
+        info = archive.getinfo(_CONTAINER)
+    except KeyError:
+        return frozenset()
+    raw = _read(archive, info) if info.file_size <= _MAX_CONTAINER else None
+    if not raw:
+        return frozenset()
+    try:
+        root = xmltext.parse(raw)
+    except ET.ParseError:
+        return frozenset()
+    return frozenset(path for e in root.iter(_ROOTFILE) if (path := e.get("full-path")))
 
 
 def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:

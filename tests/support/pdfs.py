@@ -115,6 +115,29 @@ def hand_written(
     return bytes(out)
 
 
+def order_rewritten(data: bytes, old: str, new: str) -> bytes:
+    """What a framer does: the order id replaced in every mark (info, XMP, PieceInfo, streams)."""
+
+    def strings(holder: pikepdf.Object, depth: int = 0) -> None:
+        for key in list(holder.keys()):
+            value = holder.get(key)
+            if isinstance(value, pikepdf.String) and old in str(value):
+                holder[key] = pikepdf.String(str(value).replace(old, new))
+            elif isinstance(value, pikepdf.Dictionary) and not value.is_indirect and depth < 8:
+                strings(value, depth + 1)  # PieceInfo's entries are direct dictionaries
+
+    def edit(pdf: pikepdf.Pdf) -> None:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                raw = obj.read_bytes()
+                if old.encode() in raw:
+                    obj.write(raw.replace(old.encode(), new.encode()))
+            if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                strings(obj)
+
+    return edited(data, edit)
+
+
 def render_gray(data: bytes, page: int, dpi: int = 36) -> Image.Image | None:
     """Page `page` (1-based) as a reader sees it (CropBox, rotated), grey; None without poppler."""
     if shutil.which("pdftoppm") is None:

@@ -101,6 +101,18 @@ def test_a_rasterised_copy_is_read_by_ocr(copies: dict[str, Path], tmp_path: Pat
     assert any("OCR read 8" in note for note in trace.notes)
 
 
+def test_ocr_reads_the_code_after_an_order_id_ending_in_a_group_of_eight(tmp_path: Path) -> None:
+    """tesseract reads "Order TRACE-48151623 - 926H-…": the order's digits and the code's
+    first group make a reading of their own, which must not hide the code's."""
+    order = "TRACE-48151623"
+    stamp = Stamp("Ada Lovelace", "ada@example.com", order, make_code(SECRET, order))
+    copy, raster = tmp_path / "copy.pdf", tmp_path / "raster.pdf"
+    copy.write_bytes(stamp_pdf(pdfs.book(3), stamp))
+    attacks.rasterise(copy, raster)
+    [finding] = trace_of(raster, ocr_pages=2).findings
+    assert (finding.code, finding.authentic, finding.marks) == (stamp.code, True, ("ocr",))
+
+
 def test_two_buyers_merged_page_by_page_are_both_named(copies, tmp_path: Path) -> None:
     merged = tmp_path / "merged.pdf"
     attacks.merge_page_by_page(copies[ADA.order_id], copies[BOB.order_id], merged)

@@ -40,7 +40,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from common.codes import code_for_serial, serial_for
+from common.codes import SERIAL_ATTEMPTS, code_for_serial, serial_for
 from common.messages import Buyer, OrderPaid, now_iso
 from common.orders import (
     DeliveredFile,
@@ -178,7 +178,7 @@ def _item_of(product_ids: tuple[str, ...], message: OrderPaid) -> str:
 def _claim_code(order_id: str, deps: WorkerDeps) -> str:
     """Reserve a stamp code whose serial no other order holds (create-only index)."""
     secret = deps.settings.stamp_secret
-    for attempt in range(_MAX_STEPS):
+    for attempt in range(SERIAL_ATTEMPTS):  # trace tries as many (common/codes issued_for)
         serial = serial_for(secret, order_id, attempt)
         try:
             deps.orders.write(code_name(serial), order_id.encode(), if_generation_match=0)

@@ -3,11 +3,16 @@
 A code is twelve Crockford base32 characters in three dashed groups
 (common/codes). The engine does not know the shop's secret: callers
 pass a checker that says whether a code is authentic, so only the MAC decides
-what a misread means. Text from a text layer is matched strictly. OCR text is
-matched leniently (any dash-like separator, or none) and each reading that
-fails the MAC is tried again with up to two look-alike characters swapped
-(5 and S, 8 and B, …): with a 25-bit MAC, the few hundred readings tried per
-code leave a false match at about one in a hundred thousand per misread code.
+what a misread means. Text from a text layer is matched strictly, and a
+reading that fails the MAC is reported (as a forgery) only when it is in our
+alphabet exactly, upper case: "hand-over-hand" reads as HAND-0VER-HAND only
+through look-alike swaps, and a word is no forgery. OCR text is matched
+leniently (any dash-like separator, or none) and each reading that fails the
+MAC is tried again with up to two look-alike characters swapped (5 and S, 8
+and B, …): with a 25-bit MAC, the few hundred readings tried per code leave
+a false match at about one in a hundred thousand per misread code. OCR
+readings are searched overlapping: an order id ending in a group of four or
+eight (TRACE-48151623) makes a reading of its own with the code's first group.
 """
 
 from __future__ import annotations
@@ -21,9 +26,12 @@ from stamping.trace import CROCKFORD, Checker, canonical
 _STRICT = re.compile(
     r"(?<![0-9A-Za-z])([0-9A-Za-z]{4})-([0-9A-Za-z]{4})-([0-9A-Za-z]{4})(?![0-9A-Za-z])"
 )
+_EXACT = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}")  # a group as the shop prints it (common/codes)
 _SEP = r"[\s\-‐‑‒–—―_.,:~=]{0,3}"
+# In a lookahead, so every start is tried and readings may overlap (re's documented idiom
+# for overlapping matches: a zero-width match with a capturing group inside a lookahead).
 _LENIENT = re.compile(
-    rf"(?<![0-9A-Za-z])([0-9A-Za-z]{{4}}){_SEP}([0-9A-Za-z]{{4}}){_SEP}([0-9A-Za-z]{{4}})(?![0-9A-Za-z])"
+    rf"(?<![0-9A-Za-z])(?=([0-9A-Za-z]{{4}}){_SEP}([0-9A-Za-z]{{4}}){_SEP}([0-9A-Za-z]{{4}})(?![0-9A-Za-z]))"
 )
 _DASHED = re.compile(
     r"(?<![0-9A-Za-z])([0-9A-Za-z]{4})[-‐‑‒–—]([0-9A-Za-z]{4})[-‐‑‒–—]([0-9A-Za-z]{4})(?![0-9A-Za-z])"
@@ -45,7 +53,7 @@ def codes_in_text(text: str, check: Checker | None = None) -> list[str]:
     so the text is also read without spaces; a code found only that way counts
     when the checker vouches for it, never as a forgery.
     """
-    found = [canonical("".join(m.groups())) for m in _STRICT.finditer(text)]
+    found = [_printed(m.groups(), check) for m in _STRICT.finditer(text)]
     if check is not None:
         squeezed = re.sub(r"\s+", "", text)
         found += [
@@ -54,6 +62,16 @@ def codes_in_text(text: str, check: Checker | None = None) -> list[str]:
             if (c := canonical("".join(m.groups()))) and c not in found and check(c)
         ]
     return list(dict.fromkeys(code for code in found if code))
+
+
+def _printed(groups: tuple[str, ...], check: Checker | None) -> str | None:
+    """The code a strict match reads as, when it counts: printed as ours, or vouched for."""
+    code = canonical("".join(groups))
+    if code is None:
+        return None
+    if all(_EXACT.fullmatch(group) for group in groups) or (check is not None and check(code)):
+        return code
+    return None
 
 
 def codes_in_ocr(text: str, check: Checker) -> tuple[list[str], list[str]]:

@@ -1,12 +1,13 @@
 """Tracing: every order a (possibly tampered or merged) copy names, and where it names it.
 
-Each mark is read independently (mark_reader.py for the hidden ones,
-page_text.py for the visible stamp and the body mark, an OCR reader for pages
+Each mark is read independently (stamping/pdf/marks for the hidden ones,
+_page_text.py for the visible stamp and the body mark, an OCR reader for pages
 without a text layer) and every piece of evidence is kept with its page. A
 file stitched from two buyers' copies therefore names both, each with its
 pages. The engine does not hold the shop's secret: the caller passes a
-checker that says whether a code is authentic, and a code that fails it is
-reported as forged.
+checker that says whether a code is authentic (and, as a CodeCheck, whether
+it was issued for the order a mark names), and a code that fails it is
+reported as forged (stamping/evidence.py).
 """
 
 from __future__ import annotations
@@ -15,21 +16,29 @@ import io
 
 import pikepdf
 
+from stamping.evidence import Evidence, findings_of
 from stamping.ocr import OcrFailed
 from stamping.pdf._geometry import page_geometry
 from stamping.pdf._original import describe
 from stamping.pdf.marks import document_marks, page_marks, read_body_text
 from stamping.pdf.trace._code_search import codes_in_ocr, codes_in_text
 from stamping.pdf.trace._page_text import page_runs
-from stamping.pdf.trace._report import Evidence, findings_of
 from stamping.stamp import TraceError
 from stamping.trace import Checker, OcrReader, Trace, canonical
+
+# The order a finding lists its marks in: the whole document's, then each page's.
+MARKS = ("docinfo", "xmp", "id", "pieceinfo", "content", "footer", "body", "text", "ocr")
 
 
 def trace_pdf(data: bytes, check: Checker | None = None, ocr: OcrReader | None = None) -> Trace:
     """Every order the copy names: hidden marks, the visible stamp, the body mark, OCR."""
     try:
         pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError:  # not a PdfError: pikepdf raises it beside, not under
+        raise TraceError(
+            "the PDF needs a password to open; if you have it, save a copy without it "
+            "(qpdf --password=PASSWORD --decrypt IN.pdf OUT.pdf) and trace that"
+        ) from None
     except (pikepdf.PdfError, ValueError) as exc:
         raise TraceError(f"cannot read this file as a PDF ({describe(exc)})") from None
     notes: list[str] = []
@@ -46,7 +55,7 @@ def trace_pdf(data: bytes, check: Checker | None = None, ocr: OcrReader | None =
         evidence += _ocr_evidence(data, blank, ocr, check, notes)
     elif blank:
         notes.append(f"{len(blank)} page(s) have no text layer and were not read by OCR")
-    return Trace(findings=findings_of(evidence, check), pages=pages, notes=tuple(notes))
+    return Trace(findings=findings_of(evidence, check, MARKS), pages=pages, notes=tuple(notes))
 
 
 def _page_evidence(

@@ -13,11 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from common.codes import (
+    SERIAL_ATTEMPTS,
     InvalidCode,
     InvalidToken,
     LinkClaim,
     check_code,
+    code_for_serial,
     derive_key,
+    issued_for,
     make_code,
     make_token,
     read_token,
@@ -302,3 +305,19 @@ def test_a_token_has_one_spelling(respell) -> None:
     assert read_token(SECRET, token) == CLAIM
     with pytest.raises(InvalidToken, match="malformed"):
         read_token(SECRET, respell(token))
+
+
+def test_a_code_is_issued_for_its_order_and_no_other() -> None:
+    code = make_code(SECRET, "ord-ALICE")
+    assert issued_for(SECRET, code, "ord-ALICE")
+    assert not issued_for(SECRET, code, "ord-BOB")
+    assert not issued_for("another-shop", code, "ord-ALICE")
+    assert not issued_for(SECRET, "not a code", "ord-ALICE")
+
+
+def test_a_code_the_worker_moved_past_a_collision_is_still_its_orders() -> None:
+    """The worker tries SERIAL_ATTEMPTS serials when one is taken (worker/use_cases/_delivery)."""
+    last = code_for_serial(SECRET, serial_for(SECRET, "ord-ALICE", SERIAL_ATTEMPTS - 1))
+    assert issued_for(SECRET, last, "ord-ALICE")
+    beyond = code_for_serial(SECRET, serial_for(SECRET, "ord-ALICE", SERIAL_ATTEMPTS))
+    assert not issued_for(SECRET, beyond, "ord-ALICE")

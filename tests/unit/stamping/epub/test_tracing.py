@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from common.codes import make_code
+from console.files._trace import authentic_with
+from stamping.epub.stamper import stamp_epub
 from stamping.epub.tracing import TraceError, trace_epub
+from stamping.formats import trace_file
+from stamping.stamp import Stamp
 from tests.unit.stamping.epub.conftest import STAMP, Library
 from tests.unit.stamping.epub.helpers import entries
 
@@ -139,3 +144,83 @@ def test_a_copy_converted_by_calibre_still_names_its_order(
     trace = trace_epub(target.read_bytes())
     assert (trace.order_id, trace.code) == (ORDER, CODE), trace.marks
     assert "opf" not in trace.marks and "zip-comment" not in trace.marks  # really converted
+
+
+SECRET = "epub-trace-secret"
+ALICE = Stamp("Alice", "alice@example.com", "ord-ALICE", make_code(SECRET, "ord-ALICE"))
+authentic = authentic_with(SECRET)  # what `trace` checks codes with
+
+
+def framed(data: bytes, old: str, new: str, only: tuple[str, ...] = ()) -> bytes:
+    """What a framer does: the order id rewritten in every entry (or those named), and the
+    zip comment."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    files = {
+        n: d.replace(old.encode(), new.encode()) if not only or n.endswith(only) else d
+        for n, d in entries(data).items()
+    }
+    comment = archive.comment if only else archive.comment.replace(old.encode(), new.encode())
+    return rezipped(files, comment)
+
+
+def test_an_epub_whose_order_id_was_rewritten_is_forged(library: Library) -> None:
+    copy = stamp_epub(library["ebooklib"], ALICE)
+    trace = trace_file(framed(copy, "ord-ALICE", "ord-BOB"), authentic)
+    assert not trace.found_authentic
+    [finding] = trace.findings
+    assert (finding.order_id, finding.code, finding.verdict) == ("ord-BOB", ALICE.code, "FORGED")
+    assert {"opf", "zip-comment", "comment", "attribute"} <= set(finding.marks)
+
+
+def test_an_epub_rewritten_in_its_opf_only_still_names_the_buyer(library: Library) -> None:
+    copy = stamp_epub(library["ebooklib"], ALICE)
+    genuine, forged = trace_file(
+        framed(copy, "ord-ALICE", "ord-BOB", (".opf",)), authentic
+    ).findings
+    assert (genuine.order_id, genuine.authentic) == ("ord-ALICE", True)
+    assert (forged.order_id, forged.owner, forged.marks) == ("ord-BOB", "ord-ALICE", ("opf",))
+
+
+def test_the_exlibris_text_names_the_code_without_its_class(stamped: Copy) -> None:
+    """pandoc and calibre keep the page's words and drop our classes (and the other marks)."""
+    files = STRIPS["comment"](STRIPS["opf"](STRIPS["footer"](entries(stamped("fixed-layout")))))
+    files = {n: re.sub(rb' (?:class|data-exlibris)="[^"]*"', b"", d) for n, d in files.items()}
+    trace = trace_epub(rezipped(files))
+    assert (trace.code, trace.marks) == (CODE, ("exlibris-page",))
+
+
+def test_look_alike_words_near_the_exlibris_title_are_no_code(library: Library) -> None:
+    files = entries(library["ebooklib"])
+    name = next(n for n in files if n.endswith(".xhtml"))
+    files[name] = files[name].replace(
+        b"</body>", b"<p>Ex libris</p><p>HAND-OVER-HAND, FORE-MAST-HEAD</p></body>", 1
+    )
+    assert b"HAND-OVER-HAND" in files[name]
+    assert trace_file(rezipped(files), authentic).findings == ()
+
+
+def test_a_package_document_not_named_opf_keeps_its_mark(stamped: Copy) -> None:
+    files = entries(stamped("ebooklib"))
+    [opf] = [n for n in files if n.endswith(".opf")]
+    renamed = opf[: -len(".opf")] + ".package"
+    files[renamed] = files.pop(opf)
+    files["META-INF/container.xml"] = files["META-INF/container.xml"].replace(
+        opf.encode(), renamed.encode()
+    )
+    trace = trace_epub(rezipped(files))
+    assert "opf" in trace.marks and trace.order_id == ORDER
+
+
+@pytest.mark.slow  # a whole pandoc process
+def test_the_exlibris_page_rebuilt_by_pandoc_from_html_still_shows_the_code(
+    stamped: Copy, tmp_path: Path
+) -> None:
+    """pandoc reading the page's XHTML as HTML: no comment, no classes, the words kept."""
+    [page] = [n for n in entries(stamped("fixed-layout")) if "exlibris" in n and n.endswith("html")]
+    source, rebuilt = tmp_path / "exlibris.xhtml", tmp_path / "rebuilt.epub"
+    source.write_bytes(entries(stamped("fixed-layout"))[page])
+    subprocess.run(
+        ["pandoc", "-f", "html", str(source), "-o", str(rebuilt)], check=True, timeout=120
+    )
+    trace = trace_epub(rebuilt.read_bytes())
+    assert (trace.code, trace.marks) == (CODE, ("exlibris-page",))

@@ -56,6 +56,15 @@ def test_ocr_readings_with_noise_still_find_the_code(reading: str) -> None:
     assert codes_in_ocr(f"Order txn_Olhx - {reading}\n", authentic) == ([CODE], [])
 
 
+@pytest.mark.parametrize("order", ["TRACE-48151623", "TRACE-4815", "AB12-CD34-EF56"])
+def test_ocr_finds_the_code_after_an_order_id_ending_in_groups_of_four(order: str) -> None:
+    """What tesseract reads in such a footer: the order id's last group(s) and the code's
+    first make a reading of their own, which overlaps the code's."""
+    code = make_code(SECRET, order)
+    line = f"Prepared exclusively for Ada Lovelace (ada@example.com) : Order {order} - {code}\n"
+    assert codes_in_ocr(line, authentic) == ([code], [])
+
+
 def test_ocr_look_alikes_are_swapped_until_the_mac_agrees() -> None:
     raw = CODE.replace("-", "")
     look = {"0": "O", "1": "I", "5": "S", "S": "5", "8": "B", "B": "8", "2": "Z", "Z": "2"}

@@ -7,13 +7,14 @@ import re
 
 import pikepdf
 import pytest
+from reportlab.pdfgen import canvas
 
 from common.codes import make_code
 from console.files._trace import authentic_with
 from stamping.pdf import stamp_pdf
 from stamping.pdf.trace import Finding, TraceError, format_finding, trace_pdf
 from stamping.stamp import Stamp
-from stamping.trace import page_ranges
+from stamping.trace import CodeCheck, page_ranges
 from tests.support import pdfs
 
 SECRET = "trace-test-secret"
@@ -164,3 +165,64 @@ def test_pages_print_as_ranges() -> None:
     assert page_ranges((1, 2, 3, 5, 7, 8)) == "1-3, 5, 7-8"
     line = format_finding(Finding("o1", "AAAA-BBBB-CCCC", False, ("text",), (4,)))
     assert line == "order o1  code AAAA-BBBB-CCCC  FORGED  marks text  pages 4"
+
+
+def test_a_copy_whose_order_id_was_rewritten_is_forged_and_names_no_one(copy: bytes) -> None:
+    framed = pdfs.order_rewritten(copy, ADA.order_id, BOB.order_id)
+    trace = trace_pdf(framed, authentic)
+    assert not trace.found_authentic
+    [finding] = trace.findings
+    assert (finding.order_id, finding.code, finding.verdict) == (BOB.order_id, ADA.code, "FORGED")
+    assert finding.reason == "the code was not issued for this order"
+    assert {"docinfo", "xmp", "pieceinfo", "content", "body"} <= set(finding.marks)
+
+
+def test_a_partly_rewritten_copy_names_the_true_order_beside_the_forgery(copy: bytes) -> None:
+    def frame_info_only(pdf: pikepdf.Pdf) -> None:
+        pdf.docinfo["/ExLibrisOrder"] = BOB.order_id
+
+    findings = trace_pdf(pdfs.edited(copy, frame_info_only), authentic).findings
+    genuine, forged = findings
+    assert (genuine.order_id, genuine.authentic) == (ADA.order_id, True)
+    assert (forged.order_id, forged.authentic, forged.marks) == (BOB.order_id, False, ("docinfo",))
+    assert forged.owner == ADA.order_id
+    assert "the code belongs to order txn_01hx" in format_finding(forged)
+
+
+def test_the_code_index_names_the_owner_of_a_rewritten_copy(copy: bytes) -> None:
+    index = {ADA.code: ADA.order_id}
+    check = CodeCheck(authentic, authentic.issued_for, index.get)
+    [finding] = trace_pdf(pdfs.order_rewritten(copy, ADA.order_id, BOB.order_id), check).findings
+    assert (finding.order_id, finding.owner, finding.authentic) == (
+        BOB.order_id,
+        ADA.order_id,
+        False,
+    )
+
+
+def test_a_pdf_with_an_open_password_is_a_trace_error_in_words() -> None:
+    with pytest.raises(TraceError, match="needs a password"):
+        trace_pdf(pdfs.encrypted(owner="o", user="u"), authentic)
+
+
+def text_pdf(*lines: str) -> bytes:
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    for n, line in enumerate(lines):
+        page.drawString(72, 700 - 20 * n, line)
+    page.save()
+    return out.getvalue()
+
+
+def test_look_alike_words_in_an_unstamped_book_are_no_forgeries() -> None:
+    """Moby-Dick's "hand-over-hand" reads as HAND-0VER-HAND only through look-alike swaps."""
+    book = text_pdf(
+        "and hand-over-hand, up the rigging, to the fore-mast-head",
+        "HAND-OVER-HAND he went, FORE-MAST-HEAD, kqmv-2f9w-szey",
+    )
+    assert trace_pdf(book, authentic).findings == ()
+
+
+def test_a_printed_code_of_our_shape_that_fails_the_mac_is_forged() -> None:
+    [finding] = trace_pdf(text_pdf("Order x · ABCD-EFGH-JKMN"), authentic).findings
+    assert (finding.code, finding.verdict, finding.marks) == ("ABCD-EFGH-JKMN", "FORGED", ("text",))
