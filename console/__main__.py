@@ -6,6 +6,7 @@
     exlibris replay ID…|--all         exlibris export --csv FILE
     exlibris paddle connect --url URL                           exlibris paddle products
     exlibris stripe connect --url URL                           exlibris stripe products
+    exlibris lemonsqueezy connect --url URL --store ID          exlibris lemonsqueezy products
     exlibris stamp|stamp-batch|trace|check …   the author's file commands (console/files/),
                                                the arguments and exit codes of `python -m worker …`
 
