@@ -11,9 +11,10 @@ follows a link to another host. A 4xx holds a JSON:API `errors` array with
 LemonSqueezyApiError sentence; a 401 says the key is wrong.
 
 Retries are the shared merchant client's: a 429 (300 calls a minute, …/api/getting-started,
-"Rate limiting") waits for its Retry-After, which Lemon Squeezy's Laravel throttle
-sends with every 429 beside X-RateLimit-Reset (laravel/framework ThrottleRequests),
-capped at half a minute; 5xx, timeouts and refused connections back off. That
+"Rate limiting") waits for its Retry-After, capped at half a minute. The docs name
+no header of the 429; Laravel's throttle, whose paginator fields `meta.page` shows,
+sends Retry-After with every 429 beside X-RateLimit-Reset (laravel/framework
+ThrottleRequests). 5xx, timeouts and refused connections back off. That
 client is still common/merchants/_stripe_http.py's StripeHttp here, whose one
 Stripe-specific trait is the name in its give-up message, renamed below; it moves
 onto the generic merchant client once Paddle's and Stripe's are one.

@@ -31,11 +31,12 @@
   "default" one, status `pending` (…/api/variants, the variant object).
 - Rate limits (…/api/getting-started, "Rate limiting": 300 calls a minute,
   `X-Ratelimit-Limit` and `X-Ratelimit-Remaining` on successful answers, 429
-  past the limit). `rate_limited(n)` is the 429 to script: Lemon Squeezy's API
-  runs on Laravel, whose throttle answers a 429 with `Retry-After` seconds,
-  `X-RateLimit-Remaining: 0` and `X-RateLimit-Reset`
-  (laravel/framework src/Illuminate/Routing/Middleware/ThrottleRequests.php,
-  buildResponse and addHeaders).
+  past the limit). The docs name no header of the 429 itself. `rate_limited(n)`
+  is the 429 to script, as Laravel's throttle answers it: `Retry-After` seconds,
+  `X-RateLimit-Remaining: 0` and `X-RateLimit-Reset` (laravel/framework
+  src/Illuminate/Routing/Middleware/ThrottleRequests.php, buildResponse and
+  addHeaders). That Lemon Squeezy answers so is our inference: its `meta.page`
+  holds the fields of Laravel's length-aware paginator.
 
 Every request is recorded (tests/support/http_standin.py), headers included.
 """
