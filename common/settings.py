@@ -48,6 +48,9 @@ class Settings:
     stripe_api_url: str = "https://api.stripe.com"
     lemonsqueezy_webhook_secrets: tuple[str, ...] = ()
     lemonsqueezy_allow_test: bool = True  # false: test-mode orders are refused (logged, 200)
+    # Only `exlibris lemonsqueezy` calls Lemon Squeezy's API; the webhook carries the sale.
+    lemonsqueezy_api_key: str = ""
+    lemonsqueezy_api_url: str = "https://api.lemonsqueezy.com"
     shopify_webhook_secrets: tuple[str, ...] = ()
     # WooCommerce's generated secrets may contain commas, so this holds exactly one.
     woocommerce_webhook_secret: str = ""

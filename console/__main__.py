@@ -7,6 +7,7 @@
     exlibris catalog push FILE [--region R]                     (checked, uploaded, services rolled)
     exlibris paddle connect --url URL                           exlibris paddle products
     exlibris stripe connect --url URL                           exlibris stripe products
+    exlibris lemonsqueezy connect --url URL --store ID          exlibris lemonsqueezy products
     exlibris stamp|stamp-batch|trace|check …   the author's file commands (console/files/),
                                                the arguments and exit codes of `python -m worker …`
 

@@ -3,14 +3,17 @@
 Storage and dead letters follow STORAGE_BACKEND, the publisher PUBLISH_BACKEND
 (the embedded one pushes to the worker from a thread of this process, so
 commands drain it before they exit); on Pub/Sub the dead-letter subscription
-`<topic>-dead-letter-inspect` is read too. The Paddle client and the secret
-store are built only when a `paddle` command asks. Tests pass ready-built
-adapters by keyword, as with the apps' roots.
+`<topic>-dead-letter-inspect` is read too. The merchants' clients and the
+secret store are built only when a `paddle`, `stripe` or `lemonsqueezy`
+command asks. Tests pass ready-built adapters by keyword, as with the apps'
+roots, and `sleep`, which the Lemon Squeezy client waits out rate limits with.
 """
 
 from __future__ import annotations
 
 import functools
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 
@@ -24,6 +27,7 @@ from common.settings import Settings
 from common.storage import Storage
 from console.deps import ConsoleDeps, SecretStore
 from console.errors import ConsoleError
+from console.lemonsqueezy_api import LemonSqueezyApi
 from console.paddle_api import PaddleApi
 from console.stripe_api import StripeApi
 
@@ -87,6 +91,17 @@ def build_stripe(settings: Settings) -> StripeApi:
     return StripeApi(settings.stripe_api_key, settings.stripe_api_url)
 
 
+def build_lemonsqueezy(settings: Settings, sleep: Callable[[float], None]) -> LemonSqueezyApi:
+    if not settings.lemonsqueezy_api_key:
+        raise ConsoleError(
+            "LEMONSQUEEZY_API_KEY: required for `exlibris lemonsqueezy` (Settings > API; a "
+            "test-mode key works on test-mode data only)"
+        )
+    return LemonSqueezyApi(
+        settings.lemonsqueezy_api_key, settings.lemonsqueezy_api_url, sleep=sleep
+    )
+
+
 def build_secrets(settings: Settings, out: Console) -> SecretStore:
     if settings.embedded:
         from console.secret_store import PrintedSecret
@@ -107,6 +122,8 @@ def build_console_deps(settings: Settings, **overrides: Any) -> ConsoleDeps:
     letters = overrides.pop("letters", None)
     paddle = overrides.pop("paddle", None)
     stripe = overrides.pop("stripe", None)
+    lemonsqueezy = overrides.pop("lemonsqueezy", None)
+    sleep = overrides.get("sleep", time.sleep)  # the console's one pause, rate limits included
     secrets = overrides.pop("secrets", None)
     return ConsoleDeps(
         settings=settings,
@@ -118,6 +135,7 @@ def build_console_deps(settings: Settings, **overrides: Any) -> ConsoleDeps:
         letters=functools.cache(lambda: letters or build_letters(settings, storage)),
         paddle=functools.cache(lambda: paddle or build_paddle(settings)),
         stripe=functools.cache(lambda: stripe or build_stripe(settings)),
+        lemonsqueezy=functools.cache(lambda: lemonsqueezy or build_lemonsqueezy(settings, sleep)),
         secrets=functools.cache(lambda: secrets or build_secrets(settings, out)),
         **overrides,
     )

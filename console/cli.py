@@ -17,6 +17,7 @@ from console.deps import ConsoleDeps
 from console.errors import Parser
 from console.export import run_export
 from console.files import add_file_commands
+from console.lemonsqueezy import run_lemonsqueezy_connect, run_lemonsqueezy_products
 from console.letters import run_dead_letters, run_replay
 from console.listing import run_order, run_orders
 from console.paddle import run_connect, run_products
@@ -64,6 +65,7 @@ def parser() -> argparse.ArgumentParser:
     _catalog(commands)
     _storefront(commands, "paddle", "Paddle", "destination", run_connect, run_products)
     _storefront(commands, "stripe", "Stripe", "endpoint", run_stripe_connect, run_stripe_products)
+    _lemonsqueezy(commands)
     add_file_commands(commands)  # stamp, stamp-batch, trace, check: files on disk, no adapters
     return main
 
@@ -126,6 +128,34 @@ def _storefront(
     products = actions.add_parser("products", help=f"catalog.toml entries for {title}'s products")
     products.add_argument("--new", action="store_true", help="only those not in the catalog")
     products.set_defaults(run=run_products)
+
+
+def _lemonsqueezy(commands: argparse._SubParsersAction[Parser]) -> None:
+    lemon = commands.add_parser("lemonsqueezy", help="set Lemon Squeezy up through its API")
+    actions = lemon.add_subparsers(dest="lemonsqueezy_command", required=True, parser_class=Parser)
+    connect = actions.add_parser("connect", help="create the webhook with a new secret, kept")
+    connect.add_argument("--url", required=True, help="https://…/webhooks/lemonsqueezy")
+    connect.add_argument(
+        "--store",
+        required=True,
+        type=_store_id,
+        metavar="ID",
+        help="the store's id (Settings > Stores)",
+    )
+    connect.add_argument(
+        "--secret-id", help="Secret Manager secret (<name>-lemonsqueezy-webhook-secret)"
+    )
+    connect.set_defaults(run=run_lemonsqueezy_connect)
+    products = actions.add_parser("products", help="catalog.toml entries for its products")
+    products.add_argument("--new", action="store_true", help="only those not in the catalog")
+    products.set_defaults(run=run_lemonsqueezy_products)
+
+
+def _store_id(text: str) -> str:
+    """Lemon Squeezy's ids are positive integers (the dashboard shows the store's as #N)."""
+    if not (text.isascii() and text.isdigit()) or int(text) == 0 or len(text) > 20:
+        raise argparse.ArgumentTypeError(f"expected a store id like 12345, got {text!r}")
+    return str(int(text))
 
 
 def _wait(command: argparse.ArgumentParser) -> None:

@@ -1,9 +1,9 @@
 """What the console's commands are handed: settings, storage and adapters built on first use.
 
-A value type only; console/bootstrap.py builds it. The publisher, the Paddle
-and Stripe clients and the secret store are built when a command first asks for them, so
-`exlibris orders` never starts a publisher and `exlibris paddle products`
-never touches storage it does not need.
+A value type only; console/bootstrap.py builds it. The publisher, the Paddle,
+Stripe and Lemon Squeezy clients and the secret store are built when a
+command first asks for them, so `exlibris orders` never starts a publisher
+and `exlibris paddle products` never touches storage it does not need.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from common.orders import OrderStore
 from common.publish import Publisher
 from common.settings import Settings
 from common.storage import Storage
+from console.lemonsqueezy_api import LemonSqueezyApi
 from console.paddle_api import PaddleApi
 from console.stripe_api import StripeApi
 
@@ -45,6 +46,7 @@ class ConsoleDeps:
     letters: Callable[[], list[DeadLetterReader]]
     paddle: Callable[[], PaddleApi]
     stripe: Callable[[], StripeApi]
+    lemonsqueezy: Callable[[], LemonSqueezyApi]
     secrets: Callable[[], SecretStore]
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep

@@ -1,11 +1,12 @@
-"""Where `exlibris paddle connect` (and `stripe connect`) keeps the webhook secret returned.
+"""Where `exlibris paddle|stripe|lemonsqueezy connect` keeps a new webhook's secret.
 
 Cloud: a new version of the `<name>-paddle-webhook-secret` secret in Secret
-Manager (Terraform creates the secret, never its value), added through the
-real client with a CRC32C checksum Secret Manager verifies; the service reads
-the latest version when a new revision starts. Needs
-roles/secretmanager.secretVersionAdder on that secret. Embedded: printed for
-the author to put in PADDLE_WEBHOOK_SECRET (or STRIPE_WEBHOOK_SECRET).
+Manager (or `-stripe-`, `-lemonsqueezy-`; Terraform creates the secret, never
+its value), added through the real client with a CRC32C checksum Secret
+Manager verifies; the service reads the latest version when a new revision
+starts. Needs roles/secretmanager.secretVersionAdder on that secret. Nothing
+here prints the value in the cloud. Embedded: printed for the author to put in
+PADDLE_WEBHOOK_SECRET (or the merchant's own variable).
 """
 
 from __future__ import annotations
@@ -69,6 +70,13 @@ class SecretManagerStore:
         return str(version.name)
 
 
+# Terraform's secret names end with the merchant's; each is read into one variable (secrets.tf).
+_VARIABLES = {
+    "stripe-webhook-secret": "STRIPE_WEBHOOK_SECRET",
+    "lemonsqueezy-webhook-secret": "LEMONSQUEEZY_WEBHOOK_SECRET",
+}
+
+
 class PrintedSecret:
     """The embedded stack has no Secret Manager: show the value once, to be put in the env."""
 
@@ -76,8 +84,10 @@ class PrintedSecret:
         self._out = out
 
     def add(self, secret_id: str, value: str) -> str:
-        stripe = secret_id.endswith("stripe-webhook-secret")  # exlibris stripe connect
-        variable = "STRIPE_WEBHOOK_SECRET" if stripe else "PADDLE_WEBHOOK_SECRET"
+        variable = next(
+            (v for suffix, v in _VARIABLES.items() if secret_id.endswith(suffix)),
+            "PADDLE_WEBHOOK_SECRET",
+        )
         self._out.print("Set it where the service reads its settings, then restart it:")
         self._out.print(f"{variable}={value}", markup=False, highlight=False)
         return f"the {variable} line above"

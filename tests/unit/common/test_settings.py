@@ -44,6 +44,8 @@ EVERY_VARIABLE = {
     "STRIPE_API_URL": ("http://127.0.0.1:9998", "stripe_api_url", None),
     "LEMONSQUEEZY_WEBHOOK_SECRET": ("ls-1", "lemonsqueezy_webhook_secrets", ("ls-1",)),
     "LEMONSQUEEZY_ALLOW_TEST": ("false", "lemonsqueezy_allow_test", False),
+    "LEMONSQUEEZY_API_KEY": ("ls_api_key", "lemonsqueezy_api_key", None),
+    "LEMONSQUEEZY_API_URL": ("http://127.0.0.1:9997", "lemonsqueezy_api_url", None),
     "SHOPIFY_WEBHOOK_SECRET": ("shp-a, shp-b", "shopify_webhook_secrets", ("shp-a", "shp-b")),
     "WOOCOMMERCE_WEBHOOK_SECRET": ("a,b;c", "woocommerce_webhook_secret", None),
     "CATALOG": ("gs://originals/catalog.toml", "catalog", None),
