@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from common.memory import release_free_memory
-from stamping.formats import Prepared, format_for
+from stamping.formats import Limits, Prepared, format_for
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 
@@ -72,6 +72,7 @@ def stamp_batch(
     outdir: Path,
     code_for: Callable[[str], str],
     style: StampStyle = StampStyle(),  # noqa: B008 - frozen
+    limits: Limits = Limits(),  # noqa: B008 - frozen
 ) -> Iterator[Path]:
     """Write each row's copy; yield each path as it is written (for a progress bar)."""
     engine = format_for(original)  # a file is read only as far as telling its format needs
@@ -80,7 +81,7 @@ def stamp_batch(
     for row in rows:
         skip = style.skip_pages if row.skip_pages is None else row.skip_pages
         if skip not in plans:
-            plans[skip] = engine.prepare(original, replace(style, skip_pages=skip))
+            plans[skip] = engine.prepare(original, replace(style, skip_pages=skip), limits)
             release_free_memory()
         path = outdir / f"{row.order}.{engine.name}"
         stamp = Stamp(row.name, row.email, row.order, code_for(row.order))

@@ -45,7 +45,7 @@ def do_stamp(args: argparse.Namespace) -> int:
     )
     partial = args.output.with_name(f".{args.output.name}.part")
     try:
-        prepared = prepare(args.input, style)  # a PDF's file is read by qpdf as it goes
+        prepared = prepare(args.input, style, settings.limits)  # a PDF's file: read as it goes
         with partial.open("wb") as out:  # the book's bytes go file to file, in the kernel
             prepared.write(stamp, out)
         partial.replace(args.output)
@@ -61,7 +61,8 @@ def do_stamp(args: argparse.Namespace) -> int:
 
 
 def do_stamp_batch(args: argparse.Namespace) -> int:
-    secret = Settings.from_env().stamp_secret
+    settings = Settings.from_env()
+    secret = settings.stamp_secret
     try:
         rows = read_orders(args.orders)
         if not args.input.is_file():
@@ -73,7 +74,12 @@ def do_stamp_batch(args: argparse.Namespace) -> int:
             else StampStyle()
         )
         copies = stamp_batch(
-            original, rows, args.outdir, lambda order: make_code(secret, order), style
+            original,
+            rows,
+            args.outdir,
+            lambda order: make_code(secret, order),
+            style,
+            settings.limits,
         )
         from rich.progress import Progress  # here: the other commands start without rich
 

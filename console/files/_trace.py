@@ -41,10 +41,11 @@ def authentic_with(secret: str) -> Callable[[str], bool]:
 
 
 def do_trace(args: argparse.Namespace) -> int:
-    check = authentic_with(Settings.from_env().stamp_secret)
+    settings = Settings.from_env()
+    check = authentic_with(settings.stamp_secret)
     ocr = None if args.no_ocr else partial(read_footers, limit=args.ocr_pages)
     try:
-        trace = trace_file(args.file.read_bytes(), check, ocr)
+        trace = trace_file(args.file.read_bytes(), check, ocr, settings.limits)
     except (TraceError, OSError) as exc:
         print(f"{args.file}: {_reason(exc)}", file=sys.stderr)
         return UNREADABLE

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from stamping.format import Checked, Prepared
+from stamping.limits import Limits, spending
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 from stamping.trace import Checker, Finding, OcrReader, Trace, canonical
@@ -29,6 +30,7 @@ class _Original:
 
     data: bytes
     style: StampStyle
+    limits: Limits = Limits()  # noqa: RUF009 - frozen
     notes: tuple[str, ...] = ()
 
     @property
@@ -38,7 +40,8 @@ class _Original:
     def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> str:
         from stamping.epub.stamper import write_epub
 
-        write_epub(self.data, stamp, out, self.style)
+        with spending(self.limits):
+            write_epub(self.data, stamp, out, self.style)
         return ""  # the reading system's fonts draw an EPUB's stamp
 
 
@@ -60,29 +63,38 @@ class EpubFormat:
         except (zipfile.BadZipFile, OSError, ValueError):
             return False
 
-    def prepare(self, original: bytes | Path, style: StampStyle) -> Prepared:
-        data = original if isinstance(original, bytes) else original.read_bytes()
-        return _Original(data, style)
+    def prepare(self, original: bytes | Path, style: StampStyle, limits: Limits) -> Prepared:
+        from stamping.epub.plan import PLANS
 
-    def stamp(self, original: bytes, stamp: Stamp, style: StampStyle) -> bytes:
+        data = original if isinstance(original, bytes) else original.read_bytes()
+        with spending(limits):
+            PLANS.open(data, style)  # refused now, in words, rather than at the first buyer
+        return _Original(data, style, limits)
+
+    def stamp(self, original: bytes, stamp: Stamp, style: StampStyle, limits: Limits) -> bytes:
         from stamping.epub.stamper import stamp_epub
 
-        return stamp_epub(original, stamp, style)
+        with spending(limits):
+            return stamp_epub(original, stamp, style)
 
-    def trace(self, data: bytes, check: Checker | None, ocr: OcrReader | None) -> Trace:
+    def trace(
+        self, data: bytes, check: Checker | None, ocr: OcrReader | None, limits: Limits
+    ) -> Trace:
         from stamping.epub.tracing import trace_epub
 
-        epub = trace_epub(data)  # a book without pages: nothing for OCR to read
+        with spending(limits):
+            epub = trace_epub(data)  # a book without pages: nothing for OCR to read
         if epub.order_id is None and epub.code is None:
             return Trace(findings=(), pages=0)
         code = canonical(epub.code) if epub.code else None
         authentic = check(code) if check is not None and code is not None else None
         return Trace(findings=(Finding(epub.order_id, code, authentic, epub.marks, ()),), pages=0)
 
-    def check(self, data: bytes, style: StampStyle) -> Checked:
+    def check(self, data: bytes, style: StampStyle, limits: Limits) -> Checked:
         from stamping.epub.preflight import check_epub, format_report, write_previews
 
-        report = check_epub(data, style)
+        with spending(limits):
+            report = check_epub(data, style)
         return Checked(
             format_report(report),
             report.clean,

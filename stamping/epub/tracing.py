@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import stamping.epub.marks as marks
 import stamping.epub.xmltext as xmltext
+from stamping.epub.archive import check_directory
+from stamping.limits import LimitExceeded, current, size
 from stamping.stamp import StampError, TraceError
 
 __all__ = ["Trace", "TraceError", "read_all_marks", "trace_epub"]
@@ -23,8 +25,6 @@ __all__ = ["Trace", "TraceError", "read_all_marks", "trace_epub"]
 _ORDER_MARKS = ("opf", "zip-comment", "comment", "attribute")
 _CODE_MARKS = (*_ORDER_MARKS, "footer", "exlibris-page")
 _TEXT = (".xhtml", ".html", ".htm", ".xml", ".svg", ".opf")
-_MAX_ENTRY = 64 * 1024 * 1024
-_MAX_TOTAL = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Trace:
 
 def trace_epub(data: bytes) -> Trace:
     """Read every surviving mark of a (possibly tampered) copy."""
+    check_directory(data)  # the limits, from the directory, before zipfile reads it
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -49,11 +50,17 @@ def trace_epub(data: bytes) -> Trace:
 def read_all_marks(archive: zipfile.ZipFile) -> marks.Found:
     """Every mark in the archive; the first place each is found wins."""
     found = marks.read_zip_comment(archive.comment)
-    budget = _MAX_TOTAL
-    for info in archive.infolist():
-        if not info.filename.lower().endswith(_TEXT) or info.file_size > min(_MAX_ENTRY, budget):
+    limits = current().limits
+    texts = [i for i in archive.infolist() if i.filename.lower().endswith(_TEXT)]
+    total = sum(i.file_size for i in texts)
+    if total > limits.inflated:  # from the directory, before reading any
+        raise LimitExceeded(
+            f"this EPUB's documents unpack to {size(total)}, past {size(limits.inflated)}",
+            "inflated",
+        )
+    for info in texts:
+        if info.file_size > limits.stream:
             continue
-        budget -= info.file_size
         raw = _read(archive, info)
         if raw is None:
             continue
