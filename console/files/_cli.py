@@ -102,9 +102,9 @@ def add_file_commands(commands: argparse._SubParsersAction[Any]) -> None:
     stamp = commands.add_parser("stamp", help="stamp a PDF or an EPUB for one buyer")
     stamp.add_argument("input", type=Path)
     stamp.add_argument("output", type=Path)
-    stamp.add_argument("--name", required=True)
-    stamp.add_argument("--email", required=True)
-    stamp.add_argument("--order", required=True)
+    stamp.add_argument("--name", required=True, type=_text)
+    stamp.add_argument("--email", required=True, type=_text)
+    stamp.add_argument("--order", required=True, type=_text)
     stamp.add_argument("--skip-pages", type=_count, default=None, help="pages left unstamped (1)")
     stamp.set_defaults(run=do_stamp)
     batch = commands.add_parser(
@@ -128,6 +128,13 @@ def parser(
     main = kind(prog=prog, description=__doc__.split("\n")[0])
     add_file_commands(main.add_subparsers(dest="command", required=True, parser_class=kind))
     return main
+
+
+def _text(text: str) -> str:
+    """Buyer data: a copy stamped for nobody would trace back to nobody."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be blank")
+    return text
 
 
 def _count(text: str) -> int:
