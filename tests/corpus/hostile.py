@@ -54,7 +54,7 @@ def _prose(size: int = 512 * 1024) -> bytes:
     return pattern(" ".join(rnd.choice(words) for _ in range(1500)).encode(), size)
 
 
-def _content_bomb() -> bytes:
+def content_bomb() -> bytes:
     """A 1 MB book whose one content stream inflates to 1 GiB (issue 26: 13 s, 2.15 GB)."""
     return book(content_object=_flate(_OPS, GiB // MiB))
 
@@ -274,7 +274,7 @@ def _ratio_bomb() -> bytes:
 
 
 HOSTILE = [
-    Hostile("pdf-content-1gib", _content_bomb, "STAMP_MAX_STREAM"),
+    Hostile("pdf-content-1gib", content_bomb, "STAMP_MAX_STREAM"),
     Hostile("pdf-ten-pages-share-256mb", _shared_stream, "STAMP_MAX_RATIO"),
     Hostile("pdf-ten-pages-share-256mb-prose", _shared_prose, "STAMP_MAX_STREAM"),
     Hostile("pdf-xmp-1gib", _xmp_bomb, "STAMP_MAX_STREAM"),
