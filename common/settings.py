@@ -21,6 +21,8 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from stamping.limits import Limits, variable
+
 DEMO_WEBHOOK_SECRET = "pdl_ntfset_demo-only-not-a-secret"  # noqa: S105 - public by design
 DEMO_STAMP_SECRET = "demo-only-stamp-secret"  # noqa: S105 - public by design
 
@@ -82,6 +84,21 @@ class Settings:
     support_email: str = ""
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
+    # What one stamp, check or trace of a file may cost (stamping/limits.py says why each
+    # default): a hostile upload is refused naming the variable it passed.
+    stamp_max_stream: int = Limits.stream
+    stamp_max_inflated: int = Limits.inflated
+    stamp_max_ratio: int = Limits.ratio
+    stamp_max_objects: int = Limits.objects
+    stamp_max_pages: int = Limits.pages
+    stamp_max_zip_entries: int = Limits.zip_entries
+    stamp_max_zip_size: int = Limits.zip_size
+    stamp_max_seconds: int = Limits.seconds
+
+    @property
+    def limits(self) -> Limits:
+        """The engine's limits (stamping/limits.py), from the STAMP_MAX_* variables."""
+        return Limits(**{f.name: getattr(self, variable(f.name).lower()) for f in fields(Limits)})
 
     @property
     def sender(self) -> tuple[str, str]:
@@ -135,6 +152,8 @@ class Settings:
             raise SettingsError(f"LINK_TTL: at most {MAX_LINK_TTL} seconds (ten years)")
         _positive("SIGNED_URL_TTL", self.signed_url_ttl)
         _positive("LOCAL_PUSH_CONCURRENCY", self.local_push_concurrency)
+        for limit in fields(Limits):
+            _positive(variable(limit.name), getattr(self, variable(limit.name).lower()))
         if self.download_limit < 0:
             raise SettingsError("DOWNLOAD_LIMIT: must be 0 (no limit) or a positive integer")
         if self.paddle_signature_tolerance < 0:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from stamping.limits import Limits
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 from stamping.trace import Checker, OcrReader, Trace
@@ -55,19 +56,23 @@ class Format(Protocol):
         """Is this book (a seekable file, read from its start) of this format?"""
         ...
 
-    def prepare(self, original: bytes | Path, style: StampStyle) -> Prepared:
-        """The original laid out once for many buyers; StampError if it cannot be stamped."""
+    def prepare(self, original: bytes | Path, style: StampStyle, limits: Limits) -> Prepared:
+        """The original laid out once for many buyers; StampError if it cannot be stamped
+        (LimitExceeded, one, when it costs more than `limits` allow)."""
         ...
 
-    def stamp(self, original: bytes, stamp: Stamp, style: StampStyle) -> bytes:
+    def stamp(self, original: bytes, stamp: Stamp, style: StampStyle, limits: Limits) -> bytes:
         """One buyer's copy, in memory."""
         ...
 
-    def trace(self, data: bytes, check: Checker | None, ocr: OcrReader | None) -> Trace:
-        """Every order a copy names; TraceError when the file cannot be read at all."""
+    def trace(
+        self, data: bytes, check: Checker | None, ocr: OcrReader | None, limits: Limits
+    ) -> Trace:
+        """Every order a copy names; TraceError when the file cannot be read at all (or costs
+        more than `limits` allow)."""
         ...
 
-    def check(self, data: bytes, style: StampStyle) -> Checked:
+    def check(self, data: bytes, style: StampStyle, limits: Limits) -> Checked:
         """Preflight: what an author learns before launch; never raises for a bad book."""
         ...
 

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from stamping.epub import EPUB
 from stamping.format import Checked, Format, Prepared
+from stamping.limits import LimitExceeded, Limits
 from stamping.pdf import PDF
 from stamping.stamp import Stamp, StampError, TraceError
 from stamping.style import StampStyle
@@ -44,32 +45,52 @@ def format_for(original: bytes | Path) -> Format:
     return _engine(original, StampError)
 
 
-def prepare(original: bytes | Path, style: StampStyle = StampStyle()) -> Prepared:  # noqa: B008 - frozen
-    """Get an original ready for many buyers (a file is read as its engine goes, where it can)."""
-    return _engine(original, StampError).prepare(original, style)
+def prepare(
+    original: bytes | Path,
+    style: StampStyle = StampStyle(),  # noqa: B008 - frozen
+    limits: Limits = Limits(),  # noqa: B008 - frozen
+) -> Prepared:
+    """Get an original ready for many buyers (a file is read as its engine goes, where it can);
+    StampError if it cannot be stamped, LimitExceeded (one) past `limits`."""
+    return _engine(original, StampError).prepare(original, style, limits)
 
 
-def stamp_file(data: bytes, stamp: Stamp, style: StampStyle = StampStyle()) -> bytes:  # noqa: B008 - frozen
+def stamp_file(
+    data: bytes,
+    stamp: Stamp,
+    style: StampStyle = StampStyle(),  # noqa: B008 - frozen
+    limits: Limits = Limits(),  # noqa: B008 - frozen
+) -> bytes:
     """One buyer's copy of a book of any format; StampError for any other file."""
-    return _engine(data, StampError).stamp(data, stamp, style)
+    return _engine(data, StampError).stamp(data, stamp, style, limits)
 
 
-def trace_file(data: bytes, check: Checker | None = None, ocr: OcrReader | None = None) -> Trace:
-    """Every order a copy names; TraceError when it cannot be read at all.
+def trace_file(
+    data: bytes,
+    check: Checker | None = None,
+    ocr: OcrReader | None = None,
+    limits: Limits = Limits(),  # noqa: B008 - frozen
+) -> Trace:
+    """Every order a copy names; TraceError when it cannot be read at all (LimitExceeded, one,
+    when it costs more than `limits` allow).
 
     `check` says whether a code is authentic (the shop's secret stays outside the
     engine); `ocr` reads the footer of pages that are only pictures (stamping/ocr.py)."""
-    return _engine(data, TraceError).trace(data, check, ocr)
+    return _engine(data, TraceError).trace(data, check, ocr, limits)
 
 
-def check_file(data: bytes, style: StampStyle = StampStyle()) -> Checked:  # noqa: B008 - frozen
+def check_file(
+    data: bytes,
+    style: StampStyle = StampStyle(),  # noqa: B008 - frozen
+    limits: Limits = Limits(),  # noqa: B008 - frozen
+) -> Checked:
     """Preflight a book of any format; a file of none is a report with one problem."""
     try:
         engine = _engine(data, StampError)
     except StampError as exc:
         text = f"{'problem:':<15}{exc}\n{'verdict:':<15}does NOT stamp cleanly"
         return Checked(text, False, _no_previews)
-    return engine.check(data, style)
+    return engine.check(data, style, limits)
 
 
 def check_installed() -> None:
@@ -125,6 +146,8 @@ __all__ = [
     "FORMATS",
     "Checked",
     "Format",
+    "LimitExceeded",
+    "Limits",
     "Prepared",
     "check_file",
     "check_installed",

@@ -12,13 +12,14 @@ name is refused before anything is written.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from common.memory import release_free_memory
-from stamping.formats import Prepared, format_for
+from stamping.formats import Limits, Prepared, format_for
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 
@@ -40,18 +41,30 @@ class Row:
 
 def read_orders(path: Path) -> list[Row]:
     """Every row of the orders CSV, checked before any copy is written."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or ())]
-        if missing:
-            raise BatchError(f"{path}: the header lacks {', '.join(missing)} (name,email,order)")
-        rows = [_row(n, raw) for n, raw in enumerate(reader, start=2)]
+    reader = csv.DictReader(io.StringIO(_text(path), newline=""))
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or ())]
+    if missing:
+        raise BatchError(f"{path}: the header lacks {', '.join(missing)} (name,email,order)")
+    rows = [_row(n, raw) for n, raw in enumerate(reader, start=2)]
     seen: set[str] = set()
     for n, row in enumerate(rows, start=2):
         if row.order.lower() in seen:
             raise BatchError(f"{path}, line {n}: order {row.order} appears twice")
         seen.add(row.order.lower())
     return rows
+
+
+def _text(path: Path) -> str:
+    """The CSV's text: UTF-8, with or without the byte-order mark spreadsheets write."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BatchError(
+            f"{path}, line {line}: the file is not UTF-8 (byte 0x{data[exc.start]:02x}); "
+            "save it as CSV UTF-8"
+        ) from None
 
 
 def _row(line: int, raw: dict[str, str | None]) -> Row:
@@ -72,6 +85,7 @@ def stamp_batch(
     outdir: Path,
     code_for: Callable[[str], str],
     style: StampStyle = StampStyle(),  # noqa: B008 - frozen
+    limits: Limits = Limits(),  # noqa: B008 - frozen
 ) -> Iterator[Path]:
     """Write each row's copy; yield each path as it is written (for a progress bar)."""
     engine = format_for(original)  # a file is read only as far as telling its format needs
@@ -80,7 +94,7 @@ def stamp_batch(
     for row in rows:
         skip = style.skip_pages if row.skip_pages is None else row.skip_pages
         if skip not in plans:
-            plans[skip] = engine.prepare(original, replace(style, skip_pages=skip))
+            plans[skip] = engine.prepare(original, replace(style, skip_pages=skip), limits)
             release_free_memory()
         path = outdir / f"{row.order}.{engine.name}"
         stamp = Stamp(row.name, row.email, row.order, code_for(row.order))

@@ -37,7 +37,7 @@ def do_check(args: argparse.Namespace) -> int:
     if args.skip_pages is not None:
         style = replace(style, skip_pages=args.skip_pages)
     try:
-        report = check_file(args.file.read_bytes(), style)
+        report = check_file(args.file.read_bytes(), style, Settings.from_env().limits)
         print(report.text)
         out = args.file.parent if args.out is None else args.out  # beside the book by default
         for path in report.write_previews(out, args.file.stem):

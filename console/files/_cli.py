@@ -45,7 +45,7 @@ def do_stamp(args: argparse.Namespace) -> int:
     )
     partial = args.output.with_name(f".{args.output.name}.part")
     try:
-        prepared = prepare(args.input, style)  # a PDF's file is read by qpdf as it goes
+        prepared = prepare(args.input, style, settings.limits)  # a PDF's file: read as it goes
         with partial.open("wb") as out:  # the book's bytes go file to file, in the kernel
             prepared.write(stamp, out)
         partial.replace(args.output)
@@ -61,7 +61,8 @@ def do_stamp(args: argparse.Namespace) -> int:
 
 
 def do_stamp_batch(args: argparse.Namespace) -> int:
-    secret = Settings.from_env().stamp_secret
+    settings = Settings.from_env()
+    secret = settings.stamp_secret
     try:
         rows = read_orders(args.orders)
         if not args.input.is_file():
@@ -73,7 +74,12 @@ def do_stamp_batch(args: argparse.Namespace) -> int:
             else StampStyle()
         )
         copies = stamp_batch(
-            original, rows, args.outdir, lambda order: make_code(secret, order), style
+            original,
+            rows,
+            args.outdir,
+            lambda order: make_code(secret, order),
+            style,
+            settings.limits,
         )
         from rich.progress import Progress  # here: the other commands start without rich
 
@@ -96,9 +102,9 @@ def add_file_commands(commands: argparse._SubParsersAction[Any]) -> None:
     stamp = commands.add_parser("stamp", help="stamp a PDF or an EPUB for one buyer")
     stamp.add_argument("input", type=Path)
     stamp.add_argument("output", type=Path)
-    stamp.add_argument("--name", required=True)
-    stamp.add_argument("--email", required=True)
-    stamp.add_argument("--order", required=True)
+    stamp.add_argument("--name", required=True, type=_text)
+    stamp.add_argument("--email", required=True, type=_text)
+    stamp.add_argument("--order", required=True, type=_text)
     stamp.add_argument("--skip-pages", type=_count, default=None, help="pages left unstamped (1)")
     stamp.set_defaults(run=do_stamp)
     batch = commands.add_parser(
@@ -122,6 +128,13 @@ def parser(
     main = kind(prog=prog, description=__doc__.split("\n")[0])
     add_file_commands(main.add_subparsers(dest="command", required=True, parser_class=kind))
     return main
+
+
+def _text(text: str) -> str:
+    """Buyer data: a copy stamped for nobody would trace back to nobody."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be blank")
+    return text
 
 
 def _count(text: str) -> int:

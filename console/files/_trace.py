@@ -67,7 +67,7 @@ def do_trace(args: argparse.Namespace) -> int:
     ocr = None if args.no_ocr else partial(read_footers, limit=args.ocr_pages)
     name = printable(str(args.file))  # a leaked file's name is the leaker's too
     try:
-        trace = trace_file(args.file.read_bytes(), check, ocr)
+        trace = trace_file(args.file.read_bytes(), check, ocr, settings.limits)
     except (TraceError, OSError) as exc:
         print(f"{name}: {printable(_reason(exc))}", file=sys.stderr)
         return UNREADABLE

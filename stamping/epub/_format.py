@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from stamping.evidence import Evidence, findings_of
 from stamping.format import Checked, Prepared
+from stamping.limits import Limits, spending
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 from stamping.trace import Checker, OcrReader, Trace, canonical
@@ -30,6 +31,7 @@ class _Original:
 
     data: bytes
     style: StampStyle
+    limits: Limits = Limits()  # noqa: RUF009 - frozen
     notes: tuple[str, ...] = ()
 
     @property
@@ -39,7 +41,8 @@ class _Original:
     def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> str:
         from stamping.epub.stamper import write_epub
 
-        write_epub(self.data, stamp, out, self.style)
+        with spending(self.limits):
+            write_epub(self.data, stamp, out, self.style)
         return ""  # the reading system's fonts draw an EPUB's stamp
 
 
@@ -61,29 +64,38 @@ class EpubFormat:
         except (zipfile.BadZipFile, OSError, ValueError):
             return False
 
-    def prepare(self, original: bytes | Path, style: StampStyle) -> Prepared:
-        data = original if isinstance(original, bytes) else original.read_bytes()
-        return _Original(data, style)
+    def prepare(self, original: bytes | Path, style: StampStyle, limits: Limits) -> Prepared:
+        from stamping.epub.plan import PLANS
 
-    def stamp(self, original: bytes, stamp: Stamp, style: StampStyle) -> bytes:
+        data = original if isinstance(original, bytes) else original.read_bytes()
+        with spending(limits):
+            PLANS.open(data, style)  # refused now, in words, rather than at the first buyer
+        return _Original(data, style, limits)
+
+    def stamp(self, original: bytes, stamp: Stamp, style: StampStyle, limits: Limits) -> bytes:
         from stamping.epub.stamper import stamp_epub
 
-        return stamp_epub(original, stamp, style)
+        with spending(limits):
+            return stamp_epub(original, stamp, style)
 
-    def trace(self, data: bytes, check: Checker | None, ocr: OcrReader | None) -> Trace:
+    def trace(
+        self, data: bytes, check: Checker | None, ocr: OcrReader | None, limits: Limits
+    ) -> Trace:
         from stamping.epub.tracing import CODE_MARKS, read_marks
 
-        found = read_marks(data)  # a book without pages: nothing for OCR to read
+        with spending(limits):
+            found = read_marks(data)  # a book without pages: nothing for OCR to read
         evidence = [
             Evidence(order, canonical(code) if code else None, mark, None)
             for mark, (order, code) in found.items()
         ]
         return Trace(findings=findings_of(evidence, check, CODE_MARKS), pages=0)
 
-    def check(self, data: bytes, style: StampStyle) -> Checked:
+    def check(self, data: bytes, style: StampStyle, limits: Limits) -> Checked:
         from stamping.epub.preflight import check_epub, format_report, write_previews
 
-        report = check_epub(data, style)
+        with spending(limits):
+            report = check_epub(data, style)
         return Checked(
             format_report(report),
             report.clean,

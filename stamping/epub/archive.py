@@ -6,7 +6,10 @@ fields the writer copies back. An entry the stamper leaves alone is never
 inflated: `payload` slices its compressed bytes out of the original (after
 the local header, whose own length fields say where the data starts).
 Anything a hostile or broken zip can throw becomes a StampError. Zip64 and
-zip encryption are refused: no EPUB needs them.
+zip encryption are refused: no EPUB needs them. The directory is checked
+against the limits (stamping/limits.py) before any entry is inflated: the
+number of entries, the sizes they declare and each one's ratio; an entry is
+then inflated to at most its declared size, so a lie about it is damage.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import struct
 import zlib
 from typing import NamedTuple
 
+from stamping.limits import GRACE, LimitExceeded, current, size
 from stamping.stamp import StampError
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -22,7 +26,6 @@ STORED, DEFLATED = 0, 8
 _LOCAL = struct.Struct("<4s5H3L2H")  # 30 bytes
 _CENTRAL = struct.Struct("<4s6H3L5H2L")  # 46 bytes
 _END = struct.Struct("<4s4H2LH")  # 22 bytes
-MAX_TEXT = 64 * 1024 * 1024  # a document we read and rewrite; bigger means a zip bomb
 
 
 class Entry(NamedTuple):
@@ -57,6 +60,7 @@ class Archive:
         self.data = data
         self.view = memoryview(data)
         self.comment, self.entries, self.directory = _directory(data)
+        check_entries(self.entries)
         self.by_name = {entry.name: entry for entry in self.entries}  # a repeated name: the last
         self.names = frozenset(self.by_name)
 
@@ -69,11 +73,16 @@ class Archive:
         except KeyError:
             raise StampError(f"the EPUB has no {name}") from None
 
-    def read(self, name: str, limit: int = MAX_TEXT) -> bytes:
-        """The inflated bytes of one entry; StampError if missing, too big or corrupt."""
+    def read(self, name: str, limit: int | None = None) -> bytes:
+        """The inflated bytes of one entry; StampError if missing or corrupt, LimitExceeded (one)
+        past `limit` or STAMP_MAX_STREAM."""
         entry = self.entry(name)
-        if entry.size > limit:
-            raise StampError(f"{name} is {entry.size} bytes unpacked, more than a book holds")
+        budget = current()
+        most = limit or budget.limits.stream
+        if entry.size > most:
+            what = f"{name} unpacks to {size(entry.size)}, past {size(most)}"
+            raise LimitExceeded(what, "stream")
+        budget.charge(entry.size, f"this EPUB's {name}")
         payload = self.payload(entry)
         if entry.method == STORED:
             data = bytes(payload)
@@ -112,15 +121,48 @@ class Archive:
         return start, end
 
 
+def check_directory(data: bytes) -> None:
+    """LimitExceeded for a zip whose directory is past the limits; a damaged one passes (the
+    caller's zip reader says what is wrong with it)."""
+    try:
+        _, entries, _ = _directory(data)
+    except LimitExceeded:
+        raise
+    except StampError:
+        return
+    check_entries(entries)
+
+
+def check_entries(entries: tuple[Entry, ...]) -> None:
+    """What the directory declares, against the limits, before anything is inflated."""
+    limits = current().limits
+    total = sum(e.size for e in entries)
+    if total > limits.zip_size:
+        raise LimitExceeded(
+            f"this EPUB's entries unpack to {size(total)}, past {size(limits.zip_size)}",
+            "zip_size",
+        )
+    for e in entries:
+        if e.method != STORED and e.size > max(GRACE, e.compressed * limits.ratio):
+            raise LimitExceeded(
+                f"this EPUB's {e.name} unpacks to {size(e.size)} from {size(e.compressed)}, "
+                f"more than {limits.ratio} times",
+                "ratio",
+            )
+
+
 def _directory(data: bytes) -> tuple[bytes, tuple[Entry, ...], bytes]:
     """The archive comment, every central directory entry in order, the directory's bytes."""
     at = data.rfind(b"PK\x05\x06", max(0, len(data) - 0xFFFF - _END.size))
     if at < 0 or at + _END.size > len(data):
         raise StampError("the EPUB's zip is damaged: no end of central directory")
-    _, disk, _, _, count, size, start, comment_len = _END.unpack_from(data, at)
+    _, disk, _, _, count, length, start, comment_len = _END.unpack_from(data, at)
+    most = current().limits.zip_entries
+    if count > most:
+        raise LimitExceeded(f"this EPUB's zip has more than {most:,} entries", "zip_entries")
     if disk != 0 or data.rfind(b"PK\x06\x07", max(0, at - 20), at) >= 0:
         raise StampError("the EPUB is a multi-part or zip64 archive; re-zip it as a plain zip")
-    if start + size > at:
+    if start + length > at:
         raise StampError("the EPUB's zip is damaged: the central directory is cut off")
     entries, pos = [], start
     for _ in range(count):

@@ -19,6 +19,7 @@ from stamping.epub.encryption import Encrypted
 from stamping.epub.exlibris import Page
 from stamping.epub.package import SVG, XHTML, Package
 from stamping.epub.placement import cover_index, free_id, free_name, viewport
+from stamping.limits import LimitExceeded, current, size
 from stamping.stamp import StampError
 from stamping.style import FOOTERS, StampStyle
 
@@ -86,6 +87,7 @@ def plan_stamp(book: Book, style: StampStyle) -> Plan:
     if style.footer not in FOOTERS:
         raise StampError(f"footer must be one of {', '.join(FOOTERS)}, not {style.footer!r}")
     archive, package = book.archive, book.package
+    _check_spine_size(book)
     cover = cover_index(archive, package)
     language = package.language.split("-")[0].lower()
     rtl = language in _RTL_LANGUAGES or (not language and package.direction == "rtl")
@@ -99,6 +101,19 @@ def plan_stamp(book: Book, style: StampStyle) -> Plan:
         page=Page(package.epub3, package.language, rtl, size),
         targets=_targets(book, style, cover),
     )
+
+
+def _check_spine_size(book: Book) -> None:
+    """Refuse, from the sizes the zip declares and before inflating any, a spine that unpacks
+    past STAMP_MAX_INFLATED (the stamper inflates every spine document)."""
+    limits = current().limits
+    paths = {ref.item.path for ref in book.package.spine if book.archive.has(ref.item.path)}
+    total = sum(book.archive.entry(path).size for path in paths)
+    if total > limits.inflated:
+        raise LimitExceeded(
+            f"this EPUB's spine documents unpack to {size(total)}, past {size(limits.inflated)}",
+            "inflated",
+        )
 
 
 def _targets(book: Book, style: StampStyle, cover: int | None) -> tuple[Target, ...]:

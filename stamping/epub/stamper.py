@@ -27,11 +27,10 @@ from stamping.epub.plan import PLANS, Plan
 from stamping.epub.segments import Packed, Prepared
 from stamping.epub.text import one_line
 from stamping.epub.writer import RawZipWriter, new_entry
-from stamping.stamp import Stamp, StampError
+from stamping.stamp import Stamp
 from stamping.style import StampStyle
 
 MIMETYPE = b"application/epub+zip"
-MAX_REWRITTEN = 512 * 1024 * 1024  # inflated bytes of all spine documents together
 
 
 def stamp_epub(original: bytes, stamp: Stamp, style: StampStyle = StampStyle()) -> bytes:  # noqa: B008 - frozen
@@ -72,13 +71,9 @@ def mark_documents(book: Book, plan: Plan, stamp: Stamp, style: StampStyle) -> d
     how = documents.document_marks(
         stamp, epub3=book.package.epub3, footer_template=style.footer_template, color=style.color
     )
-    budget = MAX_REWRITTEN
     edits = {}
     for target in plan.targets:
         entry = book.archive.entry(target.path)
-        budget -= entry.size
-        if budget < 0:
-            raise StampError("the spine documents are too big to stamp (over 512 MB unpacked)")
         prepared = _prepared(book, entry, svg=target.svg)
         if prepared is not None:
             opening = documents.opening(prepared.split, how)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import stamping.epub.marks as marks
 import stamping.epub.xmltext as xmltext
+from stamping.epub.archive import check_directory
+from stamping.limits import LimitExceeded, current, size
 from stamping.stamp import StampError, TraceError
 
 __all__ = ["CODE_MARKS", "Trace", "TraceError", "read_all_marks", "read_marks", "trace_epub"]
@@ -26,8 +28,6 @@ __all__ = ["CODE_MARKS", "Trace", "TraceError", "read_all_marks", "read_marks", 
 _ORDER_MARKS = ("opf", "zip-comment", "comment", "attribute")
 CODE_MARKS = (*_ORDER_MARKS, "footer", "exlibris-page")  # the order a finding lists them in
 _TEXT = (".xhtml", ".html", ".htm", ".xml", ".svg", ".opf")
-_MAX_ENTRY = 64 * 1024 * 1024
-_MAX_TOTAL = 512 * 1024 * 1024
 _CONTAINER = "META-INF/container.xml"
 _ROOTFILE = "{urn:oasis:names:tc:opendocument:xmlns:container}rootfile"
 _MAX_CONTAINER = 64 * 1024  # a real one is a few hundred bytes
@@ -50,6 +50,7 @@ def trace_epub(data: bytes) -> Trace:
 
 def read_marks(data: bytes) -> marks.Found:
     """Every mark of a copy, each as the first place carrying it says; TraceError if no zip."""
+    check_directory(data)  # the limits, from the directory, before zipfile reads it
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -61,14 +62,21 @@ def read_all_marks(archive: zipfile.ZipFile) -> marks.Found:
     """Every mark in the archive; the first place each is found wins."""
     found = marks.read_zip_comment(archive.comment)
     packages = _package_names(archive)
-    budget = _MAX_TOTAL
-    for info in archive.infolist():
-        package = info.filename in packages or info.filename.lower().endswith(".opf")
-        if not (package or info.filename.lower().endswith(_TEXT)):
+    limits = current().limits
+    texts = [
+        (info, info.filename in packages or info.filename.lower().endswith(".opf"))
+        for info in archive.infolist()
+        if info.filename in packages or info.filename.lower().endswith(_TEXT)
+    ]
+    total = sum(info.file_size for info, _ in texts)
+    if total > limits.inflated:  # from the directory, before reading any
+        raise LimitExceeded(
+            f"this EPUB's documents unpack to {size(total)}, past {size(limits.inflated)}",
+            "inflated",
+        )
+    for info, package in texts:
+        if info.file_size > limits.stream:
             continue
-        if info.file_size > min(_MAX_ENTRY, budget):
-            continue
-        budget -= info.file_size
         raw = _read(archive, info)
         if raw is None:
             continue

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from stamping.format import Checked, Prepared
+from stamping.limits import Limits
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 from stamping.trace import Checker, OcrReader, Trace
@@ -32,23 +33,27 @@ class PdfFormat:
         book.seek(0)
         return b"%PDF-" in book.read(1024)
 
-    def prepare(self, original: bytes | Path, style: StampStyle) -> Prepared:
+    def prepare(self, original: bytes | Path, style: StampStyle, limits: Limits) -> Prepared:
         from stamping.pdf.plan import prepare_plan
 
-        return prepare_plan(original, style)
+        return prepare_plan(original, style, limits)
 
-    def stamp(self, original: bytes, stamp: Stamp, style: StampStyle) -> bytes:
-        return stamp_pdf(original, stamp, style)
+    def stamp(self, original: bytes, stamp: Stamp, style: StampStyle, limits: Limits) -> bytes:
+        from stamping.pdf.plan import prepare_plan
 
-    def trace(self, data: bytes, check: Checker | None, ocr: OcrReader | None) -> Trace:
+        return prepare_plan(original, style, limits).copy(stamp)
+
+    def trace(
+        self, data: bytes, check: Checker | None, ocr: OcrReader | None, limits: Limits
+    ) -> Trace:
         from stamping.pdf.trace import trace_pdf
 
-        return trace_pdf(data, check, ocr)
+        return trace_pdf(data, check, ocr, limits)
 
-    def check(self, data: bytes, style: StampStyle) -> Checked:
+    def check(self, data: bytes, style: StampStyle, limits: Limits) -> Checked:
         from stamping.pdf.preflight import check_pdf, format_report, write_previews
 
-        report = check_pdf(data, style)
+        report = check_pdf(data, style, limits)
         return Checked(
             format_report(report),
             report.clean,

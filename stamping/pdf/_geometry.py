@@ -9,6 +9,7 @@ centre whatever the rotation or box origin.
 
 from __future__ import annotations
 
+import decimal
 from dataclasses import dataclass
 
 import pikepdf
@@ -57,7 +58,10 @@ def page_geometry(page: pikepdf.Dictionary) -> Geometry:
     )
     if box[0] >= box[2] or box[1] >= box[3]:
         box = media  # a CropBox outside the MediaBox: viewers fall back to the MediaBox
-    rotate = int(page.get("/Rotate", 0)) % 360
+    value = page.get("/Rotate", 0)
+    # A /Rotate that is no integer (a name, a string) is ignored, as pdf.js and poppler
+    # ignore it; int() of a pikepdf name raises TypeError.
+    rotate = int(value) % 360 if isinstance(value, int | float | decimal.Decimal) else 0
     return Geometry(box=box, rotate=rotate - rotate % 90)
 
 

@@ -11,19 +11,50 @@ readable page is refused.
 from __future__ import annotations
 
 import io
+import mmap
 import re
 from pathlib import Path
 
 import pikepdf
 
+from stamping.limits import LimitExceeded, current
+from stamping.pdf._prescan import prescan
 from stamping.stamp import StampError
 
 
 def open_original(data: bytes | Path) -> pikepdf.Pdf:
-    """Open an original (bytes, or a file qpdf reads as it goes); StampError if it cannot."""
+    """Open an original (bytes, or a file qpdf reads as it goes); StampError if it cannot,
+    LimitExceeded (a StampError) if it costs more than the limits allow."""
     head = data[:1024] if isinstance(data, bytes) else _head(data)
     if b"%PDF-" not in head:
         raise StampError("this file is not a PDF (it does not start with %PDF-)")
+    check_structure(data)
+    pdf = _open(data)
+    try:
+        check_pages(pdf)
+    except BaseException:
+        pdf.close()
+        raise
+    return pdf
+
+
+def check_structure(data: bytes | Path) -> None:
+    """Refuse what qpdf itself would inflate past the limits, before it opens the file."""
+    if isinstance(data, bytes):
+        prescan(data, current())
+        return
+    with data.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        prescan(m, current())
+
+
+def check_pages(pdf: pikepdf.Pdf) -> None:
+    """LimitExceeded for a PDF with more pages than any book."""
+    most = current().limits.pages
+    if len(pdf.pages) > most:
+        raise LimitExceeded(f"this PDF has more than {most:,} pages", "pages")
+
+
+def _open(data: bytes | Path) -> pikepdf.Pdf:
     try:
         try:
             return pikepdf.open(_source(data))
@@ -47,7 +78,9 @@ def open_original(data: bytes | Path) -> pikepdf.Pdf:
 
 
 # qpdf names its input first: a Python stream by its repr, a file by its path.
-_SOURCE = re.compile(r"^(?:stream )?(?:<[^>]*>|\S+\.pdf)(?: \(object \d+ \d+, offset \d+\))?:\s*")
+_SOURCE = re.compile(
+    r"^(?:stream )?(?:<[^>]*>|\S+\.pdf)(?: \(object \d+ \d+(?:, offset \d+)?\))?:\s*"
+)
 
 
 def describe(exc: Exception) -> str:

@@ -14,6 +14,7 @@ from tests.corpus.writer import CONTENT, book, object_stream, stream, write
 from tests.support import pdfs
 
 I14 = "issue 14"
+I26 = "issue 26"
 _GARBAGE = b"x\x9c\x00\x01 this is not a deflate stream " * 3
 
 
@@ -120,6 +121,11 @@ CASES = [
     Case("one-page-book", I14, lambda: book(), skip_pages=1, warning="the last page is stamped"),
     Case("page-too-small", I14, lambda: book(pages=b"/MediaBox [0 0 72 50]"),
          warning="too small for a legible footer"),
+    # Issue 26: small crashes.
+    Case("rotate-is-a-name", I26, lambda: book(page=b"/Rotate /Ninety")),
+    Case("info-booleans", I26, lambda: book(trailer=b"/Info 6 0 R", extra={
+        6: b"<< /Author (Booleans) /CreationDate false /Trapped true >>",
+    })),
     # Refused, in words.
     Case("no-readable-page", I14, _only_null_kids, refusal="no readable page"),
     Case("no-pages", I14, lambda: book().replace(b"/Kids [5 0 R] /Count 1", b"/Kids [] /Count 0"),

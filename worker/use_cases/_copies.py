@@ -120,6 +120,8 @@ def _store(
             written.append(len(data))
     except FontMissing as exc:  # the image lacks a font: a deploy fixes it, not the book
         raise TransientError(str(exc)) from exc
+    except StampError as exc:  # the book itself (a limit passed while writing): no retry helps
+        raise PermanentError(f"cannot stamp {delivered.source}: {exc}") from exc
     except TransientStorageError as exc:
         raise TransientError(f"writing {name} failed: {exc}") from exc
     return written[0]
@@ -132,7 +134,7 @@ def _prepare(delivered: DeliveredFile, deps: WorkerDeps, style: StampStyle) -> P
     blob = _storage(lambda: deps.storage.read(bucket, delivered.source), delivered)
     generation = blob.generation
     try:
-        plan = prepare(blob.data, style)
+        plan = prepare(blob.data, style, deps.settings.limits)
     except StampError as exc:
         raise PermanentError(f"cannot stamp {delivered.source}: {exc}") from exc
     finally:

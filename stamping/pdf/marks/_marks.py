@@ -23,6 +23,8 @@ import json
 import pikepdf
 from lxml import etree
 
+from stamping.pdf._streams import read_stream
+
 XMP_NS = "https://exlibris.dev/ns/stamp/1.0/"
 XMP_PREFIX = "exlibris"
 PRIVATE_KEY = "/ExLibris"
@@ -69,7 +71,9 @@ def info_entries(pdf: pikepdf.Pdf) -> InfoEntries:
             continue
         if isinstance(value, pikepdf.String):
             entries.append((str(key), bytes(value), True))
-        elif isinstance(value, pikepdf.Name | int | float | bool):
+        elif isinstance(value, bool):  # before int: a bool is one, and str(True) is no PDF
+            entries.append((str(key), b"true" if value else b"false", False))
+        elif isinstance(value, pikepdf.Name | int | float):
             text = value.unparse() if isinstance(value, pikepdf.Name) else str(value).encode()
             entries.append((str(key), text, False))
     return tuple(entries)
@@ -121,7 +125,7 @@ def _xmp_tree(pdf: pikepdf.Pdf) -> etree._Element:
     stream = pdf.Root.get("/Metadata")
     if isinstance(stream, pikepdf.Stream):
         try:
-            root = etree.fromstring(bytes(stream.read_bytes()).strip(), _PARSER)
+            root = etree.fromstring(read_stream(stream, "this PDF's XMP").strip(), _PARSER)
             if root.tag == f"{{{_X}}}xmpmeta" or root.tag == f"{{{_RDF}}}RDF":
                 return root if root.tag == f"{{{_X}}}xmpmeta" else _wrapped(root)
         except (pikepdf.PdfError, etree.XMLSyntaxError, ValueError):

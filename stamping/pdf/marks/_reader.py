@@ -14,6 +14,7 @@ import re
 import pikepdf
 from lxml import etree
 
+from stamping.pdf._streams import read_stream
 from stamping.pdf.marks._marks import ID_PREFIX, PRIVATE_KEY, XMP_NS
 
 Found = dict[str, tuple[str | None, str | None]]  # mark -> (order id, code)
@@ -78,7 +79,7 @@ def _comment(contents: object) -> tuple[str | None, str | None] | None:
     if not isinstance(first, pikepdf.Stream):
         return None
     try:
-        head = bytes(first.read_bytes())[:512]
+        head = read_stream(first, "this PDF's page content")[:512]
     except pikepdf.PdfError:
         return None
     match = _COMMENT.match(head)
@@ -95,7 +96,7 @@ def _xmp_marks(pdf: pikepdf.Pdf) -> Found:
     if not isinstance(stream, pikepdf.Stream):
         return {}
     try:
-        root = etree.fromstring(bytes(stream.read_bytes()).strip(), _PARSER)
+        root = etree.fromstring(read_stream(stream, "this PDF's XMP").strip(), _PARSER)
     except (pikepdf.PdfError, etree.XMLSyntaxError, ValueError):
         return {}  # a mangled packet is just a missing mark
     values = []

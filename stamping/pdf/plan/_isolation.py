@@ -16,6 +16,10 @@ BT with ET, and looks at the last operator and its operands; a page it flags is 
 An operator short of operands in the middle of otherwise balanced content
 passes the cheap check: `check` (preflight.py) parses every page and warns.
 The check costs about 30 ms per megabyte of decoded content, once per plan.
+The content is read within the limits (stamping/limits.py); a full parse holds
+every operator as a Python object (about twenty times the content's size), so
+content past PARSED_AT_MOST is not parsed: if the cheap check flags it, it is
+drawn as a form anyway, which is safe for any content.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import re
 import warnings
 
 import pikepdf
+
+from stamping.pdf._streams import PARSED_AT_MOST, read_stream
 
 FORM_PREFIX = "/ExLibrisPage"  # plus a number: pages sharing resources keep their own forms
 _OPERATOR = re.compile(rb"[A-Za-z'\"*]{1,3}\Z")
@@ -43,19 +49,32 @@ def content_bytes(page: pikepdf.Dictionary) -> bytes | None:
     contents = page.get("/Contents")
     parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
     try:
-        return b"\n".join(bytes(p.read_bytes()) for p in parts if isinstance(p, pikepdf.Stream))
+        return b"\n".join(read_stream(p, _named(p)) for p in parts if isinstance(p, pikepdf.Stream))
     except pikepdf.PdfError:
         return None
 
 
+def _named(stream: pikepdf.Stream) -> str:
+    number = stream.objgen[0]
+    return f"this PDF's page content (object {number})" if number else "this PDF's page content"
+
+
+def count_tokens(data: bytes, *tokens: bytes) -> list[int]:
+    """How often each token stands alone (between white space) in `data`, without splitting it
+    into a list (a list of 64 MB of `q Q` tokens takes a gigabyte)."""
+    spaced = b"  " + re.sub(rb"[\x00\t\n\x0c\r ]+", b"  ", data) + b"  "
+    return [spaced.count(b" " + token + b" ") for token in tokens]
+
+
 def looks_unbalanced(data: bytes) -> bool:
     """The cheap check: q/Q or BT/ET counts differ, or the content does not end on an operator."""
-    tokens = data.split()
-    if not tokens:
+    tail = data[-4096:].split()  # the last operator and its operands
+    if not tail:
         return False
-    if tokens.count(b"q") != tokens.count(b"Q") or tokens.count(b"BT") != tokens.count(b"ET"):
+    q, big_q, bt, et = count_tokens(data, b"q", b"Q", b"BT", b"ET")
+    if q != big_q or bt != et:
         return True
-    last = tokens[-1]
+    tokens, last = tail, tail[-1]
     if _OPERATOR.match(last) is None:
         return True
     # The last operator short of operands: poppler would stop right before the footer.
@@ -69,6 +88,9 @@ def isolate_if_broken(pdf: pikepdf.Pdf, page: pikepdf.Page) -> str | None:
     data = content_bytes(page.obj)
     if data is None or not looks_unbalanced(data):
         return None
+    if len(data) > PARSED_AT_MOST:
+        isolate(pdf, page, data)
+        return "its content is unbalanced (too big to check in full)"
     fault = content_fault(page, data)
     if fault is not None:
         isolate(pdf, page, data)
@@ -102,7 +124,7 @@ def content_fault(page: pikepdf.Page, data: bytes) -> str | None:
             text = op == "BT"
     if depth or text:
         return "it leaves a graphics state or a text object open"
-    if _OPERATOR.match(data.split()[-1]) is None:
+    if _OPERATOR.match(data[-4096:].split()[-1]) is None:
         return "it ends in the middle of an operation"
     return None
 

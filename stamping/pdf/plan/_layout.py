@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import pikepdf
 
+from stamping.limits import current
 from stamping.pdf._geometry import Geometry, page_geometry
 from stamping.pdf.plan._isolation import isolate_if_broken
 
@@ -85,7 +86,9 @@ def lay_out(pdf: pikepdf.Pdf, skip_pages: int) -> Slots:
     slots.mark_font = _free_font_name(stamped)
     font = pdf.make_indirect(_mark_font())
     done: set[tuple[ObjGen, str]] = set()  # shared resource dictionaries already given ours
+    budget = current()
     for number, page in enumerate(stamped, start=skip_pages + 1):
+        budget.tick("laying out this PDF")
         fault = isolate_if_broken(pdf, page)
         if fault is not None:
             slots.notes.append(f"page {number}: {fault}; it is drawn as a form so the stamp shows")

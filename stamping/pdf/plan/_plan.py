@@ -30,6 +30,7 @@ from typing import BinaryIO
 import pikepdf
 
 import stamping.pdf.marks as marks
+from stamping.limits import Limits, spending
 from stamping.pdf._geometry import Geometry, format_matrix, placement
 from stamping.pdf._original import open_original
 from stamping.pdf.footer import Footer, render_footer
@@ -109,9 +110,14 @@ class Plan:
         return len(self.rows) // row_size(self.xref_stream)
 
 
-def prepare_plan(original: bytes | Path, style: StampStyle = StampStyle()) -> Plan:  # noqa: B008 - frozen
-    """Lay the stamp out in `original` (bytes or a file) once; StampError if it cannot."""
-    with open_original(original) as pdf:
+def prepare_plan(
+    original: bytes | Path,
+    style: StampStyle = StampStyle(),  # noqa: B008 - frozen
+    limits: Limits | None = None,
+) -> Plan:
+    """Lay the stamp out in `original` (bytes or a file) once; StampError if it cannot
+    (LimitExceeded, one of them, past a limit)."""
+    with spending(limits), open_original(original) as pdf:
         if len(pdf.pages) == 0:
             raise StampError("the PDF has no pages")
         info = marks.info_entries(pdf)

@@ -13,8 +13,9 @@ from collections import Counter
 
 import pikepdf
 
+from stamping.limits import current
 from stamping.pdf._geometry import page_geometry
-from stamping.pdf.plan import content_bytes, content_fault, looks_unbalanced
+from stamping.pdf.plan import PARSED_AT_MOST, content_bytes, content_fault, looks_unbalanced
 
 SMALLEST_LEGIBLE = 100.0  # points: below this the footer is shrunk past reading
 _LISTED = 5  # pages named per warning; the rest are counted
@@ -25,7 +26,9 @@ def page_warnings(pdf: pikepdf.Pdf) -> list[str]:
     faults: list[str] = []
     unlisted = 0
     small: Counter[tuple[float, float]] = Counter()
+    budget = current()
     for number, page in enumerate(pdf.pages, start=1):
+        budget.tick("checking this PDF")
         fault = _fault(page)
         if fault is not None and len(faults) < _LISTED:
             faults.append(f"page {number}: {fault}")
@@ -48,6 +51,12 @@ def _fault(page: pikepdf.Page) -> str | None:
     data = content_bytes(page.obj)
     if data is None:
         return "its content cannot be decoded; viewers show what they can of it"
+    if len(data) > PARSED_AT_MOST:  # the full parse would hold twenty times that
+        return (
+            "its content is unbalanced (stamped, such a page is drawn as a form)"
+            if looks_unbalanced(data)
+            else None
+        )
     fault = content_fault(page, data) if data.strip() else None
     if fault is None:
         return None

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pikepdf
 
+from stamping.limits import Limits, spending
 from stamping.pdf._original import describe, open_original
 from stamping.pdf.footer import FontMissing, font_files, missing_glyphs
 from stamping.pdf.plan import prepare_plan
@@ -50,8 +51,17 @@ class Report:
         return self.facts is not None and not self.problems
 
 
-def check_pdf(data: bytes, style: StampStyle = StampStyle()) -> Report:  # noqa: B008 - frozen
+def check_pdf(
+    data: bytes,
+    style: StampStyle = StampStyle(),  # noqa: B008 - frozen
+    limits: Limits | None = None,
+) -> Report:
     """Read the facts of an original and stamp a trial copy; report what would go wrong."""
+    with spending(limits):
+        return _checked(data, style)
+
+
+def _checked(data: bytes, style: StampStyle) -> Report:
     try:
         with open_original(data) as pdf:
             facts = read_facts(pdf)

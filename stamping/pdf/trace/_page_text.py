@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pikepdf
 
+from stamping.pdf._streams import parsable
 from stamping.pdf.trace._text_decoding import Decoder, font_decoder
 
 _OPERATORS = "q Q BT ET Tf Tr Tj TJ ' \" Td TD Tm T* Do"
@@ -45,7 +46,10 @@ class _Reader:
         try:
             with warnings.catch_warnings():  # broken content is an attacker's, not a bug of ours
                 warnings.simplefilter("ignore", UserWarning)
-                instructions = pikepdf.parse_content_stream(holder, _OPERATORS)
+                target = parsable(holder, "this PDF's page content")  # within the limits
+                instructions = (
+                    pikepdf.parse_content_stream(target, _OPERATORS) if target is not None else []
+                )
         except (pikepdf.PdfError, ValueError, TypeError):
             return  # broken content: viewers show what they can, trace reads nothing
         fonts = _category(resources, "/Font")

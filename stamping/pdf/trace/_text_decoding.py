@@ -16,6 +16,8 @@ from collections.abc import Callable
 import pikepdf
 from fontTools import agl
 
+from stamping.pdf._streams import read_stream
+
 Decoder = Callable[[bytes], str]
 
 _HEX = rb"<([0-9A-Fa-f\s]*)>"
@@ -31,7 +33,7 @@ def font_decoder(font: object) -> Decoder:
     try:
         to_unicode = font.get("/ToUnicode")
         if isinstance(to_unicode, pikepdf.Stream):
-            return _cmap_decoder(bytes(to_unicode.read_bytes()), _composite(font))
+            return _cmap_decoder(read_stream(to_unicode, "a font's ToUnicode"), _composite(font))
         if _composite(font):
             return lambda _data: ""
         return _simple_decoder(font.get("/Encoding"))

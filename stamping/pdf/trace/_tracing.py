@@ -17,9 +17,10 @@ import io
 import pikepdf
 
 from stamping.evidence import Evidence, findings_of
+from stamping.limits import Limits, spending
 from stamping.ocr import OcrFailed
 from stamping.pdf._geometry import page_geometry
-from stamping.pdf._original import describe
+from stamping.pdf._original import check_pages, check_structure, describe
 from stamping.pdf.marks import document_marks, page_marks, read_body_text
 from stamping.pdf.trace._code_search import codes_in_ocr, codes_in_text
 from stamping.pdf.trace._page_text import page_runs
@@ -30,8 +31,21 @@ from stamping.trace import Checker, OcrReader, Trace, canonical
 MARKS = ("docinfo", "xmp", "id", "pieceinfo", "content", "footer", "body", "text", "ocr")
 
 
-def trace_pdf(data: bytes, check: Checker | None = None, ocr: OcrReader | None = None) -> Trace:
-    """Every order the copy names: hidden marks, the visible stamp, the body mark, OCR."""
+def trace_pdf(
+    data: bytes,
+    check: Checker | None = None,
+    ocr: OcrReader | None = None,
+    limits: Limits | None = None,
+) -> Trace:
+    """Every order the copy names: hidden marks, the visible stamp, the body mark, OCR.
+
+    LimitExceeded (a TraceError) for a file that costs more than the limits allow."""
+    with spending(limits):
+        return _traced(data, check, ocr)
+
+
+def _traced(data: bytes, check: Checker | None, ocr: OcrReader | None) -> Trace:
+    check_structure(data)  # what qpdf would inflate on its own, before it opens the file
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:  # not a PdfError: pikepdf raises it beside, not under
@@ -43,6 +57,7 @@ def trace_pdf(data: bytes, check: Checker | None = None, ocr: OcrReader | None =
         raise TraceError(f"cannot read this file as a PDF ({describe(exc)})") from None
     notes: list[str] = []
     with pdf:
+        check_pages(pdf)
         evidence = [Evidence(o, _code(c), m, None) for m, (o, c) in document_marks(pdf).items()]
         blank: dict[int, tuple[float, float]] = {}
         for number, page in enumerate(pdf.pages, start=1):

@@ -78,6 +78,14 @@ EVERY_VARIABLE = {
         ("https://a.example", "https://b.example"),
     ),
     "LOG_LEVEL": ("DEBUG", "log_level", None),
+    "STAMP_MAX_STREAM": ("1048576", "stamp_max_stream", 1 << 20),
+    "STAMP_MAX_INFLATED": ("2097152", "stamp_max_inflated", 2 << 20),
+    "STAMP_MAX_RATIO": ("50", "stamp_max_ratio", 50),
+    "STAMP_MAX_OBJECTS": ("5000", "stamp_max_objects", 5000),
+    "STAMP_MAX_PAGES": ("100", "stamp_max_pages", 100),
+    "STAMP_MAX_ZIP_ENTRIES": ("200", "stamp_max_zip_entries", 200),
+    "STAMP_MAX_ZIP_SIZE": ("3145728", "stamp_max_zip_size", 3 << 20),
+    "STAMP_MAX_SECONDS": ("5", "stamp_max_seconds", 5),
 }
 
 
@@ -348,3 +356,22 @@ def test_mail_from_takes_a_name_and_an_address_or_an_address(mail_from: str, sen
 def test_anything_else_in_mail_from_stops_start_up_naming_it(mail_from: str) -> None:
     with pytest.raises(SettingsError, match=r"^MAIL_FROM: expected an address or 'Name <address>'"):
         Settings.from_env({"MAIL_FROM": mail_from})
+
+
+def test_the_stamp_limits_reach_the_engine_by_name() -> None:
+    environ = {
+        var: raw for var, (raw, _, _) in EVERY_VARIABLE.items() if var.startswith("STAMP_MAX")
+    }
+    limits = Settings.from_env(environ).limits
+    assert (limits.stream, limits.ratio, limits.zip_entries, limits.seconds) == (
+        1 << 20,
+        50,
+        200,
+        5,
+    )
+
+
+@pytest.mark.parametrize("var", ["STAMP_MAX_STREAM", "STAMP_MAX_SECONDS", "STAMP_MAX_PAGES"])
+def test_a_stamp_limit_must_be_positive(var: str) -> None:
+    with pytest.raises(SettingsError, match=var):
+        Settings.from_env({var: "0"})

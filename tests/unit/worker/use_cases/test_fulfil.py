@@ -37,6 +37,7 @@ from common.orders import DeliveredFile, OrderRecord, Status
 from common.settings import Settings
 from common.storage import LocalStorage
 from stamping.epub.tracing import trace_epub
+from tests.corpus.hostile import content_bomb
 from worker.app import create_app
 from worker.customers import OfflineCustomers
 from worker.mail._outbox import plain_text, read_mail
@@ -423,6 +424,17 @@ class TestPermanentFailures:
         assert "needs a password to open" in letter["reason"]
         assert outbox(settings) == []
         assert not delivered(settings, "copies/552312-1/00-practical-python.pdf").exists()
+
+    def test_an_original_past_a_limit_is_dead_lettered_naming_it(
+        self, client: FlaskClient, settings: Settings, originals: Path
+    ) -> None:
+        (originals / "practical-python.pdf").write_bytes(content_bomb())  # 1 MB -> 1 GiB
+
+        assert push(client, paid()) == 204
+        [letter] = dead_letters(settings)
+        assert "cannot stamp practical-python.pdf" in letter["reason"]
+        assert "(STAMP_MAX_STREAM)" in letter["reason"]
+        assert outbox(settings) == []
 
     @pytest.mark.parametrize(
         "body",
