@@ -52,10 +52,10 @@ def test_an_unknown_store_is_refused_in_words(tmp_path: Path) -> None:
 
 
 def test_a_busy_port_is_said_and_the_links_name_the_port_used(tmp_path: Path) -> None:
-    port = free_port_pair()
     with socket.socket() as taken:
-        taken.bind(("127.0.0.1", port))
+        taken.bind(("127.0.0.1", 0))  # a port no other test can take between choosing and binding
         taken.listen()
+        port = taken.getsockname()[1]
         env = {**os.environ, "LOCAL_DATA_DIR": str(tmp_path / "var"), "PORT": str(port)}
         done = subprocess.run(
             [sys.executable, "-m", "demo"],
