@@ -44,7 +44,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def publisher(settings: Settings) -> LocalPushPublisher:
-    return LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, attempts=1)
+    return LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, max_attempts=1)
 
 
 @pytest.fixture
