@@ -19,9 +19,17 @@ Each envelope's deliveryAttempt is written back to its spool file after a
 failure, so a publisher that restarts (the service's process) resumes the
 count rather than granting fresh attempts. Spooled envelopes left by a
 stopped process are delivered when the next one starts, so nothing accepted
-is lost. Pub/Sub also slows all pushes to an endpoint that keeps failing
-(cloud.google.com/pubsub/docs/push, "push backoff"); one laptop's worker needs
-no such flow control, so this publisher does not model it.
+is lost.
+
+Pub/Sub also "dynamically adjusts the rate of push requests based on the rate
+at which it receives success responses", and after many failures stops all
+pushes for 100 ms to 60 s ("push backoff", cloud.google.com/pubsub/docs/push).
+This publisher keeps the second: each failure in a row doubles a pause of
+every push, from 0.1 s to 60 s, and a success ends it. Without it a dead
+worker (refused connections, answered in a millisecond) spends one attempt of
+every queued message per round, and a backlog is dead-lettered while the
+worker restarts: bench/chaos.py found 517 of 1,000 orders at their 8th of 10
+attempts after 700 s of kills every 20 s.
 
 One pusher (the default) pushes one message at a time, first deliveries in
 publish order, which keeps the demo's log easy to follow. Pub/Sub itself
@@ -50,6 +58,7 @@ from common.publish._port import PublishError
 from common.settings import push_backoffs
 
 log = logging.getLogger(__name__)
+PUSH_BACKOFF = (0.1, 60.0)  # Pub/Sub's pause of all pushes after failures, shortest and longest
 
 
 class LocalPushPublisher:
@@ -76,6 +85,8 @@ class LocalPushPublisher:
         self._due: list[tuple[float, int, Path]] = []
         self._order = itertools.count()
         self._in_flight = 0
+        self._failures_in_a_row = 0
+        self._paused_until = 0.0  # monotonic: no push starts before (push backoff)
         self._changed = threading.Condition()
         self._session = requests.Session()
         for leftover in sorted(self.spool.glob("*.json")):
@@ -115,7 +126,8 @@ class LocalPushPublisher:
         """Wait for the message whose push is due first, and take it."""
         with self._changed:
             while True:
-                wait = self._due[0][0] - time.monotonic() if self._due else None
+                now = time.monotonic()
+                wait = max(self._due[0][0], self._paused_until) - now if self._due else None
                 if wait is not None and wait <= 0:
                     self._in_flight += 1
                     return heapq.heappop(self._due)[2]
@@ -124,40 +136,44 @@ class LocalPushPublisher:
     def _deliver_forever(self) -> None:
         while True:
             path = self._next_due()
-            retry_in = None
+            retry_in, failed = None, True
             try:
-                retry_in = self._deliver(path)
+                retry_in, failed = self._deliver(path)
             except Exception:  # the thread must outlive any one message
                 log.exception("local push failed unexpectedly", extra={"spool_file": path.name})
             finally:
                 with self._changed:
                     self._in_flight -= 1
+                    now = time.monotonic()
                     if retry_in is not None:
-                        due = time.monotonic() + retry_in
-                        heapq.heappush(self._due, (due, next(self._order), path))
+                        heapq.heappush(self._due, (now + retry_in, next(self._order), path))
+                    self._failures_in_a_row = self._failures_in_a_row + 1 if failed else 0
+                    shortest, longest = PUSH_BACKOFF
+                    pause = min(longest, shortest * 2 ** (self._failures_in_a_row - 1))
+                    self._paused_until = now + pause if failed else 0.0
                     self._changed.notify_all()
 
-    def _deliver(self, path: Path) -> float | None:
-        """Push once; the seconds until the next push, or None when the message is settled."""
+    def _deliver(self, path: Path) -> tuple[float | None, bool]:
+        """Push once: the seconds until the next push (None: settled), and whether it failed."""
         try:
             envelope = json.loads(path.read_text())
         except FileNotFoundError:
-            return None  # another process on this data dir (the console, the service) delivered it
+            return None, False  # another process on this data dir delivered it
         attempt = int(envelope.get("deliveryAttempt") or 0) + 1
         envelope["deliveryAttempt"] = attempt
         error = self._post(envelope)
         if not error:
             path.unlink(missing_ok=True)
-            return None
+            return None, False
         log.warning(
             "push attempt failed", extra={"attempt": attempt, "error": error, **_ids(envelope)}
         )
         if attempt >= self.max_attempts:
             self._bury(path, envelope, error)
-            return None
+            return None, True
         if path.exists():  # the count survives a restart of this process
             _write_atomically(path, envelope)
-        return self.backoffs[attempt - 1]
+        return self.backoffs[attempt - 1], True
 
     def _bury(self, path: Path, envelope: dict[str, Any], error: str) -> None:
         envelope["deadLetterReason"] = error

@@ -298,3 +298,29 @@ def test_the_default_schedule_is_terraform_s(tmp_path: Path) -> None:
     publisher = LocalPushPublisher("http://127.0.0.1:9/", tmp_path)
     assert publisher.max_attempts == settings.local_push_max_attempts == 10
     assert publisher.backoffs == [10, 20, 40, 80, 160, 320, 600, 600, 600]
+
+
+class DownAWhile(HttpStandIn):
+    """A worker that answers 503 for its first `down` seconds (a restart), then 204."""
+
+    def __init__(self, down: float) -> None:
+        super().__init__()
+        self.up_at = time.monotonic() + down
+
+    def respond(self, request: Recorded) -> Reply:
+        return Reply(503) if time.monotonic() < self.up_at else Reply(204)
+
+
+def test_a_worker_down_a_while_does_not_spend_the_backlog_s_attempts(tmp_path: Path) -> None:
+    """Failures in a row pause every push (Pub/Sub's push backoff), so a backlog outlives
+    a restart instead of each message failing its attempts in a few milliseconds."""
+    with DownAWhile(down=1.0) as worker:
+        publisher = publisher_for(f"{worker.url}/pubsub/push", tmp_path, attempts=5)
+        ids = [
+            publisher.publish(OrderRevoked(f"o-{n}", f"e-{n}", "t", "refund")) for n in range(20)
+        ]
+        assert publisher.wait_idle(30)
+        acknowledged = [r.json()["message"]["messageId"] for r in worker.requests][-20:]
+    assert dead(tmp_path) == []
+    assert sorted(acknowledged) == sorted(ids)
+    assert len(worker.requests) < 20 + 10  # a few failures in all, not 4 per message
