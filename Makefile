@@ -88,6 +88,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/orders.py
 	$(BIN)/python bench/attacks.py
 	$(BIN)/python bench/burst.py
+	$(BIN)/python bench/chaos.py --time-scale 0.1
 
 # Re-pin every dependency, transitive ones included, with hashes, from pyproject.toml:
 # requirements.txt holds the runtime (what the image installs); requirements-dev.txt

@@ -12,6 +12,7 @@ the real secrets mandatory.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -28,6 +29,11 @@ DEMO_STAMP_SECRET = "demo-only-stamp-secret"  # noqa: S105 - public by design
 
 
 MAX_LINK_TTL = 10 * 366 * 24 * 3600
+# Pub/Sub's bounds on a subscription's retry_policy backoffs (0 to 600 s) and on a dead-letter
+# policy's max_delivery_attempts (5 to 100): cloud.google.com/pubsub/docs/reference/rest/v1/
+# projects.subscriptions (RetryPolicy, DeadLetterPolicy). The local publisher keeps to them.
+MAX_PUSH_BACKOFF = 600.0
+DELIVERY_ATTEMPTS = (5, 100)
 
 
 class SettingsError(ValueError):
@@ -74,6 +80,17 @@ class Settings:
     google_cloud_project: str = ""
     worker_push_url: str = "http://127.0.0.1:8081/pubsub/push"  # from_env: PORT + 1, unless set
     local_push_concurrency: int = 1
+    # The local publisher's retry schedule is Pub/Sub's, as terraform/pubsub.tf sets it:
+    # retry_policy 10 s to 600 s, and max_delivery_attempts (terraform/variables.tf, 10).
+    # Tests and the chaos bench scale the backoffs down; the defaults are the cloud's.
+    local_push_min_backoff: float = 10.0
+    local_push_max_backoff: float = 600.0
+    local_push_max_attempts: int = 10
+    # How long a delivery's claim on an order's mail holds off other deliveries
+    # (worker/use_cases/_delivery.py). It must outlast the slowest send (SendGrid's timeout
+    # is 10 s), and the publisher's retries must outlast it, or a worker killed mid-send
+    # leaves its order unmailed: both are checked below for the embedded publisher.
+    mail_claim_seconds: int = 300
     # auto: "true" unless the whole stack is embedded; cloud-run: Cloud Run IAM checked
     # the signature, so the worker checks the claims (worker/push_auth.py)
     push_auth: str = "auto"
@@ -154,6 +171,8 @@ class Settings:
         _positive("LOCAL_PUSH_CONCURRENCY", self.local_push_concurrency)
         for limit in fields(Limits):
             _positive(variable(limit.name), getattr(self, variable(limit.name).lower()))
+        _positive("MAIL_CLAIM_SECONDS", self.mail_claim_seconds)
+        self._check_push_schedule()
         if self.download_limit < 0:
             raise SettingsError("DOWNLOAD_LIMIT: must be 0 (no limit) or a positive integer")
         if self.paddle_signature_tolerance < 0:
@@ -172,6 +191,33 @@ class Settings:
         if self.stamp_secret == DEMO_STAMP_SECRET:
             raise SettingsError("STAMP_SECRET: the demo value must not be used in the cloud")
         return self
+
+    def _check_push_schedule(self) -> None:
+        low, high = self.local_push_min_backoff, self.local_push_max_backoff
+        if not 0 < low <= MAX_PUSH_BACKOFF:
+            raise SettingsError(
+                f"LOCAL_PUSH_MIN_BACKOFF: more than 0 and at most {MAX_PUSH_BACKOFF:g} seconds "
+                f"(Pub/Sub's bounds), got {low:g}"
+            )
+        if not low <= high <= MAX_PUSH_BACKOFF:
+            raise SettingsError(
+                f"LOCAL_PUSH_MAX_BACKOFF: from LOCAL_PUSH_MIN_BACKOFF ({low:g}) to "
+                f"{MAX_PUSH_BACKOFF:g} seconds (Pub/Sub's bounds), got {high:g}"
+            )
+        fewest, most = DELIVERY_ATTEMPTS
+        if not fewest <= self.local_push_max_attempts <= most:
+            raise SettingsError(
+                f"LOCAL_PUSH_MAX_ATTEMPTS: {fewest} to {most} (Pub/Sub's bounds), "
+                f"got {self.local_push_max_attempts}"
+            )
+        patience = sum(push_backoffs(low, high, self.local_push_max_attempts))
+        if self.publish_backend == "local" and patience <= self.mail_claim_seconds:
+            # Terraform keeps the same rule for the cloud (variables.tf, max_delivery_attempts).
+            raise SettingsError(
+                f"LOCAL_PUSH_MAX_ATTEMPTS: the local publisher gives up after {patience:g} s of "
+                f"retries, within MAIL_CLAIM_SECONDS ({self.mail_claim_seconds}): an order whose "
+                "worker died mid-send would be dead-lettered before it may be mailed again"
+            )
 
     @property
     def sells_anywhere(self) -> bool:
@@ -236,6 +282,17 @@ def _sender(var: str, value: str) -> None:
         raise SettingsError(f"{var}: expected an address or 'Name <address>', got {value!r}")
 
 
+def push_backoffs(minimum: float, maximum: float, attempts: int) -> list[float]:
+    """The waits between `attempts` deliveries of one message: doubling from minimum, capped.
+
+    Pub/Sub: "Retry delay will be exponential based on provided minimum and maximum
+    backoffs" (RetryPolicy, cloud.google.com/pubsub/docs/reference/rest/v1/
+    projects.subscriptions), best effort. The factor is not published; doubling is what
+    terraform/variables.tf assumes for max_delivery_attempts.
+    """
+    return [min(maximum, minimum * 2**n) for n in range(attempts - 1)]
+
+
 def variable_of(field_name: str) -> str:
     """The environment variable a settings field is read from."""
     aliased = {name: var for var, name in _SECRET_LISTS.items()}
@@ -270,6 +327,14 @@ def _parse(name: str, raw: str, default: Any) -> Any:
             return int(raw)
         except ValueError:
             raise SettingsError(f"{var}: expected an integer, got {raw!r}") from None
+    if isinstance(default, float):
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise SettingsError(f"{var}: expected a number of seconds, got {raw!r}")
+        return value
     if isinstance(default, tuple):
         return tuple(part.strip() for part in raw.split(",") if part.strip())
     if isinstance(default, Path):

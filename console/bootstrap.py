@@ -40,7 +40,13 @@ def build_publisher(settings: Settings) -> Publisher:
     from common.publish.local_push import LocalPushPublisher
 
     _check_worker(settings.worker_push_url)
-    return LocalPushPublisher(settings.worker_push_url, settings.local_data_dir)
+    return LocalPushPublisher(
+        settings.worker_push_url,
+        settings.local_data_dir,
+        max_attempts=settings.local_push_max_attempts,
+        min_backoff=settings.local_push_min_backoff,
+        max_backoff=settings.local_push_max_backoff,
+    )
 
 
 def _check_worker(push_url: str) -> None:

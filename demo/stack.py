@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -32,6 +32,18 @@ class Stack:
     service_url: str
     worker_url: str
     env: dict[str, str]
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)  # by app
+    quiet: bool = True
+
+    def restart_worker(self) -> None:
+        """SIGKILL the worker's gunicorn (its whole group, as an instance dies) and start
+        a fresh one on the same port: what `kill -9` and Cloud Run's next instance do."""
+        old = self.processes["worker"]
+        os.killpg(old.pid, signal.SIGKILL)
+        old.wait(timeout=30)
+        port = int(self.worker_url.rsplit(":", 1)[1])
+        self.processes["worker"] = start_app("worker", port, self.env, quiet=self.quiet)
+        wait_healthy(self.worker_url, self.processes["worker"])
 
 
 def free_port() -> int:
@@ -94,27 +106,18 @@ def running_stack(
     service_port = service_port or free_port()
     worker_port = worker_port or free_port()
     env = stack_env(data_dir, service_port, worker_port, **dict(extra_env or {}))
-    out = subprocess.DEVNULL if quiet else None
-    procs = [
-        # A session of their own: Ctrl-C reaches only us, and we stop them gracefully;
-        # and they die with us, so a killed parent leaves no server holding a port.
-        subprocess.Popen(
-            gunicorn_command(app, "127.0.0.1", port),
-            env={**env, "APP": app},
-            cwd=ROOT,
-            stdout=out,
-            stderr=out,
-            start_new_session=True,
-            preexec_fn=die_with_parent,
-        )
+    processes = {
+        app: start_app(app, port, env, quiet=quiet)
         for app, port in (("worker", worker_port), ("service", service_port))
-    ]
-    stack = Stack(f"http://127.0.0.1:{service_port}", f"http://127.0.0.1:{worker_port}", env)
+    }
+    service_url, worker_url = f"http://127.0.0.1:{service_port}", f"http://127.0.0.1:{worker_port}"
+    stack = Stack(service_url, worker_url, env, processes, quiet)
     try:
-        for url, proc in zip((stack.worker_url, stack.service_url), procs, strict=True):
-            wait_healthy(url, proc)
+        wait_healthy(stack.worker_url, processes["worker"])
+        wait_healthy(stack.service_url, processes["service"])
         yield stack
     finally:
+        procs = list(stack.processes.values())  # the worker may have been restarted
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
         for proc in procs:
@@ -123,6 +126,24 @@ def running_stack(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def start_app(
+    app: str, port: int, env: Mapping[str, str], *, quiet: bool
+) -> subprocess.Popen[bytes]:
+    """One app under gunicorn on 127.0.0.1:port."""
+    out = subprocess.DEVNULL if quiet else None
+    # A session of their own: Ctrl-C reaches only us, and we stop them gracefully;
+    # and they die with us, so a killed parent leaves no server holding a port.
+    return subprocess.Popen(
+        gunicorn_command(app, "127.0.0.1", port),
+        env={**env, "APP": app},
+        cwd=ROOT,
+        stdout=out,
+        stderr=out,
+        start_new_session=True,
+        preexec_fn=die_with_parent,
+    )
 
 
 def die_with_parent() -> None:

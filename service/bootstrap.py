@@ -27,7 +27,12 @@ def build_publisher(settings: Settings) -> Publisher:
     from common.publish.local_push import LocalPushPublisher
 
     return LocalPushPublisher(
-        settings.worker_push_url, settings.local_data_dir, pushers=settings.local_push_concurrency
+        settings.worker_push_url,
+        settings.local_data_dir,
+        max_attempts=settings.local_push_max_attempts,
+        min_backoff=settings.local_push_min_backoff,
+        max_backoff=settings.local_push_max_backoff,
+        pushers=settings.local_push_concurrency,
     )
 
 

@@ -243,6 +243,19 @@ def test_the_subscription_pushes_with_oidc_retries_and_dead_letters():
     assert [literal(p["ttl"]) for p in sub["expiration_policy"]] == [""]
 
 
+def test_the_local_publisher_keeps_the_subscription_s_schedule():
+    """The embedded stack retries as the cloud does: the defaults are Terraform's values."""
+    (retry,) = resource("google_pubsub_subscription", "worker_push").body["retry_policy"]
+    seconds = [literal(retry[k]).removesuffix("s") for k in ("minimum_backoff", "maximum_backoff")]
+    defaults = Settings()
+    assert [float(s) for s in seconds] == [
+        defaults.local_push_min_backoff,
+        defaults.local_push_max_backoff,
+    ]
+    attempts = variables()["max_delivery_attempts"]["default"]
+    assert attempts == defaults.local_push_max_attempts
+
+
 def test_the_worker_checks_the_same_audience_and_account_pubsub_sends():
     worker_env = locals_()["worker_env"]
     assert "PUSH_AUDIENCE = local.worker_url" in worker_env

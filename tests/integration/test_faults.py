@@ -40,7 +40,6 @@ from tests.support.http_standin import Recorded, Reply
 from tests.support.sendgrid_standin import SendGridStandIn
 from tests.support.served import served
 from worker.app import create_app
-from worker.use_cases._delivery import MAIL_CLAIM_SECONDS
 
 SUBSCRIPTION = "projects/exlibris-local/subscriptions/orders-push"
 
@@ -280,7 +279,7 @@ def test_a_worker_killed_mid_send_is_completed_by_a_redelivery(
         mailer = mailer_for(sendgrid)
         with served(create_app(settings, mailer=mailer)) as restarted:
             assert deliver(restarted.url, message) == 503  # the claim is fresh: retry later
-        stale = time.time() + MAIL_CLAIM_SECONDS + 1
+        stale = time.time() + settings.mail_claim_seconds + 1
         later = create_app(settings, mailer=mailer, clock=lambda: stale)
         with served(later) as restarted:
             assert deliver(restarted.url, message) == 204

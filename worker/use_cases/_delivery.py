@@ -28,7 +28,7 @@ when a refused mail releases the claim. No window opens: a crash after the
 claim and before the send leaves a claim to go stale, as it always did.
 
 The one unavoidable window: a crash after SendGrid accepted the mail but
-before `mailed` is recorded. The claim then goes stale (MAIL_CLAIM_SECONDS)
+before `mailed` is recorded. The claim then goes stale (MAIL_CLAIM_SECONDS, 300 s)
 and a redelivery sends the mail again: a buyer may get one mail twice, never
 none. A fresh claim held by another delivery makes this one retry later; a
 send the provider refused releases the claim at once, so the next delivery
@@ -60,7 +60,6 @@ from worker.use_cases._links_mail import mail_links
 from worker.use_cases._upkeep import delete_copies
 
 log = logging.getLogger(__name__)
-MAIL_CLAIM_SECONDS = 300
 _MAX_STEPS = 12
 
 
@@ -210,8 +209,8 @@ def _stamp_all(record: OrderRecord, deps: WorkerDeps) -> OrderRecord:
 
 def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
     """Claim the mail with a precondition, send it, record it; PreconditionFailed if beaten."""
-    now = deps.clock()
-    if record.status == Status.MAILING and now - record.mail_claimed_at < MAIL_CLAIM_SECONDS:
+    now, claim_seconds = deps.clock(), deps.settings.mail_claim_seconds
+    if record.status == Status.MAILING and now - record.mail_claimed_at < claim_seconds:
         raise TransientError(f"order {record.order_id} is being mailed by another delivery")
     try:
         claimed = record.mail_claimed(now=now, at=now_iso())

@@ -1,7 +1,7 @@
 """One order's re-issue markers (layout in common/reissues.py), as the worker handles them.
 
 done/ is create-only, so the first delivery to finish decides the outcome and
-no later one mails again. A claim is held for MAIL_CLAIM_SECONDS, like
+no later one mails again. A claim is held for MAIL_CLAIM_SECONDS (settings), like
 fulfilment's mail claim: fresh, it makes a concurrent delivery retry later;
 stale (a crashed sender), it is taken over by generation. failed/ tells the
 console a permanent failure happened in its run; it is a hint, so failing to
@@ -19,7 +19,6 @@ from common.orders import claim_name, done_name, failed_name
 from common.storage import NotFound, PreconditionFailed, StorageError
 from worker.deps import WorkerDeps
 from worker.errors import TransientError
-from worker.use_cases._delivery import MAIL_CLAIM_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,10 @@ class ReissueMarkers:
             expected = 0
         else:
             held_since = orders.read_json(self._claim).get("claimed_at", 0)
-            if isinstance(held_since, int | float) and now - held_since < MAIL_CLAIM_SECONDS:
+            if (
+                isinstance(held_since, int | float)
+                and now - held_since < self._deps.settings.mail_claim_seconds
+            ):
                 raise TransientError(f"order {self._message.order_id} is being re-issued")
         body = json.dumps({"claimed_at": now, "request_id": self._message.request_id}).encode()
         try:

@@ -14,6 +14,7 @@ from common.settings import (
     MAX_LINK_TTL,
     Settings,
     SettingsError,
+    push_backoffs,
     variable_of,
 )
 from tests.conftest import ROOT
@@ -66,6 +67,10 @@ EVERY_VARIABLE = {
     "GOOGLE_CLOUD_PROJECT": ("my-project", "google_cloud_project", None),
     "WORKER_PUSH_URL": ("http://10.0.0.2:8081/pubsub/push", "worker_push_url", None),
     "LOCAL_PUSH_CONCURRENCY": ("4", "local_push_concurrency", 4),
+    "LOCAL_PUSH_MIN_BACKOFF": ("0.5", "local_push_min_backoff", 0.5),
+    "LOCAL_PUSH_MAX_BACKOFF": ("120", "local_push_max_backoff", 120.0),
+    "LOCAL_PUSH_MAX_ATTEMPTS": ("20", "local_push_max_attempts", 20),
+    "MAIL_CLAIM_SECONDS": ("60", "mail_claim_seconds", 60),
     "PUSH_AUTH": ("true", "push_auth", None),
     "PUSH_AUDIENCE": ("https://worker.example.run.app", "push_audience", None),
     "PUSH_SERVICE_ACCOUNT": ("push@p.iam.gserviceaccount.com", "push_service_account", None),
@@ -149,6 +154,16 @@ def test_values_are_stripped() -> None:
         ("LINK_TTL", "30d"),
         ("SIGNED_URL_TTL", "0"),
         ("LOCAL_PUSH_CONCURRENCY", "0"),
+        ("LOCAL_PUSH_MIN_BACKOFF", "0"),
+        ("LOCAL_PUSH_MIN_BACKOFF", "-1"),
+        ("LOCAL_PUSH_MIN_BACKOFF", "nan"),
+        ("LOCAL_PUSH_MIN_BACKOFF", "10s"),
+        ("LOCAL_PUSH_MAX_BACKOFF", "601"),
+        ("LOCAL_PUSH_MAX_BACKOFF", "5"),  # below the 10 s minimum
+        ("LOCAL_PUSH_MAX_BACKOFF", "inf"),
+        ("LOCAL_PUSH_MAX_ATTEMPTS", "4"),
+        ("LOCAL_PUSH_MAX_ATTEMPTS", "101"),
+        ("MAIL_CLAIM_SECONDS", "0"),
         ("DOWNLOAD_LIMIT", "-1"),
         ("DOWNLOAD_LIMIT", "five"),
         ("PADDLE_SIGNATURE_TOLERANCE", "-1"),
@@ -375,3 +390,24 @@ def test_the_stamp_limits_reach_the_engine_by_name() -> None:
 def test_a_stamp_limit_must_be_positive(var: str) -> None:
     with pytest.raises(SettingsError, match=var):
         Settings.from_env({var: "0"})
+
+
+def test_the_default_push_schedule_is_pub_sub_s() -> None:
+    settings = Settings.from_env({})
+    schedule = push_backoffs(
+        settings.local_push_min_backoff,
+        settings.local_push_max_backoff,
+        settings.local_push_max_attempts,
+    )
+    assert schedule == [10, 20, 40, 80, 160, 320, 600, 600, 600]  # 10 deliveries, 2430 s
+
+
+def test_a_publisher_that_gives_up_within_the_mail_claim_is_refused() -> None:
+    # 1 + 2 + 4 + 8 s of retries end before a 60 s claim goes stale: an order whose
+    # worker died mid-send would be dead-lettered unmailed.
+    env = {"LOCAL_PUSH_MIN_BACKOFF": "1", "LOCAL_PUSH_MAX_ATTEMPTS": "5"}
+    with pytest.raises(SettingsError, match=r"^LOCAL_PUSH_MAX_ATTEMPTS: .* 15 s .* \(60\)"):
+        Settings.from_env({**env, "MAIL_CLAIM_SECONDS": "60"})
+    assert Settings.from_env({**env, "MAIL_CLAIM_SECONDS": "14"}).mail_claim_seconds == 14
+    cloud = {"PUBLISH_BACKEND": "pubsub", "STAMP_SECRET": "s", "MAIL_CLAIM_SECONDS": "60"}
+    assert Settings.from_env({**env, **cloud}).mail_claim_seconds == 60  # Terraform's rule there

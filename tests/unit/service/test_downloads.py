@@ -108,7 +108,9 @@ def service(settings: Settings) -> Callable[..., FlaskClient]:
     def build(clock: float = NOW, **changes: object) -> FlaskClient:
         app = create_service(
             settings.with_overrides(**changes) if changes else settings,
-            publisher=LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, attempts=1),
+            publisher=LocalPushPublisher(
+                UNREACHABLE_WORKER, settings.local_data_dir, max_attempts=1
+            ),
             clock=lambda: clock,
         )
         return app.test_client()
@@ -435,7 +437,7 @@ def test_a_signing_outage_is_503_and_costs_the_buyer_no_download(
     app = create_service(
         settings,
         storage=outage,
-        publisher=LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, attempts=1),
+        publisher=LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, max_attempts=1),
         clock=lambda: NOW,
     )
     client = app.test_client()
@@ -482,7 +484,7 @@ class TestCopyDeletedByTheLifecycleRule:
         self, token: str, settings: Settings
     ) -> None:
         self.copy(settings).unlink()
-        publisher = LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, attempts=1)
+        publisher = LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, max_attempts=1)
         client = create_service(settings, publisher=publisher, clock=lambda: NOW).test_client()
         assert click(client, token).status_code == 202  # no worker answers: still missing
         waiting = client.get(f"/d/{token}?preparing=1")
@@ -534,7 +536,7 @@ class TestAnOrderOfSeveralFiles:
         first, second = self.tokens(two)
         client = create_service(
             two,
-            publisher=LocalPushPublisher(UNREACHABLE_WORKER, two.local_data_dir, attempts=1),
+            publisher=LocalPushPublisher(UNREACHABLE_WORKER, two.local_data_dir, max_attempts=1),
             clock=lambda: NOW,
         ).test_client()
         assert click(client, first).status_code == 303
@@ -556,7 +558,7 @@ class TestAnOrderOfSeveralFiles:
         path.write_bytes(record.files_revoked((1,), reason="refund", at="t").to_json())
         client = create_service(
             two,
-            publisher=LocalPushPublisher(UNREACHABLE_WORKER, two.local_data_dir, attempts=1),
+            publisher=LocalPushPublisher(UNREACHABLE_WORKER, two.local_data_dir, max_attempts=1),
             clock=lambda: NOW,
         ).test_client()
         gone = client.get(f"/d/{second}")

@@ -54,7 +54,7 @@ def shop(settings: Settings, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def publisher(settings: Settings) -> LocalPushPublisher:
-    return LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, attempts=1)
+    return LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, max_attempts=1)
 
 
 def client_for(settings: Settings, publisher: LocalPushPublisher) -> FlaskClient:

@@ -44,7 +44,11 @@ def clock() -> Clock:
 
 @pytest.fixture
 def publisher(settings: Settings) -> LocalPushPublisher:
-    return LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, attempts=1)
+    # Nothing is delivered here: every request goes straight to the dead-letter folder,
+    # with no pause between failures (Pub/Sub's push backoff is the publisher's own test).
+    return LocalPushPublisher(
+        UNREACHABLE_WORKER, settings.local_data_dir, max_attempts=1, push_backoff=(0.0, 0.0)
+    )
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ FUZZ = hsettings(
 @pytest.fixture
 def service_app(settings: Settings) -> Flask:
     keyed = settings.with_overrides(paddle_public_key=public_pem(rsa_test_key()))
-    publisher = LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, attempts=1)
+    publisher = LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, max_attempts=1)
     return create_service(keyed, publisher=publisher)
 
 

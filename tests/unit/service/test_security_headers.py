@@ -19,7 +19,7 @@ ALLOWED = "https://author.example"
 
 @pytest.fixture
 def app(settings: Settings) -> Flask:
-    publisher = LocalPushPublisher("http://127.0.0.1:9/", settings.local_data_dir, attempts=1)
+    publisher = LocalPushPublisher("http://127.0.0.1:9/", settings.local_data_dir, max_attempts=1)
     cors = settings.with_overrides(cors_origins=(ALLOWED, "https://shop.example/"))
     return create_app(cors, publisher=publisher)
 
@@ -152,7 +152,7 @@ def test_cors_stays_off_the_other_routes(client: FlaskClient, path: str) -> None
 
 
 def test_without_configured_origins_nobody_gets_cors(settings: Settings) -> None:
-    publisher = LocalPushPublisher("http://127.0.0.1:9/", settings.local_data_dir, attempts=1)
+    publisher = LocalPushPublisher("http://127.0.0.1:9/", settings.local_data_dir, max_attempts=1)
     client = create_app(settings, publisher=publisher).test_client()
     response = client.options("/links", headers={"Origin": ALLOWED})
     assert "Access-Control-Allow-Origin" not in response.headers

@@ -28,7 +28,7 @@ CODE = make_code(STAMP_SECRET, ORDER)
 
 @pytest.fixture
 def app(settings: Settings) -> Flask:
-    publisher = LocalPushPublisher("http://127.0.0.1:9/", settings.local_data_dir, attempts=1)
+    publisher = LocalPushPublisher("http://127.0.0.1:9/", settings.local_data_dir, max_attempts=1)
     return create_app(settings.with_overrides(shop_name="Practical Books"), publisher=publisher)
 
 

@@ -37,7 +37,7 @@ UNREACHABLE_WORKER = "http://127.0.0.1:9/pubsub/push"  # discard port: deliverie
 
 @pytest.fixture
 def publisher(settings: Settings) -> LocalPushPublisher:
-    return LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, attempts=1)
+    return LocalPushPublisher(UNREACHABLE_WORKER, settings.local_data_dir, max_attempts=1)
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ scripts; it records every request, so each test sees the exact envelopes sent.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from common.messages import (
     push_envelope,
 )
 from common.publish.local_push import LocalPushPublisher
+from common.settings import Settings
 from tests.support.http_standin import HttpStandIn, Recorded, Reply
 
 PAID = OrderPaid(
@@ -54,7 +57,10 @@ def worker() -> Iterator[Worker]:
 
 
 def publisher_for(url: str, data_dir: Path, attempts: int = 5) -> LocalPushPublisher:
-    return LocalPushPublisher(url, data_dir, attempts=attempts, first_backoff=0.01, timeout=5)
+    """Pub/Sub's schedule scaled down: 0.01 s doubling to 0.04 s, instead of 10 s to 600 s."""
+    return LocalPushPublisher(
+        url, data_dir, max_attempts=attempts, min_backoff=0.01, max_backoff=0.04, timeout=5
+    )
 
 
 def spooled(data_dir: Path) -> list[Path]:
@@ -205,7 +211,7 @@ class MeetingWorker(HttpStandIn):
 def test_several_pushers_keep_that_many_pushes_in_flight(tmp_path: Path, pushers: int) -> None:
     with MeetingWorker(pushers) as worker:
         publisher = LocalPushPublisher(
-            f"{worker.url}/pubsub/push", tmp_path, attempts=1, timeout=10, pushers=pushers
+            f"{worker.url}/pubsub/push", tmp_path, max_attempts=1, timeout=10, pushers=pushers
         )
         for n in range(pushers):
             publisher.publish(OrderRevoked(f"552312-{n}", f"evt-{n}", "t", "refund"))
@@ -218,9 +224,103 @@ def test_several_pushers_keep_that_many_pushes_in_flight(tmp_path: Path, pushers
 def test_one_pusher_sends_one_push_at_a_time(tmp_path: Path) -> None:
     with MeetingWorker(2, wait=0.5) as worker:
         publisher = LocalPushPublisher(
-            f"{worker.url}/pubsub/push", tmp_path, attempts=1, timeout=10
+            f"{worker.url}/pubsub/push", tmp_path, max_attempts=1, timeout=10
         )
         publisher.publish(PAID)
         publisher.publish(OrderRevoked("552312-1", "evt-2", "t", "refund"))
         assert publisher.wait_idle(30)
     assert [letter["deadLetterReason"] for letter in dead(tmp_path)] == ["worker answered 500"] * 2
+
+
+class TimedWorker(HttpStandIn):
+    """Answers the first `failures` pushes 503, then 204; records when each arrived."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+        self.arrivals: list[tuple[float, str]] = []  # (monotonic seconds, messageId)
+
+    def respond(self, request: Recorded) -> Reply:
+        self.arrivals.append((time.monotonic(), request.json()["message"]["messageId"]))
+        if len(self.arrivals) <= self.failures:
+            return Reply(503, {"error": "order 1 is being mailed by another delivery"})
+        return Reply(204)
+
+
+def test_retries_wait_pub_sub_s_doubling_backoff_up_to_the_maximum(tmp_path: Path) -> None:
+    with TimedWorker(failures=5) as worker:
+        publisher = LocalPushPublisher(
+            f"{worker.url}/pubsub/push", tmp_path, min_backoff=0.05, max_backoff=0.2, timeout=5
+        )
+        publisher.publish(PAID)
+        assert publisher.wait_idle(20)
+    times = [when for when, _ in worker.arrivals]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert len(times) == 6  # five 503s, then the acknowledgement
+    # Each wait is at least its backoff: 0.05, 0.1, 0.2, then capped at 0.2.
+    assert all(gap >= want for gap, want in zip(gaps, [0.05, 0.1, 0.2, 0.2, 0.2], strict=True))
+    assert dead(tmp_path) == []
+
+
+def test_a_message_waiting_out_its_backoff_holds_up_no_other(tmp_path: Path) -> None:
+    """Pub/Sub's backoff is per message: the next one is pushed during the wait."""
+    with TimedWorker(failures=1) as worker:
+        publisher = LocalPushPublisher(
+            f"{worker.url}/pubsub/push", tmp_path, min_backoff=5, max_backoff=5, timeout=5
+        )
+        first = publisher.publish(PAID)
+        second = publisher.publish(OrderRevoked("552312-9", "evt-9", "t", "refund"))
+        assert publisher.wait_idle(30)
+    assert [message for _, message in worker.arrivals] == [first, second, first]
+    assert worker.arrivals[2][0] - worker.arrivals[0][0] >= 5
+
+
+def test_the_delivery_count_survives_a_restart_of_the_publisher(tmp_path: Path) -> None:
+    with TimedWorker(failures=2) as worker:
+        publisher = LocalPushPublisher(
+            f"{worker.url}/pubsub/push", tmp_path, min_backoff=600, max_backoff=600, timeout=5
+        )
+        publisher.publish(PAID)
+        while not worker.arrivals:
+            time.sleep(0.01)
+        assert not publisher.wait_idle(0.5)  # waiting out the first backoff, spooled
+        [left] = spooled(tmp_path)
+        assert json.loads(left.read_text())["deliveryAttempt"] == 1
+        # The process stops and a new one starts on the same data dir: the count goes on.
+        restarted = publisher_for(f"{worker.url}/pubsub/push", tmp_path, attempts=3)
+        assert restarted.wait_idle(10)
+    assert [r.json()["deliveryAttempt"] for r in worker.requests] == [1, 2, 3]
+    assert spooled(tmp_path) == []
+
+
+def test_the_default_schedule_is_terraform_s(tmp_path: Path) -> None:
+    settings = Settings()
+    publisher = LocalPushPublisher("http://127.0.0.1:9/", tmp_path)
+    assert publisher.max_attempts == settings.local_push_max_attempts == 10
+    assert publisher.backoffs == [10, 20, 40, 80, 160, 320, 600, 600, 600]
+
+
+class DownAWhile(HttpStandIn):
+    """A worker that answers 503 for its first `down` seconds (a restart), then 204."""
+
+    def __init__(self, down: float) -> None:
+        super().__init__()
+        self.up_at = time.monotonic() + down
+
+    def respond(self, request: Recorded) -> Reply:
+        return Reply(503) if time.monotonic() < self.up_at else Reply(204)
+
+
+def test_a_worker_down_a_while_does_not_spend_the_backlog_s_attempts(tmp_path: Path) -> None:
+    """Failures in a row pause every push (Pub/Sub's push backoff), so a backlog outlives
+    a restart instead of each message failing its attempts in a few milliseconds."""
+    with DownAWhile(down=1.0) as worker:
+        publisher = publisher_for(f"{worker.url}/pubsub/push", tmp_path, attempts=5)
+        ids = [
+            publisher.publish(OrderRevoked(f"o-{n}", f"e-{n}", "t", "refund")) for n in range(20)
+        ]
+        assert publisher.wait_idle(30)
+        acknowledged = [r.json()["message"]["messageId"] for r in worker.requests][-20:]
+    assert dead(tmp_path) == []
+    assert sorted(acknowledged) == sorted(ids)
+    assert len(worker.requests) < 20 + 10  # a few failures in all, not 4 per message
