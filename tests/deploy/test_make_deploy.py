@@ -26,6 +26,9 @@ from tests.deploy.deploy_run import (
     words,
 )
 
+# Each test runs make deploy's tool as a whole process with stand-ins on PATH.
+pytestmark = pytest.mark.slow
+
 STEPS = [
     "1. Preflight",
     "2. The APIs",

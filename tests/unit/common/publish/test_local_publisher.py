@@ -247,6 +247,7 @@ class TimedWorker(HttpStandIn):
         return Reply(204)
 
 
+@pytest.mark.slow  # waits out real backoffs
 def test_retries_wait_pub_sub_s_doubling_backoff_up_to_the_maximum(tmp_path: Path) -> None:
     with TimedWorker(failures=5) as worker:
         publisher = LocalPushPublisher(
@@ -262,6 +263,7 @@ def test_retries_wait_pub_sub_s_doubling_backoff_up_to_the_maximum(tmp_path: Pat
     assert dead(tmp_path) == []
 
 
+@pytest.mark.slow  # waits out real backoffs
 def test_a_message_waiting_out_its_backoff_holds_up_no_other(tmp_path: Path) -> None:
     """Pub/Sub's backoff is per message: the next one is pushed during the wait."""
     with TimedWorker(failures=1) as worker:
@@ -311,6 +313,7 @@ class DownAWhile(HttpStandIn):
         return Reply(503) if time.monotonic() < self.up_at else Reply(204)
 
 
+@pytest.mark.slow  # waits out real backoffs
 def test_a_worker_down_a_while_does_not_spend_the_backlog_s_attempts(tmp_path: Path) -> None:
     """Failures in a row pause every push (Pub/Sub's push backoff), so a backlog outlives
     a restart instead of each message failing its attempts in a few milliseconds."""
