@@ -10,6 +10,7 @@ tfvars file a dry run shows the plan with terraform.tfvars.example's values.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,6 +183,12 @@ def read_inputs(environ: Mapping[str, str] | None = None, root: Path = ROOT) -> 
         env=env,
         dry_run=dry_run,
     )
+
+
+def terraform_apis(root: Path = ROOT) -> tuple[str, ...]:
+    """The APIs terraform/apis.tf enables (its `apis` local), read, not copied."""
+    expression = next(b["apis"] for b in _load(root / "terraform" / "apis.tf")["locals"])
+    return tuple(re.findall(r'"([a-z0-9.-]+\.googleapis\.com)"', str(expression)))
 
 
 def _load(path: Path) -> dict[str, Any]:

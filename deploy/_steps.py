@@ -26,26 +26,13 @@ from typing import Any
 
 from common.catalog import CatalogError, parse_catalog
 from console.catalog import roll_command
-from deploy._inputs import Inputs, SecretSpec
+from deploy._inputs import Inputs, SecretSpec, terraform_apis
 from deploy._preflight import Facts, has_version
 from deploy._run import DeployError, Runner
 from deploy._test_product import TEST_BOOK, catalog_with_test_product, make_test_book
 
 # terraform/apis.tf's list, plus Service Usage, which enabling the others goes through.
-APIS = (
-    "artifactregistry.googleapis.com",
-    "cloudbuild.googleapis.com",
-    "cloudresourcemanager.googleapis.com",
-    "iam.googleapis.com",
-    "iamcredentials.googleapis.com",
-    "logging.googleapis.com",
-    "monitoring.googleapis.com",
-    "pubsub.googleapis.com",
-    "run.googleapis.com",
-    "secretmanager.googleapis.com",
-    "serviceusage.googleapis.com",
-    "storage.googleapis.com",
-)
+APIS = tuple(sorted({*terraform_apis(), "serviceusage.googleapis.com"}))
 # Cloud Run refuses a service whose secret has no version; this one matches no signature.
 PLACEHOLDER = "placeholder-until-connect-"
 FIRST_TARGETS = ("google_secret_manager_secret.secrets", "google_logging_metric.mail_failures")
