@@ -260,7 +260,7 @@ variable "max_delivery_attempts" {
 
   validation {
     # Pub/Sub allows 5 to 100. Below 7, the retries (10 s backoff, doubling) end within
-    # the worker's 300 s mail claim (worker/fulfil.py MAIL_CLAIM_SECONDS), so an order
+    # the worker's 300 s mail claim (MAIL_CLAIM_SECONDS, worker/use_cases/_delivery.py), so an order
     # whose worker crashed mid-send could be dead-lettered before it may be mailed again.
     condition     = var.max_delivery_attempts == floor(var.max_delivery_attempts) && var.max_delivery_attempts >= 7 && var.max_delivery_attempts <= 100
     error_message = "max_delivery_attempts must be a whole number between 7 and 100 (see the comment)."
