@@ -1,7 +1,8 @@
 """`exlibris`: the author's console (README, "Operating your shop", has every command).
 
     exlibris orders [--email ADDR] [--product SLUG] [--status S] [--since DATE] [--json]
-    exlibris order ID [--json]        exlibris resend ID        exlibris revoke ID --reason TEXT
+    exlibris order ID [--json]        exlibris revoke ID --reason TEXT [--by WHO]
+    exlibris resend ID [--to ADDRESS --reason TEXT [--by WHO]]  (--to: a corrected address)
     exlibris reissue PRODUCT [--dry-run] [--only ID…]           exlibris dead-letters [--json]
     exlibris replay ID…|--all         exlibris export --csv FILE
     exlibris catalog push FILE [--region R]                     (checked, uploaded, services rolled)

@@ -1,4 +1,5 @@
-"""`exlibris resend ID` and `exlibris revoke ID --reason`: one message each, handled by the worker.
+"""`exlibris resend ID [--to ADDRESS --reason TEXT]` and `exlibris revoke ID --reason`: one
+message each, handled by the worker.
 
 The console checks the record first (so a typo is an error, not a message),
 publishes, and waits until the worker's result shows in storage: the re-send
@@ -13,27 +14,37 @@ import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
-from common.messages import OrderRevoked, ResendRequested, now_iso
+from common.messages import ContractError, OrderRevoked, ResendRequested, now_iso
 from common.orders import OrderRecord, Status, request_marker
 from common.storage import NotFound
 from console.deps import ConsoleDeps
-from console.errors import ConsoleError
-from console.views import buyer_of
+from console.errors import ConsoleError, UsageError
 
 T = TypeVar("T")
 
 
 def run_resend(args: argparse.Namespace, deps: ConsoleDeps) -> int:
+    to, reason = args.to or "", (args.reason or "").strip()
+    if to and not reason:
+        raise UsageError("--to needs --reason: say why the address changed, for the record")
+    if reason and not to:
+        raise UsageError("--reason goes with --to ADDRESS (a plain re-send needs neither)")
     record = _record(deps, args.order_id)
     if not record.deliverable:
         raise ConsoleError(f"order {record.order_id} is {record.status}: nothing to re-send")
-    message = ResendRequested(record.order_id, uuid.uuid4().hex, now_iso())
+    try:
+        message = ResendRequested(
+            record.order_id, uuid.uuid4().hex, now_iso(), to=to, reason=reason,
+            requested_by=args.by if to else "",
+        )  # fmt: skip
+    except ContractError as exc:  # a reason or --by the message cannot carry
+        raise UsageError(str(exc)) from None
     _publish(deps, message)
     marker = request_marker(message.request_id, record.order_id)
     mail_id = _wait_for(deps, args.wait, lambda: _read_text(deps, marker))
-    _, email = buyer_of(record, show=True)
     if mail_id is None:
         return _unconfirmed(deps, args.wait, f"re-send of {record.order_id}", record.order_id)
+    email = to or record.mail_to
     deps.out.print(f"re-sent the links of {record.order_id} to {email} (mail {mail_id})")
     return 0
 

@@ -10,6 +10,7 @@ import argparse
 from collections.abc import Callable
 from datetime import date
 
+from common.messages import BuyerDataError, parse_email
 from common.orders import Status
 from console.actions import run_resend, run_revoke
 from console.catalog import run_catalog_push
@@ -37,8 +38,15 @@ def parser() -> argparse.ArgumentParser:
     order.add_argument("order_id", metavar="ID")
     order.add_argument("--json", action="store_true", help="one JSON object")
     order.set_defaults(run=run_order)
-    resend = commands.add_parser("resend", help="mail an order's links again, to its own address")
+    resend = commands.add_parser(
+        "resend", help="mail an order's links again, to its own (or a corrected) address"
+    )
     resend.add_argument("order_id", metavar="ID")
+    resend.add_argument(
+        "--to", type=_address, metavar="ADDRESS", help="a corrected address: this and later mails"
+    )
+    resend.add_argument("--reason", help="why the address changed, kept in the record (with --to)")
+    resend.add_argument("--by", default="author", help="who, kept in the record (author)")
     _wait(resend)
     resend.set_defaults(run=run_resend)
     revoke = commands.add_parser(
@@ -169,6 +177,14 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date like 2026-05-01, got {text!r}") from None
+
+
+def _address(text: str) -> str:
+    """One address, normalised as the message contract does, or a usage error in one line."""
+    try:
+        return parse_email(text)
+    except BuyerDataError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _count(text: str) -> int:

@@ -123,9 +123,12 @@ def _print_detail(deps: ConsoleDeps, view: dict[str, object]) -> None:
         ("files", "files", ("filename", "downloads", "source_generation", "object_name")),
         ("mails", "mails", ("at", "kind", "provider_id")),
         ("dead letters", "dead_letters", ("at", "id", "reason")),
+        ("address changes", "email_changes", ("at", "email", "by", "reason")),
     ):
         items = view[key]
         assert isinstance(items, list)
+        if key == "email_changes" and not items:
+            continue  # most orders keep the buyer's address: no line for them
         table = Table(*columns, title=title, title_justify="left", box=None)
         for item in items:
             table.add_row(*(str(item[c]) for c in columns))

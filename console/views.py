@@ -87,6 +87,8 @@ def detail(
         "files": files,
         "mails": [asdict(m) for m in record.mails],
         "dead_letters": [letter_view(letter) for letter in letters],
+        "mail_to": record.mail_to,  # buyer_email, or the address `resend --to` corrected it to
+        "email_changes": [asdict(c) for c in record.email_changes],
     }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from common.messages._buyer_data import parse_email
+from common.messages._buyer_data import clean_id, parse_email
 from common.messages._fields import VERSION, ContractError, check_ids, checked
 
 
@@ -53,16 +53,40 @@ class LinksRequested:
 
 @dataclass(frozen=True)
 class ResendRequested:
-    """The author asked to mail one order's links again, to the order's own address."""
+    """The author asked to mail one order's links again, to the order's own address.
+
+    With `to` (and its `reason`, required with it) the order's address is corrected
+    first: this mail and every later one go there. `requested_by` names who asked.
+    All three are optional and default to "", so messages written before them still read.
+    """
 
     TYPE: ClassVar[str] = "order.resend-requested"
     order_id: str
     request_id: str
     occurred_at: str
     version: int = VERSION
+    to: str = ""
+    reason: str = ""
+    requested_by: str = ""
 
     def __post_init__(self) -> None:
         check_ids(self, "order_id", "request_id", "occurred_at")
+        for name in ("to", "reason", "requested_by"):
+            if not isinstance(getattr(self, name), str):
+                raise ContractError(f"{name} must be text")
+        if self.to.strip():
+            object.__setattr__(self, "to", checked(parse_email, self.to))
+            object.__setattr__(self, "reason", checked(clean_id, self.reason, "reason"))
+        elif self.reason.strip():
+            raise ContractError("reason is for a corrected address: give `to` too")
+        else:
+            object.__setattr__(self, "to", "")
+            object.__setattr__(self, "reason", "")
+        if self.requested_by.strip():
+            by = checked(clean_id, self.requested_by, "requested_by")
+            object.__setattr__(self, "requested_by", by)
+        else:
+            object.__setattr__(self, "requested_by", "")
 
     @property
     def idempotency_key(self) -> str:

@@ -17,7 +17,13 @@ from common.orders._index import (
     write_indexes,
 )
 from common.orders._order_store import OrderStore
-from common.orders._record import DeliveredFile, InvalidTransition, OrderRecord, Status
+from common.orders._record import (
+    DeliveredFile,
+    EmailChange,
+    InvalidTransition,
+    OrderRecord,
+    Status,
+)
 from common.orders._reissues import (
     Progress,
     claim_name,
@@ -41,6 +47,7 @@ from common.orders._store import (
 __all__ = [
     "CountContended",
     "DeliveredFile",
+    "EmailChange",
     "InvalidTransition",
     "OrderQuery",
     "OrderRecord",

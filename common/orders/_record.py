@@ -87,6 +87,16 @@ class SentMail:
 
 
 @dataclass(frozen=True)
+class EmailChange:
+    """The author corrected the address the order's mails go to (`exlibris resend --to`)."""
+
+    email: str  # the corrected address; buyer_email keeps the one the buyer gave
+    reason: str
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
 class OrderRecord:
     order_id: str
     status: Status
@@ -111,6 +121,16 @@ class OrderRecord:
     product_ids: tuple[str, ...] = ()  # what the merchant named, qualified: "paddle:pri_…"
     item_ids: tuple[str, ...] = ()  # every line item of the sale, books or not (refunds name them)
     customer_id: str = ""  # Paddle Billing customer id
+    email_changes: tuple[EmailChange, ...] = ()  # corrected addresses, oldest first
+
+    @property
+    def mail_to(self) -> str:
+        """Where the order's mails go: the latest corrected address, else the buyer's own.
+
+        buyer_email stays the address the buyer gave: it is stamped in the copies and
+        `trace` names it, so a correction changes where mail goes, not whose copy it is.
+        """
+        return self.email_changes[-1].email if self.email_changes else self.buyer_email
 
     @classmethod
     def received(cls, *, at: str, **facts: Any) -> OrderRecord:
@@ -199,6 +219,21 @@ class OrderRecord:
         if not self.deliverable:
             raise InvalidTransition(f"order {self.order_id} is {self.status}: nothing to mail")
         return replace(self, mails=(*self.mails, SentMail(kind, provider_id, at)))
+
+    def email_corrected(self, *, email: str, reason: str, by: str, at: str) -> OrderRecord:
+        """Mail goes to this address from now on; the history says why. Idempotent."""
+        if not self.deliverable:
+            raise InvalidTransition(f"order {self.order_id} is {self.status}: nothing to mail")
+        if email == self.mail_to:
+            return self  # a redelivered request, or the address it has already
+        change = StatusChange(
+            self.status, at, f"address corrected to {email} by {by or 'the author'}: {reason}"
+        )
+        return replace(
+            self,
+            email_changes=(*self.email_changes, EmailChange(email, reason, by, at)),
+            history=(*self.history, change),
+        )
 
     def restamped(self, files: tuple[DeliveredFile, ...], *, at: str, note: str) -> OrderRecord:
         """The copies were made again (a new edition); the history says so, the status stays."""
@@ -289,6 +324,7 @@ class OrderRecord:
             for h in raw.get("history", ())
         )
         raw["mails"] = tuple(_known(SentMail, m) for m in raw.get("mails", ()))
+        raw["email_changes"] = tuple(_known(EmailChange, c) for c in raw.get("email_changes", ()))
         for name in ("products", "paddle_ids", "product_ids", "item_ids"):
             raw[name] = tuple(str(v) for v in raw.get(name, ()))
         if "product_ids" not in stored:  # written before merchants: Paddle's ids alone

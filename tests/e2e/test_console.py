@@ -2,7 +2,8 @@
 
 Each test runs `.venv/bin/exlibris …` as a subprocess with the stack's own
 environment, as an author would on the laptop running `make run`: a purchase
-and what the console shows of it, a re-send, a revoke, a re-issue after
+and what the console shows of it, a re-send, a re-send to a corrected
+address, a revoke, a re-issue after
 replacing the original (each buyer mailed once, a second run mails nobody), a
 dead letter replayed after the catalog is fixed and the apps restarted, and
 the CSV export.
@@ -119,6 +120,36 @@ def test_a_purchase_seen_re_sent_and_revoked_from_the_console(live: LiveStack) -
         "author",
     )
     assert len(mails_of(live.data_dir, 2)) == 2
+
+
+def test_a_resend_to_a_corrected_address_mails_it_from_then_on(live: LiveStack) -> None:
+    env = live.stack.env
+    buy_classic(live, "9151-1", "ada@exmaple.com", "Ada Lovelace")  # a typo at checkout
+    mails_of(live.data_dir, 1)
+    live.settle()
+
+    bad = exlibris(env, "resend", "9151-1", "--to", "ada at example", "--reason", "typo")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1, bad.stderr
+    fixed = exlibris(
+        env, "resend", "9151-1", "--to", "ada@example.com", "--reason", "typo in the domain"
+    )
+    assert fixed.returncode == 0, fixed.stderr
+    assert exlibris(env, "resend", "9151-1").returncode == 0  # later: the corrected address
+    for email in ("ada@exmaple.com", "ada@example.com"):  # /links by the old, then the new
+        answer = requests.post(f"{live.url}/links", data={"email": email}, timeout=10)
+        assert answer.status_code == 200, answer.text
+    sent = mails_of(live.data_dir, 4)
+    time.sleep(1.0)  # the old address's request is handled by now: it mailed nothing
+    sent = mails_of(live.data_dir, 4)
+    assert [m["To"].addresses[0].addr_spec for m in sent] == ["ada@exmaple.com"] + [
+        "ada@example.com"
+    ] * 3
+
+    view = json.loads(exlibris(env, "order", "9151-1", "--json").stdout)
+    assert (view["buyer_email"], view["mail_to"]) == ("ada@exmaple.com", "ada@example.com")
+    [change] = view["email_changes"]
+    assert (change["reason"], change["by"]) == ("typo in the domain", "author")
+    assert any("typo in the domain" in h["note"] for h in view["history"])
 
 
 def test_a_re_issue_mails_each_entitled_buyer_once_and_a_second_run_nobody(

@@ -65,7 +65,7 @@ def render_delivery(
         "subject": subject,
     }
     return Mail(
-        to=ascii_address(record.buyer_email),
+        to=ascii_address(record.mail_to),
         to_name=record.buyer_name,
         subject=subject,
         text=_ENV.get_template("delivery.txt").render(context),
@@ -89,7 +89,7 @@ def render_new_edition(
         "limit": shop.download_limit,
     }
     return Mail(
-        to=ascii_address(record.buyer_email),
+        to=ascii_address(record.mail_to),
         to_name=record.buyer_name,
         subject=f"A new edition of {title} is ready",
         text=_ENV.get_template("new_edition.txt").render(context),

@@ -1,10 +1,16 @@
-"""Re-send fresh links, always to the address on the order only.
+"""Re-send fresh links, always to the address on the order only (record.mail_to).
 
 Two ways in. A buyer asks on /links (LinksRequested): the customer index lists
 the orders of that address and each live order gets one mail with new links;
 an address with no orders gets nothing, and the service answers the same
 either way. The author asks for one order from the console (ResendRequested):
-that order gets one mail, and the record lists it among its mails.
+that order gets one mail, and the record lists it among its mails. With a
+corrected address (`exlibris resend ID --to ADDRESS --reason TEXT`) the record
+takes the address first (email_changes, a history entry naming the reason and
+who asked) and gains the new address's customer index entry; this mail and
+every later one (re-sends, /links, new editions) go there. The old address's
+index entry stays, so the author still finds the order by it, but /links by
+the old address mails nothing: only the address the order mails to is answered.
 
 A marker `requests/<request id>/<order id>` written right after each mail
 means a redelivered request (after a failure on a later order, say) mails no
@@ -47,8 +53,8 @@ def resend_links(message: LinksRequested, deps: WorkerDeps) -> str:
         record, _ = deps.orders.load(order_id)
         if record is None or not record.deliverable:
             continue
-        if record.buyer_email.strip().lower() != message.email.strip().lower():
-            continue
+        if record.mail_to.strip().lower() != message.email.strip().lower():
+            continue  # an address the author has since corrected away from, or a hash clash
         record = _with_copies(record, deps)
         if record is None:
             continue
@@ -69,6 +75,8 @@ def resend_order(message: ResendRequested, deps: WorkerDeps) -> str:
         record, _ = deps.orders.load(message.order_id)
         if record is None:
             raise PermanentError(f"no order {message.order_id}") from None
+        if message.to and record.deliverable:
+            record = _corrected(message, deps)
         if not record.deliverable:
             log.info(
                 "re-send skipped", extra={"order_id": record.order_id, "status": record.status}
@@ -83,6 +91,24 @@ def resend_order(message: ResendRequested, deps: WorkerDeps) -> str:
     _record_resent(deps, message.order_id, mail_id)
     log.info("links re-sent", extra={"order_id": message.order_id, "mail_id": mail_id})
     return "re-sent"
+
+
+def _corrected(message: ResendRequested, deps: WorkerDeps) -> OrderRecord:
+    """The record once it mails to message.to, with that address's customer index entry."""
+
+    def correct(record: OrderRecord) -> OrderRecord:
+        if not record.deliverable:
+            return record  # revoked meanwhile: the caller says so and mails nothing
+        return record.email_corrected(
+            email=message.to, reason=message.reason, by=message.requested_by, at=now_iso()
+        )
+
+    try:
+        record = deps.orders.update(message.order_id, correct)
+    except RecordContended as exc:
+        raise TransientError(str(exc)) from exc  # nothing mailed yet: the retry starts over
+    deps.orders.write_indexes(record)  # create-only: a redelivery finds them written
+    return record
 
 
 def _with_copies(record: OrderRecord, deps: WorkerDeps) -> OrderRecord | None:

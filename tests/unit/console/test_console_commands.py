@@ -30,7 +30,7 @@ DETAIL_KEYS = {
     "order_id", "status", "title", "products", "paddle_ids", "source", "customer_id",
     "buyer_name", "buyer_email", "code", "created_at", "mailed_at", "revoked_at",
     "revoked_reason", "revoked_by", "history", "files", "mails", "dead_letters", "merchant",
-    "product_ids",
+    "product_ids", "mail_to", "email_changes",
 }  # fmt: skip
 UNKNOWN_PRICE, UNKNOWN_PRODUCT = "pri_01unknownbook000000000000", "pro_01unknownbook000000000000"
 
@@ -179,6 +179,45 @@ class TestResendAndRevoke:
         assert again["To"] == delivery["To"] == "Ada Lovelace <ada@example.com>"
         assert again["Subject"].startswith("Fresh download links")
         assert f"(mail {again['Message-ID']})" in ran.out
+
+    def test_resend_to_a_corrected_address_mails_it_now_and_later(self, shop: Shop) -> None:
+        shop.buy("552312-1")
+        ran = shop.console(
+            "resend", "552312-1", "--to", "ada@lovelace.example", "--reason", "typo", "--by", "Jane"
+        )
+        assert ran.status == 0, ran.err
+        assert "to ada@lovelace.example" in ran.out
+        assert shop.console("resend", "552312-1").status == 0  # a plain re-send, later
+        _, corrected, again = shop.mails()
+        assert corrected["To"] == again["To"] == "Ada Lovelace <ada@lovelace.example>"
+        shown = shop.console("order", "552312-1", "--json")
+        view = json.loads(shown.out)
+        assert (view["buyer_email"], view["mail_to"]) == ("ada@example.com", "ada@lovelace.example")
+        [change] = view["email_changes"]
+        assert (change["email"], change["reason"], change["by"]) == (
+            "ada@lovelace.example",
+            "typo",
+            "Jane",
+        )
+        assert any("typo" in h["note"] and "Jane" in h["note"] for h in view["history"])
+        text = shop.console("order", "552312-1")
+        assert "address changes" in text.out
+
+    def test_a_bad_correction_is_a_usage_error_and_publishes_nothing(self, shop: Shop) -> None:
+        shop.buy("552312-1")
+        for argv in (
+            ("--to", "not an address", "--reason", "typo"),
+            ("--to", "ada@lovelace.example"),
+            ("--to", "ada@lovelace.example", "--reason", "  "),
+            ("--reason", "typo"),
+            ("--to", "ada@lovelace.example", "--reason", "r" * 201),
+        ):
+            ran = shop.console("resend", "552312-1", *argv)
+            assert ran.status == 2, (argv, ran.err)
+            assert ran.err.startswith("exlibris: ") and ran.err.count("\n") == 1, ran.err
+        assert len(shop.mails()) == 1
+        assert not shop.record("552312-1").email_changes
+        assert not shop.storage.list(shop.settings.delivery_bucket, "requests/")
 
     def test_revoke_does_what_a_refund_does_and_says_who_and_why(self, shop: Shop) -> None:
         shop.buy("552312-1")

@@ -104,6 +104,28 @@ def test_revoked_records_who_and_why_once() -> None:
     assert stub.revoked_by == "paddle"
 
 
+def test_a_corrected_address_is_kept_beside_the_buyers_and_survives_a_round_trip() -> None:
+    record = mailed_record().email_corrected(
+        email="ada@lovelace.example", reason="typo", by="Jane", at="2026-04-01T00:00:00Z"
+    )
+    assert (record.buyer_email, record.mail_to) == ("ada@example.com", "ada@lovelace.example")
+    assert record.history[-1].status == Status.MAILED
+    assert record.history[-1].note == "address corrected to ada@lovelace.example by Jane: typo"
+    assert OrderRecord.from_json(record.to_json()) == record
+    same = record.email_corrected(email="ada@lovelace.example", reason="r", by="J", at="later")
+    assert same == record  # a redelivered request changes nothing
+    back = record.email_corrected(email="ada@example.com", reason="it was right", by="", at=AT)
+    assert back.mail_to == "ada@example.com" and len(back.email_changes) == 2
+    assert mailed_record().mail_to == "ada@example.com"
+
+
+def test_a_revoked_order_takes_no_corrected_address() -> None:
+    with pytest.raises(InvalidTransition):
+        mailed_record(status=Status.REVOKED).email_corrected(
+            email="ada@lovelace.example", reason="typo", by="Jane", at=AT
+        )
+
+
 def test_files_of_and_copies_current_look_at_the_named_originals_only() -> None:
     record = mailed_record()
     assert record.files_of({"book.pdf", "book.epub"}) == (0, 1)

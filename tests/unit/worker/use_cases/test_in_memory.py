@@ -9,6 +9,7 @@ entry the push route uses, and reads the outcome back from the order store.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from common.catalog import parse_catalog
 from common.dead_letters import StorageDeadLetters
 from common.messages import (
     Buyer,
+    ContractError,
     CopyRequested,
     EditionReissued,
     ItemsRefunded,
@@ -28,8 +30,10 @@ from common.messages import (
     PaidItem,
     PaymentRevoked,
     ResendRequested,
+    decode,
+    encode,
 )
-from common.orders import Status, edition_name
+from common.orders import OrderQuery, Status, edition_name
 from common.settings import Settings
 from common.storage import MemoryStorage
 from tests.support.pdfs import book
@@ -158,3 +162,70 @@ def test_a_new_edition_is_mailed_once_to_a_buyer_of_the_old_one(
     reissue = EditionReissued("txn_1", "python", edition, "req-4", AT)
     assert deliver(deps, reissue, reissue)[1] == deliver(deps, reissue)[0]
     assert len(mails(deps, tmp_path)) == 2  # the sale's and the new edition's, once
+
+
+def corrected(request_id: str = "req-5") -> ResendRequested:
+    return ResendRequested(
+        "txn_1", request_id, AT, to="ada@lovelace.example", reason="typo at checkout",
+        requested_by="Jane",
+    )  # fmt: skip
+
+
+def test_a_resend_to_a_corrected_address_mails_it_and_every_later_mail(
+    deps: WorkerDeps, settings: Settings, tmp_path: Path
+) -> None:
+    deliver(deps, paid(), corrected(), corrected())  # the second one: a redelivery
+    deliver(deps, ResendRequested("txn_1", "req-6", AT))  # a plain re-send, later
+    deliver(deps, LinksRequested("ada@lovelace.example", "req-7", AT))
+    deps.storage.write(settings.source_bucket, "python.pdf", book(4))  # a new edition
+    edition = edition_name(
+        {"python.pdf": deps.storage.generation(settings.source_bucket, "python.pdf")}
+    )
+    deliver(deps, EditionReissued("txn_1", "python", edition, "req-8", AT))
+    new = "Ada Lovelace <ada@lovelace.example>"
+    assert mails(deps, tmp_path) == ["Ada Lovelace <ada@example.com>", new, new, new, new]
+    record, _ = deps.orders.load("txn_1")
+    assert record is not None
+    assert (record.buyer_email, record.mail_to) == ("ada@example.com", "ada@lovelace.example")
+    [change] = record.email_changes
+    assert (change.email, change.reason, change.by) == (
+        "ada@lovelace.example",
+        "typo at checkout",
+        "Jane",
+    )
+    [note] = [h.note for h in record.history if "corrected" in h.note]
+    assert "ada@lovelace.example" in note and "typo at checkout" in note and "Jane" in note
+
+
+def test_links_asked_by_the_old_address_mail_nothing_after_a_correction(
+    deps: WorkerDeps, tmp_path: Path
+) -> None:
+    deliver(deps, paid(), corrected())
+    assert deliver(deps, LinksRequested("ada@example.com", "req-9", AT)) == ["0 mails"]
+    assert len(mails(deps, tmp_path)) == 2
+    # The author still finds the order by either address.
+    for email in ("ada@example.com", "ADA@lovelace.example"):
+        assert deps.orders.find(OrderQuery(email=email), today=date(2026, 1, 2)) == ["txn_1"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"to": "not an address"},
+        {"to": "Ada <ada@example.com>", "reason": "r"},
+        {"to": "ada@example.com"},  # no reason
+        {"reason": "a reason without an address"},
+        {"to": "ada@example.com", "reason": "r" * 201},
+    ],
+)
+def test_a_resend_with_a_bad_correction_is_refused(fields: dict[str, str]) -> None:
+    with pytest.raises(ContractError):
+        ResendRequested("txn_1", "req-1", AT, **fields)
+
+
+def test_a_resend_of_before_the_correction_fields_still_reads() -> None:
+    old = b'{"type": "order.resend-requested", "order_id": "txn_1", "request_id": "r",'
+    old += b' "occurred_at": "2026-01-01T00:00:00Z", "version": 2}'
+    message = decode(old)
+    assert isinstance(message, ResendRequested) and message.to == message.reason == ""
+    assert decode(encode(corrected())) == corrected()
