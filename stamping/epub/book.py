@@ -1,7 +1,8 @@
 """An original EPUB, opened: its zip, its package document and what encryption.xml lists.
 
 Opening refuses what cannot be stamped, with the reason: not a zip, no
-package document, DRM (encryption.py), an empty spine, or a file that is
+package document, entries named twice or outside the book (entries.py), DRM
+(encryption.py), an empty spine, or a file that is
 already somebody's stamped copy.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import stamping.epub.marks as marks
 from stamping.epub.archive import Archive
 from stamping.epub.encryption import Encrypted, read_encryption
+from stamping.epub.entries import check_names
 from stamping.epub.package import Package, read_package
 from stamping.stamp import StampError
 
@@ -30,6 +32,8 @@ def open_book(data: bytes, *, original: bool = True) -> Book:
 
 def open_archive(archive: Archive, *, original: bool = True) -> Book:
     """open_book, for an archive already read."""
+    if original:  # a leaked copy is traced whatever its zip holds
+        check_names(e.name for e in archive.entries)
     encrypted = read_encryption(archive)
     package = read_package(archive)
     if original and f'name="{marks.META_CODE}"' in package.text:

@@ -70,7 +70,9 @@ def document_marks(stamp: Stamp, *, epub3: bool, footer_template: str, color: st
 
 
 def split_document(raw: bytes, name: str, *, epub3: bool, svg: bool) -> Split | None:
-    """The document's split; None when there is no <body> (or <svg> root) to mark."""
+    """The document's split; None when there is no <body> (or <svg> root) to mark; StampError
+    if its DOCTYPE declares entities (xmltext.refuse_entities)."""
+    xmltext.refuse_entities(raw, name)
     source, codec = xmltext.decode(raw, name)
     if svg:
         root = next(xmltext.start_tags(source, "svg"), None)

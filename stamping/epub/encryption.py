@@ -37,7 +37,7 @@ def read_encryption(archive: Archive) -> tuple[Encrypted, ...]:
     if not archive.has(NAME):
         return ()
     try:
-        root = xmltext.parse(archive.read(NAME, limit=16 << 20))
+        root = xmltext.parse(archive.read(NAME, limit=16 << 20), NAME)
     except ET.ParseError as exc:
         raise StampError(f"{NAME} is not well-formed XML: {exc}") from None
     listed = tuple(_entries(root))

@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 
 import stamping.epub.xmltext as xmltext
 from stamping.epub.text import one_line
+from stamping.stamp import StampError
 
 ATTRIBUTE = "data-exlibris"
 CLASS_PREFIX = "exlibris-code-"
@@ -113,8 +114,8 @@ def _uncommented(text: str) -> str:
 
 def read_opf_marks(opf: bytes) -> Found:
     try:
-        root = xmltext.parse(opf)
-    except ET.ParseError:
+        root = xmltext.parse(opf, "the package document")
+    except (ET.ParseError, StampError):
         return {}
     metas = {
         m.get("name"): m.get("content") for m in root.iter("{http://www.idpf.org/2007/opf}meta")

@@ -10,6 +10,7 @@ Apple's `fixed-layout` display option for EPUB 2 books.
 from __future__ import annotations
 
 import posixpath
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -23,6 +24,7 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
 APPLE_OPTIONS = "META-INF/com.apple.ibooks.display-options.xml"
 XHTML = "application/xhtml+xml"
+_ABSOLUTE = re.compile(r"^(?:[/\\]|[A-Za-z][A-Za-z0-9+.-]*:)")  # a root, a drive or a scheme
 SVG = "image/svg+xml"
 
 
@@ -94,7 +96,7 @@ def read_package(archive: Archive) -> Package:
         language=next((e.text.strip() for e in root.iter(f"{DC}language") if e.text), ""),
         direction=spine.get("page-progression-direction", "default"),
         items=items,
-        spine=_spine(spine, items, fixed),
+        spine=_spine(spine, items, fixed, path),
         fixed=fixed,
         guide_cover=_guide_cover(root, posixpath.dirname(path)),
         cover_image=_cover_image(root, items),
@@ -124,7 +126,7 @@ def _rootfile(archive: Archive) -> str:
 
 def _parse(raw: bytes, name: str) -> ET.Element:
     try:
-        return xmltext.parse(raw)
+        return xmltext.parse(raw, name)
     except ET.ParseError as exc:
         raise StampError(f"{name} is not well-formed XML: {exc}") from None
 
@@ -140,17 +142,30 @@ def _manifest(root: ET.Element, folder: str) -> dict[str, Item]:
     return items
 
 
-def _spine(spine: ET.Element, items: dict[str, Item], fixed: bool) -> tuple[Itemref, ...]:
+def _spine(spine: ET.Element, items: dict[str, Item], fixed: bool, opf: str) -> tuple[Itemref, ...]:
     refs = []
     for e in spine.iterfind(f"{OPF}itemref"):
         item = items.get(e.get("idref", ""))
         if item is None:
             continue  # epubcheck's problem, not ours: the reading system skips it too
+        if _outside(item):
+            raise StampError(
+                f"the spine of {opf} lists {item.href} (id {item.id!r}), which points outside "
+                "the EPUB: a reading system would look for it on the reader's device or the web, "
+                "and no copy could carry the stamp there; put the document in the book"
+            )
         props = set((e.get("properties") or "").split())
         own = {"rendition:layout-pre-paginated": True, "rendition:layout-reflowable": False}
         layout = next((own[p] for p in props if p in own), fixed)
         refs.append(Itemref(item, e.get("linear", "yes").strip() != "no", layout))
     return tuple(refs)
+
+
+def _outside(item: Item) -> bool:
+    """Whether the item's href is absolute (`/x`, `C:x`, a URL) or climbs out of the zip (`../`):
+    EPUB 3.3 keeps spine items inside the container (epubcheck RSC-006 for remote ones)."""
+    target = unquote(item.href.split("#", 1)[0]).strip()
+    return bool(_ABSOLUTE.match(target)) or item.path == ".." or item.path.startswith("../")
 
 
 def _unique_id(root: ET.Element) -> str | None:
@@ -181,7 +196,7 @@ def _apple_fixed(archive: Archive) -> bool:
     if not archive.has(APPLE_OPTIONS):
         return False
     try:
-        root = xmltext.parse(archive.read(APPLE_OPTIONS, limit=1 << 20))
+        root = xmltext.parse(archive.read(APPLE_OPTIONS, limit=1 << 20), APPLE_OPTIONS)
     except (ET.ParseError, StampError):
         return False
     return any(

@@ -51,7 +51,7 @@ def _landmark_cover(archive: Archive, package: Package) -> str | None:
     if nav is None or not archive.has(nav.path):
         return None
     try:
-        root = xmltext.parse(archive.read(nav.path, limit=8 << 20))
+        root = xmltext.parse(archive.read(nav.path, limit=8 << 20), nav.path)
     except (ET.ParseError, StampError):
         return None  # a nav with named entities or worse: no landmark, no harm
     for element in root.iter():

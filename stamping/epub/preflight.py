@@ -18,7 +18,7 @@ from stamping.epub.book import Book, open_book
 from stamping.epub.exlibris import page_css, page_xhtml
 from stamping.epub.fidelity import copy_problems
 from stamping.epub.plan import Plan, plan_stamp
-from stamping.epub.stamper import stamp_epub
+from stamping.epub.stamper import MIMETYPE, stamp_epub
 from stamping.epub.tracing import trace_epub
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
@@ -36,6 +36,7 @@ TRIAL = Stamp(
 class Report:
     facts: tuple[tuple[str, str], ...]  # (label, value), in reading order
     problems: tuple[str, ...]
+    warnings: tuple[str, ...] = ()  # stamps, but every buyer's copy keeps it
     preview: bytes | None = field(default=None, repr=False)
     page: dict[str, bytes] = field(default_factory=dict, repr=False)  # the page and its CSS
 
@@ -63,6 +64,7 @@ def check_epub(data: bytes, style: StampStyle = StampStyle()) -> Report:  # noqa
     return Report(
         facts=describe(book, plan, style),
         problems=tuple(problems),
+        warnings=_warnings(book),
         preview=preview,
         page={name: text.encode() for name, text in page.items()},
     )
@@ -93,9 +95,26 @@ def describe(book: Book, plan: Plan, style: StampStyle) -> tuple[tuple[str, str]
     )
 
 
+def _warnings(book: Book) -> tuple[str, ...]:
+    """What a copy keeps as the original has it, though a reading system may balk at it."""
+    found = []
+    if book.archive.has("mimetype"):
+        mimetype = book.archive.read("mimetype", limit=1024)
+        if mimetype != MIMETYPE:
+            # OCF 3.3 (4.2.4): the mimetype file holds exactly "application/epub+zip"; the
+            # copies keep the original's, and a strict reading system refuses the book.
+            found.append(
+                f"the mimetype entry says {mimetype.decode('utf-8', 'replace')[:60]!r}, not "
+                f"{MIMETYPE.decode()!r}: every copy keeps it, and a strict reading system "
+                "refuses such a book; re-zip the book with the right mimetype"
+            )
+    return tuple(found)
+
+
 def format_report(report: Report) -> str:
     """The report as lines an author reads in a terminal."""
     lines = [f"{label + ':':<16}{value}" for label, value in report.facts]
+    lines += [f"{'warning:':<16}{w}" for w in report.warnings]
     lines += [f"{'problem:':<16}{p}" for p in report.problems]
     verdict = "stamps cleanly" if report.clean else "does NOT stamp cleanly"
     return "\n".join([*lines, f"{'verdict:':<16}{verdict}"])

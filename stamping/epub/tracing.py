@@ -98,8 +98,8 @@ def _package_names(archive: zipfile.ZipFile) -> frozenset[str]:
     if not raw:
         return frozenset()
     try:
-        root = xmltext.parse(raw)
-    except ET.ParseError:
+        root = xmltext.parse(raw, "META-INF/container.xml")
+    except (ET.ParseError, StampError):
         return frozenset()
     return frozenset(path for e in root.iter(_ROOTFILE) if (path := e.get("full-path")))
 

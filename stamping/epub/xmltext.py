@@ -20,16 +20,62 @@ _DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z][\w.-]*)["'
 _ATTRS = r"""(?:"[^"]*"|'[^']*'|[^'">])*"""  # a start tag's rest, quotes honoured
 
 
-def parse(raw: bytes) -> ET.Element:
-    """Parse XML from a book; ET.ParseError if it is not well-formed.
+def parse(raw: bytes, name: str) -> ET.Element:
+    """Parse XML from a book; ET.ParseError if it is not well-formed, StampError if it declares
+    entities.
 
     The standard parser is safe here: ElementTree never fetches a DTD or an
     external entity, and expat 2.4.1 and later refuse billion-laughs and
-    quadratic entity blow-ups (Python's "XML vulnerabilities" table).
+    quadratic entity blow-ups (Python's "XML vulnerabilities" table). It has
+    no switch to leave internal entities unexpanded (lxml's
+    resolve_entities=False), so a document that declares any is refused
+    before it is parsed (refuse_entities), as defusedxml's forbid_entities does.
     """
     if pyexpat.version_info < (2, 4, 1):
         raise StampError(f"expat {pyexpat.EXPAT_VERSION} is too old to read books safely")
+    refuse_entities(raw, name)
     return ET.fromstring(raw)  # noqa: S314 - see the docstring
+
+
+class _Prolog(Exception):
+    """Raised from expat's handlers to stop at the root element or at an entity declaration."""
+
+
+def refuse_entities(raw: bytes, name: str) -> None:
+    """StampError if the document's DOCTYPE declares an entity; reads the prolog only.
+
+    Every reading system expands what a DOCTYPE's internal subset declares,
+    and a few hundred bytes of nested entities expand to gigabytes (billion
+    laughs) in every buyer's reader. EPUB 3.3 forbids external entities and
+    still allows internal ones (w3c/epubcheck commit 6e44b39), but a book needs
+    none: each stands for text the producer can write out. A DOCTYPE that only
+    names an external DTD (XHTML 1.1) declares nothing and passes: expat never
+    loads it (Python's pyexpat docs: external DTDs are not parsed by default).
+    """
+    parser = pyexpat.ParserCreate()
+    found: list[str] = []
+
+    def entity(entity_name: str, *_: object) -> None:
+        found.append(entity_name)
+        raise _Prolog
+
+    def root(*_: object) -> None:
+        raise _Prolog
+
+    parser.EntityDeclHandler = entity
+    parser.StartElementHandler = root
+    try:
+        parser.Parse(raw, True)
+    except _Prolog:
+        pass
+    except pyexpat.ExpatError:
+        return  # not well-formed: the caller's parser or the copy's checks say so
+    if found:
+        raise StampError(
+            f"{name} declares the entity {found[0]!r} in its DOCTYPE: every reading system "
+            "would expand it, and nested entities can grow to gigabytes (billion laughs); "
+            "replace the entities with the characters they stand for"
+        )
 
 
 def decode(raw: bytes, name: str) -> tuple[str, str]:

@@ -5,7 +5,8 @@ same options the catalog gives (a plan, as the worker makes), stamps a copy
 for a made-up buyer and compares the two (pages, outline, links), so a book
 that would lose something fails here rather than in a buyer's hands. Beyond
 that it warns, without failing, about what a reader would notice: content
-poppler stops drawing, pages too small for a legible footer. Nothing in a
+poppler stops drawing, pages too small for a legible footer, and scripts and
+Launch actions, which every copy keeps (_actions.py). Nothing in a
 damaged file makes it raise: every fault is a sentence in the report.
 `write_previews` is the thin edge that saves the trial copy and, where poppler
 is installed, a PNG of the first stamped page for the author to look at.
@@ -25,6 +26,7 @@ from stamping.limits import Limits, spending
 from stamping.pdf._original import describe, open_original
 from stamping.pdf.footer import FontMissing, font_files, missing_glyphs
 from stamping.pdf.plan import prepare_plan
+from stamping.pdf.preflight._actions import action_warnings
 from stamping.pdf.preflight._facts import Facts, read_facts
 from stamping.pdf.preflight._outline_scan import outline_items_in
 from stamping.pdf.preflight._page_checks import page_warnings
@@ -65,7 +67,7 @@ def _checked(data: bytes, style: StampStyle) -> Report:
     try:
         with open_original(data) as pdf:
             facts = read_facts(pdf)
-            warnings = page_warnings(pdf)
+            warnings = page_warnings(pdf) + action_warnings(pdf)
         plan = prepare_plan(data, style)
         preview = plan.copy(TRIAL)
         with pikepdf.open(io.BytesIO(preview)) as copy:

@@ -12,6 +12,8 @@ import hashlib
 import io
 import json
 import threading
+import warnings
+import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from email.message import EmailMessage
@@ -435,6 +437,24 @@ class TestPermanentFailures:
         [letter] = dead_letters(settings)
         assert "cannot stamp practical-python.pdf" in letter["reason"]
         assert "(STAMP_MAX_STREAM)" in letter["reason"]
+        assert outbox(settings) == []
+
+    def test_an_epub_holding_a_chapter_twice_is_dead_lettered_naming_it(
+        self, client: FlaskClient, settings: Settings, originals: Path, sample_epub: bytes
+    ) -> None:
+        out = io.BytesIO(sample_epub)
+        with zipfile.ZipFile(out) as book:
+            opf = next(n for n in book.namelist() if n.endswith(".opf"))
+            data = book.read(opf)
+        with warnings.catch_warnings(), zipfile.ZipFile(out, "a") as book:
+            warnings.simplefilter("ignore", UserWarning)  # zipfile: "Duplicate name"
+            book.writestr(opf, data)  # a second, unstamped copy of the OPF
+        (originals / "practical-python.epub").write_bytes(out.getvalue())
+
+        assert push(client, paid(product_ids=(f"paddle:{PRICE}",), merchant="paddle")) == 204
+        [letter] = dead_letters(settings)
+        assert "cannot stamp practical-python.epub" in letter["reason"]
+        assert f"holds {opf} twice" in letter["reason"]
         assert outbox(settings) == []
 
     @pytest.mark.parametrize(
