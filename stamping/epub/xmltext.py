@@ -41,21 +41,29 @@ class _Prolog(Exception):
     """Raised from expat's handlers to stop at the root element or at an entity declaration."""
 
 
-def refuse_entities(raw: bytes, name: str) -> None:
-    """StampError if the document's DOCTYPE declares an entity; reads the prolog only.
+_ENTITY_TEXT = 64  # characters a plain entity may stand for (a named character, a word)
 
-    Every reading system expands what a DOCTYPE's internal subset declares,
-    and a few hundred bytes of nested entities expand to gigabytes (billion
-    laughs) in every buyer's reader. EPUB 3.3 forbids external entities and
-    still allows internal ones (w3c/epubcheck commit 6e44b39), but a book needs
-    none: each stands for text the producer can write out. A DOCTYPE that only
-    names an external DTD (XHTML 1.1) declares nothing and passes: expat never
-    loads it (Python's pyexpat docs: external DTDs are not parsed by default).
+
+def refuse_entities(raw: bytes, name: str) -> None:
+    """StampError if the DOCTYPE declares an entity that can harm a reader; reads the prolog only.
+
+    Every reading system expands what a DOCTYPE's internal subset declares, and a
+    few hundred bytes of nested entities expand to gigabytes (billion laughs) in
+    every buyer's reader. EPUB 3.3 forbids external entities and still allows
+    internal ones (w3c/epubcheck commit 6e44b39), and older books declare a few
+    plain ones (`<!ENTITY nbsp "&#160;">`). So a plain entity passes: internal,
+    general, at most _ENTITY_TEXT characters and naming no other entity; a
+    parameter entity, an external one, one that nests or a long one is refused.
+    A DOCTYPE that only names an external DTD (XHTML 1.1) declares nothing and
+    passes: expat never loads it (Python's pyexpat docs).
     """
     parser = pyexpat.ParserCreate()
     found: list[str] = []
 
-    def entity(entity_name: str, *_: object) -> None:
+    def entity(entity_name: str, is_parameter: int, value: str | None, *_: object) -> None:
+        plain = not is_parameter and value is not None and len(value) <= _ENTITY_TEXT
+        if plain and "&" not in (value or "") and "%" not in (value or ""):
+            return  # expands to no more than it says
         found.append(entity_name)
         raise _Prolog
 
@@ -72,9 +80,10 @@ def refuse_entities(raw: bytes, name: str) -> None:
         return  # not well-formed: the caller's parser or the copy's checks say so
     if found:
         raise StampError(
-            f"{name} declares the entity {found[0]!r} in its DOCTYPE: every reading system "
-            "would expand it, and nested entities can grow to gigabytes (billion laughs); "
-            "replace the entities with the characters they stand for"
+            f"{name} declares the entity {found[0]!r} in its DOCTYPE (external, nested, a "
+            "parameter entity or a long one): every reading system would expand it, and "
+            "nested entities grow to gigabytes (billion laughs); replace it with the text "
+            "it stands for"
         )
 
 

@@ -135,3 +135,34 @@ def test_a_spine_item_outside_the_zip_is_refused(href: str) -> None:
     opf = books.opf3(manifest, SPINE + '\n    <itemref idref="out"/>')
     data = zipped(list(files({"OEBPS/content.opf": opf, "c1.xhtml": CHAPTER}).items()))
     refused(data, href, "outside")
+
+
+def prolog(declaration: str) -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html [\n  {declaration}\n]>\n'
+
+
+def test_a_plain_entity_as_older_books_declare_it_passes() -> None:
+    """EPUB 3.3 still allows internal entities (w3c/epubcheck 6e44b39): a named character."""
+    chapter = CHAPTER.replace('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n', "")
+    doctype = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html [\n  <!ENTITY nbsp "&#160;">\n]>\n'
+    )
+    chapter = doctype + chapter.replace("Chapter one.", "Chapter&nbsp;one.")
+    assert check_epub(zipped(list(files({"OEBPS/c1.xhtml": chapter}).items()))).clean
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        '<!ENTITY ext SYSTEM "file:///etc/passwd">',
+        '<!ENTITY % param "x">',
+        f'<!ENTITY long "{"x" * 65}">',
+    ],
+    ids=["external", "parameter", "long"],
+)
+def test_an_entity_that_can_harm_a_reader_is_refused(declaration: str) -> None:
+    chapter = CHAPTER.replace('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n', "")
+    chapter = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html [\n  {declaration}\n]>\n' + chapter
+    )
+    refused(zipped(list(files({"OEBPS/c1.xhtml": chapter}).items())), "OEBPS/c1.xhtml", "entit")
