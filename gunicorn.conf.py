@@ -24,6 +24,11 @@ itself (the app's own settings stay in common/settings.py).
   end checks the underscored spelling is not documented, so the request is refused (400)
   rather than guessed at (benoitc/gunicorn@72b8970, "silently drop or refuse header names
   w/ underscore"; nginx's underscores_in_headers off).
+- control_socket_disable: gunicorn 25.1+ opens a control socket for `gunicornc` at
+  $HOME/.gunicorn/gunicorn.ctl, one path for every gunicorn of the user: the service and
+  the worker of `make run` took it from each other, and a stack stopped with Ctrl-C now
+  and then left both servers running. Nothing here uses it, and on Cloud Run it would be
+  a control interface inside the image.
 """
 
 import os
@@ -36,3 +41,4 @@ timeout = 0
 graceful_timeout = 8
 forwarded_allow_ips = "*"
 header_map = "refuse"
+control_socket_disable = True
