@@ -9,6 +9,7 @@ from __future__ import annotations
 from common.catalog import Catalog, load_catalog
 from common.codes import derive_key
 from common.dead_letters import DeadLetters, FolderDeadLetters, StorageDeadLetters
+from common.publish import Publisher
 from common.settings import Settings
 from common.storage import Storage
 
@@ -36,3 +37,21 @@ def build_dead_letters(settings: Settings, storage: Storage) -> DeadLetters:
     if settings.storage_backend == "gcs":
         return StorageDeadLetters(storage, settings.delivery_bucket)
     return FolderDeadLetters(settings.local_data_dir / "dead-letter")
+
+
+def build_publisher(settings: Settings, *, pushers: int = 1) -> Publisher:
+    """Pub/Sub, or the embedded publisher on Pub/Sub's retry schedule (`pushers` at once)."""
+    if settings.publish_backend == "pubsub":
+        from common.publish.pubsub import build_pubsub_publisher
+
+        return build_pubsub_publisher(settings.google_cloud_project, settings.pubsub_topic)
+    from common.publish.local_push import LocalPushPublisher
+
+    return LocalPushPublisher(
+        settings.worker_push_url,
+        settings.local_data_dir,
+        max_attempts=settings.local_push_max_attempts,
+        min_backoff=settings.local_push_min_backoff,
+        max_backoff=settings.local_push_max_backoff,
+        pushers=pushers,
+    )

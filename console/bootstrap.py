@@ -21,6 +21,7 @@ import requests
 from rich.console import Console
 
 from common.adapters import build_catalog, build_storage
+from common.adapters import build_publisher as build_shared_publisher
 from common.dead_letters import DeadLetterReader, FolderDeadLetters, StorageDeadLetters
 from common.publish import Publisher
 from common.settings import Settings
@@ -33,20 +34,10 @@ from console.stripe_api import StripeApi
 
 
 def build_publisher(settings: Settings) -> Publisher:
-    if settings.publish_backend == "pubsub":
-        from common.publish.pubsub import build_pubsub_publisher
-
-        return build_pubsub_publisher(settings.google_cloud_project, settings.pubsub_topic)
-    from common.publish.local_push import LocalPushPublisher
-
-    _check_worker(settings.worker_push_url)
-    return LocalPushPublisher(
-        settings.worker_push_url,
-        settings.local_data_dir,
-        max_attempts=settings.local_push_max_attempts,
-        min_backoff=settings.local_push_min_backoff,
-        max_backoff=settings.local_push_max_backoff,
-    )
+    """The apps' publisher; on the embedded stack only once its worker answers."""
+    if settings.publish_backend != "pubsub":
+        _check_worker(settings.worker_push_url)
+    return build_shared_publisher(settings)
 
 
 def _check_worker(push_url: str) -> None:

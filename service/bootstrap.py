@@ -10,37 +10,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from common.adapters import build_catalog, build_dead_letters, build_storage
+from common.adapters import build_catalog, build_dead_letters, build_publisher, build_storage
 from common.merchants import build_merchants
-from common.publish import Publisher
 from common.settings import Settings
 from service.deps import ServiceDeps
 
 log = logging.getLogger(__name__)
 
 
-def build_publisher(settings: Settings) -> Publisher:
-    if settings.publish_backend == "pubsub":
-        from common.publish.pubsub import build_pubsub_publisher
-
-        return build_pubsub_publisher(settings.google_cloud_project, settings.pubsub_topic)
-    from common.publish.local_push import LocalPushPublisher
-
-    return LocalPushPublisher(
-        settings.worker_push_url,
-        settings.local_data_dir,
-        max_attempts=settings.local_push_max_attempts,
-        min_backoff=settings.local_push_min_backoff,
-        max_backoff=settings.local_push_max_backoff,
-        pushers=settings.local_push_concurrency,
-    )
-
-
 def build_service_deps(settings: Settings, **overrides: Any) -> ServiceDeps:
     storage = overrides.pop("storage", None) or build_storage(settings)
     catalog = overrides.pop("catalog", None) or build_catalog(settings, storage)
     merchants = overrides.pop("merchants", None) or build_merchants(settings)
-    publisher = overrides.pop("publisher", None) or build_publisher(settings)
+    publisher = overrides.pop("publisher", None) or build_publisher(
+        settings, pushers=settings.local_push_concurrency
+    )
     dead_letters = overrides.pop("dead_letters", None) or build_dead_letters(settings, storage)
     if settings.uses_demo_secrets:
         log.warning("running with the demo-only secrets: fine on a laptop, never in production")
