@@ -26,12 +26,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from common.codes import InvalidCode, check_code, issued_for
+from common.codes import InvalidCode, check_code, code_for_serial, issued_for
 from common.settings import Settings
 from stamping.formats import trace_file
 from stamping.ocr import read_footers
+from stamping.raster import render_pages
 from stamping.stamp import TraceError
-from stamping.trace import CodeCheck, format_finding, printable, trace_json
+from stamping.trace import CodeCheck, Original, format_finding, printable, trace_json
 
 FOUND, NONE, UNREADABLE = 0, 1, 2
 log = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ def do_trace(args: argparse.Namespace) -> int:
     ocr = None if args.no_ocr else partial(read_footers, limit=args.ocr_pages)
     name = printable(str(args.file))  # a leaked file's name is the leaker's too
     try:
-        trace = trace_file(args.file.read_bytes(), check, ocr, settings.limits)
+        original = _original(args.original, settings, index_notes)
+        trace = trace_file(args.file.read_bytes(), check, ocr, settings.limits, original)
     except (TraceError, OSError) as exc:
         print(f"{name}: {printable(_reason(exc))}", file=sys.stderr)
         return UNREADABLE
@@ -119,6 +121,35 @@ def _code_index(settings: Settings, notes: list[str]) -> CodeIndex | None:
     return owner
 
 
+def _original(path: Path | None, settings: Settings, notes: list[str]) -> Original | None:
+    """The author's original for the line-shift mark, scoring every code the shop issued."""
+    if path is None:
+        return None
+
+    def candidates() -> list[str]:
+        serials = _issued_serials(settings, notes)
+        return [code_for_serial(settings.stamp_secret, serial) for serial in serials]
+
+    return Original(path.read_bytes(), candidates, render_pages)
+
+
+def _issued_serials(settings: Settings, notes: list[str]) -> list[str]:
+    """Every serial in the shop's code index, where this machine reaches it."""
+    if settings.storage_backend == "local" and not (settings.local_data_dir / "storage").is_dir():
+        notes.append("no code index here: the line-shift mark was scored only against codes found")
+        return []
+    from common.adapters import build_storage  # as in _code_index: file commands start light
+    from common.orders import code_name
+
+    prefix = code_name("")
+    try:
+        names = build_storage(settings).list(settings.delivery_bucket, prefix)
+    except Exception as exc:  # the cloud client's many faults: the other marks still decide
+        notes.append(f"the code index was not listed ({type(exc).__name__}: {exc})")
+        return []
+    return [name.removeprefix(prefix) for name in names]
+
+
 def _reason(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return f"cannot read the file: {exc.strerror or exc}"
@@ -137,4 +168,10 @@ def add_trace(commands: argparse._SubParsersAction[Any]) -> None:
         help="pages without text read by OCR, spread over the book (0: all; default 40)",
     )
     trace.add_argument("--no-ocr", action="store_true", help="never run OCR")
+    trace.add_argument(
+        "--original",
+        type=Path,
+        metavar="BOOK.pdf",
+        help="the unstamped book: read the line-shift mark against it (survives a cropped scan)",
+    )
     trace.set_defaults(run=do_trace)
