@@ -167,7 +167,22 @@ def prose(pages: int = 6, leading: float = 13.0, seed: int = 0) -> bytes:
     from reportlab.pdfgen.canvas import Canvas
 
     rng = random.Random(seed)
-    words = "ex libris marks every copy with its buyer and the pirates crop it away".split()
+    words = [
+        "ex",
+        "libris",
+        "marks",
+        "every",
+        "copy",
+        "with",
+        "its",
+        "buyer",
+        "and",
+        "the",
+        "pirates",
+        "crop",
+        "it",
+        "away",
+    ]
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=LETTER, pageCompression=1)
     for _ in range(pages):
