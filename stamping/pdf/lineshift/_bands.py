@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import statistics
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps
@@ -25,6 +26,8 @@ from PIL import Image, ImageOps
 _SPAN, _STEP = 2.0, 0.2  # degrees: the tilt searched, by steps of
 _STRIPS = 16  # vertical strips: 16 of a page's width make 0.1 degree a whole row
 _SPLIT = 0.35  # a minimum below this share of the lower neighbouring peak splits a band
+_LEVEL = 0.08  # of the way from blank rows to the inkiest: a row at least this inky holds ink
+_GAP = 3  # rows: runs this close are one line (its ascenders, x-height and descenders)
 
 
 @dataclass(frozen=True)
@@ -56,23 +59,29 @@ def page_bands(image: Image.Image, straight: bool = False) -> tuple[list[Band], 
 
 def profile(ink: Image.Image) -> list[float]:
     """Mean ink of each row of the image."""
-    return list(ink.resize((1, ink.height), Image.Resampling.BOX).getdata())
+    return list(ink.resize((1, ink.height), Image.Resampling.BOX).get_flattened_data())
 
 
 def bands(rows: list[float]) -> tuple[list[tuple[int, int]], float]:
-    """Runs of rows holding ink, split where two lines touch; and the blank rows' level."""
+    """Runs of rows holding ink, split where two lines touch; and the blank rows' level.
+
+    Ascenders and descenders hold little ink next to the x-height, so a run
+    broken by a row or two below the level is one line, not three."""
     ordered = sorted(rows)
     floor = ordered[len(ordered) // 10]
-    level = floor + 0.08 * (ordered[len(ordered) * 95 // 100] - floor)
+    level = floor + _LEVEL * (ordered[len(ordered) * 95 // 100] - floor)
     runs: list[tuple[int, int]] = []
     start = None
     for y, value in enumerate([*rows, floor]):
         if value > level and start is None:
             start = y
         elif value <= level and start is not None:
-            runs += _split(rows, start, y)
+            if runs and start - runs[-1][1] <= _GAP:
+                start = runs.pop()[0]
+            runs.append((start, y))
             start = None
-    return runs, floor
+    tall = statistics.median(b - a for a, b in runs) if runs else 0
+    return [part for run in runs for part in _split(rows, *run, tall)], floor
 
 
 def _moments(
@@ -92,8 +101,11 @@ def _moments(
     return parts
 
 
-def _split(rows: list[float], top: int, bottom: int) -> list[tuple[int, int]]:
-    """The run [top, bottom) cut at its deepest minimum between two peaks, recursively."""
+def _split(rows: list[float], top: int, bottom: int, tall: float) -> list[tuple[int, int]]:
+    """The run [top, bottom) cut at its deepest minimum between two peaks, recursively, where
+    it is taller than 1.6 lines of the page's typical height `tall`."""
+    if bottom - top < 1.6 * tall:
+        return [(top, bottom)]
     best, best_depth = None, _SPLIT
     for y in range(top + 3, bottom - 3):
         if rows[y] <= rows[y - 1] and rows[y] <= rows[y + 1]:
@@ -103,7 +115,7 @@ def _split(rows: list[float], top: int, bottom: int) -> list[tuple[int, int]]:
                 best, best_depth = y, depth
     if best is None:
         return [(top, bottom)]
-    return [*_split(rows, top, best), *_split(rows, best + 1, bottom)]
+    return [*_split(rows, top, best, tall), *_split(rows, best + 1, bottom, tall)]
 
 
 def _coarse_slope(strips: list[tuple[float, list[float]]]) -> float:

@@ -149,7 +149,7 @@ def prepare_plan(
         notes=tuple(slots.notes),
         mark_font=slots.mark_font,
         carriers=tuple(
-            Carrier(parts.slots[name], page, parts.lists[name], tuple(template))
+            Carrier.of(parts.slots[name], page, parts.lists[name], tuple(template))
             for name, (_, page, template) in slots.lines.items()
         ),
     )
