@@ -58,8 +58,9 @@ def page_bands(image: Image.Image, straight: bool = False) -> tuple[list[Band], 
 
 
 def profile(ink: Image.Image) -> list[float]:
-    """Mean ink of each row of the image."""
-    return list(ink.resize((1, ink.height), Image.Resampling.BOX).get_flattened_data())
+    """Mean ink of each row of the image (an "F" image: one float per pixel)."""
+    column = ink.resize((1, ink.height), Image.Resampling.BOX).get_flattened_data()
+    return [float(value) for value in column]  # type: ignore[arg-type]
 
 
 def bands(rows: list[float]) -> tuple[list[tuple[int, int]], float]:
