@@ -20,7 +20,7 @@ from pathlib import Path
 from PIL import Image
 
 DPI = 150
-MAX_PIXELS = 40_000_000  # a Letter page at 150 dpi is 2.1 million
+MAX_PIXELS = 12_000_000  # a Letter page at 150 dpi is 2.1 million, at 300 dpi 8.4
 _TIMEOUT = 120
 
 

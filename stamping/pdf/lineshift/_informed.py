@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pikepdf
 
+from stamping.limits import current
 from stamping.pdf._geometry import page_geometry
 from stamping.pdf.lineshift._bands import page_bands
 from stamping.pdf.lineshift._detect import Reading, Score, expected_rows, read_page, score
@@ -53,10 +54,13 @@ def read_moves(original: bytes, suspect: bytes, suspect_pages: int, render: Rend
     drawn = render(
         original, {n: (b[2] - b[0], b[3] - b[1]) for n, b in boxes.items() if n in sizes}
     )
+    budget = current()
+    budget.tick("drawing the original's pages")
     seen = render(suspect, sizes)
     moves: list[Reading] = []
     pages = 0
     for number, image in sorted(drawn.items()):
+        budget.tick("reading the line-shift mark")
         if number not in seen:
             continue
         box = boxes[number]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import random
+import re
+import subprocess
 
 import pikepdf
 import pytest
@@ -25,6 +27,7 @@ from stamping.pdf.lineshift._detect import Reading, expected_rows, read_page
 from stamping.pdf.plan import prepare_plan
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
+from tests.conftest import needs
 from tests.support import pdfs
 
 ADA = Stamp("Ada Lovelace", "ada@example.com", "txn_01hx", "KQMV-2F9W-SZEY")
@@ -154,3 +157,35 @@ def test_too_few_lines_name_nobody_however_well_they_match() -> None:
 
 def _no_skip() -> StampStyle:
     return StampStyle(skip_pages=0)
+
+
+def unmoved(copy: bytes) -> bytes:
+    """The same copy with every move taken out of the carrying pages' lists."""
+
+    def edit(pdf: pikepdf.Pdf) -> None:
+        for page in pdf.pages:
+            contents = page.obj.get("/Contents")
+            if isinstance(contents, pikepdf.Array):
+                kept = [s for s in contents if not MOVE.fullmatch(s.read_bytes())]
+                page.obj.Contents = pikepdf.Array(kept)
+
+    return pdfs.edited(copy, edit)
+
+
+MOVE = re.compile(rb"0 -?\d+\.\d+ Td\n")
+
+
+@needs("pdftotext")
+@pytest.mark.parametrize("book", [pdfs.book(12), pdfs.prose(4)], ids=["sample", "prose"])
+def test_the_text_layer_reads_the_same_with_the_lines_moved(book: bytes, tmp_path) -> None:
+    copy = stamp_pdf(book, ADA, _no_skip())
+    still = unmoved(copy)
+    assert still != copy and marked_of(book)
+    texts = []
+    for name, data in (("moved", copy), ("still", still)):
+        (tmp_path / f"{name}.pdf").write_bytes(data)
+        done = subprocess.run(
+            ["pdftotext", str(tmp_path / f"{name}.pdf"), "-"], capture_output=True, check=True
+        )
+        texts.append(done.stdout)
+    assert texts[0] == texts[1]
