@@ -8,10 +8,14 @@ ink-weighted mean row, moves with the line to a small fraction of a pixel
 even after blur, noise and JPEG, since thousands of pixels average out.
 
 A scan is seldom straight, and 0.5 degree across a text line spreads it over
-four points, so the profile is taken at the angle that makes it sharpest
-(projection-profile deskew: the sum of squared row-to-row differences is
-largest when lines lie along the rows). Lines that touch (descenders over
-ascenders) are split at the deep minimum between them.
+four points, so the profile is taken along the page's tilt: found coarsely
+as the angle whose profile is sharpest (projection-profile skew detection,
+coarse then fine as in Cheng, Yao and Li 2015,
+http://www.cjig.cn/zh/article/doi/10.11834/jig.20150104, and Li, Shen and
+Sun 2007, https://ja.scribd.com/document/190606863/lishutao-200703-5), then
+finely by fitting one slope to every line's centroids across the page.
+Lines that touch (descenders over ascenders) are split at the deep minimum
+between them; a line's ascenders, x-height and descenders stay one line.
 """
 
 from __future__ import annotations
