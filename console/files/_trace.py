@@ -130,7 +130,11 @@ def _original(path: Path | None, settings: Settings, notes: list[str]) -> Origin
         serials = _issued_serials(settings, notes)
         return [code_for_serial(settings.stamp_secret, serial) for serial in serials]
 
-    return Original(path.read_bytes(), candidates, render_pages)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TraceError(f"cannot read the original {path}: {exc.strerror or exc}") from None
+    return Original(data, candidates, render_pages)
 
 
 def _issued_serials(settings: Settings, notes: list[str]) -> list[str]:

@@ -107,6 +107,11 @@ def test_a_wrong_original_names_nobody(files, shop, capsys) -> None:
     assert status == 1 and "authentic" not in out
 
 
+def test_a_missing_original_is_exit_2_in_words(files, shop, tmp_path, capsys) -> None:
+    status, _, err = trace(capsys, str(files["cropped"]), "--original", str(tmp_path / "nope.pdf"))
+    assert status == 2 and "cannot read the original" in err and "nope.pdf" in err
+
+
 def test_an_epub_original_is_refused_in_words(files, shop, tmp_path, capsys) -> None:
     epub = tmp_path / "book.epub"
     epub.write_bytes(b"PK\x03\x04not really")
