@@ -58,7 +58,9 @@ def marked_of(data: bytes) -> dict[int, PageLines]:
         return carrying_pages(pdf)
 
 
-@pytest.mark.parametrize("book", [pdfs.book(12), pdfs.prose(4), tex_like()], ids=str)
+@pytest.mark.parametrize(
+    "book", [pdfs.book(12), pdfs.prose(4), tex_like()], ids=["sample", "prose", "tex"]
+)
 def test_a_copy_moves_each_marked_line_by_its_pattern_and_nothing_else(book: bytes) -> None:
     carrying = marked_of(book)
     assert carrying
