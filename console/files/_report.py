@@ -2,8 +2,8 @@
 
 Gathers what stamping/report draws: the file's SHA-256 and size, the trace,
 the shop's record of each order the file's codes belong to (date, merchant,
-book, status; never the buyer's name or address: the report goes to a
-platform), and pictures of the pages carrying the visible stamp (poppler's
+book, status; never the buyer's name or address from the record: the report
+goes to a platform), and pictures of the pages carrying the visible stamp (poppler's
 pdftoppm, where installed). The store is read only for order ids of an order
 id's shape (trace.shown leaves them bare), so a crafted id never names an
 object. The report is written whole or not at all (OUT.pdf.part, renamed).

@@ -6,7 +6,8 @@ them. Everything that came from the file (order ids, entry names, the file's
 own name) is the leaker's text: the report quotes and cuts it (trace.shown).
 The store's facts never include the buyer's name or address: the report is
 meant to be sent to a platform, and the order id is enough for the author to
-find the buyer in their own records.
+find the buyer in their own records. (The pictures of stamped pages show the
+footer as the leaked file itself shows it to anyone who opens it.)
 """
 
 from __future__ import annotations

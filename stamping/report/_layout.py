@@ -26,6 +26,7 @@ WIDTH, HEIGHT = 612.0, 792.0  # US Letter: the notice goes to US service provide
 MARGIN = 54.0
 TEXT_WIDTH = WIDTH - 2 * MARGIN
 _BOTTOM = MARGIN + 24  # room for the running footer
+PICTURE_HEIGHT = 150.0  # the tallest a page's picture is drawn, in points (plus its caption)
 # Adobe AFM widths (1/1000 em) of ASCII 32-126, Helvetica and Helvetica-Bold.
 _WIDTHS = {
     "F1": [
@@ -191,17 +192,17 @@ class Layout:
 
     def pictures(self, picture: Picture, band: float, caption: str) -> None:
         """A page picture, small, and its bottom `band` (a fraction of its height) enlarged."""
-        small_w = 130.0
+        small_w = 100.0
         small_h = small_w * picture.height / picture.width
-        if small_h > 190:
-            small_h, small_w = 190.0, 190.0 * picture.width / picture.height
-        big_w = TEXT_WIDTH - 150
+        if small_h > PICTURE_HEIGHT:
+            small_h, small_w = PICTURE_HEIGHT, PICTURE_HEIGHT * picture.width / picture.height
+        big_w = TEXT_WIDTH - 120
         big_h = big_w * picture.height / picture.width  # the whole picture at the big scale
         strip = min(big_h * band, small_h)
         self._room(small_h + 20)
         name = self._image(picture)
         top = self.y
-        left = MARGIN + 150
+        left = MARGIN + 120
         self.pages[-1].content.append(
             b"q %.2f 0 0 %.2f %.2f %.2f cm /%s Do Q\n"
             % (small_w, small_h, MARGIN, top - small_h, name.encode())

@@ -13,7 +13,7 @@ from __future__ import annotations
 from stamping.evidence import REWRITTEN
 from stamping.ocr import sample
 from stamping.report._facts import Case, OrderFacts
-from stamping.report._layout import Layout, Picture
+from stamping.report._layout import PICTURE_HEIGHT, Layout, Picture
 from stamping.report._words import (
     FORGED,
     NOT_ADVICE,
@@ -41,8 +41,8 @@ def render_report(case: Case) -> bytes:
     page.space(6)
     _file(page, case)
     _findings(page, case)
-    _searched(page, case)
     _pictures(page, case)
+    _searched(page, case)
     _meaning(page, case)
     _notice(page, case)
     running = f"exlibris evidence report   SHA-256 {case.sha256}"
@@ -178,7 +178,8 @@ def _searched(page: Layout, case: Case) -> None:
 
 
 def _pictures(page: Layout, case: Case) -> None:
-    page.heading("Pages carrying the visible stamp", keep=240 if case.thumbnails else 60)
+    keep = 60 + PICTURE_HEIGHT + 20 if case.thumbnails else 60  # the first picture with it
+    page.heading("Pages carrying the visible stamp", keep=keep)
     if case.format != "pdf":
         page.text(
             f"An {case.format.upper()} has no fixed pages: its reading system lays the text "
@@ -248,8 +249,8 @@ def _file_line(case: Case) -> str:
     real = [f for f in case.trace.findings if f.authentic and f.order_id]
     if real:
         line += (
-            f" The attached evidence report shows it is the copy issued for order "
-            f"{shown(real[0].order_id or '')}, made without the rights holder's permission "
-            "to share it."
+            " The attached evidence report shows it is the copy the rights holder's shop "
+            f"issued to one buyer, for order {shown(real[0].order_id or '')}; it is shared "
+            "here without permission."
         )
     return line

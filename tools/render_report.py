@@ -1,0 +1,67 @@
+"""Render the README's picture of an evidence report: page 1 of `trace --report` on a copy.
+
+    .venv/bin/python tools/render_report.py   # docs/trace-report.png
+
+Stamps the 48-page sample book for a made-up buyer with the real engine,
+traces it with a shop's checker, and draws the report as `exlibris trace FILE
+--report OUT.pdf` does (the store's record is made up too, and the date fixed,
+so the picture changes only when the report does). Rendered with poppler's
+pdftoppm at 70 dpi, as docs/stamped-page.png is, and saved grey.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+from render_stamped import render  # tools/ is this script's folder: on sys.path
+
+from common.codes import InvalidCode, check_code, issued_for, make_code
+from demo.sample_book import make_sample_book
+from stamping.formats import stamp_file, trace_file
+from stamping.report import Case, OrderFacts, pages_to_show, render_report, thumbnails
+from stamping.stamp import Stamp
+from stamping.trace import CodeCheck
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "render-report-secret"  # noqa: S105 - a made-up shop's, for a picture
+ORDER = "txn_01hv8wptq8987qeep44cyrewp9"
+BUYER = Stamp("Ada Lovelace", "ada@example.com", ORDER, make_code(SECRET, ORDER))
+
+
+def authentic(code: str) -> bool:
+    try:
+        check_code(SECRET, code)
+    except InvalidCode:
+        return False
+    return True
+
+
+def main() -> None:
+    copy = stamp_file(make_sample_book(pages=48), BUYER)
+    trace = trace_file(copy, CodeCheck(authentic, partial(issued_for, SECRET)))
+    facts = OrderFacts(ORDER, "2026-11-02T09:15:00+00:00", "paddle", "Practical Python", "mailed")
+    case = Case(
+        file_name="practical-python (1).pdf",
+        sha256=hashlib.sha256(copy).hexdigest(),
+        size=len(copy),
+        format="pdf",
+        trace=trace,
+        made_at=datetime(2026, 12, 6, 22, 30, tzinfo=UTC),
+        orders={ORDER: facts},
+        store_unread="",
+    )
+    pictures, note = thumbnails(copy, pages_to_show(case))
+    case = Case(**{**case.__dict__, "thumbnails": pictures, "thumbnails_note": note})
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report.pdf"
+        report.write_bytes(render_report(case))
+        out = ROOT / "docs" / "trace-report.png"
+        render(report, 1, 70, out).convert("L").save(out, optimize=True)  # grey: a third the size
+
+
+if __name__ == "__main__":
+    main()
