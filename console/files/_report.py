@@ -79,5 +79,5 @@ def order_facts(
 
 def _real_orders(trace: Trace) -> list[str]:
     """The orders the codes belong to: an authentic finding's, a forged one's owner."""
-    ids = [f.order_id if f.authentic else f.owner for f in trace.findings]
+    ids = [(f.order_id or f.owner) if f.authentic else f.owner for f in trace.findings]
     return list(dict.fromkeys(i for i in ids if i))[:12]

@@ -82,9 +82,12 @@ def _file(page: Layout, case: Case) -> None:
 def _verdict(case: Case) -> str:
     findings = case.trace.findings
     real = [f for f in findings if f.authentic]
-    if real:
-        orders = ", ".join(shown(f.order_id or f.owner or "(unknown)") for f in real[:3])
+    named = [f.order_id or f.owner for f in real]
+    if any(named):
+        orders = ", ".join(shown(o) for o in named[:3] if o)
         return f"names order {orders}, with a code this shop made for it"
+    if real:
+        return "carries a code this shop made; the shop's code index names its order"
     forged = [f for f in findings if f.authentic is False]
     owners = [f.owner for f in forged if f.owner]
     if owners:
@@ -118,7 +121,8 @@ def _finding(page: Layout, case: Case, finding: Finding) -> None:
     page.field("Order named", named)
     page.field("Code", shown(finding.code or "(none)"))
     verdict = {
-        True: "AUTHENTIC: this shop made the code, for this order",
+        True: "AUTHENTIC: this shop made the code"
+        + (", for this order" if finding.order_id else "; its code index names the order"),
         False: f"FORGED: {finding.reason or 'the code fails the check'}",
         None: "NOT CHECKED: no code to check",
     }[finding.authentic]

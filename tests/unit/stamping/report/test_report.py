@@ -172,3 +172,18 @@ def test_the_marks_described_are_the_marks_each_engine_reads() -> None:
 def test_the_stamped_pages_are_those_with_a_visible_mark(copy: bytes) -> None:
     assert stamped_pages(case_of(copy)) == (2, 3, 4, 5)
     assert stamped_pages(case_of(pdfs.book(3))) == ()
+
+
+def test_a_code_without_its_order_id_is_named_through_the_code_index(tmp_path) -> None:
+    """A copy stripped of every order id but a code: the index names the order, and the
+    store's facts are that order's."""
+    finding = Finding(None, ALICE.code, True, ("text",), (2,), owner="ord-ALICE")
+    facts = OrderFacts("ord-ALICE", "2026-11-02T09:15:00+00:00", "gift", "Moby-Dick", "mailed")
+    case = Case(
+        "copy.pdf", "0" * 64, 10, "pdf", Trace((finding,), 4), MADE_AT, {"ord-ALICE": facts}, ""
+    )
+    text = words(render_report(case), tmp_path)
+    assert "Verdict names order ord-ALICE, with a code this shop made for it" in text
+    assert "Order named (none in the file)" in text
+    assert "AUTHENTIC: this shop made the code; its code index names the order" in text
+    assert "Code belongs to order ord-ALICE" in text and "Merchant gift" in text
