@@ -11,8 +11,8 @@ pdftoppm at 70 dpi, as docs/stamped-page.png is, and saved grey.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -22,7 +22,7 @@ from render_stamped import render  # tools/ is this script's folder: on sys.path
 from common.codes import InvalidCode, check_code, issued_for, make_code
 from demo.sample_book import make_sample_book
 from stamping.formats import stamp_file, trace_file
-from stamping.report import Case, OrderFacts, pages_to_show, render_report, thumbnails
+from stamping.report import OrderFacts, describe, render_report
 from stamping.stamp import Stamp
 from stamping.trace import CodeCheck
 
@@ -44,18 +44,9 @@ def main() -> None:
     copy = stamp_file(make_sample_book(pages=48), BUYER)
     trace = trace_file(copy, CodeCheck(authentic, partial(issued_for, SECRET)))
     facts = OrderFacts(ORDER, "2026-11-02T09:15:00+00:00", "paddle", "Practical Python", "mailed")
-    case = Case(
-        file_name="practical-python (1).pdf",
-        sha256=hashlib.sha256(copy).hexdigest(),
-        size=len(copy),
-        format="pdf",
-        trace=trace,
-        made_at=datetime(2026, 12, 6, 22, 30, tzinfo=UTC),
-        orders={ORDER: facts},
-        store_unread="",
-    )
-    pictures, note = thumbnails(copy, pages_to_show(case))
-    case = Case(**{**case.__dict__, "thumbnails": pictures, "thumbnails_note": note})
+    made_at = datetime(2026, 12, 6, 22, 30, tzinfo=UTC)
+    case = describe("practical-python (1).pdf", copy, trace, made_at)
+    case = replace(case, orders={ORDER: facts}, store_unread="")
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.pdf"
         report.write_bytes(render_report(case))

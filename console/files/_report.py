@@ -1,17 +1,16 @@
 """`trace FILE --report OUT.pdf`: the evidence report for the file just traced.
 
 Gathers what stamping/report draws: the file's SHA-256 and size, the trace,
-the shop's record of each order the file's codes belong to (date, merchant,
-book, status; never the buyer's name or address from the record: the report
-goes to a platform), and pictures of the pages carrying the visible stamp (poppler's
-pdftoppm, where installed). The store is read only for order ids of an order
+pictures of the pages carrying the visible stamp (poppler's pdftoppm, where
+installed), and the shop's record of each order the file's codes belong to
+(date, merchant, book, status; never the buyer's name or address from the
+record: the report goes to a platform). The store is read only for order ids of an order
 id's shape (trace.shown leaves them bare), so a crafted id never names an
 object. The report is written whole or not at all (OUT.pdf.part, renamed).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,8 +18,7 @@ from pathlib import Path
 
 from common.orders import load_record
 from common.storage import Storage
-from stamping.formats import detect_format
-from stamping.report import Case, OrderFacts, pages_to_show, render_report, thumbnails
+from stamping.report import OrderFacts, describe, orders_to_look_up, render_report
 from stamping.trace import Trace, shown
 
 
@@ -33,23 +31,12 @@ def write_report(
     notes: Iterable[str],
 ) -> None:
     """Write the report on the traced file `data`; `store` is (storage, bucket), or why none."""
-    case = Case(
-        file_name=name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        format=detect_format(data) or "file",
-        trace=trace,
-        made_at=datetime.now(UTC).replace(microsecond=0),
-        notes=tuple(notes),
-    )
+    case = describe(name, data, trace, datetime.now(UTC).replace(microsecond=0), notes)
     if isinstance(store, str):
         case = replace(case, store_unread=store)
     else:
-        orders, unread = order_facts(*store, _real_orders(trace))
+        orders, unread = order_facts(*store, orders_to_look_up(trace))
         case = replace(case, orders=orders, store_unread=unread)
-    if case.format == "pdf":
-        pictures, why = thumbnails(data, pages_to_show(case))
-        case = replace(case, thumbnails=pictures, thumbnails_note=why)
     partial = out.with_name(f".{out.name}.part")
     try:
         partial.write_bytes(render_report(case))
@@ -75,9 +62,3 @@ def order_facts(
                 order_id, record.created_at, record.merchant, record.title, str(record.status)
             )
     return found, ""
-
-
-def _real_orders(trace: Trace) -> list[str]:
-    """The orders the codes belong to: an authentic finding's, a forged one's owner."""
-    ids = [(f.order_id or f.owner) if f.authentic else f.owner for f in trace.findings]
-    return list(dict.fromkeys(i for i in ids if i))[:12]

@@ -1,11 +1,14 @@
 """The evidence report an author attaches to a takedown notice: `render_report(case)` -> PDF.
 
 A Case (what the file is, what trace found, what the shop's store says) goes
-in, PDF bytes come out; `thumbnails` draws the pages carrying the visible
-stamp with poppler where it is installed. The console's `trace --report` and
-the dashboard gather the Case; nothing here reads a store or a clock.
+in, PDF bytes come out. `describe` gathers a Case from the file and its trace
+(hash, size, format, pictures of the stamped pages, drawn by poppler where it
+is installed); the caller adds its store's OrderFacts for `orders_to_look_up`
+(the console's `trace --report`: console/files/_report.py). Nothing here reads
+a store or a clock.
 """
 
+from stamping.report._case import describe, orders_to_look_up
 from stamping.report._facts import Case, OrderFacts, Thumbnail
 from stamping.report._layout import BadPicture
 from stamping.report._report import MAX_THUMBNAILS, pages_to_show, render_report, stamped_pages
@@ -17,6 +20,8 @@ __all__ = [
     "Case",
     "OrderFacts",
     "Thumbnail",
+    "describe",
+    "orders_to_look_up",
     "pages_to_show",
     "render_report",
     "stamped_pages",
