@@ -14,17 +14,16 @@ from __future__ import annotations
 import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 from render_stamped import render  # tools/ is this script's folder: on sys.path
 
-from common.codes import InvalidCode, check_code, issued_for, make_code
+from common.codes import make_code
+from console.files._trace import authentic_with
 from demo.sample_book import make_sample_book
 from stamping.formats import stamp_file, trace_file
 from stamping.report import OrderFacts, describe, render_report
 from stamping.stamp import Stamp
-from stamping.trace import CodeCheck
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "render-report-secret"  # noqa: S105 - a made-up shop's, for a picture
@@ -32,17 +31,9 @@ ORDER = "txn_01hv8wptq8987qeep44cyrewp9"
 BUYER = Stamp("Ada Lovelace", "ada@example.com", ORDER, make_code(SECRET, ORDER))
 
 
-def authentic(code: str) -> bool:
-    try:
-        check_code(SECRET, code)
-    except InvalidCode:
-        return False
-    return True
-
-
 def main() -> None:
     copy = stamp_file(make_sample_book(pages=48), BUYER)
-    trace = trace_file(copy, CodeCheck(authentic, partial(issued_for, SECRET)))
+    trace = trace_file(copy, authentic_with(SECRET))  # the checker `trace` uses
     facts = OrderFacts(ORDER, "2026-11-02T09:15:00+00:00", "paddle", "Practical Python", "mailed")
     made_at = datetime(2026, 12, 6, 22, 30, tzinfo=UTC)
     case = describe("practical-python (1).pdf", copy, trace, made_at)
