@@ -277,9 +277,10 @@ class TestExport:
         assert list(rows[0]) == [
             "order_id", "paddle_ids", "customer_id", "product", "buyer_name", "buyer_email",
             "code", "status", "created_at", "mailed_at", "downloads", "revoked_at",
-            "revoked_reason", "revoked_by",
+            "revoked_reason", "revoked_by", "merchant",
         ]  # fmt: skip
         first, second, _, evil = rows
+        assert {row["merchant"] for row in rows} == {"paddle"}
         assert (first["order_id"], first["paddle_ids"], first["product"]) == (
             "552312-1",
             "552312",
