@@ -113,7 +113,9 @@ def _buyers(commands: argparse._SubParsersAction[Parser]) -> None:
     give.add_argument("--email", help="the reader's address")
     give.add_argument("--note", help="a few words from you, in the mail")
     give.add_argument("--csv", metavar="FILE", help="many readers: columns name,email[,note]")
-    give.add_argument("--run", default="", metavar="LABEL", help="a new round for the same list")
+    give.add_argument(
+        "--run", dest="run_label", default="", metavar="LABEL", help="a new round for the same list"
+    )
     give.add_argument("--rate", type=_rate, default=10.0, help="messages a second (10)")
     give.add_argument("--stall", type=_rate, default=600.0, help="give up after S s idle (600)")
     _wait(give)

@@ -82,7 +82,7 @@ def _give_list(args: argparse.Namespace, deps: ConsoleDeps) -> int:
         raise UsageError(str(exc)) from None
     messages: list[tuple[int, OrderPaid]] = []
     for row in read_gift_list(Path(args.csv)):
-        order_id = gift_order_id(secret, product=args.product, email=row.email, run=args.run)
+        order_id = gift_order_id(secret, product=args.product, email=row.email, run=args.run_label)
         try:
             message = gift_message(
                 catalog,
@@ -99,7 +99,7 @@ def _give_list(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     to_give = [(line, m) for line, m in messages if m.order_id not in given]
     deps.out.print(
         f"{len(messages)} readers: {len(to_give)} to give, {len(given)} given before "
-        f"(the same list and --run {args.run!r})"
+        f"(the same list and --run {args.run_label!r})"
     )
     if to_give:
         _publish_and_follow(deps, [m for _, m in to_give], args.rate, args.stall)
@@ -147,7 +147,7 @@ def _rows(path: Path, reader: Any) -> list[GiftRow]:
             raise UsageError(f"{path}, line {line}: more than {MAX_ROWS} readers; split the list")
         if len(cells) != len(header):
             raise UsageError(
-                f"{path}, line {line}: {len(cells)} cells, the header has {len(header)}"
+                f"{path}, line {line}: {len(cells)} cells where the header has {len(header)}"
             )
         row = dict(zip(header, cells, strict=True))
         try:
