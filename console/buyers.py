@@ -28,11 +28,11 @@ from typing import Any
 from rich.table import Table
 
 from common.dead_letters import Letter
-from common.messages import ErasureRequested, now_iso
+from common.messages import ContractError, ErasureRequested, now_iso
 from common.orders import OrderQuery, customer_prefix
 from console.actions import unconfirmed, wait_for
 from console.deps import ConsoleDeps
-from console.errors import ConsoleError
+from console.errors import ConsoleError, UsageError
 from console.listing import Loaded, load_orders
 from console.views import detail, emit_json, letter_view
 
@@ -61,7 +61,10 @@ def run_forget(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     loaded = _orders_of(deps, email)
     ids = {record.order_id for record, _ in loaded}
     if loaded:
-        message = ErasureRequested(email, uuid.uuid4().hex, now_iso(), requested_by=args.by)
+        try:
+            message = ErasureRequested(email, uuid.uuid4().hex, now_iso(), requested_by=args.by)
+        except ContractError as exc:  # a --by the message cannot carry
+            raise UsageError(f"--by: {exc}") from None
         deps.publisher().publish(message)
         if not deps.drain(60.0):
             raise ConsoleError("the request is spooled but the worker did not take it within 60 s")

@@ -169,8 +169,8 @@ def _publish_and_follow(
 ) -> None:
     """Publish paced, follow the records until each is mailed; ConsoleError when stalled."""
     publisher = deps.publisher()
-    total, published, done = len(messages), 0, 0
-    pending = [m.order_id for m in messages]
+    total, published = len(messages), 0
+    left: set[str] = set()  # published, not mailed yet
     start = last_change = deps.clock()
     last_poll = float("-inf")
     with progress_bar(deps.out, "mailed {task.fields[done]}  left {task.fields[left]}") as bar:
@@ -178,19 +178,21 @@ def _publish_and_follow(
         while True:
             while published < total and deps.clock() >= start + published / rate:
                 publisher.publish(messages[published])
+                left.add(messages[published].order_id)
                 published += 1
             if deps.clock() - last_poll >= POLL_SECONDS or published == total:
                 last_poll = deps.clock()
-                mailed = _mailed_among(deps, pending[:published])
+                mailed = _mailed_among(deps, sorted(left))
                 if mailed:
-                    pending = [i for i in pending if i not in mailed]
-                    done, last_change = total - len(pending), deps.clock()
+                    left -= mailed
+                    last_change = deps.clock()
+                done = published - len(left)
                 bar.update(task, completed=done, done=done, left=total - done)
-                if not pending:
+                if done == total:
                     break
                 if published == total and deps.clock() - last_change > stall:
                     raise ConsoleError(
-                        f"no gift mailed for {stall:g} s with {len(pending)} left; see "
+                        f"no gift mailed for {stall:g} s with {len(left)} left; see "
                         "`exlibris dead-letters`, then run the same command again to resume"
                     )
             deps.sleep(POLL_SECONDS if published == total else min(POLL_SECONDS, 1 / rate))

@@ -244,7 +244,11 @@ class TestBuyerAndForget:
         text = page.get_data(as_text=True)
         assert page.status_code == 200 and "erased on request" in text and "A*** L***" not in text
 
-    def test_a_bad_address_is_a_usage_error(self, shop: Shop) -> None:
-        for command in ("buyer", "forget"):
-            ran = shop.console(command, "ada at example")
+    def test_a_bad_address_or_asker_is_a_usage_error(self, shop: Shop) -> None:
+        shop.buy("552312-1", "ada@example.com", "Ada Lovelace")
+        for argv in (("buyer", "ada at example"), ("forget", "ada at example")):
+            ran = shop.console(*argv)
             assert ran.status == 2 and ran.err.count("\n") == 1
+        ran = shop.console("forget", "ada@example.com", "--by", " ")
+        assert ran.status == 2 and "--by" in ran.err and ran.err.count("\n") == 1
+        assert shop.record("552312-1").buyer_email == "ada@example.com"
