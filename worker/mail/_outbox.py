@@ -5,11 +5,13 @@ would deliver them, from the shop by name (SHOP_NAME, as SendGrid's From), so
 an author can open the demo's mail in any mail client. Headers are written as
 UTF-8 (RFC 6532), so an internationalised address is kept as the buyer typed
 it. Files are written atomically; the name starts with a timestamp so `ls`
-lists mails in the order they were sent.
+lists mails in the order they were sent, and ends with a digest of the mail's
+key, so `sent(key)` finds a mail that went out before its sender was killed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import time
@@ -49,11 +51,23 @@ class OutboxMailer:
         message.set_content(mail.text, cte="quoted-printable")
         message.add_alternative(mail.html, subtype="html", cte="quoted-printable")
         safe_order = re.sub(r"[^A-Za-z0-9_.-]", "_", mail.order_id)
-        path = self.folder / f"{time.time_ns()}-{safe_order}.eml"
+        keyed = f"-k{_digest(mail.key)}" if mail.key else ""
+        path = self.folder / f"{time.time_ns()}-{safe_order}{keyed}.eml"
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_bytes(message.as_bytes(policy=_UNFOLDED))
-        os.replace(tmp, path)
+        os.replace(tmp, path)  # atomic: the mail and the proof it was sent are one file
         return message_id
+
+    def sent(self, key: str) -> str | None:
+        if not key:
+            return None
+        for path in self.folder.glob(f"*-k{_digest(key)}.eml"):
+            return str(read_mail(path)["Message-ID"])
+        return None
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def _address(name: str, email: str) -> Address:
