@@ -18,6 +18,7 @@ from common.orders._index import (
 )
 from common.orders._order_store import OrderStore
 from common.orders._record import (
+    RESTORABLE,
     DeliveredFile,
     EmailChange,
     InvalidTransition,
@@ -45,6 +46,7 @@ from common.orders._store import (
 )
 
 __all__ = [
+    "RESTORABLE",
     "CountContended",
     "DeliveredFile",
     "EmailChange",

@@ -105,4 +105,4 @@ def test_an_unknown_app_stops_with_a_clear_message(tmp_path):
         check=False,
     )
     assert result.returncode == 64
-    assert "APP must be service or worker" in result.stderr
+    assert "APP must be service, worker or dashboard" in result.stderr
