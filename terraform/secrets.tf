@@ -9,9 +9,10 @@ locals {
   # webhooks and link tokens, the worker mints tokens, looks up customers and
   # mails.
   secret_catalog = {
+    # The dashboard checks codes in found copies and keys its forms' CSRF tokens with it.
     stamp-secret = {
       env     = "STAMP_SECRET"
-      readers = ["service", "worker"]
+      readers = ["service", "worker", "dashboard"]
       enabled = true
     }
     sendgrid-api-key = {
@@ -67,6 +68,9 @@ locals {
 
   service_secrets = { for id, s in local.secrets : id => s if contains(s.readers, "service") }
   worker_secrets  = { for id, s in local.secrets : id => s if contains(s.readers, "worker") }
+  dashboard_secrets = {
+    for id, s in local.secrets : id => s if contains(s.readers, "dashboard")
+  }
 }
 
 resource "google_secret_manager_secret" "secrets" {
