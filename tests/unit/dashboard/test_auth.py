@@ -180,3 +180,12 @@ def test_iap_without_an_audience_does_not_start(shop: Shop) -> None:
 def test_an_unknown_auth_mode_does_not_start(shop: Shop) -> None:
     with pytest.raises(SettingsError, match="DASHBOARD_AUTH"):
         shop.settings.with_overrides(dashboard_auth="none")
+
+
+@pytest.mark.parametrize("url", ["http://keys.example/jwk", "file:///etc/keys", "ftp://x/jwk"])
+def test_iap_keys_come_over_https_or_from_loopback(shop: Shop, url: str) -> None:
+    settings = shop.settings.with_overrides(
+        dashboard_auth="iap", iap_audience=AUDIENCE, iap_certs_url=url
+    )
+    with pytest.raises(SettingsError, match="IAP_CERTS_URL"):
+        settings.check_dashboard()
