@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from common.messages import OrderRevoked
 from common.web import CSP
 from dashboard.csrf import csrf_key, make_token
 from demo.sample_book import make_sample_book
@@ -159,6 +160,17 @@ class TestOrder:
         )
         status, page = post(client, "/orders/552312-1/revoke", reason=" ")
         assert status == 400 and "a reason" in page
+
+    def test_a_chargeback_is_restored_by_its_button(self, shop: Shop, client: FlaskClient) -> None:
+        shop.buy("552312-1")
+        lost = OrderRevoked("552312-1", "evt-cb", "2026-01-02T00:00:00Z", reason="chargeback")
+        assert shop.publisher.publish(lost)
+        assert "Restore (the chargeback was reversed)" in client.get("/orders/552312-1").get_data(
+            as_text=True
+        )
+        status, where = post(client, "/orders/552312-1/restore", reason="dispute won")
+        assert status == 303 and where.endswith("note=restored")
+        assert shop.record("552312-1").status == "mailed"
 
     def test_only_a_chargeback_is_restored(self, shop: Shop, client: FlaskClient) -> None:
         shop.buy("552312-1")
