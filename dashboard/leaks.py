@@ -5,9 +5,12 @@ engine's `trace_file` with the shop's code check, the code index of this
 shop's storage, OCR of up to 40 picture-only pages, and the STAMP_MAX_*
 limits. The upload is capped at DASHBOARD_MAX_UPLOAD bytes (32 MiB: Cloud
 Run's HTTP/1 request limit; app.py sets Flask's MAX_CONTENT_LENGTH from it).
-Nothing uploaded is kept: the bytes are read into memory, traced and
-dropped, and werkzeug's spooled temporary file (for uploads over 500 KiB) is
-closed, which deletes it, before the page is rendered. Text from the file is
+With `report=1` (the form's second button) the answer is the evidence
+report of `exlibris trace --report` (console/files/_report.py) as a PDF
+download instead of the page. Nothing uploaded is kept: the bytes are read
+into memory, traced (and reported on) and dropped, and werkzeug's spooled
+temporary file (for uploads over 500 KiB) is closed, which deletes it,
+before the page is rendered. Text from the file is
 shown cut and escaped (stamping/trace.py's trace_json): the file is the
 leaker's.
 """
@@ -18,10 +21,14 @@ import logging
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from common.orders import code_owner
 from console.files import authentic_with
+
+# The report's module is left out of console.files' public names so that `exlibris stamp`
+# does not load the report's drawing code at start; the dashboard needs it.
+from console.files._report import report_pdf
 from dashboard._pages import console
 from stamping.formats import trace_file
 from stamping.ocr import read_footers
@@ -40,7 +47,7 @@ def trace_page() -> str:
 
 
 @bp.post("/trace")
-def trace_upload() -> tuple[str, int]:
+def trace_upload() -> tuple[str, int] | Response:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         abort(400, "choose a PDF or EPUB file to upload")
@@ -61,6 +68,15 @@ def trace_upload() -> tuple[str, int]:
     except Exception as exc:  # a bug of ours must not look like a fault of the file
         log.exception("trace failed")
         return _answer(error=f"trace failed ({type(exc).__name__}); please report it", status=422)
+    if request.form.get("report") == "1":
+        name = printable(upload.filename)[:200]
+        store = (deps.storage, settings.delivery_bucket)
+        pdf = report_pdf(name, data, found, store, found.notes)
+        return Response(
+            pdf,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": 'attachment; filename="evidence-report.pdf"'},
+        )
     return _answer(result=trace_json(found))
 
 

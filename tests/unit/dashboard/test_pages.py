@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import re
+import subprocess
 import time
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from common.messages import OrderRevoked
 from common.web import CSP
 from dashboard.csrf import csrf_key, make_token
 from demo.sample_book import make_sample_book
-from tests.conftest import SAMPLE_CATALOG
+from tests.conftest import SAMPLE_CATALOG, needs
 from tests.support.paddle_payloads import billing_transaction_completed
 from tests.support.shop import Shop
 from tests.unit.console.test_console_commands import UNKNOWN_PRICE, UNKNOWN_PRODUCT
@@ -283,6 +284,28 @@ class TestTrace:
         assert answer.status_code == 200, page
         assert "Order 552312-2" in page and "authentic" in page and "552312-1" not in page
         assert "Revoke order 552312-2" in page
+
+    @needs("pdftotext")
+    def test_the_evidence_report_downloads_for_the_same_upload(
+        self, shop: Shop, client: FlaskClient
+    ) -> None:
+        shop.buy("552312-1", "ada@example.com", "Ada Lovelace")
+        copy = shop.record("552312-1").files[0]
+        data = shop.storage.read(shop.settings.delivery_bucket, copy.object_name).data
+        token = csrf_of(client, "/trace")
+        answer = client.post(
+            "/trace",
+            data={"csrf": token, "report": "1", "file": (io.BytesIO(data), "leak.pdf")},
+            content_type="multipart/form-data",
+        )
+        assert answer.status_code == 200
+        assert answer.mimetype == "application/pdf"
+        assert answer.headers["Content-Disposition"].startswith("attachment")
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=answer.data, capture_output=True, check=True
+        ).stdout.decode()
+        assert "552312-1" in text and "AUTHENTIC" in text and "leak.pdf" in text
+        assert "Ada Lovelace" not in text and "ada@example.com" not in text
 
     def test_a_file_that_is_no_book_is_400_in_words(self, client: FlaskClient) -> None:
         token = csrf_of(client, "/trace")
