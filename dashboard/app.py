@@ -20,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from common.logging import configure_logging
 from common.settings import Settings
 from common.web import add_security_headers, health, json_error, register_error_handlers
-from dashboard import home, leaks, letters, orders, reissue
+from dashboard import gifts, home, leaks, letters, orders, reissue
 from dashboard.auth import Denied, KeysUnavailable
 from dashboard.bootstrap import build_dashboard_deps
 from dashboard.csrf import FIELD, CsrfError, check_token, csrf_key, make_token
@@ -44,7 +44,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     deps = deps or build_dashboard_deps(settings, **overrides)
     app.extensions["exlibris_dashboard"] = deps
-    for blueprint in (health, home.bp, orders.bp, letters.bp, reissue.bp, leaks.bp):
+    for blueprint in (health, home.bp, orders.bp, letters.bp, reissue.bp, gifts.bp, leaks.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     _install_gate(app, deps, csrf_key(settings.stamp_secret))

@@ -33,6 +33,7 @@ NOTES = {
     "revoked": "Revocation requested: the links answer 410 once the worker has run.",
     "revoked-already": "The order was revoked already.",
     "restored": "Restore requested.",
+    "given": "Gift given: the worker stamps and mails the copy; this page follows it.",
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from common.messages import (
     CopyRequested,
     EditionReissued,
+    ErasureRequested,
     ItemsRefunded,
     LinksRequested,
     Message,
@@ -24,6 +25,7 @@ from common.messages import (
 )
 from worker.deps import WorkerDeps
 from worker.use_cases import (
+    erase_buyer,
     fulfil_order,
     reissue_order,
     resend_links,
@@ -49,6 +51,7 @@ HANDLERS: dict[type, Handler] = {
     EditionReissued: reissue_order,
     PaymentRevoked: revoke_payment,
     PaymentRestored: restore_payment,
+    ErasureRequested: erase_buyer,
 }
 
 

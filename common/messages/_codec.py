@@ -28,6 +28,7 @@ from common.messages._refund import (
 from common.messages._requests import (
     CopyRequested,
     EditionReissued,
+    ErasureRequested,
     LinksRequested,
     ResendRequested,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "ContractError",
     "CopyRequested",
     "EditionReissued",
+    "ErasureRequested",
     "ItemsRefunded",
     "LinksRequested",
     "Message",
@@ -64,6 +66,7 @@ Message = (
     | EditionReissued
     | PaymentRevoked
     | PaymentRestored
+    | ErasureRequested
 )
 _TYPES: dict[str, type[Message]] = {
     t.TYPE: t
@@ -78,6 +81,7 @@ _TYPES: dict[str, type[Message]] = {
         EditionReissued,
         PaymentRevoked,
         PaymentRestored,
+        ErasureRequested,
     )
 }
 

@@ -208,7 +208,13 @@ class TestCsrf:
     def test_every_form_carries_the_token(self, shop: Shop, client: FlaskClient) -> None:
         shop.buy("552312-1")
         (shop.original() / "practical-python.pdf").write_bytes(make_sample_book(pages=49))
-        for path in ("/orders", "/orders/552312-1", "/reissue/practical-python", "/trace"):
+        for path in (
+            "/orders",
+            "/orders/552312-1",
+            "/reissue/practical-python",
+            "/gifts",
+            "/trace",
+        ):
             page = client.get(path).get_data(as_text=True)
             forms = page.count("<form")
             assert forms and page.count('name="csrf"') == forms, path
@@ -333,7 +339,16 @@ class TestHygiene:
         self, shop: Shop, client: FlaskClient
     ) -> None:
         shop.buy("552312-1")
-        for path in ("/", "/orders", "/orders/552312-1", "/dead-letters", "/reissue", "/trace"):
+        paths = (
+            "/",
+            "/orders",
+            "/orders/552312-1",
+            "/dead-letters",
+            "/reissue",
+            "/gifts",
+            "/trace",
+        )
+        for path in paths:
             answer = client.get(path)
             assert answer.status_code == 200, path
             assert answer.headers["Content-Security-Policy"] == CSP
@@ -354,3 +369,41 @@ class TestHygiene:
         logged = caplog.text + json.dumps([r.__dict__ for r in caplog.records], default=str)
         for secret in ("ada@example.com", "ada.l@example.com", "Ada Lovelace"):
             assert secret not in logged
+
+
+class TestGifts:
+    def test_a_review_copy_is_given_stamped_and_mailed(
+        self, shop: Shop, client: FlaskClient
+    ) -> None:
+        page = client.get("/gifts").get_data(as_text=True)
+        assert "practical-python" in page and 'name="csrf"' in page
+        status, where = post(
+            client,
+            "/gifts",
+            product="practical-python",
+            name="Rita Reviewer",
+            email="rita@example.com",
+            note="Thanks for reading!",
+        )
+        assert status == 303 and "note=given" in where
+        order_id = where.split("/orders/")[1].split("?")[0]
+        assert order_id.startswith("gift-")
+        record = shop.record(order_id)
+        assert (record.merchant, record.status) == ("gift", "mailed")
+        [mail] = shop.mails()
+        assert "rita@example.com" in mail["To"]
+
+    @pytest.mark.parametrize(
+        ("form", "said"),
+        [
+            ({"product": "nope", "name": "Rita", "email": "rita@example.com"}, "no product"),
+            ({"product": "practical-python", "name": " ", "email": "rita@example.com"}, "name"),
+            ({"product": "practical-python", "name": "Rita", "email": "not-an-address"}, "email"),
+        ],
+    )
+    def test_a_gift_refused_says_why_and_mails_nothing(
+        self, shop: Shop, client: FlaskClient, form: dict[str, str], said: str
+    ) -> None:
+        status, page = post(client, "/gifts", **form)
+        assert status == 400 and said in page.lower()
+        assert shop.mails() == []
