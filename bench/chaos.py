@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/chaos.py [--orders 1000] [--clients 8] [--threads 4]
         [--kill-every 20] [--fault-rate 0.05] [--hang 2] [--time-scale 1] [--seed 26]
-        [--drain-timeout 1800]
+        [--drain-timeout 1800] [--pubsub local|emulator]
 
 What runs: the service and the worker under gunicorn (demo/stack.py, as the
 image runs them), the local push publisher (the embedded stack's, with
@@ -26,6 +26,12 @@ The client's own read timeout is 60 s (common/storage/gcs.py); a hang that
 long per fault would make the run hours long, so a timeout here is the
 connection cut after `--hang` seconds, which the client treats the same way
 (a ConnectionError, retried by its policy or answered 503 by the worker).
+
+`--pubsub emulator` puts the Pub/Sub emulator where the local publisher was:
+the service publishes with the real client, and the emulator pushes to the
+worker through a push subscription with the retry and dead-letter policies of
+terraform/pubsub.tf (demo/emulators/topology.py), backoff scaled as below.
+Stuck then counts messages on the dead-letter topic instead of the spool.
 
 Every `--kill-every` seconds the worker's gunicorn (master and process) gets
 SIGKILL and a fresh one starts on the same port, until every order has its
@@ -55,11 +61,12 @@ from urllib.parse import quote
 
 from burst_load import mail_times, send_burst
 
-from common.messages import parse_envelope
+from common.messages import decode, parse_envelope
 from common.orders import OrderRecord
 from common.orders._store import record_name
-from demo.emulators import StorageEmulator
+from demo.emulators import PROJECT, PubSubEmulator, StorageEmulator
 from demo.emulators.__main__ import DELIVERY, emulator_env, throwaway_key, upload_sample
+from demo.emulators.topology import PushTopology, create_push_topology
 from demo.stack import Stack, running_stack
 from tests.support.fault_proxy import RATE_LIMITED, FaultProxy, upload_name
 from tests.support.http_standin import Recorded, Reply
@@ -183,11 +190,14 @@ def run(args: argparse.Namespace) -> int:
     paddle = PaddleStandIn(api_key=PADDLE_KEY, any_customer=True).start()
     with tempfile.TemporaryDirectory(prefix="exlibris-chaos-") as tmp:
         data_dir = Path(tmp) / "var"
+        pubsub = PubSubEmulator(Path(tmp) / "pubsub").start() if args.pubsub == "emulator" else None
         upload_sample(emulator)
-        env = emulator_env(emulator, _NoPubSub(), throwaway_key(Path(tmp)))
-        env |= {"PUBLISH_BACKEND": "local", "STORAGE_EMULATOR_HOST": proxy.url}
+        env = emulator_env(emulator, pubsub or _NoPubSub(), throwaway_key(Path(tmp)))
+        env |= {"STORAGE_EMULATOR_HOST": proxy.url}
         env |= {"PADDLE_API_URL": paddle.url, "PADDLE_API_KEY": PADDLE_KEY, **schedule}
-        env.pop("PUBSUB_EMULATOR_HOST", None)
+        if pubsub is None:
+            env["PUBLISH_BACKEND"] = "local"
+            env.pop("PUBSUB_EMULATOR_HOST", None)
         tag = uuid.uuid4().hex[:6]
         order_ids = [f"txn_chaos{tag}{n:07d}" for n in range(args.orders)]
         print(
@@ -199,6 +209,7 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
         with running_stack(data_dir, extra_env=env) as stack:
+            topology = pubsub and push_to_worker(pubsub, stack.worker_url, scale, env)
             proxy.rate = args.fault_rate
             outbox, done, kills = data_dir / "outbox", threading.Event(), []
             started = time.monotonic()
@@ -219,7 +230,10 @@ def run(args: argparse.Namespace) -> int:
             killer.join()
             proxy.rate = 0.0
             time.sleep(3)  # a redelivery in flight would show a second mail now
-            report = figures(emulator, data_dir, accepted, order_ids, started, drained)
+            dead = dead_lettered(pubsub, topology) if pubsub and topology else None
+            report = figures(emulator, data_dir, accepted, order_ids, started, drained, dead)
+        if pubsub:
+            pubsub.stop()
     for server in (paddle, proxy):
         server.stop()
     emulator.stop()
@@ -228,6 +242,43 @@ def run(args: argparse.Namespace) -> int:
     report["412 conditionNotMet"] = proxy.preconditions_failed
     print(json.dumps(report, indent=1))
     return 0 if report["lost"] == report["doubled"] == report["stuck"] == 0 else 1
+
+
+def push_to_worker(
+    pubsub: PubSubEmulator, worker_url: str, scale: float, env: dict[str, str]
+) -> PushTopology:
+    """The topic the service publishes to, pushing to the worker as terraform/pubsub.tf does."""
+    return create_push_topology(
+        pubsub.publisher(),
+        pubsub.subscriber(),
+        PROJECT,
+        env["PUBSUB_TOPIC"],
+        f"{worker_url}/pubsub/push",
+        max_delivery_attempts=10,  # terraform/variables.tf max_delivery_attempts
+        minimum_backoff=max(1.0, 10 * scale),  # the emulator raises anything below 1 s to 1 s
+        maximum_backoff=600 * scale,
+    )
+
+
+def dead_lettered(pubsub: PubSubEmulator, topology: PushTopology) -> Counter[str]:
+    """Order id -> messages for it on the dead-letter topic (pulled, then acknowledged)."""
+    found: Counter[str] = Counter()
+    subscriber = pubsub.subscriber()
+    while True:
+        pulled = subscriber.pull(
+            subscription=topology.dead_letter_subscription, max_messages=100, timeout=10
+        )
+        if not pulled.received_messages:
+            return found
+        for received in pulled.received_messages:
+            try:
+                found[getattr(decode(received.message.data), "order_id", "?")] += 1
+            except ValueError:
+                found["?"] += 1
+        subscriber.acknowledge(
+            subscription=topology.dead_letter_subscription,
+            ack_ids=[r.ack_id for r in pulled.received_messages],
+        )
 
 
 def wait_drained(
@@ -256,10 +307,12 @@ def figures(
     order_ids: list[str],
     started: float,
     drained: float | None,
+    dead_letter_topic: Counter[str] | None = None,
 ) -> dict[str, object]:
     mails = mail_times(data_dir / "outbox")
     statuses = records(emulator, accepted)
     pending = spooled_orders(data_dir / "spool") + spooled_orders(data_dir / "dead-letter")
+    pending += dead_letter_topic or Counter()
     stuck = [o for o in accepted if statuses[o] != "mailed" or pending[o]]
     return {
         "orders": len(order_ids),
@@ -267,7 +320,8 @@ def figures(
         "lost": sum(1 for o in accepted if not mails.get(o)),
         "doubled": sum(1 for o in order_ids if len(mails.get(o, [])) > 1),
         "stuck": len(stuck),
-        "dead-lettered": len(list((data_dir / "dead-letter").glob("*.json"))),
+        "dead-lettered": len(list((data_dir / "dead-letter").glob("*.json")))
+        + sum((dead_letter_topic or Counter()).values()),
         "seconds to drain": round(drained, 1) if drained is not None else "not drained",
         "examples stuck": stuck[:5],
     }
@@ -291,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-scale", type=float, default=1.0)
     parser.add_argument("--drain-timeout", type=float, default=1800.0)
     parser.add_argument("--seed", type=int, default=26)
+    parser.add_argument("--pubsub", choices=("local", "emulator"), default="local")
     return run(parser.parse_args(argv))
 
 

@@ -5,11 +5,14 @@ would deliver them, from the shop by name (SHOP_NAME, as SendGrid's From), so
 an author can open the demo's mail in any mail client. Headers are written as
 UTF-8 (RFC 6532), so an internationalised address is kept as the buyer typed
 it. Files are written atomically; the name starts with a timestamp so `ls`
-lists mails in the order they were sent.
+lists mails in the order they were sent. A keyed mail carries a digest of its
+key in a header, so `sent(key)` finds a mail that went out before its sender
+was killed: the mail and that proof land in one atomic rename.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import time
@@ -26,6 +29,7 @@ from worker.mail._port import Mail
 # can split it into several addresses on the way back in (one buyer mailed as two).
 _UNFOLDED = policy.SMTPUTF8.clone(max_line_length=None)
 _NAME_BYTES = 400  # with the address, the To line stays under RFC 5322's 998 octets
+_KEY_HEADER = "X-Exlibris-Mail-Key"
 
 
 class OutboxMailer:
@@ -49,11 +53,28 @@ class OutboxMailer:
         message.set_content(mail.text, cte="quoted-printable")
         message.add_alternative(mail.html, subtype="html", cte="quoted-printable")
         safe_order = re.sub(r"[^A-Za-z0-9_.-]", "_", mail.order_id)
+        if mail.key:
+            message[_KEY_HEADER] = _digest(mail.key)
         path = self.folder / f"{time.time_ns()}-{safe_order}.eml"
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_bytes(message.as_bytes(policy=_UNFOLDED))
         os.replace(tmp, path)
         return message_id
+
+    def sent(self, key: str) -> str | None:
+        # A scan of the folder: asked only when a claim went stale, of a demo's outbox.
+        if not key:
+            return None
+        wanted = f"{_KEY_HEADER}: {_digest(key)}".encode()
+        for path in self.folder.glob("*.eml"):
+            head = re.split(rb"\r?\n\r?\n", path.read_bytes(), maxsplit=1)[0]
+            if wanted in head.splitlines():
+                return str(read_mail(path)["Message-ID"])
+        return None
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def _address(name: str, email: str) -> Address:

@@ -31,9 +31,16 @@ class Mail:
     order_id: str
     category: str = "delivery"
     custom_args: dict[str, str] = field(default_factory=dict)
+    # The claim this mail fulfils ("" for none): a provider that can tell what it sent
+    # answers Mailer.sent(key), so a delivery taking over a stale claim does not mail twice.
+    key: str = ""
 
 
 class Mailer(Protocol):
     def send(self, mail: Mail) -> str:
         """Send the mail and return the provider's message id."""
+        ...
+
+    def sent(self, key: str) -> str | None:
+        """The message id of a mail already sent under this key; None if none or unknowable."""
         ...

@@ -27,10 +27,13 @@ one order come within a second. A record is written as `stamped` alone only
 when a refused mail releases the claim. No window opens: a crash after the
 claim and before the send leaves a claim to go stale, as it always did.
 
-The one unavoidable window: a crash after SendGrid accepted the mail but
-before `mailed` is recorded. The claim then goes stale (MAIL_CLAIM_SECONDS, 300 s)
-and a redelivery sends the mail again: a buyer may get one mail twice, never
-none. A fresh claim held by another delivery makes this one retry later; a
+The one window: a crash after the provider accepted the mail but before
+`mailed` is recorded. The claim then goes stale (MAIL_CLAIM_SECONDS, 300 s),
+and the delivery that takes it over first asks the mailer whether a mail went
+out under the stale claim's key (Mailer.sent): if so, it records that one as
+mailed. Where the provider cannot tell (SendGrid without its paid activity
+API), the mail is sent again: a buyer may get one mail twice, never none.
+A fresh claim held by another delivery makes this one retry later; a
 send the provider refused releases the claim at once, so the next delivery
 tries again instead of waiting for the claim to go stale.
 """
@@ -211,15 +214,24 @@ def _stamp_all(record: OrderRecord, deps: WorkerDeps) -> OrderRecord:
 def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
     """Claim the mail with a precondition, send it, record it; PreconditionFailed if beaten."""
     now, claim_seconds = deps.clock(), deps.settings.mail_claim_seconds
-    if record.status == Status.MAILING and now - record.mail_claimed_at < claim_seconds:
-        raise TransientError(f"order {record.order_id} is being mailed by another delivery")
+    if record.status == Status.MAILING:
+        if now - record.mail_claimed_at < claim_seconds:
+            raise TransientError(f"order {record.order_id} is being mailed by another delivery")
+        earlier = deps.mailer.sent(_claim_key(record))
+        if earlier:  # its sender died before recording it
+            _record_mailed(record.mailed(provider_id=earlier, at=now_iso()), generation, deps)
+            log.info(
+                "order mailed by a delivery that died before recording it",
+                extra={"event": "order_mailed", "order_id": record.order_id, "mail_id": earlier},
+            )
+            return
     try:
         claimed = record.mail_claimed(now=now, at=now_iso())
     except InvalidTransition as exc:
         raise PermanentError(str(exc)) from exc
     generation = deps.orders.save(claimed, generation)
     try:
-        mail_id = mail_links(claimed, deps, resend=False)
+        mail_id = mail_links(claimed, deps, resend=False, key=_claim_key(claimed))
     except MailOutcomeUnknown:
         raise  # keep the claim: a second mail now could be a duplicate
     except WorkerError:
@@ -230,6 +242,11 @@ def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
         "order mailed",
         extra={"event": "order_mailed", "order_id": record.order_id, "mail_id": mail_id},
     )
+
+
+def _claim_key(record: OrderRecord) -> str:
+    """The key of the delivery mail a claim sends: one claim, one mail."""
+    return f"delivery/{record.order_id}/{record.mail_claimed_at!r}"
 
 
 def _record_mailed(mailed: OrderRecord, generation: int, deps: WorkerDeps) -> None:

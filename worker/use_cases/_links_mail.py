@@ -17,6 +17,7 @@ the author to replay once it is fixed, instead of an order stuck in `mailing`.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from common.codes import LinkClaim, make_token
 from common.formatting import human_size
@@ -49,10 +50,11 @@ def durable_links(
     return links, expires
 
 
-def mail_links(record: OrderRecord, deps: WorkerDeps, *, resend: bool) -> str:
-    """Render and send the links mail; return the provider's message id."""
+def mail_links(record: OrderRecord, deps: WorkerDeps, *, resend: bool, key: str = "") -> str:
+    """Render and send the links mail (under `key`, see Mail.key); return its message id."""
     links, expires = durable_links(record, deps)
-    return send_mail(render_delivery(record, links, expires, shop_of(deps), resend=resend), deps)
+    mail = render_delivery(record, links, expires, shop_of(deps), resend=resend)
+    return send_mail(replace(mail, key=key), deps)
 
 
 def mail_new_edition(

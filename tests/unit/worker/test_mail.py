@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import replace
 from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,7 +22,7 @@ from common.messages import Buyer, LinksRequested, OrderPaid, push_envelope
 from common.orders import OrderRecord, Status
 from common.settings import Settings
 from worker.app import create_app
-from worker.mail import Mail
+from worker.mail import Mail, OutboxMailer
 from worker.mail._outbox import plain_text, read_mail
 
 NOW = 1_750_000_000.0  # 2025-06-15
@@ -181,6 +182,9 @@ class BrokenMailer:
         self.calls += 1
         raise ValueError(f"cannot build a mail for {mail.to!r}")
 
+    def sent(self, key: str) -> str | None:
+        return None
+
 
 def dead_letters(settings: Settings) -> list[dict[str, Any]]:
     folder = settings.local_data_dir / "dead-letter"
@@ -226,3 +230,13 @@ def test_a_display_name_in_mail_from_wins_over_the_shop_name(
     [mail] = outbox(settings)
     assert mail["From"].addresses[0].display_name == "Held Out"
     assert mail["From"].addresses[0].addr_spec == "held@example.com"
+
+
+def test_the_outbox_answers_which_mail_went_out_under_a_key(tmp_path: Path) -> None:
+    outbox = OutboxMailer(tmp_path, sender="books@example.com")
+    mail = Mail("ada@example.com", "Ada", "Your book", "text", "<p>html</p>", "552312-1")
+    first = outbox.send(replace(mail, key="delivery/552312-1/1750000000.0"))
+    outbox.send(mail)  # unkeyed, as re-sends are
+    assert outbox.sent("delivery/552312-1/1750000000.0") == first
+    assert outbox.sent("delivery/552312-1/1750000300.0") is None
+    assert outbox.sent("") is None

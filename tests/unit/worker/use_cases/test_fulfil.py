@@ -37,7 +37,7 @@ from common.messages import (
 )
 from common.orders import DeliveredFile, OrderRecord, Status
 from common.settings import Settings
-from common.storage import LocalStorage
+from common.storage import LocalStorage, TransientStorageError
 from stamping.epub.tracing import trace_epub
 from tests.corpus.hostile import content_bomb
 from worker.app import create_app
@@ -161,6 +161,29 @@ class RivalStorage(LocalStorage):
             rival, self.rival = self.rival, None
             rival()
         return super().write(bucket, name, data, **kwargs)
+
+
+class StorageDownAfterSend(LocalStorage):
+    """Embedded storage that stops taking writes once the mail claim is written.
+
+    The mail still goes out, but `mailed` can never be recorded: the state a
+    delivery killed between the provider's answer and its last write leaves.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            settings.local_data_dir / "storage",
+            public_url=settings.public_url,
+            signing_key=derive_key(settings.stamp_secret, "local-url"),
+        )
+        self.down = False
+
+    def write(self, bucket: str, name: str, data: bytes, **kwargs: Any) -> int:
+        if self.down:
+            raise TransientStorageError("503 backendError")
+        generation = super().write(bucket, name, data, **kwargs)
+        self.down = name.startswith("orders/") and json.loads(data)["status"] == Status.MAILING
+        return generation
 
 
 # --- fixtures ---
@@ -384,6 +407,20 @@ class TestMailClaim:
         [mail] = outbox(settings)
         rec = record(settings, "552312-1")
         assert (rec.status, rec.mail_id, rec.mail_claimed_at) == ("mailed", mail["Message-ID"], NOW)
+
+    def test_a_stale_claim_whose_mail_went_out_is_recorded_not_mailed_again(
+        self, settings: Settings, originals: Path
+    ) -> None:
+        storage, now = StorageDownAfterSend(settings), [NOW]
+        app = create_app(settings, storage=storage, clock=lambda: now[0])
+        assert push(app.test_client(), paid()) == 503  # mailed, but not recorded
+        [mail] = outbox(settings)
+        assert record(settings, "552312-1").status == Status.MAILING
+        storage.down, now[0] = False, NOW + CLAIM  # the claim has gone stale
+        assert push(app.test_client(), paid(), "m-2") == 204
+        assert [m["Message-ID"] for m in outbox(settings)] == [mail["Message-ID"]]
+        rec = record(settings, "552312-1")
+        assert (rec.status, rec.mail_id) == (Status.MAILED, mail["Message-ID"])
 
     @pytest.mark.parametrize("age", [0, 10, CLAIM - 1])
     def test_a_fresh_claim_makes_the_delivery_retry_without_mailing(
