@@ -25,8 +25,10 @@ from common.messages._codec import (
     now_iso,
 )
 from common.messages._envelope import attributes_of, parse_envelope, push_envelope
+from common.messages._fields import CHECKOUT_REF_MIN, clean_checkout_ref
 
 __all__ = [
+    "CHECKOUT_REF_MIN",
     "Buyer",
     "BuyerDataError",
     "ContractError",
@@ -44,6 +46,7 @@ __all__ = [
     "ResendRequested",
     "ascii_address",
     "attributes_of",
+    "clean_checkout_ref",
     "decode",
     "encode",
     "now_iso",
