@@ -81,10 +81,14 @@ def test_the_reference_travels_in_the_message() -> None:
 
 
 def test_a_message_from_before_checkout_refs_still_reads() -> None:
-    body = json.loads(encode(paddle_sale(None)))
+    body = json.loads(encode(paddle_sale({"exlibris_ref": REF})))
     del body["checkout_ref"]
     message = decode(json.dumps(body).encode())
     assert isinstance(message, OrderPaid) and message.checkout_ref == ""
+
+
+def test_a_sale_without_a_reference_is_sent_as_a_worker_of_before_reads_it() -> None:
+    assert "checkout_ref" not in json.loads(encode(paddle_sale(None)))
 
 
 def test_a_message_holding_a_bad_reference_is_read_without_it() -> None:
