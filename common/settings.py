@@ -67,6 +67,8 @@ class Settings:
     delivery_bucket: str = "exlibris-deliveries"
     public_url: str = "http://127.0.0.1:8080"
     link_ttl: int = 30 * 24 * 3600
+    # How long after the purchase /thanks?ref=… shows the downloads; then it points to /links.
+    thanks_ttl: int = 24 * 3600
     download_limit: int = 5
     signed_url_ttl: int = 600
     sendgrid_api_key: str = ""
@@ -180,6 +182,9 @@ class Settings:
         if self.link_ttl > MAX_LINK_TTL:  # a link's expiry must stay a date a page can print
             raise SettingsError(f"LINK_TTL: at most {MAX_LINK_TTL} seconds (ten years)")
         _positive("SIGNED_URL_TTL", self.signed_url_ttl)
+        _positive("THANKS_TTL", self.thanks_ttl)
+        if self.thanks_ttl > MAX_LINK_TTL:
+            raise SettingsError(f"THANKS_TTL: at most {MAX_LINK_TTL} seconds (ten years)")
         _positive("LOCAL_PUSH_CONCURRENCY", self.local_push_concurrency)
         for limit in fields(Limits):
             _positive(variable(limit.name), getattr(self, variable(limit.name).lower()))

@@ -4,10 +4,11 @@ Generates the sample book into embedded storage (once), starts service and
 worker under gunicorn, posts one correctly signed sale of it (Paddle Billing's
 `transaction.completed`, or the store's own: stripe, lemonsqueezy, shopify,
 woocommerce; demo/sales.py), waits for the mail in the outbox, prints the
-mail's path and its links, and stops. `python -m demo run` starts the stack
-(service on PORT, 8080 by default, worker on the next port, the author's
-dashboard on the one after, DASHBOARD_AUTH=local) and keeps it in the
-foreground until Ctrl-C, SIGTERM or SIGHUP.
+mail's path, its links and (for the stores whose checkout returns a reference: Paddle,
+Stripe, Lemon Squeezy) the thank-you page /thanks?ref=…, and stops. `python -m demo run`
+starts the stack (service on PORT, 8080 by default, worker on the next port, the author's
+dashboard on the one after, DASHBOARD_AUTH=local) and keeps it in the foreground until
+Ctrl-C, SIGTERM or SIGHUP.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def demo(settings: Settings, merchant: str = "paddle") -> int:
         print(f"mail: {mail.resolve()}")
         for link in download_links(read_mail(mail)):
             print(f"link: {link}")
+        if sale.ref:  # the page the checkout returns the buyer to: the same downloads, no mail
+            print(f"thank-you page: {stack.service_url}/thanks?ref={sale.ref}")
     print("The stack has stopped; `make run` serves these links until Ctrl-C.")
     return 0
 

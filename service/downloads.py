@@ -80,7 +80,7 @@ def download_page(token: str) -> Response:
     if request.args.get("preparing") and not copy_exists(deps, claim):
         return _preparing(token, 200)
     notice = "Your copy is ready." if request.args.get("preparing") else ""
-    return _page(view_link(deps, claim), notice=notice)
+    return render_page(view_link(deps, claim), notice=notice)
 
 
 @bp.post("/d/<token>")
@@ -95,7 +95,7 @@ def download(token: str) -> Response:
         view = view_link(deps, claim)  # a link that is gone says so first
         log.warning("download form refused", extra={"order_id": claim.order_id, "why": str(exc)})
         notice = "For your safety, press Download on this page to start the download."
-        return _page(view, notice=notice, status=403)
+        return render_page(view, notice=notice, status=403)
     try:
         url = hand_out(deps, claim)
     except CopyMissing:
@@ -105,7 +105,8 @@ def download(token: str) -> Response:
     return redirect(url, code=303)  # type: ignore[return-value]  # werkzeug's, same class
 
 
-def _page(view: LinkView, *, notice: str = "", status: int = 200) -> Response:
+def render_page(view: LinkView, *, notice: str = "", status: int = 200) -> Response:
+    """The download page of a link: a form per file, each posting to that file's /d/<token>."""
     deps = current_deps()
     fields = {
         f.index: form_field(deps.settings.stamp_secret, f.token, deps.clock()) for f in view.files
@@ -133,7 +134,8 @@ def _ask_for_copy(claim: LinkClaim) -> None:
     log.info("copy requested", extra={"order_id": claim.order_id, "file": claim.file_index})
 
 
-def _failure(exc: Exception) -> Response:
+def failure_answer(exc: Exception) -> Response:
+    """The answer FAILURES gives an exception: a page, or JSON to a caller that asks for it."""
     failure = next(FAILURES[kind] for kind in type(exc).__mro__ if kind in FAILURES)
     level = logging.WARNING if failure.status >= 500 else logging.INFO
     if failure.logged:
@@ -152,4 +154,4 @@ def _failure(exc: Exception) -> Response:
 
 
 for _kind in FAILURES:
-    bp.register_error_handler(_kind, _failure)
+    bp.register_error_handler(_kind, failure_answer)

@@ -13,6 +13,7 @@ from flask import Request, current_app
 
 from service.ratelimit import RateLimiter
 
+MINUTE = 60.0
 HOUR = 3600.0
 
 
@@ -23,6 +24,9 @@ class PageLimits:
     links_per_address: RateLimiter
     links_per_client: RateLimiter
     verify_per_client: RateLimiter  # the 404/400 split must not become a MAC-guessing oracle
+    # /thanks refreshes every 5 s while a copy is made (12 a minute); a reference is 16+
+    # random characters, so this bounds the storage reads a client costs, not guessing.
+    thanks_per_client: RateLimiter
 
 
 def build_limits(clock: Callable[[], float]) -> PageLimits:
@@ -30,6 +34,7 @@ def build_limits(clock: Callable[[], float]) -> PageLimits:
         links_per_address=RateLimiter(3, HOUR, clock),
         links_per_client=RateLimiter(10, HOUR, clock),
         verify_per_client=RateLimiter(60, HOUR, clock),
+        thanks_per_client=RateLimiter(30, MINUTE, clock),
     )
 
 

@@ -26,9 +26,11 @@ from common.messages._codec import (
     now_iso,
 )
 from common.messages._envelope import attributes_of, parse_envelope, push_envelope
+from common.messages._fields import CHECKOUT_REF_MIN, clean_checkout_ref
 from common.messages._purchase import GIFT
 
 __all__ = [
+    "CHECKOUT_REF_MIN",
     "GIFT",
     "NOTE_MAX",
     "Buyer",
@@ -49,6 +51,7 @@ __all__ = [
     "ResendRequested",
     "ascii_address",
     "attributes_of",
+    "clean_checkout_ref",
     "decode",
     "encode",
     "now_iso",

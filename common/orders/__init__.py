@@ -11,6 +11,7 @@ from common.orders._download_counts import (
 )
 from common.orders._index import (
     OrderQuery,
+    checkout_index_name,
     find_order_ids,
     payment_index_name,
     product_prefix,
@@ -58,6 +59,7 @@ __all__ = [
     "Progress",
     "RecordContended",
     "Status",
+    "checkout_index_name",
     "claim_name",
     "code_name",
     "code_owner",
