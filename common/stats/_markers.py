@@ -91,11 +91,15 @@ def note_order(storage: Storage, bucket: str, record: OrderRecord) -> None:
         _create(storage, bucket, open_name(record.order_id))
 
 
+def download_name(order_id: str, index: int, count: int, *, day: date) -> str:
+    return f"{day_prefix(day)}{DOWNLOADED}/{order_id}.{index}.{count}"
+
+
 def note_download(
     storage: Storage, bucket: str, order_id: str, index: int, count: int, *, day: date
 ) -> None:
     """Mark the download that took a file's count to `count`."""
-    _create(storage, bucket, f"{day_prefix(day)}{DOWNLOADED}/{order_id}.{index}.{count}")
+    _create(storage, bucket, download_name(order_id, index, count, day=day))
 
 
 def note_undeliverable(

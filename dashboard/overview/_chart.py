@@ -30,7 +30,7 @@ OTHER_COLOUR = "#808080"
 LIGHT_PAGE, DARK_PAGE = "#ffffff", "#0d1117"
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 56  # room for the axis figures and labels
-LEGEND_CHARS = 12  # six names fit one row; the table and each name's title say it whole
+LEGEND_CHARS = 12  # at least; six names fit one row, and the table and titles say them whole
 MOST_LABELS = 8  # period labels under the axis; the others are in the bars' titles
 
 
@@ -50,7 +50,8 @@ def render_chart(series: Series) -> Markup:
         *_legend(series),
         "</svg>",
     ]
-    figure = f'<figure class="chart" id="{key}">{"".join(parts)}{_table(series)}</figure>'
+    caption = f"<figcaption>{escape(series.title)}</figcaption>"
+    figure = f'<figure class="chart" id="{key}">{caption}{"".join(parts)}{_table(series)}</figure>'
     return Markup(figure)  # noqa: S704 - every text in it went through escape()
 
 
@@ -77,10 +78,11 @@ def _describe(series: Series) -> str:
 
 
 def _axis_top(most: int) -> int:
-    """The axis' top: the smallest 1, 2 or 5 times a power of ten at or above the peak (min 4)."""
-    most = max(most, 4)
-    power: int = 10 ** math.floor(math.log10(most))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= most)
+    """The axis' top: four equal steps of 1, 2 or 5 times a power of ten, reaching the peak."""
+    wanted = max(most, 4) / 4
+    power: int = 10 ** math.floor(math.log10(wanted))
+    step = next(n * power for n in (1, 2, 5, 10) if n * power >= wanted)
+    return 4 * step
 
 
 def _plot() -> tuple[float, float]:
@@ -141,8 +143,9 @@ def _labels(series: Series) -> list[str]:
 def _legend(series: Series) -> list[str]:
     named = [(place, p) for place, (p, _) in enumerate(series.stacks) if p]
     out, x, y = [], float(LEFT), HEIGHT - 14
+    room = max(LEGEND_CHARS, int((WIDTH - LEFT - 24 * len(named)) / (7 * max(len(named), 1))))
     for place, product in named:
-        short = product if len(product) <= LEGEND_CHARS else f"{product[: LEGEND_CHARS - 1]}…"
+        short = product if len(product) <= room else f"{product[: room - 1]}…"
         out.append(
             f'<g><title>{escape(product)}</title><rect x="{x:.1f}" y="{y - 9}" width="10" '
             f'height="10" fill="{colour(product, place)}" class="series-{place}"/>'
