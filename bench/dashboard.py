@@ -36,6 +36,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench.orders import _put  # a file in the folder store's layout, its folders made once
 from common.orders import DeliveredFile, OrderRecord, OrderStore
 from common.stats import download_name, marker_names, open_name, utc_day, week_of
 from common.storage import Blob, LocalStorage
@@ -135,14 +136,6 @@ def write_sample(root: Path, orders: int, today: date) -> None:
                 _put(
                     root / f"downloads/{record.order_id}/{index}", str(rng.randrange(1, 4)).encode()
                 )
-
-
-def _put(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
 
 
 def scan(storage: Counted, today: date) -> int:

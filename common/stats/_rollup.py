@@ -1,7 +1,9 @@
 """Counting the markers of a span of days, with each closed day counted once and kept.
 
-Listing a day's markers costs a page per 1,000 names on Cloud Storage, and a
-shop at 100,000 orders a year has a thousand or more a day. So a day is
+Listing a day's markers costs a request per 1,000 names on Cloud Storage
+(objects.list: "The service will use this parameter or 1,000 items, whichever
+is smaller", https://cloud.google.com/storage/docs/json_api/v1/objects/list),
+and a shop at 100,000 orders a year has a thousand or more a day. So a day is
 listed live only while markers may still arrive for it; after that its
 counts are written once, create-only, and read back as one small object:
 

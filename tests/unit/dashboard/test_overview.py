@@ -158,3 +158,15 @@ def test_more_products_than_colours_keep_the_best_sellers_and_sum_the_rest() -> 
     stacks = dict(figures.sales_by_day.stacks)
     assert list(stacks) == ["a", "b", "c", "d", "e", OTHER]
     assert stacks[OTHER][-1] == 3 and figures.sales_by_day.totals[-1] == 38
+
+
+def test_a_redelivery_writes_the_markers_a_crash_left_out(deps: WorkerDeps) -> None:
+    deliver(deps, paid("txn_1", "pri_python", buyer=ADA))
+    markers = deps.orders.list("stats/2")
+    assert len(markers) == 2  # sold and mailed
+    for name in markers:  # as if the worker died between the record's write and its markers
+        deps.orders.delete(name)
+    deliver(deps, paid("txn_1", "pri_python", buyer=ADA))  # Pub/Sub redelivers the message
+    assert deps.orders.list("stats/2") == markers
+    health = overview(deps.orders, today=today()).health
+    assert (health.sold, health.mailed, health.on_the_way) == (1, 1, 0)
