@@ -31,6 +31,7 @@ import argparse
 import random
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -54,16 +55,18 @@ class Counted(LocalStorage):
     def __init__(self, root: Path) -> None:
         super().__init__(root, public_url="http://x", signing_key=b"k")
         self.calls: Counter[str] = Counter()
+        self._counting = threading.Lock()  # the overview reads from several threads
 
     def read(self, bucket: str, name: str) -> Blob:
-        self.calls["reads"] += 1
+        with self._counting:
+            self.calls["reads"] += 1
         return super().read(bucket, name)
 
     def list(self, bucket: str, prefix: str) -> list[str]:
         names = super().list(bucket, prefix)
-        self.calls["listings"] += 1
-        self.calls["list pages"] += max(1, -(-len(names) // 1000))
-        self.calls["names listed"] += len(names)
+        pages = max(1, -(-len(names) // 1000))
+        with self._counting:
+            self.calls.update({"listings": 1, "list pages": pages, "names listed": len(names)})
         return names
 
 

@@ -20,7 +20,7 @@ from common.stats._markers import (
     open_name,
     utc_day,
 )
-from common.stats._rollup import CLOSED_AFTER, Counts, count_names, day_counts, week_of
+from common.stats._rollup import CLOSED_AFTER, READERS, Counts, count_names, day_counts, week_of
 
 __all__ = [
     "CLOSED_AFTER",
@@ -29,6 +29,7 @@ __all__ = [
     "MAILED",
     "OPEN",
     "PER_PRODUCT",
+    "READERS",
     "SOLD",
     "UNDELIVERABLE",
     "Counts",

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,6 +38,9 @@ from common.storage import NotFound, PreconditionFailed, Storage
 # event -> product ('' for the events counted per day only) -> how many
 Counts = dict[str, dict[str, int]]
 CLOSED_AFTER = timedelta(days=2)
+# Weeks are read side by side: each is a round trip of tens of milliseconds on Cloud
+# Storage, where 26 one after another would take most of a second on their own.
+READERS = 8
 DAYS, WEEKS = f"{ROOT}days/", f"{ROOT}weeks/"
 _VERSION = 1
 
@@ -62,17 +66,20 @@ def day_counts(
     storage: Storage, bucket: str, first: date, last: date, *, today: date
 ) -> dict[date, Counts]:
     """Every day's counts from first to last (inclusive); closed periods are rolled up once."""
-    found: dict[date, Counts] = {}
-    monday = week_of(first)
-    while monday <= last:
+    mondays = [
+        week_of(first) + timedelta(weeks=n) for n in range((last - week_of(first)).days // 7 + 1)
+    ]
+
+    def week(monday: date) -> dict[date, Counts]:
         days = [monday + timedelta(days=n) for n in range(7)]
         if _closed(days[-1], today):
-            found.update(_closed_week(storage, bucket, monday, today))
-        else:
-            for day in days:
-                if first <= day <= last:
-                    found[day] = _open_week_day(storage, bucket, day, today)
-        monday += timedelta(days=7)
+            return _closed_week(storage, bucket, monday, today)
+        return {d: _open_week_day(storage, bucket, d, today) for d in days if first <= d <= last}
+
+    found: dict[date, Counts] = {}
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        for counted in pool.map(week, mondays):
+            found.update(counted)
     return {day: counts for day, counts in found.items() if first <= day <= last}
 
 

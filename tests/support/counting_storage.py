@@ -6,6 +6,7 @@ so tests can hold the overview to a number of requests instead of a time.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
 from common.storage import Blob, MemoryStorage
@@ -15,13 +16,18 @@ class CountingStorage(MemoryStorage):
     def __init__(self) -> None:
         super().__init__()
         self.calls: Counter[str] = Counter()
+        self._counting = threading.Lock()  # the overview reads from several threads
+
+    def _count(self, call: str) -> None:
+        with self._counting:
+            self.calls[call] += 1
 
     def read(self, bucket: str, name: str) -> Blob:
-        self.calls["read"] += 1
+        self._count("read")
         return super().read(bucket, name)
 
     def list(self, bucket: str, prefix: str) -> list[str]:
-        self.calls["list"] += 1
+        self._count("list")
         return super().list(bucket, prefix)
 
     def write(
@@ -33,7 +39,7 @@ class CountingStorage(MemoryStorage):
         content_type: str = "application/octet-stream",
         if_generation_match: int | None = None,
     ) -> int:
-        self.calls["write"] += 1
+        self._count("write")
         return super().write(
             bucket, name, data, content_type=content_type, if_generation_match=if_generation_match
         )
