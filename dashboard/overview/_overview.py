@@ -3,9 +3,12 @@
 Everything comes from the stats markers and their rollups (common/stats), never
 from a scan of orders/: at 100,000 orders a scan is 100,000 reads, while the
 overview reads one summary per closed week (26), one per closed day of the
-running week, two day listings and stats/open/ (bench/dashboard.py measures
-it). Only the orders still on their way are read, at most SHOWN_OPEN of them,
-to say why each waits: there are few, and each is one the author should see.
+running week, two day listings and stats/open/, side by side (bench/dashboard.py
+measures it). Only the orders still on their way are read, at most SHOWN_OPEN
+of them, to say why each waits: there are few, and each is one the author
+should see. A delivery is an order's first mail; re-sends and new-edition mails
+are not counted again. A storage failure is raised as it is (StorageError):
+the app answers it as a page that could not be read, never with half a page.
 
 Days and weeks are UTC (weeks start on Monday, ISO 8601), as the records keep
 time. Per product, the charts keep the five best sellers of the period and sum
