@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 from lxml import etree, html
 
-from common.orders import OrderStore
+from common.dead_letters import Letter
+from common.orders import OrderRecord, OrderStore, save_record
+from common.stats import note_order
 from common.storage import MemoryStorage
 from dashboard.overview import PALETTE, Series, overview, render_chart, render_overview
 
@@ -107,3 +109,30 @@ def test_an_empty_shop_draws_empty_charts_and_says_so() -> None:
         assert ": 0 in all" in (svg.findtext(f"{SVG}desc") or "")
     assert "Did every buyer get the book?" in markup
     assert "keeps no log figures" in markup
+
+
+def test_the_section_links_each_order_on_its_way_and_counts_dead_letters() -> None:
+    storage = MemoryStorage()
+    waiting = OrderRecord.received(
+        at="2026-03-18T09:30:00Z", order_id="txn_1", title="t", buyer_name="", buyer_email="",
+        code="c", products=("python",),
+    )  # fmt: skip
+    save_record(storage, "delivery", waiting, 0)
+    note_order(storage, "delivery", waiting)
+    letters = [Letter("1", "<b>odd</b>", "txn_2", "why", "", "worker")]
+    figures = overview(
+        OrderStore(storage, "delivery"), today=date(2026, 3, 18), dead_letters=letters
+    )
+    page = html.fromstring(str(render_overview(figures)))
+    [link] = page.xpath("//ul[@class='open-orders']/li/a")
+    assert link.get("href") == "/orders/txn_1" and link.text == "txn_1"
+    item = link.getparent().text_content()
+    assert "awaiting its buyer" in item and "sold 2026-03-18 09:30 UTC" in item
+    facts = dict(
+        zip(page.xpath("//dt/text()"), [d.text_content() for d in page.xpath("//dd")], strict=True)
+    )
+    assert (
+        facts["Copies sold"].startswith("1 ")
+        and facts["On their way now"] == "1, 1 awaiting a buyer"
+    )
+    assert facts["Dead letters"] == "1: 1 <b>odd</b>"  # the kind is text, not markup
