@@ -86,6 +86,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.coldstart
 	$(BIN)/python -m bench.cli
 	$(BIN)/python bench/orders.py
+	$(BIN)/python -m bench.dashboard
 	$(BIN)/python bench/attacks.py
 	$(BIN)/python bench/burst.py
 	$(BIN)/python bench/chaos.py --time-scale 0.1
