@@ -14,6 +14,7 @@ from common.messages import (
     EditionReissued,
     ItemsRefunded,
     LinksRequested,
+    MailEventsReported,
     Message,
     OrderPaid,
     OrderRestored,
@@ -25,6 +26,7 @@ from common.messages import (
 from worker.deps import WorkerDeps
 from worker.use_cases import (
     fulfil_order,
+    record_mail_events,
     reissue_order,
     resend_links,
     resend_order,
@@ -49,6 +51,7 @@ HANDLERS: dict[type, Handler] = {
     EditionReissued: reissue_order,
     PaymentRevoked: revoke_payment,
     PaymentRestored: restore_payment,
+    MailEventsReported: record_mail_events,
 }
 
 

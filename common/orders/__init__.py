@@ -21,7 +21,9 @@ from common.orders._record import (
     DeliveredFile,
     EmailChange,
     InvalidTransition,
+    MailStatus,
     OrderRecord,
+    SentMail,
     Status,
 )
 from common.orders._reissues import (
@@ -49,11 +51,13 @@ __all__ = [
     "DeliveredFile",
     "EmailChange",
     "InvalidTransition",
+    "MailStatus",
     "OrderQuery",
     "OrderRecord",
     "OrderStore",
     "Progress",
     "RecordContended",
+    "SentMail",
     "Status",
     "claim_name",
     "code_name",
