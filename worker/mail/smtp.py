@@ -104,14 +104,16 @@ class SmtpMailer:
         try:
             smtp.ehlo()
             if self._security == "starttls":
+                if not smtp.has_extn("starttls"):
+                    raise self._configuration(
+                        f"{self._host} offers no STARTTLS (SMTP_SECURITY=starttls)"
+                    )
                 smtp.starttls(context=self._context)
                 smtp.ehlo()
             if self._username:
+                if not smtp.has_extn("auth"):
+                    raise self._configuration(f"{self._host} offers no AUTH (SMTP_USERNAME)")
                 smtp.login(self._username, self._password)
-        except smtplib.SMTPNotSupportedError:
-            raise self._configuration(
-                f"{self._host} offers no STARTTLS (SMTP_SECURITY=starttls)"
-            ) from None
         except smtplib.SMTPAuthenticationError as exc:
             raise self._configuration(
                 f"{self._host} refused SMTP_USERNAME/SMTP_PASSWORD ({exc.smtp_code})"
@@ -156,7 +158,7 @@ class SmtpMailer:
             reason = "the deadline passed" if watchdog.fired else repr(exc)
             raise MailError(f"SMTP connection lost before DATA: {reason}", transient=True) from None
         try:
-            smtp.data(data)
+            code, reply = smtp.data(data)  # raises for a refused DATA, returns the final reply
         except smtplib.SMTPDataError as exc:
             raise _refused("DATA", exc.smtp_code, exc.smtp_error) from None
         except (OSError, smtplib.SMTPException) as exc:
@@ -165,6 +167,8 @@ class SmtpMailer:
             raise MailError(
                 f"SMTP connection lost after DATA: {reason}", transient=True, maybe_sent=True
             ) from None
+        if code != 250:
+            raise _refused("DATA", code, reply)
         with contextlib.suppress(OSError, smtplib.SMTPException):
             smtp.quit()  # the mail was accepted; a lost QUIT changes nothing
 
