@@ -97,7 +97,7 @@ class SendGridStandIn(HttpStandIn):
             return _error(400, problem)
         if mail["from"]["email"] not in self.verified_senders:
             return _error(403, UNVERIFIED_SENDER, field="from")
-        message_id = f"standin{next(self._ids)}"
+        message_id = f"standin-{next(self._ids)}"
         self.mails.append(mail)
         self.message_ids.append(message_id)
         return Reply(202, headers={"X-Message-Id": message_id})
