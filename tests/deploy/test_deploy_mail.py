@@ -1,4 +1,4 @@
-"""make deploy makes the mail secret terraform/secrets.tf makes: SendGrid's key or the SMTP password."""
+"""make deploy makes the one mail secret terraform/secrets.tf makes: SendGrid's key or SMTP's."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import ipaddress
+import logging
 import socket
 import ssl
 import threading
@@ -174,15 +175,22 @@ def _authenticate(
         USERNAME.encode(),
         PASSWORD.encode(),
     )
-    return AuthResult(success=good, handled=False)
+    return AuthResult(success=good, handled=False, auth_data=data)
 
 
 class SmtpServer:
     """A running aiosmtpd on 127.0.0.1: STARTTLS and AUTH required, or implicit TLS, or plain."""
 
     def __init__(
-        self, ca: CertificateAuthority, *, security: str = "starttls", stall_seconds: float = 30.0
+        self,
+        ca: CertificateAuthority,
+        *,
+        security: str = "starttls",
+        stall_seconds: float = 30.0,
+        smtputf8: bool = False,
     ) -> None:
+        # aiosmtpd 1.4 warns of its own use of Session.login_data on every login.
+        logging.getLogger("mail.log").setLevel(logging.ERROR)
         self.handler = ScriptedHandler(stall_seconds)
         self.port = _free_port()
         self.security = security
@@ -201,7 +209,13 @@ class SmtpServer:
                 "auth_required": True,
                 "auth_require_tls": False,  # aiosmtpd counts STARTTLS only; this is TLS already
             }
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
+        self.controller = Controller(
+            self.handler,
+            hostname="127.0.0.1",
+            port=self.port,
+            enable_SMTPUTF8=smtputf8,  # RFC 6531: an internationalised address, as typed
+            **options,
+        )
 
     def __enter__(self) -> SmtpServer:
         self.controller.start()

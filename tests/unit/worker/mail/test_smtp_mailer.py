@@ -197,3 +197,14 @@ def test_mail_backend_smtp_builds_the_smtp_mailer(ca: CertificateAuthority) -> N
         assert isinstance(built, SmtpMailer)
         built.send(mail())
         assert len(plain.received) == 1
+
+
+def test_an_internationalised_address_needs_smtputf8(ca: CertificateAuthority) -> None:
+    with SmtpServer(ca) as plain_ascii:
+        with pytest.raises(MailError, match="SMTPUTF8") as refused:
+            mailer(plain_ascii, ca).send(mail("zoë@exämple.com"))
+        assert not refused.value.transient and plain_ascii.received == []
+    with SmtpServer(ca, smtputf8=True) as modern:
+        mailer(modern, ca).send(mail("zoë@exämple.com"))
+        [envelope] = modern.received
+        assert envelope.rcpt_tos == ["zoë@exämple.com"]
