@@ -46,6 +46,11 @@ class FileSpec:
 MERCHANT_PREFIXES = ("paddle", "stripe", "lemonsqueezy", "shopify", "woocommerce")
 
 
+def gift_id(slug: str) -> str:
+    """The product id a gift of this product names (the catalog's slug, as `gift:<slug>`)."""
+    return f"gift:{slug}"
+
+
 @dataclass(frozen=True)
 class Product:
     slug: str
@@ -64,9 +69,13 @@ class Catalog:
     products: tuple[Product, ...]
 
     def find(self, product_ids: tuple[str, ...] | list[str]) -> list[Product]:
-        """Products matching any of the merchant-qualified ids, each once, in catalog order."""
+        """Products matching any of the merchant-qualified ids, each once, in catalog order.
+
+        A gift (`exlibris give`) has no merchant's id to name: it names its product
+        `gift:<slug>` (gift_id), which no catalog may list, as no merchant is called gift.
+        """
         wanted = set(product_ids)
-        return [p for p in self.products if wanted.intersection(p.ids)]
+        return [p for p in self.products if wanted.intersection((*p.ids, gift_id(p.slug)))]
 
     def style_of(self, source: str) -> StampStyle | None:
         """How the catalog stamps this original today; None if no product names it."""

@@ -41,9 +41,9 @@ def run_resend(args: argparse.Namespace, deps: ConsoleDeps) -> int:
         raise UsageError(str(exc)) from None
     _publish(deps, message)
     marker = request_marker(message.request_id, record.order_id)
-    mail_id = _wait_for(deps, args.wait, lambda: _read_text(deps, marker))
+    mail_id = wait_for(deps, args.wait, lambda: _read_text(deps, marker))
     if mail_id is None:
-        return _unconfirmed(deps, args.wait, f"re-send of {record.order_id}", record.order_id)
+        return unconfirmed(deps, args.wait, f"re-send of {record.order_id}", record.order_id)
     email = to or record.mail_to
     deps.out.print(f"re-sent the links of {record.order_id} to {email} (mail {mail_id})")
     return 0
@@ -65,9 +65,9 @@ def run_revoke(args: argparse.Namespace, deps: ConsoleDeps) -> int:
         revoked_by=args.by,
     )
     _publish(deps, message)
-    revoked = _wait_for(deps, args.wait, lambda: _revoked(deps, record.order_id))
+    revoked = wait_for(deps, args.wait, lambda: _revoked(deps, record.order_id))
     if revoked is None:
-        return _unconfirmed(deps, args.wait, f"revocation of {record.order_id}", record.order_id)
+        return unconfirmed(deps, args.wait, f"revocation of {record.order_id}", record.order_id)
     deps.out.print(
         f"revoked {record.order_id} at {revoked.revoked_at}: its links answer 410, "
         "its copies are deleted and /verify says revoked"
@@ -88,7 +88,7 @@ def _publish(deps: ConsoleDeps, message: ResendRequested | OrderRevoked) -> None
         raise ConsoleError("the message is spooled but the worker did not take it within 60 s")
 
 
-def _wait_for(deps: ConsoleDeps, seconds: float, probe: Callable[[], T | None]) -> T | None:
+def wait_for(deps: ConsoleDeps, seconds: float, probe: Callable[[], T | None]) -> T | None:
     """Poll probe until it gives a value or `seconds` pass."""
     deadline = deps.clock() + seconds
     while True:
@@ -110,7 +110,7 @@ def _revoked(deps: ConsoleDeps, order_id: str) -> OrderRecord | None:
     return record if record is not None and record.status == Status.REVOKED else None
 
 
-def _unconfirmed(deps: ConsoleDeps, waited: float, what: str, order_id: str) -> int:
+def unconfirmed(deps: ConsoleDeps, waited: float, what: str, order_id: str) -> int:
     if not waited:
         deps.out.print(f"{what} requested")
         return 0

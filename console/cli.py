@@ -13,11 +13,13 @@ from datetime import date
 from common.messages import BuyerDataError, parse_email
 from common.orders import Status
 from console.actions import run_resend, run_revoke
+from console.buyers import run_buyer, run_forget
 from console.catalog import run_catalog_push
 from console.deps import ConsoleDeps
 from console.errors import Parser
 from console.export import run_export
 from console.files import add_file_commands
+from console.gifts import run_give
 from console.lemonsqueezy import run_lemonsqueezy_connect, run_lemonsqueezy_products
 from console.letters import run_dead_letters, run_replay
 from console.listing import UNDELIVERABLE, run_order, run_orders
@@ -58,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
     _wait(revoke)
     revoke.set_defaults(run=run_revoke)
     _reissue(commands)
+    _buyers(commands)
     letters = commands.add_parser("dead-letters", help="what could not be delivered, and why")
     letters.add_argument("--json", action="store_true", help="a JSON list")
     letters.set_defaults(run=run_dead_letters)
@@ -103,6 +106,35 @@ def _reissue(commands: argparse._SubParsersAction[Parser]) -> None:
     reissue.add_argument("--stall", type=_rate, default=600.0, help="give up after S s idle (600)")
     reissue.add_argument("--show-buyers", action="store_true", help="emails unmasked (dry run)")
     reissue.set_defaults(run=run_reissue)
+
+
+def _buyers(commands: argparse._SubParsersAction[Parser]) -> None:
+    give = commands.add_parser(
+        "give", help="stamp and mail a review or gift copy (no sale): one, or a CSV list"
+    )
+    give.add_argument("product", metavar="PRODUCT", help="the catalog slug")
+    give.add_argument("--name", help="the reader's name, stamped in the copy")
+    give.add_argument("--email", help="the reader's address")
+    give.add_argument("--note", help="a few words from you, in the mail")
+    give.add_argument("--csv", metavar="FILE", help="many readers: columns name,email[,note]")
+    give.add_argument(
+        "--run", dest="run_label", default="", metavar="LABEL", help="a new round for the same list"
+    )
+    give.add_argument("--rate", type=_rate, default=10.0, help="messages a second (10)")
+    give.add_argument("--stall", type=_rate, default=600.0, help="give up after S s idle (600)")
+    _wait(give)
+    give.set_defaults(run=run_give)
+    buyer = commands.add_parser("buyer", help="everything held about one buyer's address")
+    buyer.add_argument("email", type=_address, metavar="EMAIL")
+    buyer.add_argument("--json", action="store_true", help="one JSON object")
+    buyer.set_defaults(run=run_buyer)
+    forget = commands.add_parser(
+        "forget", help="erase a buyer: copies, name and address go; the orders' accounts stay"
+    )
+    forget.add_argument("email", type=_address, metavar="EMAIL")
+    forget.add_argument("--by", default="author", help="who asked, kept in the record (author)")
+    _wait(forget)
+    forget.set_defaults(run=run_forget)
 
 
 def _catalog(commands: argparse._SubParsersAction[Parser]) -> None:

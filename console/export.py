@@ -2,7 +2,8 @@
 
 Columns: order_id, paddle_ids (space-separated product and price ids),
 customer_id, product, buyer_name, buyer_email, code, status, created_at,
-mailed_at, downloads (all files), revoked_at, revoked_reason, revoked_by.
+mailed_at, downloads (all files), revoked_at, revoked_reason, revoked_by, merchant
+(who sold it; `gift` for a copy given with `exlibris give`).
 Every record is read (an export is a full listing by nature). A buyer's name
 is hostile input: a cell a spreadsheet would run as a formula (=, +, -, @,
 tab, CR) gets a leading apostrophe, as OWASP's CSV-injection advice says.
@@ -25,6 +26,7 @@ from console.listing import Loaded, load_orders
 COLUMNS = (
     "order_id", "paddle_ids", "customer_id", "product", "buyer_name", "buyer_email", "code",
     "status", "created_at", "mailed_at", "downloads", "revoked_at", "revoked_reason", "revoked_by",
+    "merchant",
 )  # fmt: skip
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,6 +55,7 @@ def _write(out: IO[str], loaded: list[Loaded]) -> None:
             " + ".join(record.products) or record.title, record.buyer_name, record.buyer_email,
             record.code, str(record.status), record.created_at, record.mailed_at,
             str(sum(downloads)), record.revoked_at, record.revoked_reason, record.revoked_by,
+            record.merchant,
         )  # fmt: skip
         writer.writerow([_safe(cell) for cell in row])
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 import argparse
 import uuid
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from common.messages import EditionReissued, now_iso
 from common.orders import Progress as Markers
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
+from console.progress import progress_bar
 from console.reissue_plan import ReissuePlan, plan_reissue
 from console.views import buyer_of
 
@@ -77,7 +77,10 @@ def _publish_and_follow(
     start = deps.clock()
     markers = Markers(frozenset(), {})
     last_change, last_count, last_poll = start, -1, float("-inf")
-    with _bar(deps) as bar:
+    fields = (
+        "done {task.fields[done]}  failed {task.fields[failed]}  remaining {task.fields[remaining]}"
+    )
+    with progress_bar(deps.out, fields) as bar:
         task = bar.add_task("re-issuing", total=total, done=0, failed=0, remaining=total)
         while True:
             while published < total and deps.clock() >= start + published / rate:
@@ -103,17 +106,3 @@ def _publish_and_follow(
 
 def _message(plan: ReissuePlan, order_id: str, request_id: str) -> EditionReissued:
     return EditionReissued(order_id, plan.product.slug, plan.edition, request_id, now_iso())
-
-
-def _bar(deps: ConsoleDeps) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn(
-            "done {task.fields[done]}  failed {task.fields[failed]}  "
-            "remaining {task.fields[remaining]}"
-        ),
-        TimeElapsedColumn(),
-        console=deps.out,
-    )

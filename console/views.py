@@ -89,6 +89,9 @@ def detail(
         "dead_letters": [letter_view(letter) for letter in letters],
         "mail_to": record.mail_to,  # buyer_email, or the address `resend --to` corrected it to
         "email_changes": [asdict(c) for c in record.email_changes],
+        "note": record.note,  # a gift's note from the author (`exlibris give --note`)
+        "erased_at": record.erased_at,  # `exlibris forget`: the buyer's data is gone
+        "erased_by": record.erased_by,
     }
 
 

@@ -3,7 +3,9 @@
 An authentic code (its MAC checks out, common/codes.py) leads through
 `codes/<serial>` to the order record; the answer shows the order id, the
 buyer's name and email masked, the date issued, and whether the copy is still
-valid or was revoked by a refund. Answers: 200 authentic; 200 not authentic
+valid or was revoked by a refund; for an order whose buyer had their data
+erased (`exlibris forget`), that it was erased on request, and no buyer.
+Answers: 200 authentic; 200 not authentic
 (a forged or altered code is a fair question whose answer is "no"); 400 not a
 code at all (truncated, too long, other letters) or no code given; 404 authentic but no record
 (treated as unknown); 429 past 60 checks an hour per client IP; 503 when
@@ -45,6 +47,7 @@ class StampCheck:
     issued_at: str
     valid: bool
     revoked_at: str
+    erased: bool = False  # the buyer's data was erased on their request: nothing to mask
 
 
 def check_stamp(orders: OrderStore, secret: str, text: str) -> StampCheck:
@@ -58,6 +61,18 @@ def check_stamp(orders: OrderStore, secret: str, text: str) -> StampCheck:
     if record is None or normalise_code(record.code) != normalise_code(text):
         raise UnknownCode("no copy was issued with this code")
     code = normalise_code(text)
+    if record.erased_at:
+        return StampCheck(
+            code=f"{code[:4]}-{code[4:8]}-{code[8:]}",
+            order_id=record.order_id,
+            title=record.title,
+            buyer_name="",
+            buyer_email="",
+            issued_at=record.created_at,
+            valid=False,
+            revoked_at=record.revoked_at,
+            erased=True,
+        )
     return StampCheck(
         code=f"{code[:4]}-{code[4:8]}-{code[8:]}",
         order_id=record.order_id,

@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from stamping.trace import Checker, CodeCheck, Finding
+from stamping.trace import Checker, CodeCheck, Finding, Place
 
 _NOT_OURS = "not issued by this shop"
-_REWRITTEN = "the code was not issued for this order"
+REWRITTEN = "the code was not issued for this order"
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Evidence:
     code: str | None  # canonical XXXX-XXXX-XXXX
     mark: str
     page: int | None  # 1-based; None for a mark of the whole book
+    document: str | None = None  # the EPUB entry it was read in (text from the file)
 
 
 def findings_of(
@@ -78,7 +79,7 @@ def _findings(
         its = [i for i in items if i.order_id == order]
         if rank == 0 and not named_right:  # the code-only marks go with the forgery they back
             its += [i for i in items if i.order_id is None]
-        found.append(_finding(code, its, False, marks, owner=owner, reason=_REWRITTEN))
+        found.append(_finding(code, its, False, marks, owner=owner, reason=REWRITTEN))
     return found
 
 
@@ -105,4 +106,10 @@ def _finding(
         pages=tuple(sorted({i.page for i in items if i.page is not None})),
         owner=owner,
         reason=reason,
+        places=tuple(_place(m, [i for i in items if i.mark == m]) for m in marks if m in found),
     )
+
+
+def _place(mark: str, items: list[Evidence]) -> Place:
+    pages = sorted({i.page for i in items if i.page is not None})
+    return Place(mark, tuple(pages), tuple(sorted({i.document for i in items if i.document})))

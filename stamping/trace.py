@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 Checker = Callable[[str], bool]  # is this XXXX-XXXX-XXXX code authentic?
@@ -65,6 +65,16 @@ def canonical(text: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where one mark of a finding was read: its pages (a PDF), or the documents (an EPUB's
+    entries) carrying it; neither for a mark of the book as a whole."""
+
+    mark: str
+    pages: tuple[int, ...] = ()
+    documents: tuple[str, ...] = ()  # zip entry names: the file's text, shown with `shown`
+
+
+@dataclass(frozen=True)
 class Finding:
     order_id: str | None
     code: str | None
@@ -73,6 +83,8 @@ class Finding:
     pages: tuple[int, ...]  # 1-based; none for a format without pages, or marks of the whole book
     owner: str | None = None  # the order the code was issued for, where the file names another
     reason: str = ""  # why it is forged
+    # Mark by mark, where it was read (the evidence report lists them); not part of equality.
+    places: tuple[Place, ...] = field(default=(), compare=False)
 
     @property
     def page_ranges(self) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from common.messages import (
     CopyRequested,
     EditionReissued,
+    ErasureRequested,
     ItemsRefunded,
     LinksRequested,
     MailEventsReported,
@@ -25,6 +26,7 @@ from common.messages import (
 )
 from worker.deps import WorkerDeps
 from worker.use_cases import (
+    erase_buyer,
     fulfil_order,
     record_mail_events,
     reissue_order,
@@ -52,6 +54,7 @@ HANDLERS: dict[type, Handler] = {
     PaymentRevoked: revoke_payment,
     PaymentRestored: restore_payment,
     MailEventsReported: record_mail_events,
+    ErasureRequested: erase_buyer,
 }
 
 

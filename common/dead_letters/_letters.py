@@ -9,12 +9,15 @@ exhausted deliveries there too (the bare push envelope, with
 Pub/Sub dead-letter subscription read by common/pubsub_dead_letters.py.
 
 Readers turn every shape into a `Letter` the console lists and replays; a
-replayed letter is archived (`replayed/` beside the others), never deleted.
+replayed letter is archived (`replayed/` beside the others), never deleted,
+except on a buyer's erasure request (`forget`: every letter about that buyer,
+replayed ones too).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -47,6 +50,10 @@ class DeadLetterReader(Protocol):
 
     def archive(self, letter_id: str) -> None:
         """Set a replayed letter aside; raise LetterNotFound if it is not there."""
+        ...
+
+    def forget(self, about: Callable[[Letter], bool]) -> int:
+        """Delete every letter, replayed ones too, that `about` picks; how many."""
         ...
 
 
@@ -84,6 +91,18 @@ class FolderDeadLetters:
             raise LetterNotFound(letter_id)
         (self.folder / "replayed").mkdir(exist_ok=True)
         path.replace(self.folder / "replayed" / path.name)
+
+    def forget(self, about: Callable[[Letter], bool]) -> int:
+        gone = 0
+        for path in sorted([*self.folder.glob("*.json"), *self.folder.glob("replayed/*.json")]):
+            try:
+                letter = parse_letter(path.stem, path.read_bytes())
+            except FileNotFoundError:
+                continue
+            if about(letter):
+                path.unlink(missing_ok=True)
+                gone += 1
+        return gone
 
     def _path(self, letter_id: str) -> Path:
         if not _SAFE_ID.fullmatch(letter_id):
@@ -123,6 +142,19 @@ class StorageDeadLetters:
         replayed = f"dead-letters/replayed/{letter_id}.json"
         self.storage.write(self.bucket, replayed, data, content_type="application/json")
         self.storage.delete(self.bucket, f"dead-letters/{letter_id}.json")
+
+    def forget(self, about: Callable[[Letter], bool]) -> int:
+        gone = 0
+        for name in self.storage.list(self.bucket, "dead-letters/"):  # replayed/ included
+            letter_id = name.rsplit("/", 1)[-1].removesuffix(".json")
+            try:
+                letter = parse_letter(letter_id, self.storage.read(self.bucket, name).data)
+            except NotFound:
+                continue
+            if about(letter):
+                self.storage.delete(self.bucket, name)
+                gone += 1
+        return gone
 
     def _blob(self, letter_id: str) -> bytes:
         if not _SAFE_ID.fullmatch(letter_id):

@@ -12,7 +12,7 @@ Needs roles/pubsub.subscriber on that subscription.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -57,6 +57,15 @@ class SubscriptionDeadLetters:
             if found is None:
                 raise LetterNotFound(letter_id)
             self._subscriber.acknowledge(subscription=self.subscription, ack_ids=[found.ack_id])
+
+    def forget(self, about: Callable[[Letter], bool]) -> int:
+        """Acknowledge (Pub/Sub's only delete) every waiting letter `about` picks."""
+        with self._pulled() as received:
+            picked = [key for key, r in received.items() if about(_as_letter(r.message))]
+            if picked:
+                ack_ids = [received.pop(key).ack_id for key in picked]
+                self._subscriber.acknowledge(subscription=self.subscription, ack_ids=ack_ids)
+        return len(picked)
 
     @contextmanager
     def _pulled(self) -> Iterator[dict[str, Any]]:

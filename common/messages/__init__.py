@@ -4,12 +4,13 @@ Every name, address and id a message carries is normalised once, when the messag
 (`_buyer_data.py`), so every adapter downstream receives text that is already safe.
 """
 
-from common.messages._buyer_data import BuyerDataError, ascii_address, parse_email
+from common.messages._buyer_data import NOTE_MAX, BuyerDataError, ascii_address, parse_email
 from common.messages._codec import (
     Buyer,
     ContractError,
     CopyRequested,
     EditionReissued,
+    ErasureRequested,
     ItemsRefunded,
     LinksRequested,
     MailEvent,
@@ -27,13 +28,17 @@ from common.messages._codec import (
     now_iso,
 )
 from common.messages._envelope import attributes_of, parse_envelope, push_envelope
+from common.messages._purchase import GIFT
 
 __all__ = [
+    "GIFT",
+    "NOTE_MAX",
     "Buyer",
     "BuyerDataError",
     "ContractError",
     "CopyRequested",
     "EditionReissued",
+    "ErasureRequested",
     "ItemsRefunded",
     "LinksRequested",
     "MailEvent",

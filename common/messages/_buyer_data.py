@@ -24,6 +24,7 @@ import unicodedata
 from email_validator import EmailNotValidError, validate_email
 
 NAME_MAX = 200  # the footer draws 100 in full; the marks keep the rest
+NOTE_MAX = 1000  # a gift's note from the author: a paragraph for a reviewer, not a letter
 ID_MAX = 200
 _JOINERS = frozenset({"\u200c", "\u200d"})  # ZWNJ, ZWJ
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
@@ -54,6 +55,11 @@ def clean_text(value: object, *, limit: int = NAME_MAX) -> str:
 def clean_name(value: object) -> str:
     """A buyer's name as the footer, the mail and the filename may show it."""
     return clean_text(value, limit=NAME_MAX)
+
+
+def clean_note(value: object) -> str:
+    """The author's note to a gift's reader, as its mail may show it (one paragraph)."""
+    return clean_text(value, limit=NOTE_MAX)
 
 
 def parse_email(value: object) -> str:

@@ -29,6 +29,7 @@ from common.messages._refund import (
 from common.messages._requests import (
     CopyRequested,
     EditionReissued,
+    ErasureRequested,
     LinksRequested,
     ResendRequested,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "ContractError",
     "CopyRequested",
     "EditionReissued",
+    "ErasureRequested",
     "ItemsRefunded",
     "LinksRequested",
     "MailEvent",
@@ -68,6 +70,7 @@ Message = (
     | PaymentRevoked
     | PaymentRestored
     | MailEventsReported
+    | ErasureRequested
 )
 _TYPES: dict[str, type[Message]] = {
     t.TYPE: t
@@ -83,6 +86,7 @@ _TYPES: dict[str, type[Message]] = {
         PaymentRevoked,
         PaymentRestored,
         MailEventsReported,
+        ErasureRequested,
     )
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from common.messages._buyer_data import clean_name, parse_email
+from common.messages._buyer_data import clean_name, clean_note, parse_email
 from common.messages._fields import (
     VERSION,
     ContractError,
@@ -14,6 +14,8 @@ from common.messages._fields import (
     checked,
     id_tuple,
 )
+
+GIFT = "gift"  # the merchant of a copy the author gives (`exlibris give`): no sale behind it
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class OrderPaid:
     # The payment later refunds and disputes name (Stripe's payment_intent), indexed by the worker.
     payment_ref: str = ""
     version: int = VERSION
+    # A gift's words from the author, shown in its mail (`exlibris give --note`); "" for sales.
+    note: str = ""
 
     def __post_init__(self) -> None:
         check_ids(self, "order_id", "event_id", "occurred_at", "merchant")
@@ -81,6 +85,11 @@ class OrderPaid:
             object.__setattr__(self, "customer_id", None)
         elif self.customer_id is not None:
             check_ids(self, "customer_id")
+        if not isinstance(self.note, str):
+            raise ContractError("note must be text")
+        object.__setattr__(self, "note", checked(clean_note, self.note))
+        if self.note and self.merchant != GIFT:
+            raise ContractError("only a gift carries a note")
         if not self.buyer and not self.customer_id and self.source != "classic":
             raise ContractError("order.paid names neither a buyer nor a customer id")
         if not all(isinstance(i, PaidItem) for i in self.items):

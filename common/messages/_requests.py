@@ -115,3 +115,24 @@ class EditionReissued:
     @property
     def idempotency_key(self) -> str:
         return f"reissue:{self.product}:{self.edition}:{self.order_id}"
+
+
+@dataclass(frozen=True)
+class ErasureRequested:
+    """A buyer asked for their data to be erased (`exlibris forget`): every order of this
+    address loses its buyer's name and address and its copies, and keeps its accounts."""
+
+    TYPE: ClassVar[str] = "buyer.erasure-requested"
+    email: str
+    request_id: str
+    occurred_at: str
+    requested_by: str
+    version: int = VERSION
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "email", checked(parse_email, self.email))
+        check_ids(self, "request_id", "occurred_at", "requested_by")
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"erasure:{self.request_id}"

@@ -34,6 +34,7 @@ from common.orders._reissues import (
     failed_name,
     read_json,
     read_progress,
+    reissues_prefix,
 )
 from common.orders._store import (
     RecordContended,
@@ -75,6 +76,7 @@ __all__ = [
     "read_counts",
     "read_json",
     "read_progress",
+    "reissues_prefix",
     "request_marker",
     "reset_count",
     "save_record",

@@ -53,8 +53,9 @@ def index_names(record: OrderRecord) -> list[str]:
     # Every address the order ever had: after `resend --to` the corrected one too, and the
     # old entry stays, so `orders --email` finds the order by either. /links lists the old
     # address's entry but mails only record.mail_to (worker/use_cases/_resend.py).
-    emails = [record.buyer_email, *(c.email for c in record.email_changes)]
-    names = [prefix + record.order_id for prefix in dict.fromkeys(map(customer_prefix, emails))]
+    names = [
+        prefix + record.order_id for prefix in dict.fromkeys(map(customer_prefix, record.emails))
+    ]
     names += [product_prefix(slug) + record.order_id for slug in record.products]
     if record.created_at[:10]:
         names.append(f"{CREATED}{record.created_at[:10]}/{record.order_id}")

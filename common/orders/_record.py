@@ -56,6 +56,8 @@ class Status(StrEnum):
 DELIVERABLE = frozenset({Status.STAMPED, Status.MAILING, Status.MAILED})
 # Revocations a later event may take back: a chargeback the seller won. A refund is final.
 RESTORABLE = frozenset({"chargeback"})
+ERASED = "buyer data erased on request"  # the revocation an erasure makes
+_CORRECTED = "address corrected to "
 
 
 class MailStatus(StrEnum):
@@ -159,6 +161,9 @@ class OrderRecord:
     item_ids: tuple[str, ...] = ()  # every line item of the sale, books or not (refunds name them)
     customer_id: str = ""  # Paddle Billing customer id
     email_changes: tuple[EmailChange, ...] = ()  # corrected addresses, oldest first
+    note: str = ""  # a gift's note from the author, shown in its mail
+    erased_at: str = ""  # the buyer's data was erased on request (`exlibris forget`)
+    erased_by: str = ""
 
     @property
     def mail_to(self) -> str:
@@ -299,7 +304,7 @@ class OrderRecord:
         if email == self.mail_to:
             return self  # a redelivered request, or the address it has already
         change = StatusChange(
-            self.status, at, f"address corrected to {email} by {by or 'the author'}: {reason}"
+            self.status, at, f"{_CORRECTED}{email} by {by or 'the author'}: {reason}"
         )
         return replace(
             self,
@@ -321,6 +326,37 @@ class OrderRecord:
             return self
         moved = self._moved(Status.REVOKED, at, reason)
         return replace(moved, revoked_at=at, revoked_reason=reason, revoked_by=by)
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        """Every address the order had: the buyer's own, then each correction, each once."""
+        found = [self.buyer_email, *(c.email for c in self.email_changes)]
+        return tuple(dict.fromkeys(e for e in found if e))
+
+    def erased(self, *, at: str, by: str) -> OrderRecord:
+        """The buyer asked to be forgotten: name, addresses, customer id and note go; the
+        order keeps its id, products, dates and code. Revoked, so nothing is stamped or
+        mailed for it again. Idempotent."""
+        if self.erased_at:
+            return self
+        revoked = self.revoked(reason=ERASED, at=at, by=by)
+        addresses = self.emails
+        history = tuple(replace(h, note=_without(h.note, addresses)) for h in revoked.history)
+        # A bounce's reason often quotes the address ("550 <ada@…>: no such user").
+        mails = tuple(replace(m, reason=_without(m.reason, addresses)) for m in self.mails)
+        change = StatusChange(Status.REVOKED, at, f"buyer data erased on request of {by}")
+        return replace(
+            revoked,
+            buyer_name="",
+            buyer_email="",
+            email_changes=(),
+            customer_id="",
+            note="",
+            erased_at=at,
+            erased_by=by,
+            history=(*history, change),
+            mails=mails,
+        )
 
     def files_of(self, sources: frozenset[str] | set[str]) -> tuple[int, ...]:
         """Indexes of the files made from these originals."""
@@ -353,6 +389,8 @@ class OrderRecord:
     def restored(self, *, at: str, note: str) -> OrderRecord:
         """A chargeback was reversed: back to where the order was before it (mailing: stamped)."""
         self._require(Status.REVOKED)
+        if self.erased_at:
+            raise InvalidTransition(f"order {self.order_id}'s buyer data was erased")
         if self.revoked_reason not in RESTORABLE:
             raise InvalidTransition(f"a {self.revoked_reason or 'revocation'} is not reversible")
         before = [h.status for h in self.history if h.status != Status.REVOKED]
@@ -402,6 +440,16 @@ class OrderRecord:
         if "product_ids" not in stored:  # written before merchants: Paddle's ids alone
             raw["product_ids"] = tuple(f"paddle:{i}" for i in raw["paddle_ids"])
         return cls(**raw)
+
+
+def _without(note: str, addresses: tuple[str, ...]) -> str:
+    """A history note without the order's addresses (an address correction names one, and
+    its reason may name the buyer, so that note keeps only what happened)."""
+    if note.startswith(_CORRECTED):
+        return f"{_CORRECTED}(erased)"
+    for address in addresses:
+        note = note.replace(address, "(erased)")
+    return note
 
 
 def _fields_of(kind: type, raw: dict[str, Any]) -> dict[str, Any]:

@@ -33,6 +33,11 @@ def edition_name(generations: Mapping[str, int]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+def reissues_prefix(product: str) -> str:
+    """Every edition's markers of one product."""
+    return f"{ROOT}{product}/"
+
+
 def edition_prefix(product: str, edition: str) -> str:
     return f"{ROOT}{product}/{edition}/"
 

@@ -6,7 +6,7 @@ console/cli.py) and the old one (`python -m worker stamp`):
 
     python -m worker stamp INPUT OUTPUT --name NAME --email EMAIL --order ORDER [--skip-pages N]
     python -m worker stamp-batch INPUT OUTDIR --orders CSV [--skip-pages N]
-    python -m worker trace FILE [--json] [--ocr-pages N | --no-ocr]
+    python -m worker trace FILE [--json] [--ocr-pages N | --no-ocr] [--report OUT.pdf]
     python -m worker check FILE [--out DIR] [--skip-pages N | --catalog [--source NAME]]
 
 The stamp code is made with STAMP_SECRET, read through Settings like every

@@ -12,7 +12,9 @@ forged. One line per order found, or `--json`. Everything the file says is
 printed quoted and cut (stamping/trace.py's `shown`): the file is the
 leaker's. Exit status: 0 when an authentic order was found, 1 when none was
 (or only forgeries), 2 when the file cannot be read (as a PDF, an EPUB, or at
-all, a password included).
+all, a password included). `--report OUT.pdf` also writes an evidence report
+with a takedown-notice draft (console/files/_report.py); for exit 2 it writes
+none: there is nothing to report on a file that could not be read.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from common.codes import InvalidCode, check_code, issued_for
 from common.settings import Settings
@@ -32,6 +34,9 @@ from stamping.formats import trace_file
 from stamping.ocr import read_footers
 from stamping.stamp import TraceError
 from stamping.trace import CodeCheck, format_finding, printable, trace_json
+
+if TYPE_CHECKING:
+    from common.storage import Storage
 
 FOUND, NONE, UNREADABLE = 0, 1, 2
 log = logging.getLogger(__name__)
@@ -63,11 +68,14 @@ def authentic_with(secret: str, index: CodeIndex | None = None) -> CodeCheck:
 def do_trace(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     index_notes: list[str] = []
-    check = authentic_with(settings.stamp_secret, _code_index(settings, index_notes))
+    store = _shop_store(settings, index_notes)
+    index = _code_index(store, settings.delivery_bucket, index_notes)
+    check = authentic_with(settings.stamp_secret, index)
     ocr = None if args.no_ocr else partial(read_footers, limit=args.ocr_pages)
     name = printable(str(args.file))  # a leaked file's name is the leaker's too
     try:
-        trace = trace_file(args.file.read_bytes(), check, ocr, settings.limits)
+        data = args.file.read_bytes()
+        trace = trace_file(data, check, ocr, settings.limits)
     except (TraceError, OSError) as exc:
         print(f"{name}: {printable(_reason(exc))}", file=sys.stderr)
         return UNREADABLE
@@ -87,30 +95,44 @@ def do_trace(args: argparse.Namespace) -> int:
             print(f"{name}: no exlibris marks found ({trace.pages} pages read)")
         for note in notes:
             print(f"note: {printable(note)}", file=sys.stderr)
+    if args.report is not None:
+        from console.files._report import write_report  # here: only a report reads records
+
+        shop = store if isinstance(store, str) else (store, settings.delivery_bucket)
+        write_report(args.report, args.file.name, data, trace, shop, notes)
+        print(f"{printable(str(args.report))}: evidence report written", file=sys.stderr)
     return FOUND if trace.found_authentic else NONE
 
 
-def _code_index(settings: Settings, notes: list[str]) -> CodeIndex | None:
-    """The shop's code index where this machine reaches it; None (and why, in notes) if not."""
+def _shop_store(settings: Settings, notes: list[str]) -> Storage | str:
+    """The shop's storage where this machine reaches it; else why not (and a note)."""
     if settings.storage_backend == "local" and not (settings.local_data_dir / "storage").is_dir():
-        return None  # no embedded shop here: creating its folder would only leave litter
+        # No embedded shop here: creating its folder would only leave litter.
+        return "no shop's store on this machine (STORAGE_BACKEND is local, and no shop ran here)"
     # Here: the file commands (`stamp` above all) start without the adapters and the records.
     from common.adapters import build_storage
+
+    try:
+        return build_storage(settings)
+    except Exception as exc:  # the cloud client's many faults: derivation still decides
+        notes.append(f"the code index was not read ({type(exc).__name__}: {exc})")
+        return f"the store could not be opened ({type(exc).__name__})"
+
+
+def _code_index(store: Storage | str, bucket: str, notes: list[str]) -> CodeIndex | None:
+    """The shop's code index where its store was reached; None if not."""
+    if isinstance(store, str):
+        return None
     from common.orders import code_owner
     from common.storage import StorageError
 
-    try:
-        storage = build_storage(settings)
-    except Exception as exc:  # the cloud client's many faults: derivation still decides
-        notes.append(f"the code index was not read ({type(exc).__name__}: {exc})")
-        return None
     unreachable: list[str] = []
 
     def owner(serial: str) -> str | None:
         if unreachable:
             return None
         try:
-            return code_owner(storage, settings.delivery_bucket, serial)
+            return code_owner(store, bucket, serial)
         except StorageError as exc:
             unreachable.append(str(exc))
             notes.append(f"the code index was not read ({exc})")
@@ -137,4 +159,10 @@ def add_trace(commands: argparse._SubParsersAction[Any]) -> None:
         help="pages without text read by OCR, spread over the book (0: all; default 40)",
     )
     trace.add_argument("--no-ocr", action="store_true", help="never run OCR")
+    trace.add_argument(
+        "--report",
+        type=Path,
+        metavar="OUT.pdf",
+        help="also write an evidence report (PDF) with a takedown-notice draft",
+    )
     trace.set_defaults(run=do_trace)

@@ -83,10 +83,11 @@ class EpubFormat:
     ) -> Trace:
         from stamping.epub.tracing import CODE_MARKS, read_marks
 
+        where: dict[str, str] = {}
         with spending(limits):
-            found = read_marks(data)  # a book without pages: nothing for OCR to read
+            found = read_marks(data, where)  # a book without pages: nothing for OCR to read
         evidence = [
-            Evidence(order, canonical(code) if code else None, mark, None)
+            Evidence(order, canonical(code) if code else None, mark, None, where.get(mark))
             for mark, (order, code) in found.items()
         ]
         return Trace(findings=findings_of(evidence, check, CODE_MARKS), pages=0)

@@ -48,18 +48,20 @@ def trace_epub(data: bytes) -> Trace:
     return Trace(order_id=order, code=code, marks=tuple(m for m in CODE_MARKS if m in found))
 
 
-def read_marks(data: bytes) -> marks.Found:
-    """Every mark of a copy, each as the first place carrying it says; TraceError if no zip."""
+def read_marks(data: bytes, where: dict[str, str] | None = None) -> marks.Found:
+    """Every mark of a copy, each as the first place carrying it says; TraceError if no zip.
+
+    `where`, if given, is filled with the entry each mark was read in (mark -> entry name)."""
     check_directory(data)  # the limits, from the directory, before zipfile reads it
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise TraceError(f"cannot read this file as an EPUB: {exc}") from None
-    return read_all_marks(archive)
+    return read_all_marks(archive, where)
 
 
-def read_all_marks(archive: zipfile.ZipFile) -> marks.Found:
-    """Every mark in the archive; the first place each is found wins."""
+def read_all_marks(archive: zipfile.ZipFile, where: dict[str, str] | None = None) -> marks.Found:
+    """Every mark in the archive; the first place each is found wins (and goes in `where`)."""
     found = marks.read_zip_comment(archive.comment)
     packages = _package_names(archive)
     limits = current().limits
@@ -82,7 +84,10 @@ def read_all_marks(archive: zipfile.ZipFile) -> marks.Found:
             continue
         here = marks.read_opf_marks(raw) if package else _text_marks(raw)
         for mark, pair in here.items():
-            found.setdefault(mark, pair)
+            if mark not in found:
+                found[mark] = pair
+                if where is not None:
+                    where[mark] = info.filename
         if set(CODE_MARKS) <= found.keys():
             break
     return found

@@ -5,8 +5,8 @@ environment, as an author would on the laptop running `make run`: a purchase
 and what the console shows of it, a re-send, a re-send to a corrected
 address, a revoke, a re-issue after
 replacing the original (each buyer mailed once, a second run mails nobody), a
-dead letter replayed after the catalog is fixed and the apps restarted, and
-the CSV export.
+dead letter replayed after the catalog is fixed and the apps restarted, the
+CSV export, and a gift copy traced, its reader's data listed and then erased.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from tests.support.paddle_payloads import (
     classic_fulfilment,
     signed_form,
 )
-from worker.mail._outbox import download_links, read_mail
+from worker.mail._outbox import download_links, plain_text, read_mail
 
 EXLIBRIS = Path(sys.executable).with_name("exlibris")
 PRICE, PRODUCT = "pri_01demopracticalpython00000", "pro_01demopracticalpython00000"
@@ -249,3 +249,70 @@ def test_the_csv_export_has_a_row_per_order(live: LiveStack, tmp_path: Path) -> 
     assert billing["paddle_ids"] == f"{PRICE} {PRODUCT}"
     assert billing["customer_id"] == "ctm_01e2econsole0000000000000"
     assert billing["product"] == "practical-python" and billing["code"] and billing["mailed_at"]
+
+
+def test_a_gift_traces_like_a_sale_and_its_reader_is_seen_then_forgotten(
+    live: LiveStack, tmp_path: Path
+) -> None:
+    env = live.stack.env
+    given = exlibris(
+        env, "give", "practical-python", "--name", "Rita Reviewer", "--email",
+        "rita@example.com", "--note", "Thank you for reading it early",
+    )  # fmt: skip
+    assert given.returncode == 0, given.stderr
+    gift_id = given.stdout.splitlines()[0]
+    assert gift_id.startswith("gift-")
+    [mail] = mails_of(live.data_dir, 1)
+    assert "Thank you for reading it early" in plain_text(mail)
+    pdf_link, _epub = download_links(mail)
+    found = tmp_path / "found-on-a-forum.pdf"
+    found.write_bytes(download(pdf_link).content)
+    traced = exlibris(env, "trace", str(found), "--json", "--no-ocr")
+    assert traced.returncode == 0, traced.stderr
+    [finding] = json.loads(traced.stdout)["orders"]
+    assert (finding["order_id"], finding["authentic"]) == (gift_id, True)
+    [row] = json.loads(exlibris(env, "orders", "--json").stdout)
+    assert row["order_id"] == gift_id
+
+    held = json.loads(exlibris(env, "buyer", "rita@example.com", "--json").stdout)
+    [order] = held["orders"]
+    assert (order["order_id"], order["merchant"], order["buyer_name"]) == (
+        gift_id,
+        "gift",
+        "Rita Reviewer",
+    )
+    forgot = exlibris(env, "forget", "rita@example.com", "--by", "Rita's request of 1 May")
+    assert forgot.returncode == 0, forgot.stderr
+    check = requests.get(
+        f"{live.url}/verify",
+        params={"code": order["code"]},
+        headers={"Accept": "application/json"},
+        timeout=10,
+    ).json()
+    assert (check["authentic"], check["erased"], check["buyer_email"]) == (True, True, "")
+    assert json.loads(exlibris(env, "buyer", "rita@example.com", "--json").stdout)["orders"] == []
+    copies = live.data_dir / "storage" / "exlibris-deliveries" / "copies" / gift_id
+    assert not copies.exists() or not any(copies.iterdir())
+    after = json.loads(exlibris(env, "order", gift_id, "--json").stdout)
+    assert (after["order_id"], after["code"], after["buyer_email"]) == (gift_id, order["code"], "")
+    again = exlibris(env, "forget", "rita@example.com")
+    assert again.returncode == 0 and "nothing is held" in again.stdout, again.stderr
+
+
+def test_a_list_of_readers_is_given_once_however_often_it_runs(
+    live: LiveStack, tmp_path: Path
+) -> None:
+    env = live.stack.env
+    readers = tmp_path / "readers.csv"
+    readers.write_text("name,email,note\nRita,rita@example.com,Enjoy\nSam,sam@example.com,\n")
+    first = exlibris(env, "give", "practical-python", "--csv", str(readers), "--rate", "50")
+    assert first.returncode == 0, first.stderr
+    assert "2 gifts stamped and mailed" in first.stdout
+    again = exlibris(env, "give", "practical-python", "--csv", str(readers))
+    assert again.returncode == 0 and "0 to give, 2 given before" in again.stdout, again.stderr
+    live.settle()
+    assert sorted(m["To"] for m in mails_of(live.data_dir, 2)) == [
+        "Rita <rita@example.com>",
+        "Sam <sam@example.com>",
+    ]
+    assert len(live.mails()) == 2

@@ -118,3 +118,12 @@ def test_replay_publishes_the_letter_to_the_orders_topic(
     [received] = answer.received_messages
     assert messages.decode(received.message.data) == paid("dl-5")
     assert letters.letters() == []
+
+
+def test_forget_acknowledges_the_letters_picked_only(pubsub_emulator, topology) -> None:
+    dead_letter(pubsub_emulator, topology, paid("dl-6"))
+    dead_letter(pubsub_emulator, topology, paid("dl-7"))
+    letters = reader(pubsub_emulator, topology)
+    letters_soon(letters, 2)
+    assert letters.forget(lambda letter: letter.order_id == "dl-6") == 1
+    assert [letter.order_id for letter in letters_soon(letters, 1)] == ["dl-7"]

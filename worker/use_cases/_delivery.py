@@ -138,6 +138,7 @@ def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
         item_ids=tuple(item.item_id for item in message.items),
         source=message.source,
         customer_id=message.customer_id or "",
+        note=message.note,
     )
 
 

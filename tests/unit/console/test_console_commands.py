@@ -30,7 +30,7 @@ DETAIL_KEYS = {
     "order_id", "status", "title", "products", "paddle_ids", "source", "customer_id",
     "buyer_name", "buyer_email", "code", "created_at", "mailed_at", "revoked_at",
     "revoked_reason", "revoked_by", "history", "files", "mails", "dead_letters", "merchant",
-    "product_ids", "mail_to", "email_changes",
+    "product_ids", "mail_to", "email_changes", "note", "erased_at", "erased_by",
 }  # fmt: skip
 UNKNOWN_PRICE, UNKNOWN_PRODUCT = "pri_01unknownbook000000000000", "pro_01unknownbook000000000000"
 
@@ -277,9 +277,10 @@ class TestExport:
         assert list(rows[0]) == [
             "order_id", "paddle_ids", "customer_id", "product", "buyer_name", "buyer_email",
             "code", "status", "created_at", "mailed_at", "downloads", "revoked_at",
-            "revoked_reason", "revoked_by",
+            "revoked_reason", "revoked_by", "merchant",
         ]  # fmt: skip
         first, second, _, evil = rows
+        assert {row["merchant"] for row in rows} == {"paddle"}
         assert (first["order_id"], first["paddle_ids"], first["product"]) == (
             "552312-1",
             "552312",

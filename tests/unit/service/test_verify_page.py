@@ -77,6 +77,7 @@ def test_an_authentic_code_answers_with_the_copy_masked(
         "issued_at": "2026-03-14T09:26:53Z",
         "valid": True,
         "revoked_at": "",
+        "erased": False,
     }
 
 

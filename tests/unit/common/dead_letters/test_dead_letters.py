@@ -136,3 +136,25 @@ def test_a_letter_is_read_by_its_id(settings: Settings, tmp_path: Path, where: s
     for unknown in ("1-nope", "../x", ""):
         with pytest.raises(LetterNotFound):
             letters.read(unknown)
+
+
+@pytest.mark.parametrize("where", ["folder", "bucket"])
+def test_forget_deletes_the_letters_picked_replayed_ones_too(
+    settings: Settings, tmp_path: Path, where: str
+) -> None:
+    storage = local_storage(settings)
+    letters: FolderDeadLetters | StorageDeadLetters = (
+        FolderDeadLetters(tmp_path)
+        if where == "folder"
+        else StorageDeadLetters(storage, settings.delivery_bucket)
+    )
+    letters.record(PAID.TYPE, PAID.idempotency_key, "cannot stamp", ENVELOPE)
+    letters.archive(letters.letters()[0].id)  # replayed once, kept aside
+    letters.record(PAID.TYPE, PAID.idempotency_key, "cannot stamp again", ENVELOPE)
+    other = LinksRequested("bob@example.com", "req-9", "2026-01-01T00:00:00Z")
+    letters.record(
+        other.TYPE, other.idempotency_key, "gave up", {"message": json.loads(encode(other))}
+    )
+    assert letters.forget(lambda letter: b"ada@example.com" in (letter.data or b"")) == 2
+    assert [letter.kind for letter in letters.letters()] == ["links.requested"]
+    assert letters.forget(lambda letter: letter.order_id == PAID.order_id) == 0

@@ -87,3 +87,17 @@ def test_a_record_from_before_mail_statuses_reads_as_accepted() -> None:
     record = OrderRecord.from_json(json.dumps(stored).encode())
     assert record.mails[0].status == MailStatus.ACCEPTED
     assert OrderRecord.from_json(applied((B, 5)).to_json()).mails[0].status == B
+
+
+def test_erasure_removes_the_address_from_a_bounce_reason() -> None:
+    bounced = mailed().mail_event(
+        0,
+        status=B,
+        timestamp=5,
+        event_id="e1",
+        reason="550 5.1.1 <ada@example.com>: Recipient address rejected",
+        at="t",
+    )
+    erased = bounced.erased(at="t9", by="the author")
+    assert "ada@example.com" not in erased.to_json().decode()
+    assert erased.mails[0].status == B and "(erased)" in erased.mails[0].reason

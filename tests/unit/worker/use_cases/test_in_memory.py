@@ -60,6 +60,11 @@ files = [{ source = "rust.pdf", stamp = true }]
 
 @pytest.fixture
 def deps(settings: Settings, tmp_path: Path) -> WorkerDeps:
+    return memory_deps(settings, tmp_path)
+
+
+def memory_deps(settings: Settings, tmp_path: Path) -> WorkerDeps:
+    """The worker on MemoryStorage with CATALOG's originals, mailing to tmp_path/outbox."""
     storage = MemoryStorage()
     for source in ("python.pdf", "rust.pdf"):
         storage.write(settings.source_bucket, source, book(3))
