@@ -83,6 +83,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.footer
 	$(BIN)/python -m bench.epub
 	$(BIN)/python -m bench.webhooks
+	$(BIN)/python -m bench.mail
 	$(BIN)/python -m bench.coldstart
 	$(BIN)/python -m bench.cli
 	$(BIN)/python bench/orders.py
