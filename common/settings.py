@@ -12,6 +12,7 @@ the real secrets mandatory.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from collections.abc import Mapping
@@ -73,6 +74,19 @@ class Settings:
     signed_url_ttl: int = 600
     sendgrid_api_key: str = ""
     sendgrid_api_url: str = "https://api.sendgrid.com"
+    # SendGrid's Event Webhook (POST /webhooks/sendgrid): the base64 DER verification key it
+    # shows; unset, the route is off (404).
+    sendgrid_event_public_key: str = ""
+    # sendgrid, smtp or outbox; unset: sendgrid when SENDGRID_API_KEY is set, else outbox.
+    mail_backend: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587  # the submission port (RFC 6409), STARTTLS
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "starttls"  # starttls, tls (implicit, port 465) or none (loopback only)
+    # One whole SMTP send, connection to the last reply: far below the push deadline
+    # (terraform ack_deadline_seconds, 300 s), so a stalling server frees the worker thread.
+    smtp_timeout: float = 30.0
     mail_from: str = "books@example.com"
     stamp_secret: str = ""
     local_data_dir: Path = Path("var")
@@ -195,6 +209,7 @@ class Settings:
         if self.paddle_signature_tolerance < 0:
             raise SettingsError("PADDLE_SIGNATURE_TOLERANCE: must not be negative")
         _sender("MAIL_FROM", self.mail_from)
+        self._check_mail()
         if not self.public_url.startswith(("http://", "https://")):
             raise SettingsError("PUBLIC_URL: must be an http(s) URL")
         if self.embedded:
@@ -208,6 +223,36 @@ class Settings:
         if self.stamp_secret == DEMO_STAMP_SECRET:
             raise SettingsError("STAMP_SECRET: the demo value must not be used in the cloud")
         return self
+
+    @property
+    def mail(self) -> str:
+        """The mail backend in use: MAIL_BACKEND, or sendgrid with a key and the outbox without."""
+        return self.mail_backend or ("sendgrid" if self.sendgrid_api_key else "outbox")
+
+    def _check_mail(self) -> None:
+        _choice("MAIL_BACKEND", self.mail, ("sendgrid", "smtp", "outbox"))
+        if self.mail == "sendgrid" and not self.sendgrid_api_key:
+            raise SettingsError("SENDGRID_API_KEY: required with MAIL_BACKEND=sendgrid")
+        if self.mail != "smtp":
+            return
+        _choice("SMTP_SECURITY", self.smtp_security, ("starttls", "tls", "none"))
+        if not self.smtp_host:
+            raise SettingsError("SMTP_HOST: required with MAIL_BACKEND=smtp")
+        if not 0 < self.smtp_port < 65536:
+            raise SettingsError(f"SMTP_PORT: a TCP port (1 to 65535), got {self.smtp_port}")
+        if self.smtp_security == "none" and not _loopback(self.smtp_host):
+            # Without TLS the password and every buyer's address cross the network in clear.
+            raise SettingsError(
+                f"SMTP_SECURITY: none is allowed only to a loopback host (127.0.0.1, ::1, "
+                f"localhost), not {self.smtp_host!r}: use starttls or tls"
+            )
+        if bool(self.smtp_username) != bool(self.smtp_password):
+            raise SettingsError("SMTP_PASSWORD: SMTP_USERNAME and SMTP_PASSWORD go together")
+        if not 0 < self.smtp_timeout < self.mail_claim_seconds:
+            raise SettingsError(
+                f"SMTP_TIMEOUT: more than 0 and less than MAIL_CLAIM_SECONDS "
+                f"({self.mail_claim_seconds}), got {self.smtp_timeout:g}"
+            )
 
     def _check_push_schedule(self) -> None:
         low, high = self.local_push_min_backoff, self.local_push_max_backoff
@@ -369,6 +414,16 @@ def _parse(name: str, raw: str, default: Any) -> Any:
     if isinstance(default, Path):
         return Path(raw)
     return raw
+
+
+def _loopback(host: str) -> bool:
+    """Whether the host names this machine: localhost, 127.0.0.0/8 or ::1 (no DNS look-up)."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _choice(var: str, value: str, allowed: tuple[str, ...]) -> None:

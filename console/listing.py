@@ -1,7 +1,9 @@
 """`exlibris orders` and `exlibris order ID`: read records (through the indexes) and show them.
 
 A filter by email, product or date lists its index (common/order_index.py)
-and reads only the records it names; `--status` is checked on those records.
+and reads only the records it names; `--status` is checked on those records
+(`undeliverable`: the order's last mail bounced or was dropped, which SendGrid's
+Event Webhook reports).
 Records are read by a few threads at once, which is what a bucket of
 thousands of orders needs on GCS. Reads only. Into a pipe or a file the table
 is printed at its natural width, so no order id is cut and every one can be
@@ -24,6 +26,7 @@ from console.deps import ConsoleDeps
 from console.errors import ConsoleError
 from console.views import buyer_of, detail, downloads_of, emit_json, summary
 
+UNDELIVERABLE = "undeliverable"  # not a status of the order: of its last mail
 _READERS = 16
 _UNBOUNDED = 1_000_000  # columns: wider than any table of orders
 _FACTS = (
@@ -42,13 +45,17 @@ def load_orders(
 
     def one(order_id: str) -> Loaded | None:
         record, _ = deps.orders.load(order_id)
-        if record is None or (status and record.status != status):
+        if record is None or (status and not _has_status(record, status)):
             return None
         return record, downloads_of(deps.orders, record)
 
     with ThreadPoolExecutor(_READERS) as pool:
         found = [item for item in pool.map(one, ids) if item is not None]
     return sorted(found, key=lambda item: (item[0].created_at, item[0].order_id))
+
+
+def _has_status(record: OrderRecord, status: str) -> bool:
+    return record.undeliverable if status == UNDELIVERABLE else record.status == status
 
 
 def query_of(args: argparse.Namespace) -> OrderQuery:
@@ -131,7 +138,7 @@ def _print_detail(deps: ConsoleDeps, view: dict[str, object]) -> None:
     for title, key, columns in (
         ("history", "history", ("at", "status", "note")),
         ("files", "files", ("filename", "downloads", "source_generation", "object_name")),
-        ("mails", "mails", ("at", "kind", "provider_id")),
+        ("mails", "mails", ("at", "kind", "status", "provider_id")),
         ("dead letters", "dead_letters", ("at", "id", "reason")),
         ("address changes", "email_changes", ("at", "email", "by", "reason")),
     ):

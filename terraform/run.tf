@@ -28,6 +28,8 @@ locals {
     CORS_ORIGINS            = join(",", var.cors_origins)
     PADDLE_PUBLIC_KEY       = local.classic ? var.paddle_public_key : ""
     LEMONSQUEEZY_ALLOW_TEST = tostring(var.lemonsqueezy_allow_test)
+    # SendGrid's Event Webhook (bounces, drops): off while empty.
+    SENDGRID_EVENT_PUBLIC_KEY = var.sendgrid_event_public_key
   })
 
   # PUSH_AUTH = "cloud-run": the worker is private behind Cloud Run IAM, whose
@@ -46,6 +48,12 @@ locals {
     PUSH_SERVICE_ACCOUNT = google_service_account.push.email
     MAIL_FROM            = var.mail_from
     PADDLE_API_URL       = var.paddle_api_url
+    MAIL_BACKEND         = var.mail_backend
+    # Read only with MAIL_BACKEND=smtp; the password is the smtp-password secret.
+    SMTP_HOST     = var.smtp_host
+    SMTP_PORT     = tostring(var.smtp_port)
+    SMTP_USERNAME = var.smtp_username
+    SMTP_SECURITY = var.smtp_security
   })
 
   # The author's dashboard reads and acts as the console does; IAP signs who is asking

@@ -15,10 +15,16 @@ locals {
       readers = ["service", "worker", "dashboard"]
       enabled = true
     }
+    # The worker's mail: SendGrid's API key, or an SMTP relay's password (var.mail_backend).
     sendgrid-api-key = {
       env     = "SENDGRID_API_KEY"
       readers = ["worker"]
-      enabled = true
+      enabled = var.mail_backend == "sendgrid"
+    }
+    smtp-password = {
+      env     = "SMTP_PASSWORD"
+      readers = ["worker"]
+      enabled = var.mail_backend == "smtp"
     }
     paddle-webhook-secret = {
       env     = "PADDLE_WEBHOOK_SECRET"

@@ -15,6 +15,7 @@ from common.messages import (
     ErasureRequested,
     ItemsRefunded,
     LinksRequested,
+    MailEventsReported,
     Message,
     OrderPaid,
     OrderRestored,
@@ -27,6 +28,7 @@ from worker.deps import WorkerDeps
 from worker.use_cases import (
     erase_buyer,
     fulfil_order,
+    record_mail_events,
     reissue_order,
     resend_links,
     resend_order,
@@ -51,6 +53,7 @@ HANDLERS: dict[type, Handler] = {
     EditionReissued: reissue_order,
     PaymentRevoked: revoke_payment,
     PaymentRestored: restore_payment,
+    MailEventsReported: record_mail_events,
     ErasureRequested: erase_buyer,
 }
 

@@ -7,7 +7,7 @@ Attributes carry type, version and the idempotency key so an operator can
 filter the dead-letter subscription without decoding bodies. The messages
 themselves live by kind in _purchase.py, _refund.py (refunds and chargebacks,
 by order or, for Stripe, by payment) and _requests.py; this module names them
-all, so callers import from here.
+all, so callers import from here (mail events: _mail_events.py).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import asdict
 from typing import Any
 
 from common.messages._fields import READ_VERSIONS, VERSION, ContractError, now_iso
+from common.messages._mail_events import MailEvent, MailEventsReported, mail_events_of
 from common.messages._purchase import Buyer, OrderPaid, PaidItem
 from common.messages._refund import (
     ItemsRefunded,
@@ -42,6 +43,8 @@ __all__ = [
     "ErasureRequested",
     "ItemsRefunded",
     "LinksRequested",
+    "MailEvent",
+    "MailEventsReported",
     "Message",
     "OrderPaid",
     "OrderRestored",
@@ -66,6 +69,7 @@ Message = (
     | EditionReissued
     | PaymentRevoked
     | PaymentRestored
+    | MailEventsReported
     | ErasureRequested
 )
 _TYPES: dict[str, type[Message]] = {
@@ -81,6 +85,7 @@ _TYPES: dict[str, type[Message]] = {
         EditionReissued,
         PaymentRevoked,
         PaymentRestored,
+        MailEventsReported,
         ErasureRequested,
     )
 }
@@ -135,6 +140,8 @@ def _typed(kind: type[Message], body: dict[str, Any]) -> dict[str, Any]:
     body["version"] = VERSION
     if kind is ItemsRefunded:
         body["item_ids"] = tuple(_list(body["item_ids"], "item_ids"))
+    if kind is MailEventsReported:
+        body["events"] = mail_events_of(body)
     return body
 
 

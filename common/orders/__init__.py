@@ -23,7 +23,9 @@ from common.orders._record import (
     DeliveredFile,
     EmailChange,
     InvalidTransition,
+    MailStatus,
     OrderRecord,
+    SentMail,
     Status,
 )
 from common.orders._reissues import (
@@ -53,11 +55,13 @@ __all__ = [
     "DeliveredFile",
     "EmailChange",
     "InvalidTransition",
+    "MailStatus",
     "OrderQuery",
     "OrderRecord",
     "OrderStore",
     "Progress",
     "RecordContended",
+    "SentMail",
     "Status",
     "checkout_index_name",
     "claim_name",

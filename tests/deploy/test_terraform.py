@@ -400,7 +400,12 @@ def test_cloud_run_reads_only_declared_secrets(service):
 def test_each_account_reads_only_its_secrets():
     others = {env for secrets in MERCHANT_SECRETS.values() for env in secrets}
     assert secret_env("service") - others == {"STAMP_SECRET", "PADDLE_WEBHOOK_SECRET"}
-    assert secret_env("worker") - others == {"STAMP_SECRET", "SENDGRID_API_KEY", "PADDLE_API_KEY"}
+    assert secret_env("worker") - others == {
+        "STAMP_SECRET",
+        "SENDGRID_API_KEY",
+        "SMTP_PASSWORD",
+        "PADDLE_API_KEY",
+    }
     assert secret_env("dashboard") == {"STAMP_SECRET"}
     for secrets in MERCHANT_SECRETS.values():
         for env, reader in secrets.items():
@@ -525,6 +530,12 @@ SAMPLE_VALUES = {
     "PUSH_SERVICE_ACCOUNT": "exlibris-push@shop-123456.iam.gserviceaccount.com",
     "MAIL_FROM": "books@example.com",
     "PADDLE_API_URL": "https://api.paddle.com",
+    "SENDGRID_EVENT_PUBLIC_KEY": "",
+    "MAIL_BACKEND": "sendgrid",
+    "SMTP_HOST": "",
+    "SMTP_PORT": "587",
+    "SMTP_USERNAME": "",
+    "SMTP_SECURITY": "starttls",
 }
 
 
@@ -558,6 +569,18 @@ def knows_push_auth_cloud_run() -> bool:
 def test_the_worker_starts_with_what_terraform_gives_it():
     settings = Settings.from_env(deployed_env("worker")).check_worker()
     assert settings.push_auth_required
+
+
+def test_the_worker_mails_over_smtp_with_what_terraform_gives_it():
+    smtp = {"MAIL_BACKEND": "smtp", "SMTP_HOST": "email-smtp.us-east-1.amazonaws.com"}
+    settings = Settings.from_env(deployed_env("worker") | smtp | {"SMTP_USERNAME": "user"})
+    assert settings.mail == "smtp" and settings.smtp_password == "secret-for-smtp_password"
+
+
+def test_one_mail_secret_is_made_for_the_mail_backend():
+    catalog = locals_()["secret_catalog"]
+    assert catalog["sendgrid-api-key"]["enabled"] == '${var.mail_backend == "sendgrid"}'
+    assert catalog["smtp-password"]["enabled"] == '${var.mail_backend == "smtp"}'
 
 
 MERCHANT_SECRETS = {

@@ -1,9 +1,10 @@
 """The mail port: send one rendered mail to one buyer.
 
-Two adapters: SendGrid v3 (cloud) and an outbox folder of .eml files
-(embedded). A transient failure raises MailError(transient=True) so the push
-handler answers 5xx and Pub/Sub redelivers; a permanent one (a rejected
-address) is recorded and dead-lettered.
+Three adapters, chosen by MAIL_BACKEND: SendGrid v3 (sendgrid.py), any SMTP
+relay (smtp.py) and an outbox folder of .eml files (embedded). A transient
+failure raises MailError(transient=True) so the push handler answers 5xx and
+Pub/Sub redelivers; a permanent one (a rejected address) is recorded and
+dead-lettered.
 """
 
 from worker.mail._outbox import OutboxMailer

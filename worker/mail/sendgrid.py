@@ -1,7 +1,7 @@
 """SendGrid v3 mailer: the cloud adapter of the mail port.
 
 Builds the /v3/mail/send JSON with the sendgrid helpers (text/plain before
-text/html, custom_args with the order id, one category, click and open
+text/html, custom_args with the order id and the mail kind, one category, click and open
 tracking off) and posts it through the sendgrid client at a configurable host
 (SENDGRID_API_URL, so tests point it at a local stand-in) with a per-request
 timeout. Tracking is off in every message because account-level click
@@ -115,7 +115,10 @@ class SendGridMailer:
             plain_text_content=mail.text,
             html_content=mail.html,
         )
-        for key, value in {**mail.custom_args, "order_id": mail.order_id}.items():
+        # The Event Webhook returns custom_args in every event: they name the order and the
+        # mail whose status it reports (common/mail_events).
+        args = {**mail.custom_args, "order_id": mail.order_id, "mail_kind": mail.category}
+        for key, value in args.items():
             message.add_custom_arg(CustomArg(key, str(value)))
         message.add_category(Category(mail.category))
         tracking = TrackingSettings()

@@ -23,6 +23,10 @@ preconditions, so concurrent deliveries of one message agree on one history:
 - mailing: one delivery has claimed the mail (mail_claimed_at) and is sending.
 - mailed: done; redeliveries are acknowledged without side effects.
 
+The author's overview counts orders by the markers of common/stats, written
+create-only when the record is created and again whenever a delivery ends
+(note_stats), so the markers a crash left out are written by the redelivery.
+
 The copies and the mail claim are recorded in one write (received → stamped →
 mailing, both steps in the history), so an order costs three writes of its
 record: Cloud Storage takes about one write a second per object
@@ -58,6 +62,7 @@ from common.orders import (
     code_name,
     payment_index_name,
 )
+from common.stats import note_order
 from common.storage import PreconditionFailed, TransientStorageError
 from worker.customers import CustomerNotFound, LookupUnavailable
 from worker.deps import WorkerDeps
@@ -91,13 +96,16 @@ def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
                 _index_payment(message, deps)
                 _index_checkout(message, deps)
                 deps.orders.save(new, 0)
+                note_stats(new, deps)
             elif record.status in (Status.MAILED, Status.REVOKED):
                 if record.status == Status.REVOKED:
                     delete_copies(record, deps)  # a refund may have raced our stamping
+                note_stats(record, deps)
                 log.info("order already %s", record.status, extra={"order_id": record.order_id})
                 return record.status
             elif record.awaiting_buyer:
                 if message is None or message.buyer is None:
+                    note_stats(record, deps)
                     log.info("order waits for its buyer", extra={"order_id": record.order_id})
                     return "awaiting buyer"
                 named = record.buyer_resolved(
@@ -111,6 +119,18 @@ def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
         except PreconditionFailed:
             log.info("order changed under us; re-reading", extra={"order_id": order_id})
     raise TransientError(f"order {order_id} did not settle; retrying later")
+
+
+def note_stats(record: OrderRecord, deps: WorkerDeps) -> None:
+    """Write the order's stats markers (common/stats): at its creation and at every end.
+
+    Create-only and repeated at each end, so a crash between the record's write and
+    its markers is repaired by the redelivery, and a redelivery counts nothing twice.
+    """
+    try:
+        note_order(deps.orders.storage, deps.orders.bucket, record)
+    except TransientStorageError as exc:
+        raise TransientError(f"writing the stats of {record.order_id} failed: {exc}") from exc
 
 
 def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:

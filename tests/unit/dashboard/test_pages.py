@@ -14,12 +14,14 @@ import logging
 import re
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
 from common.messages import OrderRevoked
+from common.orders import MailStatus, OrderRecord, update_record
 from common.web import CSP
 from dashboard.csrf import csrf_key, make_token
 from demo.sample_book import make_sample_book
@@ -105,6 +107,22 @@ class TestOrder:
             assert text in page
         assert "ada@example.com" not in page
         assert "ada@example.com" in client.get("/orders/552312-1?show=1").get_data(as_text=True)
+
+    def test_a_mail_s_status_and_the_provider_s_reason_show(
+        self, shop: Shop, client: FlaskClient
+    ) -> None:
+        shop.buy("552312-1")
+
+        def bounced(record: OrderRecord) -> OrderRecord:
+            mails = tuple(
+                replace(m, status=MailStatus.BOUNCED, reason="550 no such user")
+                for m in record.mails
+            )
+            return replace(record, mails=mails)
+
+        update_record(shop.storage, shop.settings.delivery_bucket, "552312-1", bounced)
+        page = client.get("/orders/552312-1").get_data(as_text=True)
+        assert 'class="status bounced">bounced</span> 550 no such user' in page
 
     def test_an_unknown_order_is_404_in_words(self, client: FlaskClient) -> None:
         answer = client.get("/orders/txn_nope", headers=HTML)
