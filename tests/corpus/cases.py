@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tests.corpus.case import Case
-from tests.corpus.writer import CONTENT, book, object_stream, stream, write
+from tests.corpus.writer import CONTENT, book, object_stream, stream, write, write_compressed
 from tests.support import pdfs
 
 I14 = "issue 14"
@@ -50,6 +50,22 @@ def _gbk_font() -> bytes:
     data = book(content=content)
     data = data.replace(b"/Font << /F1 4 0 R >>", b"/Font << /#CB#CE#CC#E5 4 0 R >>")
     return data.replace(b"/BaseFont /Helvetica", b"/BaseFont /#CB#CE#CC#E5")
+
+
+def _object_stream_of_70000() -> bytes:
+    """An object stream of 70,000 bookmarks' titles (pdf.js bug1978317 is a big book): an
+    index past 65,535 needs a third byte in the cross-reference stream qpdf writes for it."""
+    packed = {n: b"(Item %d)" % n for n in range(10, 70_010)}
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /Titles 6 0 R >>",
+        2: b"<< /Type /Pages /Kids [5 0 R] /Count 1 /MediaBox [0 0 300 400] >>",
+        3: stream(CONTENT),
+        4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        5: b"<< /Type /Page /Parent 2 0 R /Contents 3 0 R "
+        b"/Resources << /Font << /F1 4 0 R >> >> >>",
+        6: b"[" + b" ".join(b"%d 0 R" % n for n in packed) + b"]",
+    }
+    return write_compressed(objects, packed, 9)
 
 
 def _null_kid() -> bytes:
@@ -117,6 +133,10 @@ CASES = [
     Case("content-unclosed-q-after-scale", I14, _with_content(b"2 0 0 2 0 0 cm q " + CONTENT)),
     Case("content-broken-flate", I14, lambda: book(content_object=_broken_flate(b"")),
          warning="cannot be decoded"),
+    # Issue 26: peers' test suites (qpdf xref-compressed-in-compressed.pdf has garbage bytes
+    # where its page content was; pdf.js bug1978317.pdf a cross-reference field of 3 bytes).
+    Case("content-operator-not-utf8", I26, _with_content(CONTENT + b" \xa7\xe9 1")),
+    Case("object-stream-index-past-65535", I26, _object_stream_of_70000, slow=True),
     # Books the stamp treats specially.
     Case("one-page-book", I14, lambda: book(), skip_pages=1, warning="the last page is stamped"),
     Case("page-too-small", I14, lambda: book(pages=b"/MediaBox [0 0 72 50]"),

@@ -35,6 +35,11 @@ STAMPING = [c for c in CASES if c.stamps]
 authentic = authentic_with(SECRET)  # what `trace` checks codes with
 
 
+def params(cases: list[Case]) -> list[object]:
+    """The cases as test parameters, named, the slow ones in the slow tier."""
+    return [pytest.param(c, id=c.name, marks=[pytest.mark.slow] if c.slow else []) for c in cases]
+
+
 def style_of(case: Case) -> StampStyle:
     return StampStyle(skip_pages=case.skip_pages, color="#000000", opacity=1.0)
 
@@ -52,7 +57,7 @@ def pdftotext(data: bytes, page: int, folder: Path) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if not c.stamps], ids=lambda c: c.name)
+@pytest.mark.parametrize("case", params([c for c in CASES if not c.stamps]))
 def test_a_refused_file_is_refused_in_words(case: Case) -> None:
     with pytest.raises(StampError) as refused:
         prepare_plan(case.build())
@@ -62,7 +67,7 @@ def test_a_refused_file_is_refused_in_words(case: Case) -> None:
     assert not report.clean and case.refusal in report.problems[0]
 
 
-@pytest.mark.parametrize("case", STAMPING, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", params(STAMPING))
 def test_a_stamped_file_shows_and_traces_its_buyer(case: Case, tmp_path: Path) -> None:
     copy = prepare_plan(case.build(), style_of(case)).copy(BUYER)
     for page in stamped_pages(copy, case):
@@ -74,7 +79,7 @@ def test_a_stamped_file_shows_and_traces_its_buyer(case: Case, tmp_path: Path) -
     assert (finding.order_id, finding.authentic) == (BUYER.order_id, True)
 
 
-@pytest.mark.parametrize("case", [c for c in STAMPING if c.poppler_footer], ids=lambda c: c.name)
+@pytest.mark.parametrize("case", params([c for c in STAMPING if c.poppler_footer]))
 def test_the_footer_is_drawn_whatever_the_content(case: Case) -> None:
     """Rendered by poppler: ink in the bottom band, where the footer goes."""
     copy = prepare_plan(case.build(), style_of(case)).copy(BUYER)
@@ -85,7 +90,7 @@ def test_the_footer_is_drawn_whatever_the_content(case: Case) -> None:
         assert pdfs.ink_box(band, threshold=250) is not None, f"page {page}: no footer ink"
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", params(CASES))
 def test_check_says_what_it_must_and_never_raises(case: Case) -> None:
     report = check_pdf(case.build(), style_of(case))
     text = format_report(report)

@@ -109,7 +109,10 @@ def content_fault(page: pikepdf.Page, data: bytes) -> str | None:
     for instruction in instructions:
         if not isinstance(instruction, pikepdf.ContentStreamInstruction):
             continue
-        op, count = str(instruction.operator), len(instruction.operands)
+        # Not str(): an operator is whatever bytes the content holds (qpdf's
+        # xref-compressed-in-compressed.pdf has garbage there), and str() decodes UTF-8.
+        op = instruction.operator.unparse().decode("latin-1")
+        count = len(instruction.operands)
         if count < ARITY.get(op, 0):
             return f"'{op}' has {count} of its {ARITY[op]} operands"
         if op == "q":
