@@ -44,6 +44,24 @@ def _outline_in_a_lost_object_stream() -> bytes:
     return book(catalog=b"/Outlines 6 0 R", extra=extra, trailer=b"/XRefStm 9")
 
 
+def _xref_loop_frees_the_outline() -> bytes:
+    """An update whose cross-reference section frees the outline's objects and names itself as
+    /Prev (qpdf's append-xref-loop.pdf): qpdf keeps the free entries it read before finding the
+    loop, and the book lost its bookmarks (11 to 0), while poppler and MuPDF show them."""
+    items = {
+        6: b"<< /Type /Outlines /First 7 0 R /Last 8 0 R /Count 2 >>",
+        7: b"<< /Title (Chapter 1) /Parent 6 0 R /Next 8 0 R /Dest [5 0 R /Fit] >>",
+        8: b"<< /Title (Chapter 2) /Parent 6 0 R /Prev 7 0 R /Dest [5 0 R /Fit] >>",
+    }
+    data = book(catalog=b"/Outlines 6 0 R", extra=items)
+    at = len(data)
+    freed = b"0000000000 00001 f \n" * 3
+    return data + (
+        b"xref\n0 1\n0000000000 65535 f \n6 3\n%s"
+        b"trailer\n<< /Size 9 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (freed, at, at)
+    )
+
+
 def _gbk_font() -> bytes:
     """A Chinese font named in GBK (宋体), not UTF-8, as its resource name too."""
     content = CONTENT.replace(b"/F1", b"/#CB#CE#CC#E5")
@@ -101,6 +119,7 @@ CASES = [
         6: b"<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
         7: b"<< /Title (Again) /Parent 6 0 R /Next 7 0 R /Dest [5 0 R /Fit] >>",
     })),
+    Case("xref-loop-frees-the-outline", I26, _xref_loop_frees_the_outline),
     Case("outline-not-a-dictionary", I14, lambda: book(
         catalog=b"/Outlines 6 0 R", extra={6: b"[1 2 3]"}
     )),

@@ -98,3 +98,16 @@ def test_check_says_what_it_must_and_never_raises(case: Case) -> None:
     assert "Traceback" not in text and "<_io" not in text
     if case.stamps and not case.warning:
         assert report.clean, text
+
+
+def _case(name: str) -> Case:
+    return next(c for c in CASES if c.name == name)
+
+
+def test_a_repair_keeps_the_outline_or_the_stamp_says_it_is_lost() -> None:
+    """Issue 26: qpdf's repair of an xref chain that loops lost the bookmarks without a word."""
+    kept = prepare_plan(_case("xref-loop-frees-the-outline").build()).copy(BUYER)
+    with pikepdf.open(io.BytesIO(kept)) as pdf:
+        assert [item.title for item in pdf.open_outline().root] == ["Chapter 1", "Chapter 2"]
+    lost = prepare_plan(_case("outline-in-a-lost-object-stream").build())
+    assert any("lost the outline" in note for note in lost.notes), lost.notes

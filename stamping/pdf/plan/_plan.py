@@ -32,7 +32,7 @@ import pikepdf
 import stamping.pdf.marks as marks
 from stamping.limits import Limits, spending
 from stamping.pdf._geometry import Geometry, format_matrix, placement
-from stamping.pdf._original import open_original
+from stamping.pdf._original import open_noted
 from stamping.pdf.footer import Footer, render_footer
 from stamping.pdf.marks import body_mark
 from stamping.pdf.plan._cut import Cut, cut
@@ -123,13 +123,15 @@ def prepare_plan(
 ) -> Plan:
     """Lay the stamp out in `original` (bytes or a file) once; StampError if it cannot
     (LimitExceeded, one of them, past a limit)."""
-    with spending(limits), open_original(original) as pdf:
-        if len(pdf.pages) == 0:
-            raise StampError("the PDF has no pages")
-        info = marks.info_entries(pdf)
-        xmp = marks.xmp_template(pdf)
-        slots = lay_out(pdf, style.skip_pages)
-        spool, key, parts = _saved_and_cut(pdf, slots)
+    with spending(limits):
+        pdf, notes = open_noted(original)
+        with pdf:
+            if len(pdf.pages) == 0:
+                raise StampError("the PDF has no pages")
+            info = marks.info_entries(pdf)
+            xmp = marks.xmp_template(pdf)
+            slots = lay_out(pdf, style.skip_pages)
+            spool, key, parts = _saved_and_cut(pdf, slots)
     return Plan(
         style=style,
         shared=Spool(spool, parts.kept),
@@ -142,7 +144,7 @@ def prepare_plan(
         info=info,
         xmp=xmp,
         key=key,
-        notes=tuple(slots.notes),
+        notes=(*notes, *slots.notes),
         mark_font=slots.mark_font,
     )
 
