@@ -100,7 +100,7 @@ def read_package(archive: Archive) -> Package:
         fixed=fixed,
         guide_cover=_guide_cover(root, posixpath.dirname(path)),
         cover_image=_cover_image(root, items),
-        ids=frozenset(e.get("id", "") for e in root.iter()) - {""},
+        ids=frozenset(_xml_id(e, "id") for e in root.iter()) - {""},
     )
 
 
@@ -134,7 +134,7 @@ def _parse(raw: bytes, name: str) -> ET.Element:
 def _manifest(root: ET.Element, folder: str) -> dict[str, Item]:
     items = {}
     for e in root.iterfind(f"{OPF}manifest/{OPF}item"):
-        id_, href = e.get("id"), e.get("href")
+        id_, href = _xml_id(e, "id"), e.get("href")
         if id_ and href:
             path = resolve(folder, href)
             props = frozenset((e.get("properties") or "").split())
@@ -145,7 +145,7 @@ def _manifest(root: ET.Element, folder: str) -> dict[str, Item]:
 def _spine(spine: ET.Element, items: dict[str, Item], fixed: bool, opf: str) -> tuple[Itemref, ...]:
     refs = []
     for e in spine.iterfind(f"{OPF}itemref"):
-        item = items.get(e.get("idref", ""))
+        item = items.get(_xml_id(e, "idref"))
         if item is None:
             continue  # epubcheck's problem, not ours: the reading system skips it too
         if _outside(item):
@@ -161,6 +161,12 @@ def _spine(spine: ET.Element, items: dict[str, Item], fixed: bool, opf: str) -> 
     return tuple(refs)
 
 
+def _xml_id(e: ET.Element, name: str) -> str:
+    """An ID or IDREF attribute as a validating parser reads it: XML 1.0 (3.3.3) normalises
+    tokenized attributes, so id=" c1 " is c1, and epubcheck matches idrefs to it so."""
+    return " ".join((e.get(name) or "").split())
+
+
 def _outside(item: Item) -> bool:
     """Whether the item's href is absolute (`/x`, `C:x`, a URL) or climbs out of the zip (`../`):
     EPUB 3.3 keeps spine items inside the container (epubcheck RSC-006 for remote ones)."""
@@ -169,9 +175,9 @@ def _outside(item: Item) -> bool:
 
 
 def _unique_id(root: ET.Element) -> str | None:
-    wanted = root.get("unique-identifier")
+    wanted = _xml_id(root, "unique-identifier")
     for e in root.iter(f"{DC}identifier"):
-        if e.get("id") == wanted:
+        if _xml_id(e, "id") == wanted:
             return e.text or ""
     return None
 
