@@ -143,7 +143,11 @@ CASES = [
          warning="'cm' has 3 of its 6 operands"),
     Case("content-too-few-operands-mid-page", I14,
          _with_content(b"BT /F1 Tf 100 200 Td (Hello) Tj ET"),
-         warning="poppler-based viewers stop drawing", poppler_footer=False),
+         warning="'Tf' has 1 of its 2 operands (stamped, such a page is drawn as a form"),
+    # pikepdf's ctm_cm.pdf: `0 cm` between balanced q/Q; poppler stopped there, footer unseen.
+    Case("content-cm-short-mid-page", I26, _with_content(
+        b"q 1 0 0 1 10 10 cm " + CONTENT + b" Q q 0 cm " + CONTENT + b" Q q 2 0 0 2 2 2 cm Q"),
+         warning="'cm' has 1 of its 6 operands"),
     Case("content-undefined-font", I14, _with_content(b"BT /F9 12 Tf 100 200 Td (x) Tj ET")),
     Case("content-open-string", I14, _with_content(CONTENT + b" (never closed")),
     Case("content-open-array", I14, _with_content(CONTENT + b" [ 1 2")),
