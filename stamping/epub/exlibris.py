@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import stamping.epub.documents as documents
 import stamping.epub.marks as marks
 import stamping.epub.text as text
 import stamping.epub.xmltext as xmltext
@@ -21,8 +22,8 @@ _DOCTYPE2 = (
     '"http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">'
 )
 _CSS = """/* exlibris: the ex-libris page's own styles; the book's stylesheets are not linked */
-html, body {{ margin: 0; padding: 0; }}
-body.{page} {{ text-align: center; color: #222222; background: transparent;{size} }}
+body.{page} {{ margin: 0; padding: 0; text-align: center; color: #222222;
+  background: transparent;{size} }}
 .exlibris-plate {{ margin: {top} auto 0 auto; padding: 1.2em 1em; max-width: 28em;
   border-top: 1px solid #999999; border-bottom: 1px solid #999999; font-size: {font}; }}
 .exlibris-title {{ margin: 0 0 0.8em 0; font-size: 1.4em; font-style: italic;
@@ -30,6 +31,16 @@ body.{page} {{ text-align: center; color: #222222; background: transparent;{size
 .exlibris-text {{ margin: 0; line-height: 1.5; text-indent: 0; }}
 .exlibris-verify {{ margin: 1em 0 0 0; font-size: 0.8em; text-indent: 0; word-wrap: break-word; }}
 .exlibris-verify a {{ color: #222222; }}
+"""
+# The footer line in the book's own documents, which link this file: each rule wins over the
+# book's (!important), so the line looks the same in every book.
+_FOOTER_CSS = """div.{footer} {{ display: block !important; clear: both !important;
+  margin: 2em 0 0 0 !important; padding: 0 !important; border: 0 !important;
+  text-indent: 0 !important; text-align: center !important; font-size: 0.75em !important;
+  font-style: normal !important; font-weight: normal !important; line-height: 1.4 !important;
+  letter-spacing: normal !important; color: {color} !important; }}
+div.{fixed} {{ position: absolute !important; left: 0 !important; right: 0 !important;
+  bottom: 0.5em !important; margin: 0 !important; }}
 """
 
 
@@ -41,14 +52,19 @@ class Page:
     viewport: tuple[int, int] | None  # fixed layout: the book's page size in CSS px
 
 
-def page_css(page: Page) -> str:
-    """The stylesheet: sized to the viewport on a fixed-layout page."""
+def page_css(page: Page, color: str = "#555555") -> str:
+    """The stylesheet: the page's, sized to the viewport on a fixed-layout page, and the
+    footer line's in `color` (#rrggbb)."""
+    footer = _FOOTER_CSS.format(
+        footer=marks.FOOTER_CLASS, fixed=documents.FIXED_CLASS, color=documents.footer_color(color)
+    )
     if page.viewport is None:
-        return _CSS.format(page=marks.PAGE_CLASS, size="", top="3em", font="1em")
+        return _CSS.format(page=marks.PAGE_CLASS, size="", top="3em", font="1em") + footer
     width, height = page.viewport
     size = f" width: {width}px; height: {height}px; overflow: hidden;"
     font = f"{max(12, round(min(width, height) / 28))}px"
-    return _CSS.format(page=marks.PAGE_CLASS, size=size, top=f"{round(height / 4)}px", font=font)
+    top = f"{round(height / 4)}px"
+    return _CSS.format(page=marks.PAGE_CLASS, size=size, top=top, font=font) + footer
 
 
 def page_xhtml(page: Page, stamp: Stamp, template: str, css_href: str) -> str:

@@ -71,7 +71,7 @@ class Packed:
     size: int
 
 
-Key = tuple[str, int, int, bool, bool]  # name, CRC-32, size, EPUB 3, SVG
+Key = tuple[str, int, int, bool, bool, str | None]  # name, CRC-32, size, EPUB 3, SVG, CSS href
 
 
 class _Cache:
