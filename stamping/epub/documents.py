@@ -83,11 +83,18 @@ def footer_color(color: str) -> str:
 
 
 def split_document(
-    raw: bytes, name: str, *, epub3: bool, svg: bool, css_href: str | None = None
+    raw: bytes,
+    name: str,
+    *,
+    epub3: bool,
+    svg: bool,
+    css_href: str | None = None,
+    sectioned: bool = False,
 ) -> Split | None:
-    """The document's split, its head linking the stylesheet at `css_href` if given; None
-    when there is no <body> (or <svg> root) to mark; StampError if its DOCTYPE declares
-    entities (xmltext.refuse_entities)."""
+    """The document's split, its head linking the stylesheet at `css_href` if given, the
+    footer's place inside the last section when `sectioned` (EDUPUB allows no other element
+    after a section); None when there is no <body> (or <svg> root) to mark; StampError if its
+    DOCTYPE declares entities (xmltext.refuse_entities)."""
     xmltext.refuse_entities(raw, name)
     source, codec = xmltext.decode(raw, name)
     if svg:
@@ -116,8 +123,22 @@ def split_document(
     end = xmltext.end_tag(source, "body", prefix, body.end())
     if end is None:
         return None
-    content = source[body.end() : end.start()]
-    return Split(codec, head, tag_rest, content, source[end.start() :], prefix, mode, linked)
+    at = _last_section_end(source, body.end(), end.start(), prefix) if sectioned else end.start()
+    content = source[body.end() : at]
+    return Split(codec, head, tag_rest, content, source[at:], prefix, mode, linked)
+
+
+def _last_section_end(source: str, start: int, at: int, prefix: str) -> int:
+    """Where the innermost last section ends, when the content before `at` ends in sections."""
+    closing = f"</{prefix}section>"
+    while True:
+        before = source[start:at].rstrip()
+        if not before.endswith(closing):
+            return at
+        found = xmltext.end_tag(source[:at], "section", prefix, start)
+        if found is None:
+            return at
+        at = found.start()
 
 
 def _linked(before_body: str, css_href: str | None) -> tuple[str, bool]:

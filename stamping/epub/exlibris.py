@@ -17,6 +17,7 @@ import stamping.epub.xmltext as xmltext
 from stamping.stamp import Stamp
 
 TITLE = marks.PAGE_TITLE  # trace finds the page by it
+TITLE_ID, INDEX_CLASS = "exlibris-title", "exlibris-index"
 _DOCTYPE2 = (
     '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" '
     '"http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">'
@@ -26,11 +27,12 @@ body.{page} {{ margin: 0; padding: 0; text-align: center; color: #222222;
   background: transparent;{size} }}
 .exlibris-plate {{ margin: {top} auto 0 auto; padding: 1.2em 1em; max-width: 28em;
   border-top: 1px solid #999999; border-bottom: 1px solid #999999; font-size: {font}; }}
-.exlibris-title {{ margin: 0 0 0.8em 0; font-size: 1.4em; font-style: italic;
+.exlibris-title {{ margin: 0 0 0.8em 0; font-size: 1.4em; font-style: italic; font-weight: normal;
   letter-spacing: 0.08em; text-indent: 0; }}
 .exlibris-text {{ margin: 0; line-height: 1.5; text-indent: 0; }}
 .exlibris-verify {{ margin: 1em 0 0 0; font-size: 0.8em; text-indent: 0; word-wrap: break-word; }}
 .exlibris-verify a {{ color: #222222; }}
+.exlibris-index {{ display: none; }}
 """
 # The footer line in the book's own documents, which link this file: each rule wins over the
 # book's (!important), so the line looks the same in every book.
@@ -50,6 +52,7 @@ class Page:
     language: str
     rtl: bool
     viewport: tuple[int, int] | None  # fixed layout: the book's page size in CSS px
+    index: bool = False  # a whole-publication index (dc:type index): every document holds one
 
 
 def page_css(page: Page, color: str = "#555555") -> str:
@@ -80,10 +83,12 @@ def page_xhtml(page: Page, stamp: Stamp, template: str, css_href: str) -> str:
             f"<body {_body_attrs(page, stamp)}>",
             marks.comment(stamp.order_id, stamp.code),
             '<div class="exlibris-plate">',
-            f'<p class="exlibris-title">{TITLE}</p>',
+            # A heading: EDUPUB (and assistive technology) wants one for the page.
+            f'<h1 class="exlibris-title" id="{TITLE_ID}">{TITLE}</h1>',
             f'<p class="exlibris-text">{text.render(template, stamp, epub3=page.epub3)}</p>',
             *_verify(stamp),
             "</div>",
+            *_index(page),
             "</body>",
             "</html>",
             "",
@@ -122,6 +127,19 @@ def _body_attrs(page: Page, stamp: Stamp) -> str:
         return f'class="{marks.PAGE_CLASS}" {marks.ATTRIBUTE}="{hidden}"'
     token = xmltext.attr(marks.CLASS_PREFIX + stamp.code)
     return f'class="{marks.PAGE_CLASS} {token}"'
+
+
+def _index(page: Page) -> list[str]:
+    """In a book that is an index as a whole, the index every content document must hold
+    (EPUB Indexes 1.0, 2.3.2.1): one entry, the page itself, not shown."""
+    if not (page.index and page.epub3):
+        return []
+    return [
+        f'<section class="{INDEX_CLASS}" epub:type="index">',
+        f'<h2>{TITLE}</h2><ul epub:type="index-entry-list"><li><span epub:type="index-term">'
+        f'{TITLE}</span>, <a epub:type="index-locator" href="#{TITLE_ID}">1</a></li></ul>',
+        "</section>",
+    ]
 
 
 def _verify(stamp: Stamp) -> list[str]:

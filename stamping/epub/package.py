@@ -59,6 +59,7 @@ class Package:
     guide_cover: str | None  # the zip path the guide names as the cover
     cover_image: str | None  # the zip path of the cover image (cover-image, or meta name=cover)
     ids: frozenset[str]  # every id in the OPF, so new ones do not collide
+    types: frozenset[str] = frozenset()  # dc:type values, lower case: "edupub", "index", …
 
     @property
     def epub3(self) -> bool:
@@ -67,6 +68,11 @@ class Package:
     @property
     def folder(self) -> str:
         return posixpath.dirname(self.path)
+
+    @property
+    def edupub(self) -> bool:
+        """EDUPUB (dc:type edupub): body content in sections, each with a heading."""
+        return "edupub" in self.types
 
     @property
     def nav(self) -> Item | None:
@@ -101,6 +107,7 @@ def read_package(archive: Archive) -> Package:
         guide_cover=_guide_cover(root, posixpath.dirname(path)),
         cover_image=_cover_image(root, items),
         ids=frozenset(_xml_id(e, "id") for e in root.iter()) - {""},
+        types=frozenset((e.text or "").strip().lower() for e in root.iter(f"{DC}type")),
     )
 
 
