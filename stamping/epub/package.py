@@ -122,13 +122,29 @@ def _rootfile(archive: Archive) -> str:
     if not archive.has(name):
         raise StampError("this zip is not an EPUB: it has no META-INF/container.xml")
     root = _parse(archive.read(name), name)
-    for rootfile in root.iter(f"{CONTAINER}rootfile"):
-        path = rootfile.get("full-path")
-        if path and rootfile.get("media-type", "") == "application/oebps-package+xml":
-            if not archive.has(path):
-                raise StampError(f"container.xml names {path}, which is not in the EPUB")
-            return path
-    raise StampError("META-INF/container.xml names no package document")
+    paths = list(
+        dict.fromkeys(
+            path
+            for rootfile in root.iter(f"{CONTAINER}rootfile")
+            if (path := rootfile.get("full-path"))
+            and rootfile.get("media-type", "") == "application/oebps-package+xml"
+        )
+    )
+    if not paths:
+        raise StampError("META-INF/container.xml names no package document")
+    if len(paths) > 1:
+        # EPUB Multiple-Rendition Publications: a reading system opens whichever rendition
+        # suits it (often the first, but not always), so one unmarked rendition is a copy
+        # without a stamp.
+        listed = ", ".join(paths[:5]) + (", …" if len(paths) > 5 else "")
+        raise StampError(
+            f"META-INF/container.xml lists {len(paths)} renditions ({listed}): a reading "
+            "system may open any of them, and only one would carry the stamp; publish each "
+            "rendition as a book of its own"
+        )
+    if not archive.has(paths[0]):
+        raise StampError(f"container.xml names {paths[0]}, which is not in the EPUB")
+    return paths[0]
 
 
 def _parse(raw: bytes, name: str) -> ET.Element:
