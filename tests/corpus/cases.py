@@ -148,6 +148,11 @@ CASES = [
     Case("content-cm-short-mid-page", I26, _with_content(
         b"q 1 0 0 1 10 10 cm " + CONTENT + b" Q q 0 cm " + CONTENT + b" Q q 2 0 0 2 2 2 cm Q"),
          warning="'cm' has 1 of its 6 operands"),
+    # pdf.js's issue2391-1.pdf: balanced, but an unknown operator eats `10`, leaving `Tf` short.
+    Case("content-unknown-operator-mid-page", I26, _with_content(
+        b"q 0.1 0 0 0.1 0 0 cm 0 g q 10 0 0 10 0 0 cm BT undefined 10 Tf /F1 10 Tf "
+        b"1 0 0 1 10 200 Tm (test command with wrong number of args) Tj ET Q Q"),
+         warning="'Tf' has 1 of its 2 operands"),
     Case("content-undefined-font", I14, _with_content(b"BT /F9 12 Tf 100 200 Td (x) Tj ET")),
     Case("content-open-string", I14, _with_content(CONTENT + b" (never closed")),
     Case("content-open-array", I14, _with_content(CONTENT + b" [ 1 2")),
