@@ -59,7 +59,7 @@ def check_epub(data: bytes, style: StampStyle = StampStyle()) -> Report:  # noqa
         problems.append(f"the trial copy traces to {trace.order_id!r}, not {TRIAL.order_id!r}")
     page = {
         "exlibris.xhtml": page_xhtml(plan.page, TRIAL, style.exlibris_template, "exlibris.css"),
-        "exlibris.css": page_css(plan.page),
+        "exlibris.css": page_css(plan.page, style.color),
     }
     return Report(
         facts=describe(book, plan, style),
