@@ -14,6 +14,7 @@ from common.messages import (
     EditionReissued,
     ErasureRequested,
     ItemsRefunded,
+    KindleRequested,
     LinksRequested,
     Message,
     OrderPaid,
@@ -36,6 +37,7 @@ from worker.use_cases import (
     revoke_items,
     revoke_order,
     revoke_payment,
+    send_to_kindle,
 )
 
 Handler = Callable[[Any, WorkerDeps], str]
@@ -52,6 +54,7 @@ HANDLERS: dict[type, Handler] = {
     PaymentRevoked: revoke_payment,
     PaymentRestored: restore_payment,
     ErasureRequested: erase_buyer,
+    KindleRequested: send_to_kindle,
 }
 
 

@@ -29,6 +29,7 @@ from common.messages._requests import (
     CopyRequested,
     EditionReissued,
     ErasureRequested,
+    KindleRequested,
     LinksRequested,
     ResendRequested,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "EditionReissued",
     "ErasureRequested",
     "ItemsRefunded",
+    "KindleRequested",
     "LinksRequested",
     "Message",
     "OrderPaid",
@@ -67,6 +69,7 @@ Message = (
     | PaymentRevoked
     | PaymentRestored
     | ErasureRequested
+    | KindleRequested
 )
 _TYPES: dict[str, type[Message]] = {
     t.TYPE: t
@@ -82,6 +85,7 @@ _TYPES: dict[str, type[Message]] = {
         PaymentRevoked,
         PaymentRestored,
         ErasureRequested,
+        KindleRequested,
     )
 }
 

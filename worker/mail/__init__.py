@@ -7,10 +7,11 @@ address) is recorded and dead-lettered.
 """
 
 from worker.mail._outbox import OutboxMailer
-from worker.mail._port import Mail, Mailer, MailError
-from worker.mail._render import Link, Shop, render_delivery, render_new_edition
+from worker.mail._port import Attachment, Mail, Mailer, MailError
+from worker.mail._render import Link, Shop, render_delivery, render_kindle, render_new_edition
 
 __all__ = [
+    "Attachment",
     "Link",
     "Mail",
     "MailError",
@@ -18,5 +19,6 @@ __all__ = [
     "OutboxMailer",
     "Shop",
     "render_delivery",
+    "render_kindle",
     "render_new_edition",
 ]
