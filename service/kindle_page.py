@@ -72,7 +72,7 @@ def send_to_kindle(token: str) -> Response:
     view = view_link(deps, claim)  # a link that is gone says so first (410)
     typed = request.form.get("kindle_email", "")[:320]
     try:
-        address = _checked(deps, token, claim, typed)
+        address = _checked(deps, token, view, typed)
     except KindleRefused as exc:
         log.info(
             "kindle request refused",
@@ -101,7 +101,7 @@ def send_to_kindle(token: str) -> Response:
     return render_page(view_link_or(view, deps, claim), notice=sent_notice(address))
 
 
-def _checked(deps: ServiceDeps, token: str, claim: LinkClaim, typed: str) -> str:
+def _checked(deps: ServiceDeps, token: str, view: LinkView, typed: str) -> str:
     """The Kindle address, once every check passed; KindleRefused with the reason if not."""
     try:
         if cross_site(dict(request.headers), request.host_url):
@@ -113,14 +113,14 @@ def _checked(deps: ServiceDeps, token: str, claim: LinkClaim, typed: str) -> str
         address = kindle_address(typed)
     except BuyerDataError as exc:
         raise KindleRefused(400, f"Not sent: {exc}.") from None
-    record, _ = deps.orders.load(claim.order_id)
-    delivered = record.files[claim.file_index] if record else None
-    if delivered is None or not delivered.filename.lower().endswith(".epub"):
+    file = view.files[view.index]
+    if not file.filename.lower().endswith(".epub"):
         raise KindleRefused(400, "Not sent: only an EPUB can be sent to a Kindle.")
-    if problem := too_large(delivered.size):
+    if problem := too_large(file.size):
         raise KindleRefused(422, f"Not sent: {problem}.")
     page_limits = limits()
-    wait = page_limits.kindle_per_link.hit(f"{claim.order_id}/{claim.file_index}")
+    # A request the address's limit refuses has used one of the link's: never more mail.
+    wait = page_limits.kindle_per_link.hit(f"{view.order_id}/{file.index}")
     if not wait:
         wait = page_limits.kindle_per_address.hit(address.lower())
     if wait:

@@ -17,7 +17,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from common.messages import Buyer, KindleRequested, OrderPaid, push_envelope
+from common.messages import Buyer, ContractError, KindleRequested, OrderPaid, push_envelope
 from common.settings import Settings
 from service.app import create_app as create_service
 from stamping.kindle import LARGEST_BOOK
@@ -243,3 +243,33 @@ def test_a_redelivered_request_mails_once(
         assert publisher.worker.post("/pubsub/push", json=envelope).status_code < 300
     assert len(mails(settings)) == before + 1
     assert [m.kind for m in stored_record(settings).mails].count("kindle") == 1
+
+
+def test_a_copy_the_lifecycle_rule_deleted_is_stamped_again_and_sent(
+    token: str, settings: Settings, publisher: InlinePublisher
+) -> None:
+    record = stored_record(settings)
+    copy = (
+        settings.local_data_dir / "storage" / settings.delivery_bucket / record.files[1].object_name
+    )
+    copy.unlink()
+    message = KindleRequested(ORDER, 1, KINDLE, "req-2", "2025-06-15T12:00:00Z")
+    publisher.publish(message)
+    assert publisher.unhandled == []
+    [attachment] = list(mails(settings)[-1].iter_attachments())
+    assert attachment.get_content() == copy.read_bytes()
+
+
+def test_a_refund_before_the_worker_mails_sends_nothing(
+    token: str, settings: Settings, publisher: InlinePublisher
+) -> None:
+    before = len(mails(settings))
+    path = settings.local_data_dir / "storage" / settings.delivery_bucket / f"orders/{ORDER}.json"
+    path.write_bytes(stored_record(settings).revoked(reason="refund", at="t").to_json())
+    publisher.publish(KindleRequested(ORDER, 1, KINDLE, "req-3", "2025-06-15T12:00:00Z"))
+    assert publisher.unhandled == [] and len(mails(settings)) == before
+
+
+def test_the_contract_refuses_a_non_kindle_address() -> None:
+    with pytest.raises(ContractError, match=r"@kindle\.com"):
+        KindleRequested(ORDER, 1, "eve@example.com", "req-4", "2025-06-15T12:00:00Z")
