@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields, replace
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -115,6 +116,8 @@ class Settings:
     signing_service_account: str = ""
     shop_name: str = "exlibris"
     support_email: str = ""
+    # The author's page on reading the book on each device; the download page links it.
+    reader_help_url: str = ""
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     # What one stamp, check or trace of a file may cost (stamping/limits.py says why each
@@ -212,6 +215,7 @@ class Settings:
         self._check_mail()
         if not self.public_url.startswith(("http://", "https://")):
             raise SettingsError("PUBLIC_URL: must be an http(s) URL")
+        _https_url("READER_HELP_URL", self.reader_help_url)
         if self.embedded:
             return replace(
                 self,
@@ -354,6 +358,20 @@ def _sender(var: str, value: str) -> None:
     text = value.strip()
     if text != address and not (name and text.endswith(f"<{address}>")):  # two addresses, say
         raise SettingsError(f"{var}: expected an address or 'Name <address>', got {value!r}")
+
+
+def _https_url(var: str, value: str) -> None:
+    """Blank, or an https URL with a host and nothing a page's href could be broken by."""
+    if not value:
+        return
+    try:
+        parts = urlsplit(value)
+        valid = parts.scheme == "https" and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port out of range, a broken IPv6 literal
+        valid = False
+    unsafe = any(c in value for c in " \"<>'\\") or not value.isprintable()
+    if not valid or unsafe or len(value) > 2000:
+        raise SettingsError(f"{var}: expected an https:// URL, got {value[:80]!r}")
 
 
 def push_backoffs(minimum: float, maximum: float, attempts: int) -> list[float]:

@@ -14,7 +14,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from common.logging import configure_logging
 from common.settings import Settings
 from common.web import health, register_error_handlers
-from service import downloads, links_page, local_files, thanks_page, verify_page, webhooks
+from service import (
+    downloads,
+    kindle_page,
+    links_page,
+    local_files,
+    thanks_page,
+    verify_page,
+    webhooks,
+)
 from service.bootstrap import build_service_deps
 from service.request_context import build_limits
 from service.security import install_security
@@ -40,6 +48,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         health,
         webhooks.bp,
         downloads.bp,
+        kindle_page.bp,
         local_files.bp,
         links_page.bp,
         verify_page.bp,

@@ -112,15 +112,28 @@ def hand_out(deps: ServiceDeps, claim: LinkClaim) -> str:
         ttl=deps.settings.signed_url_ttl,
         filename=attachment_name(record, delivered.filename),
     )
+    _count_one(deps, record.order_id, index)
+    return url
+
+
+def count_download(deps: ServiceDeps, claim: LinkClaim) -> None:
+    """Count one download of the file without handing a URL out (a copy mailed to a Kindle)."""
+    record = _live_record(deps, claim)
+    if record.files[claim.file_index].revoked_at:
+        _refuse_if_gone("refunded", deps.settings.download_limit)
+    _count_one(deps, record.order_id, claim.file_index)
+
+
+def _count_one(deps: ServiceDeps, order_id: str, index: int) -> None:
+    limit = deps.settings.download_limit
     try:
-        counted = deps.orders.count_download(record.order_id, index, limit=limit)
+        counted = deps.orders.count_download(order_id, index, limit=limit)
     except CountContended as exc:
         raise Busy(str(exc)) from None
     if counted is None:  # the last download went to a click that raced this one
         _refuse_if_gone("used up", limit)
     else:
-        _note_download(deps, record.order_id, index, counted)
-    return url
+        _note_download(deps, order_id, index, counted)
 
 
 def _note_download(deps: ServiceDeps, order_id: str, index: int, count: int) -> None:

@@ -28,6 +28,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 
 from common.codes import InvalidToken, LinkClaim, read_token
 from common.formatting import human_date, human_size
+from common.kindle import too_large
 from common.messages import CopyRequested, now_iso
 from common.publish import PublishError
 from common.storage import SigningNotPermitted, StorageError
@@ -105,12 +106,18 @@ def download(token: str) -> Response:
     return redirect(url, code=303)  # type: ignore[return-value]  # werkzeug's, same class
 
 
-def render_page(view: LinkView, *, notice: str = "", status: int = 200) -> Response:
-    """The download page of a link: a form per file, each posting to that file's /d/<token>."""
+def render_page(
+    view: LinkView, *, notice: str = "", status: int = 200, kindle_typed: str = ""
+) -> Response:
+    """The download page of a link: a form per file, each posting to that file's /d/<token>.
+
+    Each EPUB gets a Send to Kindle form too (service/kindle_page.py), naming the sender
+    address the buyer must approve at Amazon, or saying why the copy cannot be mailed.
+    """
     deps = current_deps()
-    fields = {
-        f.index: form_field(deps.settings.stamp_secret, f.token, deps.clock()) for f in view.files
-    }
+    settings = deps.settings
+    fields = {f.index: form_field(settings.stamp_secret, f.token, deps.clock()) for f in view.files}
+    epubs = {f.index: too_large(f.size) for f in view.files if f.filename.lower().endswith(".epub")}
     page = render_template(
         "download.html",
         view=view,
@@ -118,6 +125,11 @@ def render_page(view: LinkView, *, notice: str = "", status: int = 200) -> Respo
         expires=human_date(view.expires),
         size=human_size,
         notice=notice,
+        bad=status >= 400,
+        kindle=epubs,  # index -> why it cannot be mailed ("" when it can)
+        kindle_from=settings.sender[1],
+        kindle_typed=kindle_typed,
+        reader_help_url=settings.reader_help_url,
     )
     return Response(page, status=status)
 

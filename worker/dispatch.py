@@ -14,6 +14,7 @@ from common.messages import (
     EditionReissued,
     ErasureRequested,
     ItemsRefunded,
+    KindleRequested,
     LinksRequested,
     MailEventsReported,
     Message,
@@ -38,6 +39,7 @@ from worker.use_cases import (
     revoke_items,
     revoke_order,
     revoke_payment,
+    send_to_kindle,
 )
 
 Handler = Callable[[Any, WorkerDeps], str]
@@ -55,6 +57,7 @@ HANDLERS: dict[type, Handler] = {
     PaymentRestored: restore_payment,
     MailEventsReported: record_mail_events,
     ErasureRequested: erase_buyer,
+    KindleRequested: send_to_kindle,
 }
 
 

@@ -4,7 +4,14 @@ Every name, address and id a message carries is normalised once, when the messag
 (`_buyer_data.py`), so every adapter downstream receives text that is already safe.
 """
 
-from common.messages._buyer_data import NOTE_MAX, BuyerDataError, ascii_address, parse_email
+from common.messages._buyer_data import (
+    KINDLE_DOMAINS,
+    NOTE_MAX,
+    BuyerDataError,
+    ascii_address,
+    kindle_address,
+    parse_email,
+)
 from common.messages._codec import (
     Buyer,
     ContractError,
@@ -12,6 +19,7 @@ from common.messages._codec import (
     EditionReissued,
     ErasureRequested,
     ItemsRefunded,
+    KindleRequested,
     LinksRequested,
     MailEvent,
     MailEventsReported,
@@ -34,6 +42,7 @@ from common.messages._purchase import GIFT
 __all__ = [
     "CHECKOUT_REF_MIN",
     "GIFT",
+    "KINDLE_DOMAINS",
     "NOTE_MAX",
     "Buyer",
     "BuyerDataError",
@@ -42,6 +51,7 @@ __all__ = [
     "EditionReissued",
     "ErasureRequested",
     "ItemsRefunded",
+    "KindleRequested",
     "LinksRequested",
     "MailEvent",
     "MailEventsReported",
@@ -58,6 +68,7 @@ __all__ = [
     "clean_checkout_ref",
     "decode",
     "encode",
+    "kindle_address",
     "now_iso",
     "parse_email",
     "parse_envelope",

@@ -30,6 +30,7 @@ from common.messages._requests import (
     CopyRequested,
     EditionReissued,
     ErasureRequested,
+    KindleRequested,
     LinksRequested,
     ResendRequested,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "EditionReissued",
     "ErasureRequested",
     "ItemsRefunded",
+    "KindleRequested",
     "LinksRequested",
     "MailEvent",
     "MailEventsReported",
@@ -71,6 +73,7 @@ Message = (
     | PaymentRestored
     | MailEventsReported
     | ErasureRequested
+    | KindleRequested
 )
 _TYPES: dict[str, type[Message]] = {
     t.TYPE: t
@@ -87,6 +90,7 @@ _TYPES: dict[str, type[Message]] = {
         PaymentRestored,
         MailEventsReported,
         ErasureRequested,
+        KindleRequested,
     )
 }
 

@@ -108,9 +108,12 @@ class StatusChange:
 
 @dataclass(frozen=True)
 class SentMail:
-    kind: str  # "delivery", "links-resent" or "new-edition"
+    kind: str  # "delivery", "links-resent", "new-edition" or "kindle"
     provider_id: str
     at: str
+    # Set for a mail not to the order's address (a Kindle's), and only masked (j***@k***.com):
+    # the address itself is kept nowhere (common/kindle.py).
+    to: str = ""
     status: MailStatus = MailStatus.ACCEPTED
     status_at: int = 0  # the provider's time of the event that set the status (epoch seconds)
     reason: str = ""  # the provider's words for a bounce, drop or deferral
@@ -256,11 +259,11 @@ class OrderRecord:
         """Fresh links went out again; the status does not change."""
         return self.mail_sent("links-resent", provider_id=provider_id, at=at)
 
-    def mail_sent(self, kind: str, *, provider_id: str, at: str) -> OrderRecord:
-        """Another mail about a delivered order went out (re-send, new edition)."""
+    def mail_sent(self, kind: str, *, provider_id: str, at: str, to: str = "") -> OrderRecord:
+        """Another mail about a delivered order went out (re-send, new edition, Kindle)."""
         if not self.deliverable:
             raise InvalidTransition(f"order {self.order_id} is {self.status}: nothing to mail")
-        return replace(self, mails=(*self.mails, SentMail(kind, provider_id, at)))
+        return replace(self, mails=(*self.mails, SentMail(kind, provider_id, at, to)))
 
     @property
     def undeliverable(self) -> bool:

@@ -8,10 +8,11 @@ dead-lettered.
 """
 
 from worker.mail._outbox import OutboxMailer
-from worker.mail._port import Mail, Mailer, MailError
-from worker.mail._render import Link, Shop, render_delivery, render_new_edition
+from worker.mail._port import Attachment, Mail, Mailer, MailError
+from worker.mail._render import Link, Shop, render_delivery, render_kindle, render_new_edition
 
 __all__ = [
+    "Attachment",
     "Link",
     "Mail",
     "MailError",
@@ -19,5 +20,6 @@ __all__ = [
     "OutboxMailer",
     "Shop",
     "render_delivery",
+    "render_kindle",
     "render_new_edition",
 ]

@@ -1,6 +1,6 @@
 """One mail as an RFC 5322 message: what the outbox writes and what SMTP sends.
 
-A plain-text and an HTML alternative, from the shop by name (SHOP_NAME, as
+A plain-text and an HTML alternative (and any attachments), from the shop by name (SHOP_NAME, as
 SendGrid's From). Headers are UTF-8 (RFC 6532), so an internationalised address
 is kept as the buyer typed it. X-Exlibris-Order and X-Exlibris-Mail-Kind carry
 what SendGrid's custom_args carry, so a mail names its order and its kind whichever
@@ -36,6 +36,9 @@ def compose(mail: Mail, sender: str, sender_name: str, *, domain: str) -> EmailM
     # Quoted-printable keeps the body 7-bit whatever the script, so any reader decodes it.
     message.set_content(mail.text, cte="quoted-printable")
     message.add_alternative(mail.html, subtype="html", cte="quoted-printable")
+    for attachment in mail.attachments:  # base64, as SendGrid delivers them
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(attachment.data, maintype, subtype, filename=attachment.filename)
     return message
 
 

@@ -4,7 +4,8 @@ Each file holds a plain-text and an HTML alternative exactly as SendGrid
 would deliver them, from the shop by name (SHOP_NAME, as SendGrid's From), so
 an author can open the demo's mail in any mail client. Headers are written as
 UTF-8 (RFC 6532), so an internationalised address is kept as the buyer typed
-it. Files are written atomically; the name starts with a timestamp so `ls`
+it. Attachments (a Send to Kindle copy) follow the two parts, base64-encoded in a
+multipart/mixed. Files are written atomically; the name starts with a timestamp so `ls`
 lists mails in the order they were sent. A keyed mail carries a digest of its
 key in a header, so `sent(key)` finds a mail that went out before its sender
 was killed: the mail and that proof land in one atomic rename.

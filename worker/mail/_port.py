@@ -23,6 +23,15 @@ class MailError(Exception):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with the mail (a Send to Kindle copy): its name, MIME type and bytes."""
+
+    filename: str
+    content_type: str  # "application/epub+zip"
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Mail:
     to: str
     to_name: str
@@ -35,6 +44,7 @@ class Mail:
     # The claim this mail fulfils ("" for none): a provider that can tell what it sent
     # answers Mailer.sent(key), so a delivery taking over a stale claim does not mail twice.
     key: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
 
 class Mailer(Protocol):

@@ -86,6 +86,7 @@ EVERY_VARIABLE = {
     "SIGNING_SERVICE_ACCOUNT": ("svc@p.iam.gserviceaccount.com", "signing_service_account", None),
     "SHOP_NAME": ("Ada's Books", "shop_name", None),
     "SUPPORT_EMAIL": ("help@example.org", "support_email", None),
+    "READER_HELP_URL": ("https://ada.example/reading", "reader_help_url", None),
     "CORS_ORIGINS": (
         "https://a.example, https://b.example",
         "cors_origins",
@@ -188,6 +189,11 @@ def test_values_are_stripped() -> None:
         ("PUSH_AUTH", "maybe"),
         ("PUBLIC_URL", "ftp://x"),
         ("PUBLIC_URL", "books.example.com"),
+        ("READER_HELP_URL", "http://ada.example/reading"),  # a help page is https
+        ("READER_HELP_URL", "javascript:alert(1)"),
+        ("READER_HELP_URL", "https://"),
+        ("READER_HELP_URL", 'https://ada.example/"><script>'),
+        ("READER_HELP_URL", "https://ada.example:99999/"),
         ("LOG_LEVEL", "verbose"),
     ],
 )
