@@ -1,11 +1,12 @@
 """The author's dashboard in Chromium, against the real stack, with JavaScript off.
 
 A Classic purchase goes through the service and the worker; then the author,
-in the dashboard (DASHBOARD_AUTH=local on loopback), finds the order, re-sends
+in the dashboard (DASHBOARD_AUTH=local on loopback), sees the overview's
+charts, finds the order, re-sends
 its links (a second mail reaches the outbox), uploads the stamped copy the
 mail's link downloads to "Who leaked this?" (the right order is named, its
 marks authentic), and revokes it from there (the link then answers 410).
-Screenshots of the order and of "Who leaked this?" go where `screenshots`
+Screenshots of the overview, the order and "Who leaked this?" go where `screenshots`
 says: `SCREENSHOTS_DIR=docs/screenshots .venv/bin/pytest tests/browser/test_dashboard.py`
 refreshes the ones the README shows.
 """
@@ -72,6 +73,9 @@ def test_resend_trace_and_revoke_in_the_dashboard(
 ) -> None:
     mail = buy(live)
     dashboard = live.stack.dashboard_url
+    desk.goto(dashboard)
+    assert desk.locator("figure.chart svg").count() >= 4  # sales, deliveries, per day and week
+    desk.screenshot(path=str(screenshots / "dashboard-overview.png"))  # the first screen
     desk.goto(f"{dashboard}/orders")
     assert ORDER in desk.inner_text("table")
     assert BUYER not in desk.content()  # masked until asked

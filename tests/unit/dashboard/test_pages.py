@@ -41,6 +41,14 @@ def post(client: FlaskClient, path: str, **form: str) -> tuple[int, str]:
     return answer.status_code, answer.headers.get("Location") or answer.get_data(as_text=True)
 
 
+def test_the_overview_draws_the_shop_at_a_glance(shop: Shop, client: FlaskClient) -> None:
+    shop.buy("552312-1")
+    page = client.get("/").get_data(as_text=True)
+    assert "Sales per day" in page and "Deliveries per week" in page
+    assert page.count("<svg") >= 4 and "Did every buyer get the book?" in page
+    assert "<script" not in page and " style=" not in page  # the CSP allows neither
+
+
 class TestOrders:
     def test_the_list_masks_buyers_until_shown(self, shop: Shop, client: FlaskClient) -> None:
         shop.buy("552312-1", "ada@example.com", "Ada Lovelace")
