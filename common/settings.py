@@ -130,6 +130,16 @@ class Settings:
     stamp_max_zip_entries: int = Limits.zip_entries
     stamp_max_zip_size: int = Limits.zip_size
     stamp_max_seconds: int = Limits.seconds
+    # The author's dashboard (dashboard/): who may use it, and how that is checked.
+    # iap: every request carries Identity-Aware Proxy's signed assertion (dashboard/auth);
+    # local: the embedded stack on a laptop, served on loopback only.
+    dashboard_auth: str = "iap"
+    iap_audience: str = ""  # /projects/NUMBER/locations/REGION/services/NAME (terraform output)
+    iap_certs_url: str = "https://www.gstatic.com/iap/verify/public_key-jwk"
+    dashboard_members: tuple[str, ...] = ()  # optional allow-list of emails; empty: IAP decides
+    # "Who leaked this?" uploads: Cloud Run refuses an HTTP/1 request over 32 MiB anyway
+    # (cloud.google.com/run/quotas), so the default is that; bigger files: `exlibris trace`.
+    dashboard_max_upload: int = 32 * 1024 * 1024
 
     @property
     def limits(self) -> Limits:
@@ -182,6 +192,8 @@ class Settings:
         _choice("PUBLISH_BACKEND", self.publish_backend, ("local", "pubsub"))
         _choice("PUSH_AUTH", self.push_auth, ("auto", "true", "false", "cloud-run"))
         _choice("LOG_LEVEL", self.log_level.upper(), _LOG_LEVELS)
+        _choice("DASHBOARD_AUTH", self.dashboard_auth, ("iap", "local"))
+        _positive("DASHBOARD_MAX_UPLOAD", self.dashboard_max_upload)
         _positive("PORT", self.port)
         _positive("LINK_TTL", self.link_ttl)
         if self.link_ttl > MAX_LINK_TTL:  # a link's expiry must stay a date a page can print
@@ -307,6 +319,17 @@ class Settings:
             )
         return self
 
+    def check_dashboard(self) -> Settings:
+        """What only the dashboard needs: under IAP, the audience its assertions must carry."""
+        if self.dashboard_auth == "iap" and not self.iap_audience:
+            raise SettingsError(
+                "IAP_AUDIENCE: required while DASHBOARD_AUTH=iap (terraform output "
+                "dashboard_iap_audience); DASHBOARD_AUTH=local serves a laptop's loopback only"
+            )
+        if self.dashboard_auth == "iap" and not self.iap_certs_url.startswith(_KEY_URLS):
+            raise SettingsError("IAP_CERTS_URL: must be an https URL (or http on 127.0.0.1)")
+        return self
+
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes).validated()
 
@@ -319,6 +342,7 @@ _SECRET_LISTS = {
     "SHOPIFY_WEBHOOK_SECRET": "shopify_webhook_secrets",
 }
 _ALIASED = set(_SECRET_LISTS.values())
+_KEY_URLS = ("https://", "http://127.0.0.1:")  # a stand-in of IAP's key set serves on loopback
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 

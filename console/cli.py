@@ -12,7 +12,7 @@ from datetime import date
 
 from common.messages import BuyerDataError, parse_email
 from common.orders import Status
-from console.actions import run_resend, run_revoke
+from console.actions import run_resend, run_restore, run_revoke
 from console.buyers import run_buyer, run_forget
 from console.catalog import run_catalog_push
 from console.deps import ConsoleDeps
@@ -59,6 +59,13 @@ def parser() -> argparse.ArgumentParser:
     revoke.add_argument("--by", default="author", help="who, kept in the record (author)")
     _wait(revoke)
     revoke.set_defaults(run=run_revoke)
+    restore = commands.add_parser(
+        "restore", help="take a chargeback's revocation back, once the dispute is won"
+    )
+    restore.add_argument("order_id", metavar="ID")
+    restore.add_argument("--reason", required=True, help="why, kept in the record")
+    _wait(restore)
+    restore.set_defaults(run=run_restore)
     _reissue(commands)
     _buyers(commands)
     letters = commands.add_parser("dead-letters", help="what could not be delivered, and why")

@@ -62,12 +62,17 @@ def query_of(args: argparse.Namespace) -> OrderQuery:
     return OrderQuery(email=args.email, product=args.product, since=args.since)
 
 
-def run_orders(args: argparse.Namespace, deps: ConsoleDeps) -> int:
+def find_orders(
+    deps: ConsoleDeps, query: OrderQuery, *, status: str | None = None, limit: int = 0
+) -> list[Loaded]:
+    """The orders the query names through the indexes, oldest first; the newest `limit`."""
     today = datetime.fromtimestamp(deps.clock(), UTC).date()
-    ids = deps.orders.find(query_of(args), today=today)
-    loaded = load_orders(deps, ids, status=args.status)
-    if args.limit:
-        loaded = loaded[-args.limit :]
+    loaded = load_orders(deps, deps.orders.find(query, today=today), status=status)
+    return loaded[-limit:] if limit else loaded
+
+
+def run_orders(args: argparse.Namespace, deps: ConsoleDeps) -> int:
+    loaded = find_orders(deps, query_of(args), status=args.status, limit=args.limit)
     rows = [summary(r, d, show_buyer=args.show_buyers) for r, d in loaded]
     if args.json:
         emit_json(deps.out, rows)
@@ -97,17 +102,22 @@ def _print_whole(out: Console, table: Table) -> None:
     out.print(table, crop=False)
 
 
-def run_order(args: argparse.Namespace, deps: ConsoleDeps) -> int:
-    record, _ = deps.orders.load(args.order_id)
+def order_detail(deps: ConsoleDeps, order_id: str) -> dict[str, object]:
+    """`exlibris order ID --json`: the record, its downloads and its dead letters."""
+    record, _ = deps.orders.load(order_id)
     if record is None:
-        raise ConsoleError(f"no order {args.order_id}")
+        raise ConsoleError(f"no order {order_id}")
     letters = [
         letter
         for reader in deps.letters()
         for letter in reader.letters()
         if letter.order_id == record.order_id
     ]
-    view = detail(record, downloads_of(deps.orders, record), letters)
+    return detail(record, downloads_of(deps.orders, record), letters)
+
+
+def run_order(args: argparse.Namespace, deps: ConsoleDeps) -> int:
+    view = order_detail(deps, args.order_id)
     if args.json:
         emit_json(deps.out, view)
         return 0

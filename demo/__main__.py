@@ -6,8 +6,9 @@ worker under gunicorn, posts one correctly signed sale of it (Paddle Billing's
 woocommerce; demo/sales.py), waits for the mail in the outbox, prints the
 mail's path, its links and (for the stores whose checkout returns a reference: Paddle,
 Stripe, Lemon Squeezy) the thank-you page /thanks?ref=…, and stops. `python -m demo run`
-starts the stack (service on PORT, 8080 by default, worker on the next port) and keeps it
-in the foreground until Ctrl-C, SIGTERM or SIGHUP.
+starts the stack (service on PORT, 8080 by default, worker on the next port, the author's
+dashboard on the one after, DASHBOARD_AUTH=local) and keeps it in the foreground until
+Ctrl-C, SIGTERM or SIGHUP.
 """
 
 from __future__ import annotations
@@ -87,12 +88,18 @@ def demo(settings: Settings, merchant: str = "paddle") -> int:
 
 def run(settings: Settings) -> int:
     ensure_sample_book(settings)
-    service, worker = settings.port, settings.port + 1
+    service, worker, dashboard = settings.port, settings.port + 1, settings.port + 2
     print(
-        f"service on http://127.0.0.1:{service}, worker on http://127.0.0.1:{worker}; Ctrl-C stops"
+        f"service on http://127.0.0.1:{service}, worker on http://127.0.0.1:{worker}, "
+        f"the author's dashboard on http://127.0.0.1:{dashboard}; Ctrl-C stops"
     )
     with running_stack(
-        settings.local_data_dir.resolve(), service_port=service, worker_port=worker, quiet=False
+        settings.local_data_dir.resolve(),
+        service_port=service,
+        worker_port=worker,
+        dashboard_port=dashboard,
+        extra_env={"DASHBOARD_AUTH": "local"},
+        quiet=False,
     ):
         wait_for_stop()
     return 0

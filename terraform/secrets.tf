@@ -9,9 +9,10 @@ locals {
   # webhooks and link tokens, the worker mints tokens, looks up customers and
   # mails.
   secret_catalog = {
+    # The dashboard checks codes in found copies and keys its forms' CSRF tokens with it.
     stamp-secret = {
       env     = "STAMP_SECRET"
-      readers = ["service", "worker"]
+      readers = ["service", "worker", "dashboard"]
       enabled = true
     }
     # The worker's mail: SendGrid's API key, or an SMTP relay's password (var.mail_backend).
@@ -73,6 +74,9 @@ locals {
 
   service_secrets = { for id, s in local.secrets : id => s if contains(s.readers, "service") }
   worker_secrets  = { for id, s in local.secrets : id => s if contains(s.readers, "worker") }
+  dashboard_secrets = {
+    for id, s in local.secrets : id => s if contains(s.readers, "dashboard")
+  }
 }
 
 resource "google_secret_manager_secret" "secrets" {

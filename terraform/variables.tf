@@ -263,6 +263,17 @@ variable "console_members" {
   }
 }
 
+variable "dashboard_members" {
+  type        = list(string)
+  description = "Who may open the author's dashboard through Identity-Aware Proxy (user: or group: principals): granted roles/iap.httpsResourceAccessor on the dashboard service. Its own service account has the console's rights."
+  default     = []
+
+  validation {
+    condition     = alltrue([for m in var.dashboard_members : can(regex("^(user|group):[^@\\s]+@[^@\\s]+$", m))])
+    error_message = "dashboard_members must be people or groups, such as user:me@example.com or group:authors@example.com."
+  }
+}
+
 variable "link_ttl_days" {
   type        = number
   description = "Lifetime of the durable download links in mails (LINK_TTL), in days."

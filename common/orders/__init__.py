@@ -19,6 +19,7 @@ from common.orders._index import (
 )
 from common.orders._order_store import OrderStore
 from common.orders._record import (
+    RESTORABLE,
     DeliveredFile,
     EmailChange,
     InvalidTransition,
@@ -49,6 +50,7 @@ from common.orders._store import (
 )
 
 __all__ = [
+    "RESTORABLE",
     "CountContended",
     "DeliveredFile",
     "EmailChange",

@@ -101,6 +101,11 @@ EVERY_VARIABLE = {
     "STAMP_MAX_ZIP_ENTRIES": ("200", "stamp_max_zip_entries", 200),
     "STAMP_MAX_ZIP_SIZE": ("3145728", "stamp_max_zip_size", 3 << 20),
     "STAMP_MAX_SECONDS": ("5", "stamp_max_seconds", 5),
+    "DASHBOARD_AUTH": ("local", "dashboard_auth", "local"),
+    "IAP_AUDIENCE": ("/projects/1/locations/r/services/d", "iap_audience", None),
+    "IAP_CERTS_URL": ("https://keys.example/jwk", "iap_certs_url", None),
+    "DASHBOARD_MEMBERS": ("a@x.y, b@x.y", "dashboard_members", ("a@x.y", "b@x.y")),
+    "DASHBOARD_MAX_UPLOAD": ("1048576", "dashboard_max_upload", 1048576),
 }
 
 
