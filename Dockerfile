@@ -1,6 +1,7 @@
-# One image for both Cloud Run services: APP=service (the public webhook edge)
-# or APP=worker (the private Pub/Sub push endpoint that stamps and mails).
-# Cloud Build builds it once per commit and deploys it twice (cloudbuild.yaml).
+# One image for the Cloud Run services: APP=service (the public webhook edge),
+# APP=worker (the private Pub/Sub push endpoint that stamps and mails) or
+# APP=dashboard (the author's pages, behind Identity-Aware Proxy).
+# Cloud Build builds it once per commit and deploys it to each (cloudbuild.yaml).
 FROM python:3.11.14-slim-bookworm
 
 ENV PYTHONUNBUFFERED=1 \
@@ -40,7 +41,7 @@ USER 10001:10001
 # gunicorn PID 1, so Cloud Run's SIGTERM reaches it.
 CMD ["/bin/sh", "-c", "\
 case \"$APP\" in \
-  service|worker) ;; \
-  *) echo \"APP must be service or worker, got '$APP'\" >&2; exit 64 ;; \
+  service|worker|dashboard) ;; \
+  *) echo \"APP must be service, worker or dashboard, got '$APP'\" >&2; exit 64 ;; \
 esac; \
 exec gunicorn --config gunicorn.conf.py \"$APP.app:create_app()\""]

@@ -83,9 +83,11 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.footer
 	$(BIN)/python -m bench.epub
 	$(BIN)/python -m bench.webhooks
+	$(BIN)/python -m bench.mail
 	$(BIN)/python -m bench.coldstart
 	$(BIN)/python -m bench.cli
 	$(BIN)/python bench/orders.py
+	$(BIN)/python -m bench.dashboard
 	$(BIN)/python bench/attacks.py
 	$(BIN)/python bench/burst.py
 	$(BIN)/python bench/chaos.py --time-scale 0.1

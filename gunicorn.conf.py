@@ -1,6 +1,6 @@
-"""gunicorn settings of both apps: the image's command and demo/stack.py both load this file.
+"""gunicorn settings of the apps: the image's command and demo/stack.py both load this file.
 
-APP picks the app (service or worker) and PORT the port, as Cloud Run sets
+APP picks the app (service, worker or dashboard) and PORT the port, as Cloud Run sets
 them; gunicorn reads this file before the app exists, so it reads those two
 itself (the app's own settings stay in common/settings.py).
 
@@ -15,6 +15,9 @@ itself (the app's own settings stay in common/settings.py).
   100, 200 and 320 orders a minute at 1, 2, 4 and 8 threads, while on local
   disk threads changed nothing. Not more: each copy being written holds about
   twice the book, so 4 threads of a 300 MB book need about 2.8 GB.
+- dashboard: the author's pages, 1 process × 4 threads: a few people, and a trace of an
+  upload holds one core for seconds. With DASHBOARD_AUTH=local it refuses to start on
+  anything but loopback (on_starting below, before gunicorn binds).
 - timeout 0: request deadlines are Cloud Run's. graceful_timeout 8: Cloud Run
   gives 10 s between SIGTERM and SIGKILL.
 - forwarded_allow_ips "*": Cloud Run's front end is the only peer.
@@ -36,9 +39,20 @@ import os
 _app = os.environ.get("APP", "service")
 bind = f":{os.environ.get('PORT', '8080')}"
 workers = 1
-threads = {"service": 8, "worker": 4}.get(_app, 1)
+threads = {"service": 8, "worker": 4, "dashboard": 4}.get(_app, 1)
 timeout = 0
 graceful_timeout = 8
 forwarded_allow_ips = "*"
 header_map = "refuse"
 control_socket_disable = True
+
+
+def on_starting(server):
+    """The dashboard's local mode checks who may connect by address: refuse a public bind."""
+    if _app != "dashboard":
+        return
+    # Imported here: the service and the worker load this file too, and need neither.
+    from common.settings import Settings
+    from dashboard.auth import refuse_public_binds
+
+    refuse_public_binds(Settings.from_env(), server.cfg.address)

@@ -12,6 +12,10 @@ Each store's sale is the one `make demo MERCHANT=…` posts (demo/sales.py),
 signed as that store signs it, so every store is measured on the same budget.
 The load generator shares the machine's cores with the server; read the
 ratios, not the absolute numbers.
+
+`GET /thanks` (the checkout's return page) gets the same load from one client: past
+its 30 a minute it must answer 429 at once, so the row counts 200s and 429s apart and
+only anything else (a 5xx, a dropped connection) as an error.
 """
 
 from __future__ import annotations
@@ -44,18 +48,27 @@ class Sink(BaseHTTPRequestHandler):
         pass
 
 
+THANKS = "thanks"  # not a store: GET /thanks?ref=… for a reference no sale has yet
+ANSWERED = {THANKS: (200, 429)}  # 429: the page's per-client limit, doing its job
+
+
 def load(
     port: int, total: int, concurrency: int, merchant: str | None
 ) -> tuple[list[float], float, int]:
-    """Latencies of `total` requests: the store's signed sales, or GET /healthz for None."""
+    """Latencies of `total` requests: the store's signed sales, GET /thanks, or GET /healthz."""
     local = threading.local()
     errors = 0
+    answered = ANSWERED.get(merchant or "", (200,))
+    statuses: dict[int, int] = {}
 
     def one(n: int) -> float:
         nonlocal errors
         conn = getattr(local, "conn", None) or http.client.HTTPConnection("127.0.0.1", port)
         local.conn = conn
-        if merchant is not None:
+        if merchant == THANKS:
+            started = time.perf_counter()
+            conn.request("GET", "/thanks?ref=bench_ref_nobody_has_0000")
+        elif merchant is not None:
             sale = SALES[merchant](_secret(merchant))
             headers = {"Content-Type": "application/json", **sale.headers}
             started = time.perf_counter()
@@ -65,13 +78,16 @@ def load(
             conn.request("GET", "/healthz")
         response = conn.getresponse()
         response.read()
-        if response.status != 200:
+        statuses[response.status] = statuses.get(response.status, 0) + 1
+        if response.status not in answered:
             errors += 1
         return time.perf_counter() - started
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         latencies = list(pool.map(one, range(total)))
+    if merchant == THANKS:
+        print(f"{'':<30} answers: {dict(sorted(statuses.items()))}")
     return latencies, time.perf_counter() - started, errors
 
 
@@ -141,8 +157,9 @@ def main() -> int:
 def compare(port: int, total: int, concurrency: int, merchants: list[str]) -> None:
     print(f"\n{total} requests at concurrency {concurrency}, gunicorn 1 worker × 8 threads")
     floor = report("GET /healthz (floor)", *load(port, total, concurrency, None))
-    for merchant in merchants:
-        hooks = report(f"POST /webhooks/{merchant}", *load(port, total, concurrency, merchant))
+    for merchant in [*merchants, THANKS]:
+        label = "GET /thanks (one client)" if merchant == THANKS else f"POST /webhooks/{merchant}"
+        hooks = report(label, *load(port, total, concurrency, merchant))
         print(
             f"{'':<30} / floor: throughput {hooks['rps'] / floor['rps']:.2f}×, "
             f"p50 {hooks['p50'] / floor['p50']:.2f}×, p99 {hooks['p99'] / floor['p99']:.2f}×"

@@ -12,6 +12,7 @@ the real secrets mandatory.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from dataclasses import dataclass, fields, replace
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -67,10 +69,25 @@ class Settings:
     delivery_bucket: str = "exlibris-deliveries"
     public_url: str = "http://127.0.0.1:8080"
     link_ttl: int = 30 * 24 * 3600
+    # How long after the purchase /thanks?ref=… shows the downloads; then it points to /links.
+    thanks_ttl: int = 24 * 3600
     download_limit: int = 5
     signed_url_ttl: int = 600
     sendgrid_api_key: str = ""
     sendgrid_api_url: str = "https://api.sendgrid.com"
+    # SendGrid's Event Webhook (POST /webhooks/sendgrid): the base64 DER verification key it
+    # shows; unset, the route is off (404).
+    sendgrid_event_public_key: str = ""
+    # sendgrid, smtp or outbox; unset: sendgrid when SENDGRID_API_KEY is set, else outbox.
+    mail_backend: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587  # the submission port (RFC 6409), STARTTLS
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "starttls"  # starttls, tls (implicit, port 465) or none (loopback only)
+    # One whole SMTP send, connection to the last reply: far below the push deadline
+    # (terraform ack_deadline_seconds, 300 s), so a stalling server frees the worker thread.
+    smtp_timeout: float = 30.0
     mail_from: str = "books@example.com"
     stamp_secret: str = ""
     local_data_dir: Path = Path("var")
@@ -99,6 +116,8 @@ class Settings:
     signing_service_account: str = ""
     shop_name: str = "exlibris"
     support_email: str = ""
+    # The author's page on reading the book on each device; the download page links it.
+    reader_help_url: str = ""
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     # What one stamp, check or trace of a file may cost (stamping/limits.py says why each
@@ -111,6 +130,16 @@ class Settings:
     stamp_max_zip_entries: int = Limits.zip_entries
     stamp_max_zip_size: int = Limits.zip_size
     stamp_max_seconds: int = Limits.seconds
+    # The author's dashboard (dashboard/): who may use it, and how that is checked.
+    # iap: every request carries Identity-Aware Proxy's signed assertion (dashboard/auth);
+    # local: the embedded stack on a laptop, served on loopback only.
+    dashboard_auth: str = "iap"
+    iap_audience: str = ""  # /projects/NUMBER/locations/REGION/services/NAME (terraform output)
+    iap_certs_url: str = "https://www.gstatic.com/iap/verify/public_key-jwk"
+    dashboard_members: tuple[str, ...] = ()  # optional allow-list of emails; empty: IAP decides
+    # "Who leaked this?" uploads: Cloud Run refuses an HTTP/1 request over 32 MiB anyway
+    # (cloud.google.com/run/quotas), so the default is that; bigger files: `exlibris trace`.
+    dashboard_max_upload: int = 32 * 1024 * 1024
 
     @property
     def limits(self) -> Limits:
@@ -163,11 +192,16 @@ class Settings:
         _choice("PUBLISH_BACKEND", self.publish_backend, ("local", "pubsub"))
         _choice("PUSH_AUTH", self.push_auth, ("auto", "true", "false", "cloud-run"))
         _choice("LOG_LEVEL", self.log_level.upper(), _LOG_LEVELS)
+        _choice("DASHBOARD_AUTH", self.dashboard_auth, ("iap", "local"))
+        _positive("DASHBOARD_MAX_UPLOAD", self.dashboard_max_upload)
         _positive("PORT", self.port)
         _positive("LINK_TTL", self.link_ttl)
         if self.link_ttl > MAX_LINK_TTL:  # a link's expiry must stay a date a page can print
             raise SettingsError(f"LINK_TTL: at most {MAX_LINK_TTL} seconds (ten years)")
         _positive("SIGNED_URL_TTL", self.signed_url_ttl)
+        _positive("THANKS_TTL", self.thanks_ttl)
+        if self.thanks_ttl > MAX_LINK_TTL:
+            raise SettingsError(f"THANKS_TTL: at most {MAX_LINK_TTL} seconds (ten years)")
         _positive("LOCAL_PUSH_CONCURRENCY", self.local_push_concurrency)
         for limit in fields(Limits):
             _positive(variable(limit.name), getattr(self, variable(limit.name).lower()))
@@ -178,8 +212,10 @@ class Settings:
         if self.paddle_signature_tolerance < 0:
             raise SettingsError("PADDLE_SIGNATURE_TOLERANCE: must not be negative")
         _sender("MAIL_FROM", self.mail_from)
+        self._check_mail()
         if not self.public_url.startswith(("http://", "https://")):
             raise SettingsError("PUBLIC_URL: must be an http(s) URL")
+        _https_url("READER_HELP_URL", self.reader_help_url)
         if self.embedded:
             return replace(
                 self,
@@ -191,6 +227,36 @@ class Settings:
         if self.stamp_secret == DEMO_STAMP_SECRET:
             raise SettingsError("STAMP_SECRET: the demo value must not be used in the cloud")
         return self
+
+    @property
+    def mail(self) -> str:
+        """The mail backend in use: MAIL_BACKEND, or sendgrid with a key and the outbox without."""
+        return self.mail_backend or ("sendgrid" if self.sendgrid_api_key else "outbox")
+
+    def _check_mail(self) -> None:
+        _choice("MAIL_BACKEND", self.mail, ("sendgrid", "smtp", "outbox"))
+        if self.mail == "sendgrid" and not self.sendgrid_api_key:
+            raise SettingsError("SENDGRID_API_KEY: required with MAIL_BACKEND=sendgrid")
+        if self.mail != "smtp":
+            return
+        _choice("SMTP_SECURITY", self.smtp_security, ("starttls", "tls", "none"))
+        if not self.smtp_host:
+            raise SettingsError("SMTP_HOST: required with MAIL_BACKEND=smtp")
+        if not 0 < self.smtp_port < 65536:
+            raise SettingsError(f"SMTP_PORT: a TCP port (1 to 65535), got {self.smtp_port}")
+        if self.smtp_security == "none" and not _loopback(self.smtp_host):
+            # Without TLS the password and every buyer's address cross the network in clear.
+            raise SettingsError(
+                f"SMTP_SECURITY: none is allowed only to a loopback host (127.0.0.1, ::1, "
+                f"localhost), not {self.smtp_host!r}: use starttls or tls"
+            )
+        if bool(self.smtp_username) != bool(self.smtp_password):
+            raise SettingsError("SMTP_PASSWORD: SMTP_USERNAME and SMTP_PASSWORD go together")
+        if not 0 < self.smtp_timeout < self.mail_claim_seconds:
+            raise SettingsError(
+                f"SMTP_TIMEOUT: more than 0 and less than MAIL_CLAIM_SECONDS "
+                f"({self.mail_claim_seconds}), got {self.smtp_timeout:g}"
+            )
 
     def _check_push_schedule(self) -> None:
         low, high = self.local_push_min_backoff, self.local_push_max_backoff
@@ -253,6 +319,17 @@ class Settings:
             )
         return self
 
+    def check_dashboard(self) -> Settings:
+        """What only the dashboard needs: under IAP, the audience its assertions must carry."""
+        if self.dashboard_auth == "iap" and not self.iap_audience:
+            raise SettingsError(
+                "IAP_AUDIENCE: required while DASHBOARD_AUTH=iap (terraform output "
+                "dashboard_iap_audience); DASHBOARD_AUTH=local serves a laptop's loopback only"
+            )
+        if self.dashboard_auth == "iap" and not self.iap_certs_url.startswith(_KEY_URLS):
+            raise SettingsError("IAP_CERTS_URL: must be an https URL (or http on 127.0.0.1)")
+        return self
+
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes).validated()
 
@@ -265,6 +342,7 @@ _SECRET_LISTS = {
     "SHOPIFY_WEBHOOK_SECRET": "shopify_webhook_secrets",
 }
 _ALIASED = set(_SECRET_LISTS.values())
+_KEY_URLS = ("https://", "http://127.0.0.1:")  # a stand-in of IAP's key set serves on loopback
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -280,6 +358,20 @@ def _sender(var: str, value: str) -> None:
     text = value.strip()
     if text != address and not (name and text.endswith(f"<{address}>")):  # two addresses, say
         raise SettingsError(f"{var}: expected an address or 'Name <address>', got {value!r}")
+
+
+def _https_url(var: str, value: str) -> None:
+    """Blank, or an https URL with a host and nothing a page's href could be broken by."""
+    if not value:
+        return
+    try:
+        parts = urlsplit(value)
+        valid = parts.scheme == "https" and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port out of range, a broken IPv6 literal
+        valid = False
+    unsafe = any(c in value for c in " \"<>'\\") or not value.isprintable()
+    if not valid or unsafe or len(value) > 2000:
+        raise SettingsError(f"{var}: expected an https:// URL, got {value[:80]!r}")
 
 
 def push_backoffs(minimum: float, maximum: float, attempts: int) -> list[float]:
@@ -340,6 +432,16 @@ def _parse(name: str, raw: str, default: Any) -> Any:
     if isinstance(default, Path):
         return Path(raw)
     return raw
+
+
+def _loopback(host: str) -> bool:
+    """Whether the host names this machine: localhost, 127.0.0.0/8 or ::1 (no DNS look-up)."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _choice(var: str, value: str, allowed: tuple[str, ...]) -> None:

@@ -12,7 +12,7 @@ from datetime import date
 
 from common.messages import BuyerDataError, parse_email
 from common.orders import Status
-from console.actions import run_resend, run_revoke
+from console.actions import run_resend, run_restore, run_revoke
 from console.buyers import run_buyer, run_forget
 from console.catalog import run_catalog_push
 from console.deps import ConsoleDeps
@@ -22,7 +22,7 @@ from console.files import add_file_commands
 from console.gifts import run_give
 from console.lemonsqueezy import run_lemonsqueezy_connect, run_lemonsqueezy_products
 from console.letters import run_dead_letters, run_replay
-from console.listing import run_order, run_orders
+from console.listing import UNDELIVERABLE, run_order, run_orders
 from console.paddle import run_connect, run_products
 from console.reissue import run_reissue
 from console.stripe import run_stripe_connect, run_stripe_products
@@ -59,6 +59,13 @@ def parser() -> argparse.ArgumentParser:
     revoke.add_argument("--by", default="author", help="who, kept in the record (author)")
     _wait(revoke)
     revoke.set_defaults(run=run_revoke)
+    restore = commands.add_parser(
+        "restore", help="take a chargeback's revocation back, once the dispute is won"
+    )
+    restore.add_argument("order_id", metavar="ID")
+    restore.add_argument("--reason", required=True, help="why, kept in the record")
+    _wait(restore)
+    restore.set_defaults(run=run_restore)
     _reissue(commands)
     _buyers(commands)
     letters = commands.add_parser("dead-letters", help="what could not be delivered, and why")
@@ -85,7 +92,11 @@ def _orders(commands: argparse._SubParsersAction[Parser]) -> None:
     orders = commands.add_parser("orders", help="list orders, through the indexes")
     orders.add_argument("--email", metavar="ADDR", help="the buyer's orders")
     orders.add_argument("--product", metavar="SLUG", help="a catalog product's orders")
-    orders.add_argument("--status", choices=[s.value for s in Status])
+    orders.add_argument(
+        "--status",
+        choices=[*(s.value for s in Status), UNDELIVERABLE],
+        help=f"{UNDELIVERABLE}: the last mail bounced or was dropped",
+    )
     orders.add_argument("--since", type=_date, metavar="DATE", help="created on or after (UTC)")
     orders.add_argument("--limit", type=_count, default=0, help="the newest N only")
     orders.add_argument("--json", action="store_true", help="a JSON list")

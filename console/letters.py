@@ -51,8 +51,10 @@ def run_replay(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     if args.all:
         chosen = [item for item in all_letters(deps) if item[1].replayable]
     else:
-        chosen = [_find(deps, letter_id) for letter_id in args.ids]
-    failures = [problem for reader, letter in chosen if (problem := _replay(deps, reader, letter))]
+        chosen = [find_letter(deps, letter_id) for letter_id in args.ids]
+    failures = [
+        problem for reader, letter in chosen if (problem := replay_letter(deps, reader, letter))
+    ]
     deps.drain(60.0)
     replayed = len(chosen) - len(failures)
     deps.out.print(f"replayed {replayed} of {len(chosen)} letters")
@@ -61,14 +63,15 @@ def run_replay(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     return 0
 
 
-def _find(deps: ConsoleDeps, letter_id: str) -> tuple[DeadLetterReader, Letter]:
+def find_letter(deps: ConsoleDeps, letter_id: str) -> tuple[DeadLetterReader, Letter]:
+    """The reader holding the letter, and the letter; ConsoleError when none does."""
     for reader in deps.letters():
         with contextlib.suppress(LetterNotFound):
             return reader, reader.read(letter_id)
     raise ConsoleError(f"no dead letter {letter_id} (see `exlibris dead-letters`)")
 
 
-def _replay(deps: ConsoleDeps, reader: DeadLetterReader, letter: Letter) -> str:
+def replay_letter(deps: ConsoleDeps, reader: DeadLetterReader, letter: Letter) -> str:
     """Publish the letter's message again; '' when done, else why not."""
     if letter.data is None:
         return f"{letter.id} holds no message to send again ({letter.kind})"

@@ -1,7 +1,9 @@
 """`exlibris orders` and `exlibris order ID`: read records (through the indexes) and show them.
 
 A filter by email, product or date lists its index (common/order_index.py)
-and reads only the records it names; `--status` is checked on those records.
+and reads only the records it names; `--status` is checked on those records
+(`undeliverable`: the order's last mail bounced or was dropped, which SendGrid's
+Event Webhook reports).
 Records are read by a few threads at once, which is what a bucket of
 thousands of orders needs on GCS. Reads only. Into a pipe or a file the table
 is printed at its natural width, so no order id is cut and every one can be
@@ -24,6 +26,7 @@ from console.deps import ConsoleDeps
 from console.errors import ConsoleError
 from console.views import buyer_of, detail, downloads_of, emit_json, summary
 
+UNDELIVERABLE = "undeliverable"  # not a status of the order: of its last mail
 _READERS = 16
 _UNBOUNDED = 1_000_000  # columns: wider than any table of orders
 _FACTS = (
@@ -42,7 +45,7 @@ def load_orders(
 
     def one(order_id: str) -> Loaded | None:
         record, _ = deps.orders.load(order_id)
-        if record is None or (status and record.status != status):
+        if record is None or (status and not _has_status(record, status)):
             return None
         return record, downloads_of(deps.orders, record)
 
@@ -51,16 +54,25 @@ def load_orders(
     return sorted(found, key=lambda item: (item[0].created_at, item[0].order_id))
 
 
+def _has_status(record: OrderRecord, status: str) -> bool:
+    return record.undeliverable if status == UNDELIVERABLE else record.status == status
+
+
 def query_of(args: argparse.Namespace) -> OrderQuery:
     return OrderQuery(email=args.email, product=args.product, since=args.since)
 
 
-def run_orders(args: argparse.Namespace, deps: ConsoleDeps) -> int:
+def find_orders(
+    deps: ConsoleDeps, query: OrderQuery, *, status: str | None = None, limit: int = 0
+) -> list[Loaded]:
+    """The orders the query names through the indexes, oldest first; the newest `limit`."""
     today = datetime.fromtimestamp(deps.clock(), UTC).date()
-    ids = deps.orders.find(query_of(args), today=today)
-    loaded = load_orders(deps, ids, status=args.status)
-    if args.limit:
-        loaded = loaded[-args.limit :]
+    loaded = load_orders(deps, deps.orders.find(query, today=today), status=status)
+    return loaded[-limit:] if limit else loaded
+
+
+def run_orders(args: argparse.Namespace, deps: ConsoleDeps) -> int:
+    loaded = find_orders(deps, query_of(args), status=args.status, limit=args.limit)
     rows = [summary(r, d, show_buyer=args.show_buyers) for r, d in loaded]
     if args.json:
         emit_json(deps.out, rows)
@@ -90,17 +102,22 @@ def _print_whole(out: Console, table: Table) -> None:
     out.print(table, crop=False)
 
 
-def run_order(args: argparse.Namespace, deps: ConsoleDeps) -> int:
-    record, _ = deps.orders.load(args.order_id)
+def order_detail(deps: ConsoleDeps, order_id: str) -> dict[str, object]:
+    """`exlibris order ID --json`: the record, its downloads and its dead letters."""
+    record, _ = deps.orders.load(order_id)
     if record is None:
-        raise ConsoleError(f"no order {args.order_id}")
+        raise ConsoleError(f"no order {order_id}")
     letters = [
         letter
         for reader in deps.letters()
         for letter in reader.letters()
         if letter.order_id == record.order_id
     ]
-    view = detail(record, downloads_of(deps.orders, record), letters)
+    return detail(record, downloads_of(deps.orders, record), letters)
+
+
+def run_order(args: argparse.Namespace, deps: ConsoleDeps) -> int:
+    view = order_detail(deps, args.order_id)
     if args.json:
         emit_json(deps.out, view)
         return 0
@@ -121,7 +138,7 @@ def _print_detail(deps: ConsoleDeps, view: dict[str, object]) -> None:
     for title, key, columns in (
         ("history", "history", ("at", "status", "note")),
         ("files", "files", ("filename", "downloads", "source_generation", "object_name")),
-        ("mails", "mails", ("at", "kind", "provider_id")),
+        ("mails", "mails", ("at", "kind", "status", "provider_id")),
         ("dead letters", "dead_letters", ("at", "id", "reason")),
         ("address changes", "email_changes", ("at", "email", "by", "reason")),
     ):

@@ -84,7 +84,8 @@ def _publish_and_follow(
         task = bar.add_task("re-issuing", total=total, done=0, failed=0, remaining=total)
         while True:
             while published < total and deps.clock() >= start + published / rate:
-                publisher.publish(_message(plan, plan.to_mail[published].order_id, request_id))
+                order_id = plan.to_mail[published].order_id
+                publisher.publish(reissue_message(plan, order_id, request_id))
                 published += 1
             if deps.clock() - last_poll >= POLL_SECONDS or published == total:
                 last_poll = deps.clock()
@@ -104,5 +105,6 @@ def _publish_and_follow(
             deps.sleep(POLL_SECONDS if published == total else min(POLL_SECONDS, 1 / rate))
 
 
-def _message(plan: ReissuePlan, order_id: str, request_id: str) -> EditionReissued:
+def reissue_message(plan: ReissuePlan, order_id: str, request_id: str) -> EditionReissued:
+    """The message that re-issues one order of the plan, in this request."""
     return EditionReissued(order_id, plan.product.slug, plan.edition, request_id, now_iso())

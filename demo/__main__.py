@@ -4,9 +4,11 @@ Generates the sample book into embedded storage (once), starts service and
 worker under gunicorn, posts one correctly signed sale of it (Paddle Billing's
 `transaction.completed`, or the store's own: stripe, lemonsqueezy, shopify,
 woocommerce; demo/sales.py), waits for the mail in the outbox, prints the
-mail's path and its links, and stops. `python -m demo run` starts the stack
-(service on PORT, 8080 by default, worker on the next port) and keeps it in
-the foreground until Ctrl-C, SIGTERM or SIGHUP.
+mail's path, its links and (for the stores whose checkout returns a reference: Paddle,
+Stripe, Lemon Squeezy) the thank-you page /thanks?ref=…, and stops. `python -m demo run`
+starts the stack (service on PORT, 8080 by default, worker on the next port, the author's
+dashboard on the one after, DASHBOARD_AUTH=local) and keeps it in the foreground until
+Ctrl-C, SIGTERM or SIGHUP.
 """
 
 from __future__ import annotations
@@ -78,18 +80,26 @@ def demo(settings: Settings, merchant: str = "paddle") -> int:
         print(f"mail: {mail.resolve()}")
         for link in download_links(read_mail(mail)):
             print(f"link: {link}")
+        if sale.ref:  # the page the checkout returns the buyer to: the same downloads, no mail
+            print(f"thank-you page: {stack.service_url}/thanks?ref={sale.ref}")
     print("The stack has stopped; `make run` serves these links until Ctrl-C.")
     return 0
 
 
 def run(settings: Settings) -> int:
     ensure_sample_book(settings)
-    service, worker = settings.port, settings.port + 1
+    service, worker, dashboard = settings.port, settings.port + 1, settings.port + 2
     print(
-        f"service on http://127.0.0.1:{service}, worker on http://127.0.0.1:{worker}; Ctrl-C stops"
+        f"service on http://127.0.0.1:{service}, worker on http://127.0.0.1:{worker}, "
+        f"the author's dashboard on http://127.0.0.1:{dashboard}; Ctrl-C stops"
     )
     with running_stack(
-        settings.local_data_dir.resolve(), service_port=service, worker_port=worker, quiet=False
+        settings.local_data_dir.resolve(),
+        service_port=service,
+        worker_port=worker,
+        dashboard_port=dashboard,
+        extra_env={"DASHBOARD_AUTH": "local"},
+        quiet=False,
     ):
         wait_for_stop()
     return 0

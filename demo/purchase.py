@@ -34,8 +34,13 @@ def ensure_sample_book(settings: Settings) -> Path:
     return folder / SAMPLE_SOURCE
 
 
-def purchase_body(order_id: str, customer_id: str = "ctm_demo") -> bytes:
-    """A Billing transaction.completed for the sample product, as Paddle serialises it."""
+def purchase_body(order_id: str, customer_id: str = "ctm_demo", ref: str = "") -> bytes:
+    """A Billing transaction.completed for the sample product, as Paddle serialises it.
+
+    `ref` is the exlibris_ref a shop page passed in Paddle.js `customData`; Paddle returns
+    custom data as `custom_data`, an object or null
+    (developer.paddle.com/build/transactions/custom-data).
+    """
     payload = {
         "event_id": f"evt_demo{uuid.uuid4().hex[:20]}",
         "event_type": "transaction.completed",
@@ -45,6 +50,7 @@ def purchase_body(order_id: str, customer_id: str = "ctm_demo") -> bytes:
             "id": order_id,
             "status": "completed",
             "customer_id": customer_id,
+            "custom_data": {"exlibris_ref": ref} if ref else None,
             "items": [{"price": {"id": SAMPLE_PRICE, "product_id": SAMPLE_PRODUCT}, "quantity": 1}],
         },
     }

@@ -10,6 +10,7 @@ live service at its end, signed with the live secret and mailed to the author.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 import uuid
 from collections.abc import Callable
@@ -39,6 +40,12 @@ class Sale:
     order_id: str  # as exlibris names the order
     body: bytes
     headers: dict[str, str]
+    ref: str = ""  # the checkout reference the buyer returns with: /thanks?ref=<ref>
+
+
+def checkout_ref() -> str:
+    """What a shop page generates for Paddle.js customData or checkout[custom]: 22 random chars."""
+    return secrets.token_urlsafe(16)
 
 
 def _json(payload: object) -> bytes:
@@ -47,10 +54,10 @@ def _json(payload: object) -> bytes:
 
 def paddle(secret: str, email: str = BUYER["email"], customer_id: str = "ctm_demo") -> Sale:
     """Billing names no buyer: the worker asks Paddle for customer_id's (email is unused)."""
-    order_id = f"txn_demo{uuid.uuid4().hex[:20]}"
-    body = purchase_body(order_id, customer_id)
+    order_id, ref = f"txn_demo{uuid.uuid4().hex[:20]}", checkout_ref()
+    body = purchase_body(order_id, customer_id, ref)
     signature = sign_billing(body, secret, int(time.time()))
-    return Sale(order_id, body, {"Paddle-Signature": signature})
+    return Sale(order_id, body, {"Paddle-Signature": signature}, ref)
 
 
 def stripe(secret: str, email: str = BUYER["email"]) -> Sale:
@@ -74,11 +81,11 @@ def stripe(secret: str, email: str = BUYER["email"]) -> Sale:
         }
     )
     signature = sign_stripe(body, secret, int(time.time()))
-    return Sale(f"stripe-{session}", body, {"Stripe-Signature": signature})
+    return Sale(f"stripe-{session}", body, {"Stripe-Signature": signature}, session)
 
 
 def lemonsqueezy(secret: str, email: str = BUYER["email"]) -> Sale:
-    number = str(uuid.uuid4().int % 10**9)
+    number, ref = str(uuid.uuid4().int % 10**9), checkout_ref()
     now = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
     attributes = {
         "identifier": str(uuid.uuid4()),
@@ -93,12 +100,16 @@ def lemonsqueezy(secret: str, email: str = BUYER["email"]) -> Sale:
     }
     body = _json(
         {
-            "meta": {"event_name": "order_created", "test_mode": True},
+            "meta": {
+                "event_name": "order_created",
+                "test_mode": True,
+                "custom_data": {"exlibris_ref": ref},  # checkout[custom][exlibris_ref]=…
+            },
             "data": {"type": "orders", "id": number, "attributes": attributes},
         }
     )
     headers = {"X-Event-Name": "order_created", "X-Signature": sign_lemonsqueezy(body, secret)}
-    return Sale(f"lemonsqueezy-{number}", body, headers)
+    return Sale(f"lemonsqueezy-{number}", body, headers, ref)
 
 
 def shopify(secret: str, email: str = BUYER["email"]) -> Sale:

@@ -1,4 +1,4 @@
-"""Run the embedded stack: service and worker under gunicorn, as the image runs them.
+"""Run the embedded stack: service, worker (and the dashboard) under gunicorn, as the image does.
 
 Used by `make run` (foreground), `make demo` and the end-to-end tests, so the
 apps are always exercised the way production serves them.
@@ -34,6 +34,7 @@ class Stack:
     env: dict[str, str]
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)  # by app
     quiet: bool = True
+    dashboard_url: str = ""  # when started (dashboard_port): DASHBOARD_AUTH=local, loopback
 
     def restart_worker(self) -> None:
         """SIGKILL the worker's gunicorn (its whole group, as an instance dies) and start
@@ -53,11 +54,12 @@ def free_port() -> int:
 
 
 def free_port_pair() -> int:
-    """A port p with p and p+1 both free: PORT for the service, the next for the worker."""
+    """A port p with p, p+1 and p+2 free: PORT for the service, the next for the worker, the
+    one after for the dashboard (`make run`)."""
     for port in range(20000 + os.getpid() % 20000, 65000, 7):
-        if port_is_free(port) and port_is_free(port + 1):
+        if all(port_is_free(port + n) for n in range(3)):
             return port
-    raise RuntimeError("no two adjacent free ports")
+    raise RuntimeError("no three adjacent free ports")
 
 
 def port_is_free(port: int) -> bool:
@@ -101,20 +103,26 @@ def running_stack(
     worker_port: int | None = None,
     extra_env: Mapping[str, str] | None = None,
     quiet: bool = True,
+    dashboard_port: int | None = None,
 ) -> Iterator[Stack]:
-    """Start both apps, wait until healthy, stop them gracefully on exit."""
+    """Start the apps (the dashboard too when given a port), wait until healthy, stop them
+    gracefully on exit."""
     service_port = service_port or free_port()
     worker_port = worker_port or free_port()
     env = stack_env(data_dir, service_port, worker_port, **dict(extra_env or {}))
-    processes = {
-        app: start_app(app, port, env, quiet=quiet)
-        for app, port in (("worker", worker_port), ("service", service_port))
-    }
+    apps = [("worker", worker_port), ("service", service_port)]
+    if dashboard_port:
+        env.setdefault("DASHBOARD_AUTH", "local")
+        apps.append(("dashboard", dashboard_port))
+    processes = {app: start_app(app, port, env, quiet=quiet) for app, port in apps}
     service_url, worker_url = f"http://127.0.0.1:{service_port}", f"http://127.0.0.1:{worker_port}"
-    stack = Stack(service_url, worker_url, env, processes, quiet)
+    dashboard_url = f"http://127.0.0.1:{dashboard_port}" if dashboard_port else ""
+    stack = Stack(service_url, worker_url, env, processes, quiet, dashboard_url)
     try:
         wait_healthy(stack.worker_url, processes["worker"])
         wait_healthy(stack.service_url, processes["service"])
+        if dashboard_url:
+            wait_healthy(dashboard_url, processes["dashboard"])
         yield stack
     finally:
         procs = list(stack.processes.values())  # the worker may have been restarted

@@ -48,6 +48,7 @@ class Inputs:
     merchants: tuple[str, ...]
     editions: tuple[str, ...]
     mail_from: str
+    mail_backend: str  # sendgrid or smtp: which mail secret there is (terraform/secrets.tf)
     author_email: str
     public_url: str
     source_bucket: str
@@ -72,7 +73,8 @@ class Inputs:
         """The secrets Terraform creates for these inputs (terraform/secrets.tf, local.secrets)."""
         on = {
             "stamp-secret": True,
-            "sendgrid-api-key": True,
+            "sendgrid-api-key": self.mail_backend == "sendgrid",
+            "smtp-password": self.mail_backend == "smtp",
             "paddle-webhook-secret": self.billing,
             "paddle-api-key": self.billing,
             "stripe-webhook-secret": "stripe" in self.merchants,
@@ -91,6 +93,12 @@ SECRETS = (
         "SENDGRID_API_KEY",
         "env",
         "SendGrid > Settings > API Keys > Create API Key, restricted access, Mail Send only",
+    ),
+    SecretSpec(
+        "smtp-password",
+        "SMTP_PASSWORD",
+        "env",
+        "your mail provider's SMTP password (docs/deploy.md, Mail over SMTP)",
     ),
     SecretSpec(
         "paddle-webhook-secret",
@@ -171,6 +179,7 @@ def read_inputs(environ: Mapping[str, str] | None = None, root: Path = ROOT) -> 
         merchants=merchants,
         editions=tuple(_list(values, "paddle_editions", ["billing"])),
         mail_from=_text(values, "mail_from", ""),
+        mail_backend=_text(values, "mail_backend", "sendgrid"),
         author_email=env.get("AUTHOR_EMAIL", "").strip()
         or _text(values, "alert_email", "")
         or _text(values, "support_email", ""),

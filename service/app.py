@@ -14,7 +14,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from common.logging import configure_logging
 from common.settings import Settings
 from common.web import health, register_error_handlers
-from service import downloads, links_page, local_files, verify_page, webhooks
+from service import (
+    downloads,
+    kindle_page,
+    links_page,
+    local_files,
+    thanks_page,
+    verify_page,
+    webhooks,
+)
 from service.bootstrap import build_service_deps
 from service.request_context import build_limits
 from service.security import install_security
@@ -36,7 +44,16 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     deps = build_service_deps(settings, **overrides)
     app.extensions["exlibris"] = deps
     app.extensions["exlibris_limits"] = build_limits(deps.clock)
-    blueprints = (health, webhooks.bp, downloads.bp, local_files.bp, links_page.bp, verify_page.bp)
+    blueprints = (
+        health,
+        webhooks.bp,
+        downloads.bp,
+        kindle_page.bp,
+        local_files.bp,
+        links_page.bp,
+        verify_page.bp,
+        thanks_page.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_error_handlers(app)

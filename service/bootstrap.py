@@ -11,8 +11,9 @@ import logging
 from typing import Any
 
 from common.adapters import build_catalog, build_dead_letters, build_publisher, build_storage
+from common.mail_events import SendGridEvents
 from common.merchants import build_merchants
-from common.settings import Settings
+from common.settings import Settings, SettingsError
 from service.deps import ServiceDeps
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,19 @@ def build_service_deps(settings: Settings, **overrides: Any) -> ServiceDeps:
         settings, pushers=settings.local_push_concurrency
     )
     dead_letters = overrides.pop("dead_letters", None) or build_dead_letters(settings, storage)
+    mail_events = overrides.pop("mail_events", None) or build_mail_events(settings)
     if settings.uses_demo_secrets:
         log.warning("running with the demo-only secrets: fine on a laptop, never in production")
-    return ServiceDeps(settings, catalog, storage, publisher, merchants, dead_letters, **overrides)
+    return ServiceDeps(
+        settings, catalog, storage, publisher, merchants, dead_letters, mail_events, **overrides
+    )
+
+
+def build_mail_events(settings: Settings) -> SendGridEvents | None:
+    """SendGrid's Event Webhook verifier; None (the route answers 404) while its key is unset."""
+    if not settings.sendgrid_event_public_key:
+        return None
+    try:
+        return SendGridEvents(settings.sendgrid_event_public_key)
+    except ValueError as exc:
+        raise SettingsError(f"SENDGRID_EVENT_PUBLIC_KEY: {exc}") from None

@@ -15,6 +15,7 @@ from flask import current_app
 
 from common.catalog import Catalog
 from common.dead_letters import DeadLetters
+from common.mail_events import SendGridEvents
 from common.merchants import Merchant
 from common.orders import OrderStore
 from common.publish import Publisher
@@ -30,6 +31,7 @@ class ServiceDeps:
     publisher: Publisher
     merchants: Mapping[str, Merchant]  # by route name; only the ones the settings turn on
     dead_letters: DeadLetters
+    mail_events: SendGridEvents | None = None  # SendGrid's Event Webhook, when its key is set
     clock: Callable[[], float] = time.time
 
     @cached_property

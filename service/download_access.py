@@ -6,7 +6,8 @@ of a mail, with HEAD and GET, before the buyer does. So looking at a link
 POST, counts one download, and only when a file is actually handed out: the
 URL is signed first (a signing failure costs nothing) and a copy the bucket's
 lifecycle rule deleted is reported as CopyMissing (the caller asks the worker
-for a new one) instead of a URL to nothing.
+for a new one) instead of a URL to nothing. Each counted download also leaves
+a dated marker (common/stats) that the author's overview counts.
 
 The page's form carries a signed field (a MAC over the link's token and the
 time the page was made, valid a day) and the POST must not come from another
@@ -19,8 +20,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from common.codes import LinkClaim, derive_key, make_token
@@ -29,8 +32,11 @@ from common.orders import (
     OrderRecord,
     Status,
 )
+from common.stats import note_download
+from common.storage import StorageError
 from service.deps import ServiceDeps
 
+log = logging.getLogger(__name__)
 FORM_TTL = 24 * 3600  # a page left open overnight still works; older ones ask for one more press
 
 
@@ -106,13 +112,37 @@ def hand_out(deps: ServiceDeps, claim: LinkClaim) -> str:
         ttl=deps.settings.signed_url_ttl,
         filename=attachment_name(record, delivered.filename),
     )
+    _count_one(deps, record.order_id, index)
+    return url
+
+
+def count_download(deps: ServiceDeps, claim: LinkClaim) -> None:
+    """Count one download of the file without handing a URL out (a copy mailed to a Kindle)."""
+    record = _live_record(deps, claim)
+    if record.files[claim.file_index].revoked_at:
+        _refuse_if_gone("refunded", deps.settings.download_limit)
+    _count_one(deps, record.order_id, claim.file_index)
+
+
+def _count_one(deps: ServiceDeps, order_id: str, index: int) -> None:
+    limit = deps.settings.download_limit
     try:
-        counted = deps.orders.count_download(record.order_id, index, limit=limit)
+        counted = deps.orders.count_download(order_id, index, limit=limit)
     except CountContended as exc:
         raise Busy(str(exc)) from None
     if counted is None:  # the last download went to a click that raced this one
         _refuse_if_gone("used up", limit)
-    return url
+    else:
+        _note_download(deps, order_id, index, counted)
+
+
+def _note_download(deps: ServiceDeps, order_id: str, index: int, count: int) -> None:
+    """Mark the download for the author's overview; a failure costs the chart one, not the buyer."""
+    day = datetime.fromtimestamp(deps.clock(), UTC).date()
+    try:
+        note_download(deps.orders.storage, deps.orders.bucket, order_id, index, count, day=day)
+    except StorageError as exc:
+        log.warning("download not marked", extra={"order_id": order_id, "reason": str(exc)})
 
 
 def _refuse_if_gone(gone: str, limit: int) -> None:

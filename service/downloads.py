@@ -28,6 +28,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 
 from common.codes import InvalidToken, LinkClaim, read_token
 from common.formatting import human_date, human_size
+from common.kindle import too_large
 from common.messages import CopyRequested, now_iso
 from common.publish import PublishError
 from common.storage import SigningNotPermitted, StorageError
@@ -80,7 +81,7 @@ def download_page(token: str) -> Response:
     if request.args.get("preparing") and not copy_exists(deps, claim):
         return _preparing(token, 200)
     notice = "Your copy is ready." if request.args.get("preparing") else ""
-    return _page(view_link(deps, claim), notice=notice)
+    return render_page(view_link(deps, claim), notice=notice)
 
 
 @bp.post("/d/<token>")
@@ -95,7 +96,7 @@ def download(token: str) -> Response:
         view = view_link(deps, claim)  # a link that is gone says so first
         log.warning("download form refused", extra={"order_id": claim.order_id, "why": str(exc)})
         notice = "For your safety, press Download on this page to start the download."
-        return _page(view, notice=notice, status=403)
+        return render_page(view, notice=notice, status=403)
     try:
         url = hand_out(deps, claim)
     except CopyMissing:
@@ -105,11 +106,18 @@ def download(token: str) -> Response:
     return redirect(url, code=303)  # type: ignore[return-value]  # werkzeug's, same class
 
 
-def _page(view: LinkView, *, notice: str = "", status: int = 200) -> Response:
+def render_page(
+    view: LinkView, *, notice: str = "", status: int = 200, kindle_typed: str = ""
+) -> Response:
+    """The download page of a link: a form per file, each posting to that file's /d/<token>.
+
+    Each EPUB gets a Send to Kindle form too (service/kindle_page.py), naming the sender
+    address the buyer must approve at Amazon, or saying why the copy cannot be mailed.
+    """
     deps = current_deps()
-    fields = {
-        f.index: form_field(deps.settings.stamp_secret, f.token, deps.clock()) for f in view.files
-    }
+    settings = deps.settings
+    fields = {f.index: form_field(settings.stamp_secret, f.token, deps.clock()) for f in view.files}
+    epubs = {f.index: too_large(f.size) for f in view.files if f.filename.lower().endswith(".epub")}
     page = render_template(
         "download.html",
         view=view,
@@ -117,6 +125,11 @@ def _page(view: LinkView, *, notice: str = "", status: int = 200) -> Response:
         expires=human_date(view.expires),
         size=human_size,
         notice=notice,
+        bad=status >= 400,
+        kindle=epubs,  # index -> why it cannot be mailed ("" when it can)
+        kindle_from=settings.sender[1],
+        kindle_typed=kindle_typed,
+        reader_help_url=settings.reader_help_url,
     )
     return Response(page, status=status)
 
@@ -133,7 +146,8 @@ def _ask_for_copy(claim: LinkClaim) -> None:
     log.info("copy requested", extra={"order_id": claim.order_id, "file": claim.file_index})
 
 
-def _failure(exc: Exception) -> Response:
+def failure_answer(exc: Exception) -> Response:
+    """The answer FAILURES gives an exception: a page, or JSON to a caller that asks for it."""
     failure = next(FAILURES[kind] for kind in type(exc).__mro__ if kind in FAILURES)
     level = logging.WARNING if failure.status >= 500 else logging.INFO
     if failure.logged:
@@ -152,4 +166,4 @@ def _failure(exc: Exception) -> Response:
 
 
 for _kind in FAILURES:
-    bp.register_error_handler(_kind, _failure)
+    bp.register_error_handler(_kind, failure_answer)

@@ -13,6 +13,7 @@ from flask import Request, current_app
 
 from service.ratelimit import RateLimiter
 
+MINUTE = 60.0
 HOUR = 3600.0
 
 
@@ -23,6 +24,13 @@ class PageLimits:
     links_per_address: RateLimiter
     links_per_client: RateLimiter
     verify_per_client: RateLimiter  # the 404/400 split must not become a MAC-guessing oracle
+    # /thanks refreshes every 5 s while a copy is made (12 a minute); a reference is 16+
+    # random characters, so this bounds the storage reads a client costs, not guessing.
+    thanks_per_client: RateLimiter
+    # Send to Kindle mails a whole book: a few tries per file (a mistyped address, a
+    # second device), and a Kindle address is not a target to flood from many links.
+    kindle_per_link: RateLimiter
+    kindle_per_address: RateLimiter
 
 
 def build_limits(clock: Callable[[], float]) -> PageLimits:
@@ -30,6 +38,9 @@ def build_limits(clock: Callable[[], float]) -> PageLimits:
         links_per_address=RateLimiter(3, HOUR, clock),
         links_per_client=RateLimiter(10, HOUR, clock),
         verify_per_client=RateLimiter(60, HOUR, clock),
+        thanks_per_client=RateLimiter(30, MINUTE, clock),
+        kindle_per_link=RateLimiter(3, HOUR, clock),
+        kindle_per_address=RateLimiter(5, HOUR, clock),
     )
 
 

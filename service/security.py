@@ -19,24 +19,8 @@ from collections.abc import Iterable
 
 from flask import Flask, Response, request
 
-CSP = "; ".join(
-    (
-        "default-src 'none'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-    )
-)
-HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
-HSTS = "max-age=31536000"  # sent over HTTPS only; a laptop's http://127.0.0.1 never sees it
+from common.web import add_security_headers
+
 CORS_PATHS = frozenset({"/links", "/verify"})
 PREFLIGHT_MAX_AGE = "600"
 
@@ -47,10 +31,7 @@ def install_security(app: Flask, cors_origins: Iterable[str]) -> None:
 
     @app.after_request
     def _secure(response: Response) -> Response:
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        add_security_headers(response, https=request.is_secure)
         if request.path in CORS_PATHS:
             add_cors(response, request.headers.get("Origin"), allowed)
         return response

@@ -7,6 +7,13 @@ a merchant that is off, 415 wrong type, 401 bad signature (before the body is
 read as anything), 400 signed but invalid, 413 too large (MAX_CONTENT_LENGTH),
 200 accepted or ignored, 503 when publishing failed so that the merchant retries.
 
+SendGrid is not a merchant: its Event Webhook (bounces, drops, deliveries of our
+mails) has its own route, `POST /webhooks/sendgrid`, which Flask matches before
+`/webhooks/<name>`. 404 while SENDGRID_EVENT_PUBLIC_KEY is unset, 401 unsigned,
+403 altered, stale or signed by another key (common/mail_events), 400 signed but
+not an array of events, 200 published (in chunks of MAIL_EVENTS_PER_MESSAGE) or
+nothing of ours in it, 503 when publishing failed so that SendGrid retries.
+
 Where a merchant shows our answer to the buyer (Paddle Classic's fulfilment
 webhook), the 200 is the merchant's plain sentence; alerts and errors stay JSON.
 """
@@ -18,8 +25,17 @@ import logging
 
 from flask import Blueprint, Response, jsonify, request
 
+from common.mail_events import BadEvents, SignatureRefused
 from common.merchants import Event, EventError, Ignored, Merchant, SignatureError, WebhookRequest
-from common.messages import Message, OrderPaid, PaymentRestored, PaymentRevoked, encode
+from common.messages import (
+    MailEventsReported,
+    Message,
+    OrderPaid,
+    PaymentRestored,
+    PaymentRevoked,
+    encode,
+    now_iso,
+)
 from common.publish import PublishError
 from common.storage import StorageError
 from common.web import json_error
@@ -27,6 +43,35 @@ from service.deps import ServiceDeps, current_deps
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
+MAIL_EVENTS_PER_MESSAGE = 500  # a worker writes one order's record per event's order
+
+
+@bp.post("/webhooks/sendgrid")
+def sendgrid_events() -> tuple[Response, int]:
+    deps = current_deps()
+    if deps.mail_events is None:
+        return json_error(404, "SendGrid's Event Webhook is not configured here")
+    body = request.get_data(cache=False)
+    try:
+        deps.mail_events.verify(body, dict(request.headers.items()), now=deps.clock())
+        batch = deps.mail_events.read(body)
+    except SignatureRefused as exc:
+        return _rejected(exc.status, exc.reason, "sendgrid")
+    except BadEvents as exc:
+        return _rejected(400, str(exc), "sendgrid")
+    counts = {"events": len(batch.events), "skipped": batch.skipped, "malformed": batch.malformed}
+    if batch.malformed:
+        log.warning("mail events skipped as malformed", extra=counts)
+    chunks = range(0, len(batch.events), MAIL_EVENTS_PER_MESSAGE)
+    try:
+        for start in chunks:
+            chunk = batch.events[start : start + MAIL_EVENTS_PER_MESSAGE]
+            deps.publisher.publish(MailEventsReported(events=chunk, occurred_at=now_iso()))
+    except PublishError as exc:
+        log.error("publish failed", extra={**counts, "error": str(exc)})
+        return json_error(503, "temporarily unable to accept the events; please retry")
+    log.info("mail events published", extra=counts)
+    return jsonify(status="accepted" if batch.events else "ignored", **counts), 200
 
 
 @bp.post("/webhooks/<name>")

@@ -2,7 +2,8 @@
 # service accounts; cloudresourcemanager.googleapis.com to read the project
 # number (docs/deploy.md enables it before the first apply, as the data source
 # is read at plan time); logging.googleapis.com and monitoring.googleapis.com
-# for the log-based metrics, alerts and dashboard (monitoring.tf). Nothing is
+# for the log-based metrics, alerts and dashboard (monitoring.tf); iap.googleapis.com
+# for Identity-Aware Proxy before the author's dashboard (run.tf). Nothing is
 # disabled on destroy: other things in the project may use the same APIs.
 
 locals {
@@ -11,6 +12,7 @@ locals {
     "cloudbuild.googleapis.com",
     "cloudresourcemanager.googleapis.com",
     "iam.googleapis.com",
+    "iap.googleapis.com",
     "iamcredentials.googleapis.com",
     "logging.googleapis.com",
     "monitoring.googleapis.com",

@@ -1,5 +1,5 @@
-# Identities and grants. One service account per Cloud Run service, one for
-# Pub/Sub push, one for Cloud Build; every grant is on the resource it is
+# Identities and grants. One service account per Cloud Run service (the
+# dashboard's has the console's rights), one for Pub/Sub push, one for Cloud Build; every grant is on the resource it is
 # about, never on the project. Secret accessors are in secrets.tf.
 
 resource "google_service_account" "service" {
@@ -14,6 +14,14 @@ resource "google_service_account" "worker" {
   account_id   = "${var.name}-worker"
   display_name = "exlibris worker (stamping and mail)"
   description  = "Runs the private Cloud Run worker: stamps copies, writes order records, sends mail."
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_service_account" "dashboard" {
+  account_id   = "${var.name}-dashboard"
+  display_name = "exlibris author's dashboard"
+  description  = "Runs the author's dashboard behind IAP: reads orders and publishes the console's messages."
 
   depends_on = [google_project_service.apis]
 }
@@ -36,8 +44,9 @@ resource "google_service_account" "deployer" {
 
 locals {
   runtime_members = {
-    service = google_service_account.service.member
-    worker  = google_service_account.worker.member
+    service   = google_service_account.service.member
+    worker    = google_service_account.worker.member
+    dashboard = google_service_account.dashboard.member
   }
 }
 
@@ -204,6 +213,64 @@ resource "google_secret_manager_secret_iam_member" "console_adds_webhook_secret"
   member    = each.value
 }
 
+# --- the author's dashboard --------------------------------------------------
+
+# The dashboard does what the console does, through the console's own functions
+# (dashboard/), so its account holds the console's grants above, less the webhook
+# secret's versions (the dashboard connects no storefront); it reads STAMP_SECRET
+# (secrets.tf) to check the codes of a found copy.
+locals {
+  dashboard_grants = {
+    deliveries = { role = "roles/storage.objectUser", bucket = google_storage_bucket.deliveries.name }
+    originals  = { role = "roles/storage.objectViewer", bucket = google_storage_bucket.originals.name }
+  }
+  # Enabling the IAP API creates this agent; IAP invokes the service as it
+  # (https://cloud.google.com/run/docs/securing/identity-aware-proxy-cloud-run).
+  iap_agent = "serviceAccount:service-${local.project_number}@gcp-sa-iap.iam.gserviceaccount.com"
+}
+
+resource "google_storage_bucket_iam_member" "dashboard_uses_buckets" {
+  for_each = local.dashboard_grants
+
+  bucket = each.value.bucket
+  role   = each.value.role
+  member = google_service_account.dashboard.member
+}
+
+resource "google_pubsub_topic_iam_member" "dashboard_publishes_orders" {
+  topic  = google_pubsub_topic.orders.id
+  role   = "roles/pubsub.publisher"
+  member = google_service_account.dashboard.member
+}
+
+resource "google_pubsub_subscription_iam_member" "dashboard_reads_dead_letters" {
+  subscription = google_pubsub_subscription.dead_letter_inspect.id
+  role         = "roles/pubsub.subscriber"
+  member       = google_service_account.dashboard.member
+}
+
+# IAP checks who signed in, then calls the service as its own agent, which Cloud Run's
+# IAM must let in; nobody else may invoke it.
+resource "google_cloud_run_v2_service_iam_member" "iap_invokes_dashboard" {
+  name     = google_cloud_run_v2_service.app["dashboard"].name
+  location = google_cloud_run_v2_service.app["dashboard"].location
+  role     = "roles/run.invoker"
+  member   = local.iap_agent
+
+  depends_on = [google_project_service.apis]
+}
+
+# Who may pass IAP: dashboard_members, on this service only.
+resource "google_iap_web_cloud_run_service_iam_member" "members_open_dashboard" {
+  for_each = toset(var.dashboard_members)
+
+  project                = var.project_id
+  location               = google_cloud_run_v2_service.app["dashboard"].location
+  cloud_run_service_name = google_cloud_run_v2_service.app["dashboard"].name
+  role                   = "roles/iap.httpsResourceAccessor"
+  member                 = each.value
+}
+
 # --- Cloud Build ---------------------------------------------------------
 
 resource "google_artifact_registry_repository_iam_member" "deployer_pushes_images" {
@@ -223,7 +290,7 @@ resource "google_storage_bucket_iam_member" "deployer_uses_builds" {
   member = google_service_account.deployer.member
 }
 
-# Deploys new revisions of the two services: run.developer (not run.admin: it
+# Deploys new revisions of the three services: run.developer (not run.admin: it
 # never changes who may invoke them), on each service only.
 resource "google_cloud_run_v2_service_iam_member" "deployer_deploys" {
   for_each = local.runs
@@ -235,11 +302,12 @@ resource "google_cloud_run_v2_service_iam_member" "deployer_deploys" {
 }
 
 # A revision runs as the service's account, so deploying it needs actAs on
-# that account: granted on the two runtime accounts only.
+# that account: granted on the three runtime accounts only.
 resource "google_service_account_iam_member" "deployer_acts_as_runtime" {
   for_each = {
-    service = google_service_account.service.name
-    worker  = google_service_account.worker.name
+    service   = google_service_account.service.name
+    worker    = google_service_account.worker.name
+    dashboard = google_service_account.dashboard.name
   }
 
   service_account_id = each.value

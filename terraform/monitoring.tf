@@ -5,7 +5,8 @@
 # reads into jsonPayload). These metrics match on these fields; renaming one
 # in the worker silently empties a metric, so change both sides together:
 #   jsonPayload.event = "order_mailed"   one per order whose mail SendGrid accepted
-#   jsonPayload.event = "mail_failed"    a mail that could not be sent, logged
+#   jsonPayload.event = "mail_failed"    a mail that could not be sent, or that bounced
+#                                        or was dropped (SendGrid's Event Webhook), logged
 #                                        with severity ERROR or higher
 #   jsonPayload.event = "copies_stored"  an order's stamped copies are written,
 #                                        with jsonPayload.stamp_seconds: the
@@ -236,7 +237,7 @@ resource "google_monitoring_alert_policy" "mail_failures" {
 
   documentation {
     mime_type = "text/markdown"
-    content   = "The worker could not send a delivery mail (log event mail_failed). Pub/Sub retries the order; check SendGrid (API key, sender authentication) in the worker's log."
+    content   = "A mail to a buyer failed (log event mail_failed): the worker could not send it (Pub/Sub retries the order; check SendGrid's API key and sender authentication, or the SMTP relay's settings, in the worker's log), or SendGrid reported it bounced or dropped (`exlibris orders --status undeliverable`; correct the address with `exlibris resend ID --to ADDRESS --reason TEXT`)."
   }
 
   depends_on = [google_project_service.apis]

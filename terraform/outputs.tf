@@ -35,6 +35,16 @@ output "service_url" {
   value       = local.service_url
 }
 
+output "dashboard_url" {
+  description = "The author's dashboard, behind Identity-Aware Proxy: open it signed in as one of dashboard_members."
+  value       = local.dashboard_url
+}
+
+output "dashboard_iap_audience" {
+  description = "The audience IAP signs the dashboard's assertions for (IAP_AUDIENCE, set on the service)."
+  value       = local.dashboard_iap_audience
+}
+
 output "worker_url" {
   description = "The worker's run.app URL (internal ingress, push identity only)."
   value       = local.worker_url
@@ -83,6 +93,6 @@ output "cloud_build_command" {
     "--service-account=${google_service_account.deployer.id}",
     "--gcs-source-staging-dir=gs://${google_storage_bucket.builds.name}/source",
     "--gcs-log-dir=gs://${google_storage_bucket.builds.name}/logs",
-    "--substitutions=COMMIT_SHA=$(git rev-parse HEAD),_REGION=${var.region},_REPOSITORY=${google_artifact_registry_repository.images.repository_id},_SERVICE=${google_cloud_run_v2_service.app["service"].name},_WORKER=${google_cloud_run_v2_service.app["worker"].name}",
+    "--substitutions=COMMIT_SHA=$(git rev-parse HEAD),_REGION=${var.region},_REPOSITORY=${google_artifact_registry_repository.images.repository_id},_SERVICE=${google_cloud_run_v2_service.app["service"].name},_WORKER=${google_cloud_run_v2_service.app["worker"].name},_DASHBOARD=${google_cloud_run_v2_service.app["dashboard"].name}",
   ])
 }

@@ -1,5 +1,5 @@
-# The two Cloud Run services, from one image: APP picks the app. One resource
-# for both, over local.runs: what differs between them is a value in that map,
+# The three Cloud Run services, from one image: APP picks the app. One resource
+# for all, over local.runs: what differs between them is a value in that map,
 # everything else is the same by construction. Terraform owns their
 # configuration; Cloud Build owns the image (lifecycle below), so an apply
 # never rolls back a deploy.
@@ -28,6 +28,8 @@ locals {
     CORS_ORIGINS            = join(",", var.cors_origins)
     PADDLE_PUBLIC_KEY       = local.classic ? var.paddle_public_key : ""
     LEMONSQUEEZY_ALLOW_TEST = tostring(var.lemonsqueezy_allow_test)
+    # SendGrid's Event Webhook (bounces, drops): off while empty.
+    SENDGRID_EVENT_PUBLIC_KEY = var.sendgrid_event_public_key
   })
 
   # PUSH_AUTH = "cloud-run": the worker is private behind Cloud Run IAM, whose
@@ -46,10 +48,24 @@ locals {
     PUSH_SERVICE_ACCOUNT = google_service_account.push.email
     MAIL_FROM            = var.mail_from
     PADDLE_API_URL       = var.paddle_api_url
+    MAIL_BACKEND         = var.mail_backend
+    # Read only with MAIL_BACKEND=smtp; the password is the smtp-password secret.
+    SMTP_HOST     = var.smtp_host
+    SMTP_PORT     = tostring(var.smtp_port)
+    SMTP_USERNAME = var.smtp_username
+    SMTP_SECURITY = var.smtp_security
   })
 
-  # Service (key) => how it differs. Both entries carry the same attributes,
-  # so each.value.X exists for either.
+  # The author's dashboard reads and acts as the console does; IAP signs who is asking
+  # (dashboard/auth), for this service's audience.
+  dashboard_env = merge(local.common_env, {
+    APP            = "dashboard"
+    DASHBOARD_AUTH = "iap"
+    IAP_AUDIENCE   = local.dashboard_iap_audience
+  })
+
+  # Service (key) => how it differs. Every entry carries the same attributes,
+  # so each.value.X exists for any.
   runs = {
     service = {
       name        = local.service_name
@@ -65,6 +81,7 @@ locals {
       memory        = "512Mi"
       env           = local.service_env
       secrets       = local.service_secrets
+      iap           = false
     }
     worker = {
       name        = local.worker_name
@@ -90,6 +107,26 @@ locals {
       memory        = "4Gi"
       env           = local.worker_env
       secrets       = local.worker_secrets
+      iap           = false
+    }
+    dashboard = {
+      name        = local.dashboard_name
+      description = "exlibris author's dashboard: orders, fixes, new editions and leak tracing, behind IAP."
+      # IAP on Cloud Run guards every ingress path, run.app included
+      # (https://cloud.google.com/run/docs/securing/identity-aware-proxy-cloud-run).
+      ingress         = "INGRESS_TRAFFIC_ALL"
+      service_account = google_service_account.dashboard.email
+      # A trace of an upload (up to 32 MiB) with OCR of 40 pages takes a while.
+      timeout = "300s"
+      # 4 gunicorn threads (gunicorn.conf.py): a few people at a time.
+      concurrency   = 4
+      max_instances = 2
+      cpu           = "1"
+      # An upload, its parsed pages and OCR's page images in memory at once.
+      memory  = "2Gi"
+      env     = local.dashboard_env
+      secrets = local.dashboard_secrets
+      iap     = true
     }
   }
 }
@@ -102,6 +139,12 @@ resource "google_cloud_run_v2_service" "app" {
   description         = each.value.description
   ingress             = each.value.ingress
   deletion_protection = false # stateless; the buckets hold what matters and refuse to be destroyed non-empty
+  # IAP directly on the service, no load balancer: iap_enabled, which the provider sets
+  # at launch stage BETA (registry.terraform.io/providers/hashicorp/google/latest/docs/
+  # resources/cloud_run_v2_service, "cloudrunv2_service_iap";
+  # https://cloud.google.com/run/docs/securing/identity-aware-proxy-cloud-run).
+  iap_enabled  = each.value.iap
+  launch_stage = each.value.iap ? "BETA" : null
 
   template {
     service_account                  = each.value.service_account

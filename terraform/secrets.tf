@@ -9,15 +9,22 @@ locals {
   # webhooks and link tokens, the worker mints tokens, looks up customers and
   # mails.
   secret_catalog = {
+    # The dashboard checks codes in found copies and keys its forms' CSRF tokens with it.
     stamp-secret = {
       env     = "STAMP_SECRET"
-      readers = ["service", "worker"]
+      readers = ["service", "worker", "dashboard"]
       enabled = true
     }
+    # The worker's mail: SendGrid's API key, or an SMTP relay's password (var.mail_backend).
     sendgrid-api-key = {
       env     = "SENDGRID_API_KEY"
       readers = ["worker"]
-      enabled = true
+      enabled = var.mail_backend == "sendgrid"
+    }
+    smtp-password = {
+      env     = "SMTP_PASSWORD"
+      readers = ["worker"]
+      enabled = var.mail_backend == "smtp"
     }
     paddle-webhook-secret = {
       env     = "PADDLE_WEBHOOK_SECRET"
@@ -67,6 +74,9 @@ locals {
 
   service_secrets = { for id, s in local.secrets : id => s if contains(s.readers, "service") }
   worker_secrets  = { for id, s in local.secrets : id => s if contains(s.readers, "worker") }
+  dashboard_secrets = {
+    for id, s in local.secrets : id => s if contains(s.readers, "dashboard")
+  }
 }
 
 resource "google_secret_manager_secret" "secrets" {

@@ -175,6 +175,72 @@ variable "support_email" {
   }
 }
 
+variable "mail_backend" {
+  type        = string
+  description = "How the worker sends mail: sendgrid (its API key is a secret) or smtp (any provider's relay: SES, Postmark, Mailgun, Brevo; its password is a secret)."
+  default     = "sendgrid"
+
+  validation {
+    condition     = contains(["sendgrid", "smtp"], var.mail_backend)
+    error_message = "mail_backend must be sendgrid or smtp."
+  }
+}
+
+variable "smtp_host" {
+  type        = string
+  description = "The SMTP relay's host name when mail_backend is smtp (email-smtp.us-east-1.amazonaws.com, smtp-relay.brevo.com)."
+  default     = ""
+
+  validation {
+    condition     = var.smtp_host == "" || can(regex("^[A-Za-z0-9.-]+$", var.smtp_host))
+    error_message = "smtp_host must be empty or a host name."
+  }
+}
+
+variable "smtp_port" {
+  type        = number
+  description = "The SMTP relay's port: 587 with STARTTLS, 465 with implicit TLS."
+  default     = 587
+
+  validation {
+    condition     = var.smtp_port == floor(var.smtp_port) && var.smtp_port >= 1 && var.smtp_port <= 65535
+    error_message = "smtp_port must be a TCP port (1 to 65535)."
+  }
+}
+
+variable "smtp_username" {
+  type        = string
+  description = "The SMTP relay's user name (SES: the SMTP credentials' user, not an access key id of yours); its password is the smtp-password secret."
+  default     = ""
+
+  validation {
+    condition     = length(var.smtp_username) <= 256
+    error_message = "smtp_username must be at most 256 characters."
+  }
+}
+
+variable "smtp_security" {
+  type        = string
+  description = "starttls (port 587) or tls (implicit, port 465); certificates are always verified. Plain SMTP is for a loopback relay only, so it is not offered here."
+  default     = "starttls"
+
+  validation {
+    condition     = contains(["starttls", "tls"], var.smtp_security)
+    error_message = "smtp_security must be starttls or tls."
+  }
+}
+
+variable "sendgrid_event_public_key" {
+  type        = string
+  description = "SendGrid's Event Webhook verification key (Settings > Mail Settings > Event Webhook > Signed Event Webhook), base64 as SendGrid shows it; empty leaves POST /webhooks/sendgrid off. A public key, so not a secret."
+  default     = ""
+
+  validation {
+    condition     = var.sendgrid_event_public_key == "" || can(regex("^[A-Za-z0-9+/]+={0,2}$", var.sendgrid_event_public_key))
+    error_message = "sendgrid_event_public_key must be empty or base64 (the key as SendGrid shows it)."
+  }
+}
+
 variable "alert_email" {
   type        = string
   description = "Address Cloud Monitoring mails when an alert fires (dead letters, 5xx ratio, failed mails); empty means no notification channel, the alerts only show in the console."
@@ -194,6 +260,17 @@ variable "console_members" {
   validation {
     condition     = alltrue([for m in var.console_members : can(regex("^(user|group|serviceAccount):[^@\\s]+@[^@\\s]+$", m))])
     error_message = "console_members must be IAM principals such as user:me@example.com, group:authors@example.com or serviceAccount:ci@my-shop.iam.gserviceaccount.com."
+  }
+}
+
+variable "dashboard_members" {
+  type        = list(string)
+  description = "Who may open the author's dashboard through Identity-Aware Proxy (user: or group: principals): granted roles/iap.httpsResourceAccessor on the dashboard service. Its own service account has the console's rights."
+  default     = []
+
+  validation {
+    condition     = alltrue([for m in var.dashboard_members : can(regex("^(user|group):[^@\\s]+@[^@\\s]+$", m))])
+    error_message = "dashboard_members must be people or groups, such as user:me@example.com or group:authors@example.com."
   }
 }
 

@@ -1,6 +1,7 @@
 """Composition root of the worker: builds every adapter from settings, once.
 
-SendGrid is used when SENDGRID_API_KEY is set, the outbox otherwise; the
+Mail goes out by MAIL_BACKEND: SendGrid (the default when SENDGRID_API_KEY is
+set), any SMTP relay, or the outbox folder (the default otherwise); the
 Paddle API when PADDLE_API_KEY is set, the offline stand-in otherwise (demo
 only, and it says so in the log). Stripe's line items come from Stripe's API
 when STRIPE_API_KEY is set, from a fixed demo table in the embedded stack, and
@@ -37,7 +38,20 @@ log = logging.getLogger(__name__)
 
 def build_mailer(settings: Settings) -> Mailer:
     name, address = settings.sender
-    if settings.sendgrid_api_key:
+    if settings.mail == "smtp":
+        from worker.mail.smtp import SmtpMailer
+
+        return SmtpMailer(
+            settings.smtp_host,
+            settings.smtp_port,
+            security=settings.smtp_security,
+            mail_from=address,
+            from_name=name,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            timeout=settings.smtp_timeout,
+        )
+    if settings.mail == "sendgrid":
         from worker.mail.sendgrid import SendGridMailer
 
         return SendGridMailer(

@@ -14,7 +14,9 @@ from common.messages import (
     EditionReissued,
     ErasureRequested,
     ItemsRefunded,
+    KindleRequested,
     LinksRequested,
+    MailEventsReported,
     Message,
     OrderPaid,
     OrderRestored,
@@ -27,6 +29,7 @@ from worker.deps import WorkerDeps
 from worker.use_cases import (
     erase_buyer,
     fulfil_order,
+    record_mail_events,
     reissue_order,
     resend_links,
     resend_order,
@@ -36,6 +39,7 @@ from worker.use_cases import (
     revoke_items,
     revoke_order,
     revoke_payment,
+    send_to_kindle,
 )
 
 Handler = Callable[[Any, WorkerDeps], str]
@@ -51,7 +55,9 @@ HANDLERS: dict[type, Handler] = {
     EditionReissued: reissue_order,
     PaymentRevoked: revoke_payment,
     PaymentRestored: restore_payment,
+    MailEventsReported: record_mail_events,
     ErasureRequested: erase_buyer,
+    KindleRequested: send_to_kindle,
 }
 
 

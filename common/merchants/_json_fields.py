@@ -3,7 +3,8 @@
 Each reader raises EventError naming where the field sits (`data.items[0].price.id`),
 so a 400 says what the storefront sent wrong. A text field is a non-empty string as
 sent; an id is a JSON integer of zero or more (never a float or a bool) or a
-non-empty string, as Shopify's ids and Lemon Squeezy's JSON:API ids arrive. Pure.
+non-empty string, as Shopify's ids and Lemon Squeezy's JSON:API ids arrive. The checkout
+reference a shop page put in a checkout's custom data is read leniently (custom_ref). Pure.
 """
 
 from __future__ import annotations
@@ -49,3 +50,16 @@ def id_field(parent: dict[str, Any], key: str, path: str) -> str:
     if isinstance(value, str) and value:
         return value
     raise EventError(f"{path} is missing or not an id")
+
+
+CHECKOUT_REF_KEY = "exlibris_ref"  # the key a shop page sets in a checkout's custom data
+
+
+def custom_ref(custom_data: object) -> str:
+    """`exlibris_ref` of a checkout's custom data, when usable; "" for anything else.
+
+    The buyer's browser filled it in, so nothing in it may refuse the sale: the contract
+    drops a reference that is too short or not plain text (common/messages).
+    """
+    value = custom_data.get(CHECKOUT_REF_KEY) if isinstance(custom_data, dict) else None
+    return value if isinstance(value, str) else ""

@@ -32,8 +32,11 @@ A partial refund is logged and the copies stay. Lemon Squeezy sends no delivery
 id, so the event id is `<event name>:<identifier>`, the order's UUID, which
 every retry and every resend from the dashboard repeats. `meta.test_mode` is
 logged; with allow_test false a test-mode sale is ignored at WARNING.
-`meta.custom_data` (the checkout's custom data, e.g. `exlibris_ref`) is not
-read here. Needs no permissions; the secrets come from settings.
+`meta.custom_data.exlibris_ref` is the checkout reference (`checkout_ref`, the key to
+/thanks): a checkout link carrying `checkout[custom][exlibris_ref]=…` (or the API's
+`checkout_data.custom`) returns it in the order's webhooks inside `meta.custom_data`
+(docs.lemonsqueezy.com/help/checkout/passing-custom-data); one the contract cannot use is
+dropped, never a refusal. Needs no permissions; the secrets come from settings.
 """
 
 from __future__ import annotations
@@ -45,7 +48,13 @@ from typing import Any, ClassVar
 
 from common.merchants._events import Event, EventError, Ignored, SignatureError
 from common.merchants._hmac import SHA256_HEX, check_signatures, hmac_sha256
-from common.merchants._json_fields import id_field, load_object, object_field, text_field
+from common.merchants._json_fields import (
+    custom_ref,
+    id_field,
+    load_object,
+    object_field,
+    text_field,
+)
 from common.merchants._port import WebhookRequest
 from common.messages import Buyer, ContractError, OrderPaid, OrderRevoked
 from common.settings import Settings
@@ -137,11 +146,14 @@ def _event(payload: dict[str, Any], event_header: str | None, allow_test: bool) 
         extra={"event_type": event_name, "order_id": order_id, "test_mode": test_mode},
     )
     if event_name == "order_created":
-        return _paid(attributes, order_id, event_id, test_mode and not allow_test)
+        ref = custom_ref(meta.get("custom_data"))
+        return _paid(attributes, order_id, event_id, test_mode and not allow_test, ref)
     return _refunded(attributes, order_id, event_id)
 
 
-def _paid(attributes: dict[str, Any], order_id: str, event_id: str, refused: bool) -> Event:
+def _paid(
+    attributes: dict[str, Any], order_id: str, event_id: str, refused: bool, ref: str
+) -> Event:
     status = text_field(attributes, "status", "data.attributes.status")
     if status != "paid":
         note = f"order {order_id} is {status}, not paid: nothing to deliver"
@@ -166,6 +178,7 @@ def _paid(attributes: dict[str, Any], order_id: str, event_id: str, refused: boo
             name="" if name is None else name,  # the contract refuses what is not text
             email=text_field(attributes, "user_email", "data.attributes.user_email"),
         ),
+        checkout_ref=ref,
     )
 
 

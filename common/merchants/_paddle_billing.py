@@ -10,6 +10,14 @@ in Billing payloads: OrderPaid carries the customer id and the worker asks the
 Paddle API. It also carries the transaction's line items (`details.line_items`,
 ids `txnitm_…`), because a refund names the items it refunds by those ids.
 
+The checkout reference (`checkout_ref`, the key to /thanks) is `data.custom_data.exlibris_ref`:
+the shop's page passes `customData: {exlibris_ref: …}` to Paddle.Checkout.open() and the
+same value in `settings.successUrl`; Paddle holds custom data against the transaction and
+returns it as `custom_data` (developer.paddle.com/build/transactions/custom-data,
+/paddlejs/methods/paddle-checkout-open; `custom_data` is "object or null" on the
+transaction, developer.paddle.com/webhooks/transactions/transaction-created). The buyer's
+browser wrote it, so a missing, odd or short one is dropped, never a refusal.
+
 Refunds (developer.paddle.com, Adjustments): `type: full` refunds the whole
 transaction and revokes the order. `type: partial` lists `items`, each with
 its own type; the items refunded in full (one book of two, say) lose their
@@ -28,7 +36,7 @@ from typing import Any, ClassVar
 
 from common.merchants._events import Event, EventError, Ignored
 from common.merchants._hmac import TimestampedHeader, check_signatures, check_window, hmac_sha256
-from common.merchants._json_fields import load_object, object_field, text_field
+from common.merchants._json_fields import custom_ref, load_object, object_field, text_field
 from common.merchants._port import WebhookRequest
 from common.messages import (
     ContractError,
@@ -140,6 +148,7 @@ def _paid(payload: dict[str, Any], event_id: str) -> OrderPaid:
         source="billing",
         customer_id=text_field(data, "customer_id", "data.customer_id"),
         items=_line_items(data),
+        checkout_ref=custom_ref(data.get("custom_data")),
     )
 
 

@@ -22,7 +22,12 @@ ACH settled) are sales; `completed` with `unpaid` waits for that second event an
 event carries no line items, so OrderPaid names the session (`lookup_ref`, the
 worker lists its line items) and the `payment_intent` (`payment_ref`, which refunds
 and disputes name). The order is `stripe-<session id>`; the buyer is
-`customer_details.email` and `.name` (falling back to `customer_email`).
+`customer_details.email` and `.name` (falling back to `customer_email`). The session id is
+also the checkout reference (`checkout_ref`): Stripe puts it into the success URL where the
+author wrote `{CHECKOUT_SESSION_ID}`, for Checkout's `success_url` and a Payment Link's
+`after_completion.redirect.url` alike (docs.stripe.com/payments/checkout/custom-success-page;
+stripe-ruby PaymentLinkCreateParams::AfterCompletion::Redirect#url), so the buyer lands on
+/thanks?ref=<session id>.
 
 Money back (docs.stripe.com/api/events/types): `charge.refunded` fires for partial
 refunds too, so only `amount_refunded == amount` revokes; `charge.dispute.created`
@@ -161,6 +166,7 @@ def _session(kind: str, session: dict[str, Any], event_id: str, when: str) -> Ev
         buyer=_buyer(session),
         lookup_ref=session_id,
         payment_ref=_id_of(session.get("payment_intent")),
+        checkout_ref=session_id,
     )
 
 

@@ -4,7 +4,14 @@ Every name, address and id a message carries is normalised once, when the messag
 (`_buyer_data.py`), so every adapter downstream receives text that is already safe.
 """
 
-from common.messages._buyer_data import NOTE_MAX, BuyerDataError, ascii_address, parse_email
+from common.messages._buyer_data import (
+    KINDLE_DOMAINS,
+    NOTE_MAX,
+    BuyerDataError,
+    ascii_address,
+    kindle_address,
+    parse_email,
+)
 from common.messages._codec import (
     Buyer,
     ContractError,
@@ -12,7 +19,10 @@ from common.messages._codec import (
     EditionReissued,
     ErasureRequested,
     ItemsRefunded,
+    KindleRequested,
     LinksRequested,
+    MailEvent,
+    MailEventsReported,
     Message,
     OrderPaid,
     OrderRestored,
@@ -26,10 +36,13 @@ from common.messages._codec import (
     now_iso,
 )
 from common.messages._envelope import attributes_of, parse_envelope, push_envelope
+from common.messages._fields import CHECKOUT_REF_MIN, clean_checkout_ref
 from common.messages._purchase import GIFT
 
 __all__ = [
+    "CHECKOUT_REF_MIN",
     "GIFT",
+    "KINDLE_DOMAINS",
     "NOTE_MAX",
     "Buyer",
     "BuyerDataError",
@@ -38,7 +51,10 @@ __all__ = [
     "EditionReissued",
     "ErasureRequested",
     "ItemsRefunded",
+    "KindleRequested",
     "LinksRequested",
+    "MailEvent",
+    "MailEventsReported",
     "Message",
     "OrderPaid",
     "OrderRestored",
@@ -49,8 +65,10 @@ __all__ = [
     "ResendRequested",
     "ascii_address",
     "attributes_of",
+    "clean_checkout_ref",
     "decode",
     "encode",
+    "kindle_address",
     "now_iso",
     "parse_email",
     "parse_envelope",

@@ -73,6 +73,27 @@ def parse_email(value: object) -> str:
     return str(checked.normalized)
 
 
+# Send to Kindle's addresses (@free.kindle.com: delivered over Wi-Fi only); stamping/kindle.py
+# cites the sources. Any other domain would turn "send to my Kindle" into "mail anyone a book".
+KINDLE_DOMAINS = ("kindle.com", "free.kindle.com")
+
+
+def kindle_address(value: object) -> str:
+    """A Kindle's own address (@kindle.com, @free.kindle.com), normalised; else BuyerDataError."""
+    if not isinstance(value, str) or not value.strip():
+        raise BuyerDataError("enter your Kindle's e-mail address (it ends in @kindle.com)")
+    try:
+        address = parse_email(value)
+    except BuyerDataError:
+        raise BuyerDataError("that is not an e-mail address") from None
+    if address.rpartition("@")[2].lower() not in KINDLE_DOMAINS:
+        raise BuyerDataError(
+            "Send to Kindle mails only to a Kindle's own address, ending in @kindle.com "
+            "or @free.kindle.com (Amazon shows it under Manage Your Content and Devices)"
+        )
+    return address
+
+
 def ascii_address(email: str) -> str:
     """The address with its domain in IDNA (xn--) form, for providers that want ASCII."""
     try:

@@ -7,7 +7,7 @@ Attributes carry type, version and the idempotency key so an operator can
 filter the dead-letter subscription without decoding bodies. The messages
 themselves live by kind in _purchase.py, _refund.py (refunds and chargebacks,
 by order or, for Stripe, by payment) and _requests.py; this module names them
-all, so callers import from here.
+all, so callers import from here (mail events: _mail_events.py).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import asdict
 from typing import Any
 
 from common.messages._fields import READ_VERSIONS, VERSION, ContractError, now_iso
+from common.messages._mail_events import MailEvent, MailEventsReported, mail_events_of
 from common.messages._purchase import Buyer, OrderPaid, PaidItem
 from common.messages._refund import (
     ItemsRefunded,
@@ -29,6 +30,7 @@ from common.messages._requests import (
     CopyRequested,
     EditionReissued,
     ErasureRequested,
+    KindleRequested,
     LinksRequested,
     ResendRequested,
 )
@@ -41,7 +43,10 @@ __all__ = [
     "EditionReissued",
     "ErasureRequested",
     "ItemsRefunded",
+    "KindleRequested",
     "LinksRequested",
+    "MailEvent",
+    "MailEventsReported",
     "Message",
     "OrderPaid",
     "OrderRestored",
@@ -66,7 +71,9 @@ Message = (
     | EditionReissued
     | PaymentRevoked
     | PaymentRestored
+    | MailEventsReported
     | ErasureRequested
+    | KindleRequested
 )
 _TYPES: dict[str, type[Message]] = {
     t.TYPE: t
@@ -81,7 +88,9 @@ _TYPES: dict[str, type[Message]] = {
         EditionReissued,
         PaymentRevoked,
         PaymentRestored,
+        MailEventsReported,
         ErasureRequested,
+        KindleRequested,
     )
 }
 
@@ -89,6 +98,11 @@ _TYPES: dict[str, type[Message]] = {
 def encode(message: Message) -> bytes:
     """Serialise a message to the JSON bytes carried as Pub/Sub data."""
     body: dict[str, Any] = {"type": message.TYPE, **asdict(message)}
+    if body.get("checkout_ref") == "":
+        # Added within version 2: a worker of before it refuses a field it does not know,
+        # so a sale without a reference is sent as such a worker would read it (while a
+        # deploy rolls, the service may be new and the worker old).
+        del body["checkout_ref"]
     return json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
 
 
@@ -130,6 +144,8 @@ def _typed(kind: type[Message], body: dict[str, Any]) -> dict[str, Any]:
     body["version"] = VERSION
     if kind is ItemsRefunded:
         body["item_ids"] = tuple(_list(body["item_ids"], "item_ids"))
+    if kind is MailEventsReported:
+        body["events"] = mail_events_of(body)
     return body
 
 

@@ -21,6 +21,11 @@ READ_VERSIONS = (1, 2)  # messages of version 1 still read (common/messages/_cod
 # An order id names objects in the bucket (orders/<id>.json, copies/<id>/…) and travels
 # in URLs, so it keeps to a safe alphabet; "." and ".." would name folders, not orders.
 _ORDER_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+# A checkout reference (the buyer's key to /thanks?ref=…) names index/checkouts/<ref> and
+# travels in a URL. Stripe's Checkout Session ids (cs_live_…) fit; a shop page's own
+# exlibris_ref must be 16+ random characters, so a shorter one guards nothing.
+CHECKOUT_REF_MIN = 16
+_CHECKOUT_REF = re.compile(rf"[A-Za-z0-9_-]{{{CHECKOUT_REF_MIN},128}}")
 
 
 class ContractError(ValueError):
@@ -59,6 +64,17 @@ def clean_ref(value: str, what: str) -> str:
     if not _ORDER_ID.fullmatch(value) or value in (".", ".."):
         raise ContractError(f"{what} must be 1 to 128 letters, digits, '.', '_' or '-'")
     return value
+
+
+def clean_checkout_ref(value: object) -> str:
+    """The reference if it is one /thanks may be found by, else "" (never a refusal).
+
+    It comes from a checkout the buyer's browser filled in, so a bad one must not cost
+    the sale: the order is delivered by mail and /links as always, just not indexed.
+    """
+    if isinstance(value, str) and _CHECKOUT_REF.fullmatch(value.strip()):
+        return value.strip()
+    return ""
 
 
 def clean_order_id(value: str) -> str:

@@ -12,6 +12,7 @@ from common.messages._fields import (
     check_ids,
     check_refs,
     checked,
+    clean_checkout_ref,
     id_tuple,
 )
 
@@ -66,6 +67,10 @@ class OrderPaid:
     lookup_ref: str = ""
     # The payment later refunds and disputes name (Stripe's payment_intent), indexed by the worker.
     payment_ref: str = ""
+    # What the checkout returned the buyer to /thanks with: Stripe's Checkout Session id, or
+    # the exlibris_ref a shop page put in Paddle's or Lemon Squeezy's custom data. One that
+    # is too short or not plain letters, digits, '_' and '-' is dropped, never refused.
+    checkout_ref: str = ""
     version: int = VERSION
     # A gift's words from the author, shown in its mail (`exlibris give --note`); "" for sales.
     note: str = ""
@@ -73,6 +78,7 @@ class OrderPaid:
     def __post_init__(self) -> None:
         check_ids(self, "order_id", "event_id", "occurred_at", "merchant")
         check_refs(self, "lookup_ref", "payment_ref")
+        object.__setattr__(self, "checkout_ref", clean_checkout_ref(self.checkout_ref))
         if self.lookup_ref and isinstance(self.product_ids, list | tuple) and not self.product_ids:
             object.__setattr__(self, "product_ids", ())  # the worker looks them up
         else:

@@ -11,6 +11,7 @@ from common.orders._download_counts import (
 )
 from common.orders._index import (
     OrderQuery,
+    checkout_index_name,
     find_order_ids,
     payment_index_name,
     product_prefix,
@@ -18,10 +19,13 @@ from common.orders._index import (
 )
 from common.orders._order_store import OrderStore
 from common.orders._record import (
+    RESTORABLE,
     DeliveredFile,
     EmailChange,
     InvalidTransition,
+    MailStatus,
     OrderRecord,
+    SentMail,
     Status,
 )
 from common.orders._reissues import (
@@ -46,16 +50,20 @@ from common.orders._store import (
 )
 
 __all__ = [
+    "RESTORABLE",
     "CountContended",
     "DeliveredFile",
     "EmailChange",
     "InvalidTransition",
+    "MailStatus",
     "OrderQuery",
     "OrderRecord",
     "OrderStore",
     "Progress",
     "RecordContended",
+    "SentMail",
     "Status",
+    "checkout_index_name",
     "claim_name",
     "code_name",
     "code_owner",

@@ -8,11 +8,17 @@ creates the record (common/orders.py), and a query lists a prefix:
     index/products/<catalog slug>/<order id>                  a product's orders
     index/created/<YYYY-MM-DD>/<order id>                     orders created that day (UTC)
     index/payments/<merchant>/<payment ref>                   the order a payment paid for
+    index/checkouts/<checkout ref>                            the order a checkout returned to
 
 The payment index is the other way round: its name holds the merchant's payment
 id (Stripe's payment_intent) and its body the order id, because Stripe's refunds
 and disputes name the payment, not the Checkout Session our order is named after.
-The worker writes it, create-only, just before it creates the record.
+The worker writes it, create-only, just before it creates the record. The checkout
+index is written the same way and read by /thanks?ref=…: its name is the reference the
+checkout put in the buyer's success URL (Stripe's Checkout Session id, or the exlibris_ref
+a shop page generated), its body the order id. It has no merchant in its name because the
+page is given the reference alone; a reference is 16+ random characters, so two stores
+never share one, and create-only means the first order to claim one keeps it.
 
 Each body is the order id. A day's folder holds at most that day's orders,
 and a period is listed month by month (`index/created/2026-05` is one prefix),
@@ -36,6 +42,7 @@ from common.storage import PreconditionFailed, Storage
 PRODUCTS = "index/products/"
 CREATED = "index/created/"
 PAYMENTS = "index/payments/"
+CHECKOUTS = "index/checkouts/"
 RECORDS = "orders/"
 
 
@@ -46,6 +53,11 @@ def product_prefix(slug: str) -> str:
 def payment_index_name(merchant: str, payment_ref: str) -> str:
     """Where the order a merchant's payment paid for is named (its body is the order id)."""
     return f"{PAYMENTS}{merchant}/{payment_ref}"
+
+
+def checkout_index_name(checkout_ref: str) -> str:
+    """Where the order a checkout reference returned to is named (its body is the order id)."""
+    return f"{CHECKOUTS}{checkout_ref}"
 
 
 def index_names(record: OrderRecord) -> list[str]:

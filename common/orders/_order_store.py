@@ -17,11 +17,16 @@ from datetime import date
 from typing import Any, BinaryIO
 
 from common.orders._download_counts import count_download, read_count, read_counts, reset_count
-from common.orders._index import OrderQuery, find_order_ids, write_indexes
+from common.orders._index import (
+    OrderQuery,
+    checkout_index_name,
+    find_order_ids,
+    write_indexes,
+)
 from common.orders._record import OrderRecord
 from common.orders._reissues import Progress, read_json, read_progress
 from common.orders._store import load_record, save_record, update_record
-from common.storage import Blob, Storage, exists
+from common.storage import Blob, NotFound, Storage, exists
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,13 @@ class OrderStore:
 
     def write_indexes(self, record: OrderRecord) -> None:
         write_indexes(self.storage, self.bucket, record)
+
+    def checkout_order(self, checkout_ref: str) -> str | None:
+        """The order a checkout reference names (index/checkouts/), or None while there is none."""
+        try:
+            return self.read(checkout_index_name(checkout_ref)).data.decode()
+        except NotFound:
+            return None
 
     def find(self, query: OrderQuery, *, today: date) -> list[str]:
         return find_order_ids(self.storage, self.bucket, query, today=today)

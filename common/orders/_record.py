@@ -21,7 +21,10 @@ history entry, so the history tells the whole story.
 
 Besides the status, a deliverable record may have its copies re-stamped from
 a new edition (`restamped`) and more mails sent (`mail_sent`); both append to
-the record without moving the status.
+the record without moving the status. Each mail keeps what the provider last
+said of it (`mail_event`: SendGrid's Event Webhook, worker/use_cases/_mail_events.py):
+`accepted` when sent, then `delivered`, `deferred`, `bounced`, `dropped` or
+`spam`. An order whose last mail bounced or was dropped is `undeliverable`.
 
 How it is stored and advanced under preconditions is common/order_store.py.
 Download counts are not in the record: the service keeps them in their own
@@ -57,6 +60,28 @@ ERASED = "buyer data erased on request"  # the revocation an erasure makes
 _CORRECTED = "address corrected to "
 
 
+class MailStatus(StrEnum):
+    """What the provider last said of a mail (SendGrid's events, mapped in common/mail_events)."""
+
+    ACCEPTED = "accepted"  # sent (SMTP 250, SendGrid 202 or its `processed` event)
+    DEFERRED = "deferred"  # the receiving server said "later"; the provider keeps trying
+    DELIVERED = "delivered"
+    BOUNCED = "bounced"
+    DROPPED = "dropped"  # the provider refused to try (a suppressed or invalid address)
+    SPAM = "spam"  # the buyer marked it as spam
+
+
+# What no later event takes back, except a later final one (a bounce after delivered, a
+# spam report): events come in any order, so a deferral never downgrades these.
+FINAL_MAIL_STATUSES = frozenset(
+    {MailStatus.DELIVERED, MailStatus.BOUNCED, MailStatus.DROPPED, MailStatus.SPAM}
+)
+# The buyer did not get the mail: the order needs the author (`orders --status undeliverable`).
+UNDELIVERED = frozenset({MailStatus.BOUNCED, MailStatus.DROPPED})
+_FAILED = UNDELIVERED | {MailStatus.SPAM}  # worth a line in the order's history
+_MAIL_RANK = {status: rank for rank, status in enumerate(MailStatus)}
+
+
 class InvalidTransition(ValueError):
     """The change is not allowed from the record's current status."""
 
@@ -83,9 +108,24 @@ class StatusChange:
 
 @dataclass(frozen=True)
 class SentMail:
-    kind: str  # "delivery", "links-resent" or "new-edition"
+    kind: str  # "delivery", "links-resent", "new-edition" or "kindle"
     provider_id: str
     at: str
+    # Set for a mail not to the order's address (a Kindle's), and only masked (j***@k***.com):
+    # the address itself is kept nowhere (common/kindle.py).
+    to: str = ""
+    status: MailStatus = MailStatus.ACCEPTED
+    status_at: int = 0  # the provider's time of the event that set the status (epoch seconds)
+    reason: str = ""  # the provider's words for a bounce, drop or deferral
+    event_id: str = ""  # the provider's id of that event (a repeat of it changes nothing)
+
+    def newer(self, status: MailStatus, timestamp: int) -> bool:
+        """Whether an event says more than the status held: a final one, then the later one."""
+
+        def key(s: MailStatus, t: int) -> tuple[bool, int, int]:
+            return (s in FINAL_MAIL_STATUSES, t, _MAIL_RANK[s])
+
+        return key(status, timestamp) > key(self.status, self.status_at)
 
 
 @dataclass(frozen=True)
@@ -219,11 +259,46 @@ class OrderRecord:
         """Fresh links went out again; the status does not change."""
         return self.mail_sent("links-resent", provider_id=provider_id, at=at)
 
-    def mail_sent(self, kind: str, *, provider_id: str, at: str) -> OrderRecord:
-        """Another mail about a delivered order went out (re-send, new edition)."""
+    def mail_sent(self, kind: str, *, provider_id: str, at: str, to: str = "") -> OrderRecord:
+        """Another mail about a delivered order went out (re-send, new edition, Kindle)."""
         if not self.deliverable:
             raise InvalidTransition(f"order {self.order_id} is {self.status}: nothing to mail")
-        return replace(self, mails=(*self.mails, SentMail(kind, provider_id, at)))
+        return replace(self, mails=(*self.mails, SentMail(kind, provider_id, at, to)))
+
+    @property
+    def undeliverable(self) -> bool:
+        """The last mail bounced or was dropped: the buyer has no links until the author acts."""
+        return bool(self.mails) and self.mails[-1].status in UNDELIVERED
+
+    def mail_index(self, message_id: str) -> int | None:
+        """Which mail the provider's event names, or None.
+
+        SendGrid's events carry sg_message_id, the X-Message-Id its send answered (our
+        provider_id) followed by a dot and its own suffix.
+        """
+        for n in reversed(range(len(self.mails))):
+            sent = self.mails[n].provider_id
+            if sent and (message_id == sent or message_id.startswith(f"{sent}.")):
+                return n
+        return None
+
+    def mail_event(
+        self, index: int, *, status: MailStatus, timestamp: int, event_id: str, reason: str, at: str
+    ) -> OrderRecord:
+        """The provider said this of mail `index`; a repeat or an older event changes nothing."""
+        mail = self.mails[index]
+        if (event_id and event_id == mail.event_id) or not mail.newer(status, timestamp):
+            return self
+        reason = " ".join(reason.split())[:300]
+        changed = replace(
+            mail, status=status, status_at=timestamp, reason=reason, event_id=event_id
+        )
+        mails = (*self.mails[:index], changed, *self.mails[index + 1 :])
+        if status not in _FAILED:
+            return replace(self, mails=mails)
+        note = f"{mail.kind} mail {status}" + (f": {reason}" if reason else "")
+        change = StatusChange(self.status, at, note)
+        return replace(self, mails=mails, history=(*self.history, change))
 
     def email_corrected(self, *, email: str, reason: str, by: str, at: str) -> OrderRecord:
         """Mail goes to this address from now on; the history says why. Idempotent."""
@@ -270,6 +345,8 @@ class OrderRecord:
         revoked = self.revoked(reason=ERASED, at=at, by=by)
         addresses = self.emails
         history = tuple(replace(h, note=_without(h.note, addresses)) for h in revoked.history)
+        # A bounce's reason often quotes the address ("550 <ada@…>: no such user").
+        mails = tuple(replace(m, reason=_without(m.reason, addresses)) for m in self.mails)
         change = StatusChange(Status.REVOKED, at, f"buyer data erased on request of {by}")
         return replace(
             revoked,
@@ -281,6 +358,7 @@ class OrderRecord:
             erased_at=at,
             erased_by=by,
             history=(*history, change),
+            mails=mails,
         )
 
     def files_of(self, sources: frozenset[str] | set[str]) -> tuple[int, ...]:
@@ -358,7 +436,7 @@ class OrderRecord:
             StatusChange(**{**_fields_of(StatusChange, h), "status": Status(h["status"])})
             for h in raw.get("history", ())
         )
-        raw["mails"] = tuple(_known(SentMail, m) for m in raw.get("mails", ()))
+        raw["mails"] = tuple(_sent_mail(m) for m in raw.get("mails", ()))
         raw["email_changes"] = tuple(_known(EmailChange, c) for c in raw.get("email_changes", ()))
         for name in ("products", "paddle_ids", "product_ids", "item_ids"):
             raw[name] = tuple(str(v) for v in raw.get(name, ()))
@@ -380,6 +458,11 @@ def _without(note: str, addresses: tuple[str, ...]) -> str:
 def _fields_of(kind: type, raw: dict[str, Any]) -> dict[str, Any]:
     names = {f.name for f in fields(kind)}
     return {k: v for k, v in raw.items() if k in names}
+
+
+def _sent_mail(raw: dict[str, Any]) -> SentMail:
+    mail: SentMail = _known(SentMail, raw)
+    return replace(mail, status=MailStatus(mail.status))
 
 
 def _known(kind: type, raw: dict[str, Any]) -> Any:

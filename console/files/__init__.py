@@ -4,5 +4,13 @@
 """
 
 from console.files._cli import FILE_COMMANDS, add_file_commands, main, parser, run_file_command
+from console.files._trace import authentic_with
 
-__all__ = ["FILE_COMMANDS", "add_file_commands", "main", "parser", "run_file_command"]
+__all__ = [
+    "FILE_COMMANDS",
+    "add_file_commands",
+    "authentic_with",
+    "main",
+    "parser",
+    "run_file_command",
+]

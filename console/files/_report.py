@@ -31,18 +31,27 @@ def write_report(
     notes: Iterable[str],
 ) -> None:
     """Write the report on the traced file `data`; `store` is (storage, bucket), or why none."""
-    case = describe(name, data, trace, datetime.now(UTC).replace(microsecond=0), notes)
-    if isinstance(store, str):
-        case = replace(case, store_unread=store)
-    else:
-        orders, unread = order_facts(*store, orders_to_look_up(trace))
-        case = replace(case, orders=orders, store_unread=unread)
     partial = out.with_name(f".{out.name}.part")
     try:
-        partial.write_bytes(render_report(case))
+        partial.write_bytes(report_pdf(name, data, trace, store, notes))
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def report_pdf(
+    name: str,
+    data: bytes,
+    trace: Trace,
+    store: tuple[Storage, str] | str,
+    notes: Iterable[str],
+) -> bytes:
+    """The report's PDF (the dashboard hands it to the browser, the console writes it)."""
+    case = describe(name, data, trace, datetime.now(UTC).replace(microsecond=0), notes)
+    if isinstance(store, str):
+        return render_report(replace(case, store_unread=store))
+    orders, unread = order_facts(*store, orders_to_look_up(trace))
+    return render_report(replace(case, orders=orders, store_unread=unread))
 
 
 def order_facts(

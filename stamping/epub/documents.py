@@ -6,10 +6,16 @@ as they were. A document is split once (`split_document`) into the parts no
 buyer changes and the two places where buyer data goes, so segments.py can
 deflate the parts once per book and only the buyer's few bytes per copy.
 
-The footer is one <div class="exlibris-footer"> whose inline style resets
-what a book's stylesheet commonly sets on blocks, so the line looks the same
-in every book; on a fixed-layout page it sits at the page's foot instead of
-after the content, where the viewport would clip it.
+The footer is one <div class="exlibris-footer">. Its look comes from the
+ex-libris page's stylesheet, which every document with a footer links from
+its <head>: rules marked !important that reset what a book's stylesheet
+commonly sets on blocks, so the line looks the same in every book. Not an
+inline `style`: EPUBCheck 4 then reports OPF-018 in every document declared
+with remote resources (w3c/epubcheck#1335, fixed in 5.0 by #1437:
+https://github.com/w3c/epubcheck/pull/1437), and Debian's is 4.2.6. A
+document without a <head> keeps the inline style. On a fixed-layout page the
+footer sits at the page's foot instead of after the content, where the
+viewport would clip it (class exlibris-footer-fixed, beside the first).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ _FOOTER_STYLE = (
     "line-height:1.4;letter-spacing:normal;color:{color};"
 )
 _FIXED_STYLE = "position:absolute;left:0;right:0;bottom:0.5em;margin:0;"
+FIXED_CLASS = "exlibris-footer-fixed"
 _CLASS_VALUE = re.compile(r"""\sclass\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
@@ -45,6 +52,7 @@ class Split:
     prefix: str  # the body's namespace prefix: "" or e.g. "h:"
     mode: str  # "data": add data-exlibris; "class": add a class attribute;
     # "class-token": head ends inside the class value; "svg": comment only; "": nothing
+    linked: bool = False  # the head links the footer's stylesheet
 
 
 @dataclass(frozen=True)
@@ -65,13 +73,28 @@ def document_marks(stamp: Stamp, *, epub3: bool, footer_template: str, color: st
         attribute=xmltext.attr(marks.attribute(stamp.order_id, stamp.code)),
         token=xmltext.attr(marks.CLASS_PREFIX + stamp.code),
         footer_line=text.render(footer_template, stamp, epub3=epub3),
-        color=color if _COLOR.fullmatch(color) else "#555555",
+        color=footer_color(color),
     )
 
 
-def split_document(raw: bytes, name: str, *, epub3: bool, svg: bool) -> Split | None:
-    """The document's split; None when there is no <body> (or <svg> root) to mark; StampError
-    if its DOCTYPE declares entities (xmltext.refuse_entities)."""
+def footer_color(color: str) -> str:
+    """The style's colour if it is #rrggbb, else a grey: it goes into CSS."""
+    return color if _COLOR.fullmatch(color) else "#555555"
+
+
+def split_document(
+    raw: bytes,
+    name: str,
+    *,
+    epub3: bool,
+    svg: bool,
+    css_href: str | None = None,
+    sectioned: bool = False,
+) -> Split | None:
+    """The document's split, its head linking the stylesheet at `css_href` if given, the
+    footer's place inside the last section when `sectioned` (EDUPUB allows no other element
+    after a section); None when there is no <body> (or <svg> root) to mark; StampError if its
+    DOCTYPE declares entities (xmltext.refuse_entities)."""
     xmltext.refuse_entities(raw, name)
     source, codec = xmltext.decode(raw, name)
     if svg:
@@ -92,15 +115,43 @@ def split_document(raw: bytes, name: str, *, epub3: bool, svg: bool) -> Split | 
     elif xmltext.has_attribute(tag, marks.ATTRIBUTE):
         mode = ""
     tag_rest = tag[cut:close] + ">"
-    head = source[: body.start()] + tag[:cut]
+    before, linked = _linked(source[: body.start()], css_href)
+    head = before + tag[:cut]
     if empty:
         rest = f"</{prefix}body>" + source[body.end() :]
-        return Split(codec, head, tag_rest, "", rest, prefix, mode)
+        return Split(codec, head, tag_rest, "", rest, prefix, mode, linked)
     end = xmltext.end_tag(source, "body", prefix, body.end())
     if end is None:
         return None
-    content = source[body.end() : end.start()]
-    return Split(codec, head, tag_rest, content, source[end.start() :], prefix, mode)
+    at = _last_section_end(source, body.end(), end.start(), prefix) if sectioned else end.start()
+    content = source[body.end() : at]
+    return Split(codec, head, tag_rest, content, source[at:], prefix, mode, linked)
+
+
+def _last_section_end(source: str, start: int, at: int, prefix: str) -> int:
+    """Where the innermost last section ends, when the content before `at` ends in sections."""
+    closing = f"</{prefix}section>"
+    while True:
+        before = source[start:at].rstrip()
+        if not before.endswith(closing):
+            return at
+        found = xmltext.end_tag(source[:at], "section", prefix, start)
+        if found is None:
+            return at
+        at = found.start()
+
+
+def _linked(before_body: str, css_href: str | None) -> tuple[str, bool]:
+    """The text before <body> with a <link> to the stylesheet ending the <head>, if it has one."""
+    start = next(xmltext.start_tags(before_body, "head"), None) if css_href else None
+    if start is None or css_href is None or start.group(0).endswith("/>"):
+        return before_body, False
+    end = xmltext.end_tag(before_body, "head", start.group(1), start.end())
+    if end is None:
+        return before_body, False
+    namespace = f' xmlns="{XHTML_NS}"' if start.group(1) else ""  # <h:head>: our link is XHTML
+    link = f'<link{namespace} rel="stylesheet" type="text/css" href="{xmltext.attr(css_href)}"/>\n'
+    return before_body[: end.start()] + link + before_body[end.start() :], True
 
 
 def opening(split: Split, how: DocumentMarks) -> str:
@@ -119,8 +170,14 @@ def tail(split: Split, how: DocumentMarks, *, footer: bool, fixed: bool) -> str:
     """What the buyer adds before </body>: the footer line, or nothing."""
     if split.mode == "svg" or not footer:
         return ""
-    style = _FOOTER_STYLE.format(color=how.color) + (_FIXED_STYLE if fixed else "")
     namespace = f' xmlns="{XHTML_NS}"' if split.prefix else ""  # <h:body>: our div is XHTML
-    return (
-        f'\n<div{namespace} class="{marks.FOOTER_CLASS}" style="{style}">{how.footer_line}</div>\n'
-    )
+    if split.linked:
+        look = (
+            f' class="{marks.FOOTER_CLASS} {FIXED_CLASS}"'
+            if fixed
+            else f' class="{marks.FOOTER_CLASS}"'
+        )
+    else:
+        style = _FOOTER_STYLE.format(color=how.color) + (_FIXED_STYLE if fixed else "")
+        look = f' class="{marks.FOOTER_CLASS}" style="{style}"'
+    return f"\n<div{namespace}{look}>{how.footer_line}</div>\n"

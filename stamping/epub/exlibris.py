@@ -10,26 +10,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import stamping.epub.documents as documents
 import stamping.epub.marks as marks
 import stamping.epub.text as text
 import stamping.epub.xmltext as xmltext
 from stamping.stamp import Stamp
 
 TITLE = marks.PAGE_TITLE  # trace finds the page by it
+TITLE_ID, INDEX_CLASS = "exlibris-title", "exlibris-index"
 _DOCTYPE2 = (
     '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" '
     '"http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">'
 )
 _CSS = """/* exlibris: the ex-libris page's own styles; the book's stylesheets are not linked */
-html, body {{ margin: 0; padding: 0; }}
-body.{page} {{ text-align: center; color: #222222; background: transparent;{size} }}
+body.{page} {{ margin: 0; padding: 0; text-align: center; color: #222222;
+  background: transparent;{size} }}
 .exlibris-plate {{ margin: {top} auto 0 auto; padding: 1.2em 1em; max-width: 28em;
   border-top: 1px solid #999999; border-bottom: 1px solid #999999; font-size: {font}; }}
-.exlibris-title {{ margin: 0 0 0.8em 0; font-size: 1.4em; font-style: italic;
+.exlibris-title {{ margin: 0 0 0.8em 0; font-size: 1.4em; font-style: italic; font-weight: normal;
   letter-spacing: 0.08em; text-indent: 0; }}
 .exlibris-text {{ margin: 0; line-height: 1.5; text-indent: 0; }}
 .exlibris-verify {{ margin: 1em 0 0 0; font-size: 0.8em; text-indent: 0; word-wrap: break-word; }}
 .exlibris-verify a {{ color: #222222; }}
+.exlibris-index {{ display: none; }}
+"""
+# The footer line in the book's own documents, which link this file: each rule wins over the
+# book's (!important), so the line looks the same in every book.
+_FOOTER_CSS = """div.{footer} {{ display: block !important; clear: both !important;
+  margin: 2em 0 0 0 !important; padding: 0 !important; border: 0 !important;
+  text-indent: 0 !important; text-align: center !important; font-size: 0.75em !important;
+  font-style: normal !important; font-weight: normal !important; line-height: 1.4 !important;
+  letter-spacing: normal !important; color: {color} !important; }}
+div.{fixed} {{ position: absolute !important; left: 0 !important; right: 0 !important;
+  bottom: 0.5em !important; margin: 0 !important; }}
 """
 
 
@@ -39,16 +52,22 @@ class Page:
     language: str
     rtl: bool
     viewport: tuple[int, int] | None  # fixed layout: the book's page size in CSS px
+    index: bool = False  # a whole-publication index (dc:type index): every document holds one
 
 
-def page_css(page: Page) -> str:
-    """The stylesheet: sized to the viewport on a fixed-layout page."""
+def page_css(page: Page, color: str = "#555555") -> str:
+    """The stylesheet: the page's, sized to the viewport on a fixed-layout page, and the
+    footer line's in `color` (#rrggbb)."""
+    footer = _FOOTER_CSS.format(
+        footer=marks.FOOTER_CLASS, fixed=documents.FIXED_CLASS, color=documents.footer_color(color)
+    )
     if page.viewport is None:
-        return _CSS.format(page=marks.PAGE_CLASS, size="", top="3em", font="1em")
+        return _CSS.format(page=marks.PAGE_CLASS, size="", top="3em", font="1em") + footer
     width, height = page.viewport
     size = f" width: {width}px; height: {height}px; overflow: hidden;"
     font = f"{max(12, round(min(width, height) / 28))}px"
-    return _CSS.format(page=marks.PAGE_CLASS, size=size, top=f"{round(height / 4)}px", font=font)
+    top = f"{round(height / 4)}px"
+    return _CSS.format(page=marks.PAGE_CLASS, size=size, top=top, font=font) + footer
 
 
 def page_xhtml(page: Page, stamp: Stamp, template: str, css_href: str) -> str:
@@ -64,10 +83,12 @@ def page_xhtml(page: Page, stamp: Stamp, template: str, css_href: str) -> str:
             f"<body {_body_attrs(page, stamp)}>",
             marks.comment(stamp.order_id, stamp.code),
             '<div class="exlibris-plate">',
-            f'<p class="exlibris-title">{TITLE}</p>',
+            # A heading: EDUPUB (and assistive technology) wants one for the page.
+            f'<h1 class="exlibris-title" id="{TITLE_ID}">{TITLE}</h1>',
             f'<p class="exlibris-text">{text.render(template, stamp, epub3=page.epub3)}</p>',
             *_verify(stamp),
             "</div>",
+            *_index(page),
             "</body>",
             "</html>",
             "",
@@ -106,6 +127,19 @@ def _body_attrs(page: Page, stamp: Stamp) -> str:
         return f'class="{marks.PAGE_CLASS}" {marks.ATTRIBUTE}="{hidden}"'
     token = xmltext.attr(marks.CLASS_PREFIX + stamp.code)
     return f'class="{marks.PAGE_CLASS} {token}"'
+
+
+def _index(page: Page) -> list[str]:
+    """In a book that is an index as a whole, the index every content document must hold
+    (EPUB Indexes 1.0, 2.3.2.1): one entry, the page itself, not shown."""
+    if not (page.index and page.epub3):
+        return []
+    return [
+        f'<section class="{INDEX_CLASS}" epub:type="index">',
+        f'<h2>{TITLE}</h2><ul epub:type="index-entry-list"><li><span epub:type="index-term">'
+        f'{TITLE}</span>, <a epub:type="index-locator" href="#{TITLE_ID}">1</a></li></ul>',
+        "</section>",
+    ]
 
 
 def _verify(stamp: Stamp) -> list[str]:

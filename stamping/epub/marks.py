@@ -42,7 +42,7 @@ _CLASS = re.compile(rf"{CLASS_PREFIX}({_CODE})")
 # The code in the visible text, before the element ends and not far off: every repeat
 # is bounded, so a leaked file crafted to make these scan far costs linear time.
 _FOOTER = re.compile(
-    rf'class="{FOOTER_CLASS}"[^>]{{0,500}}>(?:(?!</div>).){{0,2000}}?({_CODE})', re.S
+    rf'class="{FOOTER_CLASS}[ "][^>]{{0,500}}>(?:(?!</div>).){{0,2000}}?({_CODE})', re.S
 )
 # The ex-libris page's text starts after its title, or after its text's class.
 _PAGE = re.compile(rf'class="exlibris-text">|>\s*{PAGE_TITLE}\s*<')

@@ -59,6 +59,7 @@ class Package:
     guide_cover: str | None  # the zip path the guide names as the cover
     cover_image: str | None  # the zip path of the cover image (cover-image, or meta name=cover)
     ids: frozenset[str]  # every id in the OPF, so new ones do not collide
+    types: frozenset[str] = frozenset()  # dc:type values, lower case: "edupub", "index", …
 
     @property
     def epub3(self) -> bool:
@@ -67,6 +68,11 @@ class Package:
     @property
     def folder(self) -> str:
         return posixpath.dirname(self.path)
+
+    @property
+    def edupub(self) -> bool:
+        """EDUPUB (dc:type edupub): body content in sections, each with a heading."""
+        return "edupub" in self.types
 
     @property
     def nav(self) -> Item | None:
@@ -100,7 +106,8 @@ def read_package(archive: Archive) -> Package:
         fixed=fixed,
         guide_cover=_guide_cover(root, posixpath.dirname(path)),
         cover_image=_cover_image(root, items),
-        ids=frozenset(e.get("id", "") for e in root.iter()) - {""},
+        ids=frozenset(_xml_id(e, "id") for e in root.iter()) - {""},
+        types=frozenset((e.text or "").strip().lower() for e in root.iter(f"{DC}type")),
     )
 
 
@@ -115,13 +122,29 @@ def _rootfile(archive: Archive) -> str:
     if not archive.has(name):
         raise StampError("this zip is not an EPUB: it has no META-INF/container.xml")
     root = _parse(archive.read(name), name)
-    for rootfile in root.iter(f"{CONTAINER}rootfile"):
-        path = rootfile.get("full-path")
-        if path and rootfile.get("media-type", "") == "application/oebps-package+xml":
-            if not archive.has(path):
-                raise StampError(f"container.xml names {path}, which is not in the EPUB")
-            return path
-    raise StampError("META-INF/container.xml names no package document")
+    paths = list(
+        dict.fromkeys(
+            path
+            for rootfile in root.iter(f"{CONTAINER}rootfile")
+            if (path := rootfile.get("full-path"))
+            and rootfile.get("media-type", "") == "application/oebps-package+xml"
+        )
+    )
+    if not paths:
+        raise StampError("META-INF/container.xml names no package document")
+    if len(paths) > 1:
+        # EPUB Multiple-Rendition Publications: a reading system opens whichever rendition
+        # suits it (often the first, but not always), so one unmarked rendition is a copy
+        # without a stamp.
+        listed = ", ".join(paths[:5]) + (", …" if len(paths) > 5 else "")
+        raise StampError(
+            f"META-INF/container.xml lists {len(paths)} renditions ({listed}): a reading "
+            "system may open any of them, and only one would carry the stamp; publish each "
+            "rendition as a book of its own"
+        )
+    if not archive.has(paths[0]):
+        raise StampError(f"container.xml names {paths[0]}, which is not in the EPUB")
+    return paths[0]
 
 
 def _parse(raw: bytes, name: str) -> ET.Element:
@@ -134,7 +157,7 @@ def _parse(raw: bytes, name: str) -> ET.Element:
 def _manifest(root: ET.Element, folder: str) -> dict[str, Item]:
     items = {}
     for e in root.iterfind(f"{OPF}manifest/{OPF}item"):
-        id_, href = e.get("id"), e.get("href")
+        id_, href = _xml_id(e, "id"), e.get("href")
         if id_ and href:
             path = resolve(folder, href)
             props = frozenset((e.get("properties") or "").split())
@@ -145,7 +168,7 @@ def _manifest(root: ET.Element, folder: str) -> dict[str, Item]:
 def _spine(spine: ET.Element, items: dict[str, Item], fixed: bool, opf: str) -> tuple[Itemref, ...]:
     refs = []
     for e in spine.iterfind(f"{OPF}itemref"):
-        item = items.get(e.get("idref", ""))
+        item = items.get(_xml_id(e, "idref"))
         if item is None:
             continue  # epubcheck's problem, not ours: the reading system skips it too
         if _outside(item):
@@ -161,6 +184,12 @@ def _spine(spine: ET.Element, items: dict[str, Item], fixed: bool, opf: str) -> 
     return tuple(refs)
 
 
+def _xml_id(e: ET.Element, name: str) -> str:
+    """An ID or IDREF attribute as a validating parser reads it: XML 1.0 (3.3.3) normalises
+    tokenized attributes, so id=" c1 " is c1, and epubcheck matches idrefs to it so."""
+    return " ".join((e.get(name) or "").split())
+
+
 def _outside(item: Item) -> bool:
     """Whether the item's href is absolute (`/x`, `C:x`, a URL) or climbs out of the zip (`../`):
     EPUB 3.3 keeps spine items inside the container (epubcheck RSC-006 for remote ones)."""
@@ -169,9 +198,9 @@ def _outside(item: Item) -> bool:
 
 
 def _unique_id(root: ET.Element) -> str | None:
-    wanted = root.get("unique-identifier")
+    wanted = _xml_id(root, "unique-identifier")
     for e in root.iter(f"{DC}identifier"):
-        if e.get("id") == wanted:
+        if _xml_id(e, "id") == wanted:
             return e.text or ""
     return None
 

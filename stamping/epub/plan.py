@@ -98,7 +98,7 @@ def plan_stamp(book: Book, style: StampStyle) -> Plan:
         css_path=free_name(archive, package.folder, "exlibris", "css"),
         page_id=free_id(package.ids, "exlibris-page"),
         css_id=free_id(package.ids, "exlibris-css"),
-        page=Page(package.epub3, package.language, rtl, size),
+        page=Page(package.epub3, package.language, rtl, size, index="index" in package.types),
         targets=_targets(book, style, cover),
     )
 

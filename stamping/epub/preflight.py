@@ -3,7 +3,8 @@
 `check_epub` is pure: it reads the original, stamps a trial copy for a
 made-up buyer and checks it (fidelity.py) and its marks (tracing.py), so a
 book that would lose something fails here rather than in a buyer's hands. A
-DRM-protected book is refused here with the reason. `write_previews` is the
+DRM-protected book is refused here with the reason; what Send to Kindle is known
+to refuse is warned about (kindle.py). `write_previews` is the
 thin edge that saves the trial copy and its ex-libris page for the author.
 """
 
@@ -17,6 +18,7 @@ import stamping.epub.encryption as encryption
 from stamping.epub.book import Book, open_book
 from stamping.epub.exlibris import page_css, page_xhtml
 from stamping.epub.fidelity import copy_problems
+from stamping.epub.kindle import kindle_warnings
 from stamping.epub.plan import Plan, plan_stamp
 from stamping.epub.stamper import MIMETYPE, stamp_epub
 from stamping.epub.tracing import trace_epub
@@ -59,12 +61,12 @@ def check_epub(data: bytes, style: StampStyle = StampStyle()) -> Report:  # noqa
         problems.append(f"the trial copy traces to {trace.order_id!r}, not {TRIAL.order_id!r}")
     page = {
         "exlibris.xhtml": page_xhtml(plan.page, TRIAL, style.exlibris_template, "exlibris.css"),
-        "exlibris.css": page_css(plan.page),
+        "exlibris.css": page_css(plan.page, style.color),
     }
     return Report(
         facts=describe(book, plan, style),
         problems=tuple(problems),
-        warnings=_warnings(book),
+        warnings=_warnings(book) + kindle_warnings(book, len(preview)),
         preview=preview,
         page={name: text.encode() for name, text in page.items()},
     )

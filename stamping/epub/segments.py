@@ -71,7 +71,8 @@ class Packed:
     size: int
 
 
-Key = tuple[str, int, int, bool, bool]  # name, CRC-32, size, EPUB 3, SVG
+# name, CRC-32, size, EPUB 3, SVG, the footer's CSS href, the footer in the last section
+Key = tuple[str, int, int, bool, bool, str | None, bool]
 
 
 class _Cache:

@@ -60,7 +60,7 @@ def _stamped(original: bytes, stamp: Stamp, style: StampStyle) -> tuple[RawZipWr
     css_href = _relative(plan.css_path, plan.page_path)
     added = {
         plan.page_path: page_xhtml(plan.page, stamp, style.exlibris_template, css_href).encode(),
-        plan.css_path: page_css(plan.page).encode(),
+        plan.css_path: page_css(plan.page, style.color).encode(),
     }
     comment = marks.zip_comment(stamp.order_id, stamp.code, book.archive.comment)
     return assemble(book, edits, added), comment
@@ -74,7 +74,10 @@ def mark_documents(book: Book, plan: Plan, stamp: Stamp, style: StampStyle) -> d
     edits = {}
     for target in plan.targets:
         entry = book.archive.entry(target.path)
-        prepared = _prepared(book, entry, svg=target.svg)
+        css = _relative(plan.css_path, target.path) if target.footer else None
+        prepared = _prepared(
+            book, entry, svg=target.svg, css_href=css, sectioned=book.package.edupub
+        )
         if prepared is not None:
             opening = documents.opening(prepared.split, how)
             tail = documents.tail(prepared.split, how, footer=target.footer, fixed=target.fixed)
@@ -82,16 +85,22 @@ def mark_documents(book: Book, plan: Plan, stamp: Stamp, style: StampStyle) -> d
     return edits
 
 
-def _prepared(book: Book, entry: Entry, *, svg: bool) -> Prepared | None:
-    """The document split and its static parts deflated: from the cache after the first copy."""
+def _prepared(
+    book: Book, entry: Entry, *, svg: bool, css_href: str | None, sectioned: bool
+) -> Prepared | None:
+    """The document split (its head linking the footer's stylesheet at `css_href`, the footer
+    in its last section if `sectioned`) and its static parts deflated: from the cache after
+    the first copy."""
     epub3 = book.package.epub3
     payload = bytes(book.archive.payload(entry))  # bytes == memoryview is 50 times slower
-    key = (entry.name, entry.crc, entry.size, epub3, svg)
+    key = (entry.name, entry.crc, entry.size, epub3, svg, css_href, sectioned)
     cached = segments.CACHE.get(key)
     if cached is not None and cached.source == payload:
         return cached
     raw = book.archive.read(entry.name)
-    split = documents.split_document(raw, entry.name, epub3=epub3, svg=svg)
+    split = documents.split_document(
+        raw, entry.name, epub3=epub3, svg=svg, css_href=css_href, sectioned=sectioned
+    )
     if split is None:
         return None
     prepared = segments.prepare(split, payload)

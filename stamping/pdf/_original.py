@@ -5,7 +5,9 @@ over is a page tree naming an object that is not a page (a null kid): it
 fails while pushing inherited attributes down. Such a file is opened without
 that step, the non-pages are pruned from the tree, and it is written and read
 again, so a book with one readable page still stamps. Only a file with no
-readable page is refused.
+readable page is refused. A repair that lost an outline the file still holds
+is tried again from the file's objects alone (_outline_scan.py); when that
+does not bring it back, `open_noted` says so.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from __future__ import annotations
 import io
 import mmap
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pikepdf
 
 from stamping.limits import LimitExceeded, current
+from stamping.pdf._outline_scan import Buffer, lost_outline, outline_items_in, rescan
 from stamping.pdf._prescan import prescan
 from stamping.stamp import StampError
 
@@ -25,6 +30,11 @@ from stamping.stamp import StampError
 def open_original(data: bytes | Path) -> pikepdf.Pdf:
     """Open an original (bytes, or a file qpdf reads as it goes); StampError if it cannot,
     LimitExceeded (a StampError) if it costs more than the limits allow."""
+    return open_noted(data)[0]
+
+
+def open_noted(data: bytes | Path) -> tuple[pikepdf.Pdf, tuple[str, ...]]:
+    """open_original, and what its repair lost that every copy misses (the outline), in words."""
     head = data[:1024] if isinstance(data, bytes) else _head(data)
     if b"%PDF-" not in head:
         raise StampError("this file is not a PDF (it does not start with %PDF-)")
@@ -32,10 +42,46 @@ def open_original(data: bytes | Path) -> pikepdf.Pdf:
     pdf = _open(data)
     try:
         check_pages(pdf)
+        # qpdf hands its warnings over once: they say whether it repaired the file at all.
+        if not pdf.get_warnings() or _has_outline(pdf):
+            return pdf, ()
+        return _with_outline(pdf, data)
     except BaseException:
         pdf.close()
         raise
-    return pdf
+
+
+def _with_outline(pdf: pikepdf.Pdf, data: bytes | Path) -> tuple[pikepdf.Pdf, tuple[str, ...]]:
+    """A repaired `pdf` without an outline, or the file opened again from its objects alone
+    when that keeps the outline qpdf's repair lost (an xref chain that loops, and free entries
+    read before the loop); a note when the file holds bookmarks that neither keeps."""
+    with _buffer(data) as buffer:
+        found = outline_items_in(buffer)
+        if not found:
+            return pdf, ()
+        try:
+            again = _open(rescan(buffer))
+        except StampError:
+            return pdf, (lost_outline(found),)
+    if _has_outline(again) and len(again.pages) == len(pdf.pages):
+        pdf.close()
+        return again, ()
+    again.close()
+    return pdf, (lost_outline(found),)
+
+
+def _has_outline(pdf: pikepdf.Pdf) -> bool:
+    outlines = pdf.Root.get("/Outlines")
+    return isinstance(outlines, pikepdf.Dictionary) and "/First" in outlines
+
+
+@contextmanager
+def _buffer(data: bytes | Path) -> Iterator[Buffer]:
+    if isinstance(data, bytes):
+        yield data
+        return
+    with data.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        yield m
 
 
 def check_structure(data: bytes | Path) -> None:

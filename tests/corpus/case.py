@@ -15,6 +15,7 @@ class Case:
     warning: str = ""  # words `check` must say about it (a warning, note or problem)
     poppler_footer: bool = True  # poppler shows the footer on every stamped page
     skip_pages: int = 0
+    slow: bool = False  # seconds of qpdf work: the slow tier only
 
     @property
     def stamps(self) -> bool:

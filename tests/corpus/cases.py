@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tests.corpus.case import Case
-from tests.corpus.writer import CONTENT, book, object_stream, stream, write
+from tests.corpus.writer import CONTENT, book, object_stream, stream, write, write_compressed
 from tests.support import pdfs
 
 I14 = "issue 14"
@@ -44,12 +44,46 @@ def _outline_in_a_lost_object_stream() -> bytes:
     return book(catalog=b"/Outlines 6 0 R", extra=extra, trailer=b"/XRefStm 9")
 
 
+def _xref_loop_frees_the_outline() -> bytes:
+    """An update whose cross-reference section frees the outline's objects and names itself as
+    /Prev (qpdf's append-xref-loop.pdf): qpdf keeps the free entries it read before finding the
+    loop, and the book lost its bookmarks (11 to 0), while poppler and MuPDF show them."""
+    items = {
+        6: b"<< /Type /Outlines /First 7 0 R /Last 8 0 R /Count 2 >>",
+        7: b"<< /Title (Chapter 1) /Parent 6 0 R /Next 8 0 R /Dest [5 0 R /Fit] >>",
+        8: b"<< /Title (Chapter 2) /Parent 6 0 R /Prev 7 0 R /Dest [5 0 R /Fit] >>",
+    }
+    data = book(catalog=b"/Outlines 6 0 R", extra=items)
+    at = len(data)
+    freed = b"0000000000 00001 f \n" * 3
+    return data + (
+        b"xref\n0 1\n0000000000 65535 f \n6 3\n%s"
+        b"trailer\n<< /Size 9 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (freed, at, at)
+    )
+
+
 def _gbk_font() -> bytes:
     """A Chinese font named in GBK (宋体), not UTF-8, as its resource name too."""
     content = CONTENT.replace(b"/F1", b"/#CB#CE#CC#E5")
     data = book(content=content)
     data = data.replace(b"/Font << /F1 4 0 R >>", b"/Font << /#CB#CE#CC#E5 4 0 R >>")
     return data.replace(b"/BaseFont /Helvetica", b"/BaseFont /#CB#CE#CC#E5")
+
+
+def _object_stream_of_70000() -> bytes:
+    """An object stream of 70,000 bookmarks' titles (pdf.js bug1978317 is a big book): an
+    index past 65,535 needs a third byte in the cross-reference stream qpdf writes for it."""
+    packed = {n: b"(Item %d)" % n for n in range(10, 70_010)}
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /Titles 6 0 R >>",
+        2: b"<< /Type /Pages /Kids [5 0 R] /Count 1 /MediaBox [0 0 300 400] >>",
+        3: stream(CONTENT),
+        4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        5: b"<< /Type /Page /Parent 2 0 R /Contents 3 0 R "
+        b"/Resources << /Font << /F1 4 0 R >> >> >>",
+        6: b"[" + b" ".join(b"%d 0 R" % n for n in packed) + b"]",
+    }
+    return write_compressed(objects, packed, 9)
 
 
 def _null_kid() -> bytes:
@@ -85,6 +119,7 @@ CASES = [
         6: b"<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
         7: b"<< /Title (Again) /Parent 6 0 R /Next 7 0 R /Dest [5 0 R /Fit] >>",
     })),
+    Case("xref-loop-frees-the-outline", I26, _xref_loop_frees_the_outline),
     Case("outline-not-a-dictionary", I14, lambda: book(
         catalog=b"/Outlines 6 0 R", extra={6: b"[1 2 3]"}
     )),
@@ -108,7 +143,16 @@ CASES = [
          warning="'cm' has 3 of its 6 operands"),
     Case("content-too-few-operands-mid-page", I14,
          _with_content(b"BT /F1 Tf 100 200 Td (Hello) Tj ET"),
-         warning="poppler-based viewers stop drawing", poppler_footer=False),
+         warning="'Tf' has 1 of its 2 operands (stamped, such a page is drawn as a form"),
+    # pikepdf's ctm_cm.pdf: `0 cm` between balanced q/Q; poppler stopped there, footer unseen.
+    Case("content-cm-short-mid-page", I26, _with_content(
+        b"q 1 0 0 1 10 10 cm " + CONTENT + b" Q q 0 cm " + CONTENT + b" Q q 2 0 0 2 2 2 cm Q"),
+         warning="'cm' has 1 of its 6 operands"),
+    # pdf.js's issue2391-1.pdf: balanced, but an unknown operator eats `10`, leaving `Tf` short.
+    Case("content-unknown-operator-mid-page", I26, _with_content(
+        b"q 0.1 0 0 0.1 0 0 cm 0 g q 10 0 0 10 0 0 cm BT undefined 10 Tf /F1 10 Tf "
+        b"1 0 0 1 10 200 Tm (test command with wrong number of args) Tj ET Q Q"),
+         warning="'Tf' has 1 of its 2 operands"),
     Case("content-undefined-font", I14, _with_content(b"BT /F9 12 Tf 100 200 Td (x) Tj ET")),
     Case("content-open-string", I14, _with_content(CONTENT + b" (never closed")),
     Case("content-open-array", I14, _with_content(CONTENT + b" [ 1 2")),
@@ -117,6 +161,10 @@ CASES = [
     Case("content-unclosed-q-after-scale", I14, _with_content(b"2 0 0 2 0 0 cm q " + CONTENT)),
     Case("content-broken-flate", I14, lambda: book(content_object=_broken_flate(b"")),
          warning="cannot be decoded"),
+    # Issue 26: peers' test suites (qpdf xref-compressed-in-compressed.pdf has garbage bytes
+    # where its page content was; pdf.js bug1978317.pdf a cross-reference field of 3 bytes).
+    Case("content-operator-not-utf8", I26, _with_content(CONTENT + b" \xa7\xe9 1")),
+    Case("object-stream-index-past-65535", I26, _object_stream_of_70000, slow=True),
     # Books the stamp treats specially.
     Case("one-page-book", I14, lambda: book(), skip_pages=1, warning="the last page is stamped"),
     Case("page-too-small", I14, lambda: book(pages=b"/MediaBox [0 0 72 50]"),

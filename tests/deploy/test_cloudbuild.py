@@ -23,7 +23,7 @@ def step(build: dict, step_id: str) -> dict:
 
 def test_steps_are_named_in_order(build):
     ids = [s["id"] for s in build["steps"]]
-    assert ids == ["test", "build", "push", "deploy-service", "deploy-worker"]
+    assert ids == ["test", "build", "push", "deploy-service", "deploy-worker", "deploy-dashboard"]
 
 
 def test_tests_run_first_exactly_as_ci_and_guard_the_tag(build):
@@ -40,13 +40,14 @@ def test_the_image_is_tagged_with_the_commit_and_pushed(build):
 
 
 @pytest.mark.parametrize(
-    ("step_id", "app"), [("deploy-service", "service"), ("deploy-worker", "worker")]
+    ("step_id", "app"),
+    [("deploy-service", "service"), ("deploy-worker", "worker"), ("deploy-dashboard", "dashboard")],
 )
-def test_both_services_deploy_the_same_image_with_their_app(build, step_id, app):
+def test_every_service_deploys_the_same_image_with_its_app(build, step_id, app):
     deploy = step(build, step_id)
     args = deploy["args"]
     assert args[:2] == ["run", "deploy"]
-    assert args[2] == ("${_SERVICE}" if app == "service" else "${_WORKER}")
+    assert args[2] == {"service": "${_SERVICE}", "worker": "${_WORKER}"}.get(app, "${_DASHBOARD}")
     assert f"--image={IMAGE}" in args
     assert f"--update-env-vars=APP={app}" in args
     assert "--region=${_REGION}" in args
@@ -62,6 +63,7 @@ def test_substitutions_name_region_repository_and_services(build):
         "_IMAGE",
         "_SERVICE",
         "_WORKER",
+        "_DASHBOARD",
     }
 
 

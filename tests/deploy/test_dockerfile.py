@@ -78,7 +78,12 @@ def test_gunicorn_serves_the_app_named_by_app_with_the_shared_config():
     script = " ".join(command())
     assert 'exec gunicorn --config gunicorn.conf.py "$APP.app:create_app()"' in script
     config = (ROOT / "gunicorn.conf.py").read_text()
-    for setting in ("timeout = 0", "workers = 1", '{"service": 8, "worker": 4}', "PORT"):
+    for setting in (
+        "timeout = 0",
+        "workers = 1",
+        '{"service": 8, "worker": 4, "dashboard": 4}',
+        "PORT",
+    ):
         assert setting in config
 
 

@@ -68,14 +68,18 @@ def wait_healthy(proc: subprocess.Popen, port: int) -> None:
     pytest.fail(f"/healthz did not answer 200 within {START_TIMEOUT:.0f} s")
 
 
-@pytest.mark.parametrize("app", ["service", "worker"])
+# The dashboard in the image is behind IAP: it needs the audience IAP signs for.
+APP_ENV = {"dashboard": {"IAP_AUDIENCE": "/projects/1/locations/us-central1/services/d"}}
+
+
+@pytest.mark.parametrize("app", ["service", "worker", "dashboard"])
 def test_the_image_command_serves_healthz_and_stops_on_sigterm(tmp_path, app):
     port = free_port()
     log = (tmp_path / "out.log").open("w+")
     proc = subprocess.Popen(
         command(),
         cwd=ROOT,
-        env=image_env(tmp_path, APP=app, PORT=str(port)),
+        env=image_env(tmp_path, APP=app, PORT=str(port), **APP_ENV.get(app, {})),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -105,4 +109,19 @@ def test_an_unknown_app_stops_with_a_clear_message(tmp_path):
         check=False,
     )
     assert result.returncode == 64
-    assert "APP must be service or worker" in result.stderr
+    assert "APP must be service, worker or dashboard" in result.stderr
+
+
+def test_the_dashboard_without_iap_refuses_to_listen_beyond_loopback(tmp_path):
+    """The image binds every interface (:PORT); DASHBOARD_AUTH=local must not start there."""
+    result = subprocess.run(
+        command(),
+        cwd=ROOT,
+        env=image_env(tmp_path, APP="dashboard", PORT=str(free_port()), DASHBOARD_AUTH="local"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DASHBOARD_AUTH=local serves 127.0.0.1 only" in result.stderr

@@ -115,30 +115,33 @@ def test_no_grant_is_authoritative_or_basic():
         assert not roles_of(r) & {"roles/owner", "roles/editor", "roles/viewer"}, r.address
 
 
-def test_one_resource_runs_both_services_from_a_map():
+def test_one_resource_runs_every_service_from_a_map():
     run = run_resource()
     assert run.body["for_each"] == "${local.runs}"
-    assert set(runs()) == {"service", "worker"}
-    service, worker = (set(runs()[k]) - {"__comments__"} for k in ("service", "worker"))
-    assert service == worker, "each.value.X must exist for both services"
+    assert set(runs()) == {"service", "worker", "dashboard"}
+    service, worker, dashboard = (
+        set(runs()[k]) - {"__comments__"} for k in ("service", "worker", "dashboard")
+    )
+    assert service == worker == dashboard, "each.value.X must exist for every service"
     used = set(re.findall(r"\beach\.value\.(\w+)", run.text))
     assert used == service, "a value of local.runs the resource ignores, or one it lacks"
 
 
 def test_the_old_addresses_move_to_the_map():
     moved = {(m["from"], m["to"]) for _, m in blocks("moved")}
-    assert moved == {
-        (f"${{google_cloud_run_v2_service.{k}}}", f'${{{RUN}["{k}"]}}') for k in runs()
+    assert moved == {  # the dashboard came after the map: it never had another address
+        (f"${{google_cloud_run_v2_service.{k}}}", f'${{{RUN}["{k}"]}}')
+        for k in ("service", "worker")
     }
 
 
 def test_each_service_runs_as_its_own_account():
     template = run_resource().body["template"][0]
     assert template["service_account"] == "${each.value.service_account}"
-    for key in ("service", "worker"):
+    for key in ("service", "worker", "dashboard"):
         assert run_value(key, "service_account") == f"${{google_service_account.{key}.email}}"
     accounts = {r.name for r in resources("google_service_account")}
-    assert {"service", "worker", "push", "deployer"} <= accounts
+    assert {"service", "worker", "dashboard", "push", "deployer"} <= accounts
 
 
 def on_every_run(r) -> bool:
@@ -156,10 +159,10 @@ def grants_on_run(key: str):
 
 
 def test_grants_name_a_cloud_run_service_in_a_form_the_checks_read():
-    """RUN["service"], RUN["worker"] or RUN[each.key] over local.runs, nothing else."""
+    """RUN["service"], RUN["worker"], RUN["dashboard"] or RUN[each.key] over local.runs."""
     for r in iam_resources():
         forms = set(re.findall(rf"{re.escape(RUN)}(\[[^\]]*\])?", " ".join(strings(r.body))))
-        assert forms <= {'["service"]', '["worker"]', "[each.key]"}, r.address
+        assert forms <= {'["service"]', '["worker"]', '["dashboard"]', "[each.key]"}, r.address
         if "[each.key]" in forms:
             assert on_every_run(r), r.address
 
@@ -379,7 +382,7 @@ def env_blocks() -> list[dict]:
     return [d['"env"'] for d in dynamic]
 
 
-@pytest.mark.parametrize("service", ["service", "worker"])
+@pytest.mark.parametrize("service", ["service", "worker", "dashboard"])
 def test_cloud_run_reads_only_declared_secrets(service):
     run = run_resource()
     refs = set(re.findall(r"google_secret_manager_secret\.(\w+)", run.text))
@@ -397,7 +400,13 @@ def test_cloud_run_reads_only_declared_secrets(service):
 def test_each_account_reads_only_its_secrets():
     others = {env for secrets in MERCHANT_SECRETS.values() for env in secrets}
     assert secret_env("service") - others == {"STAMP_SECRET", "PADDLE_WEBHOOK_SECRET"}
-    assert secret_env("worker") - others == {"STAMP_SECRET", "SENDGRID_API_KEY", "PADDLE_API_KEY"}
+    assert secret_env("worker") - others == {
+        "STAMP_SECRET",
+        "SENDGRID_API_KEY",
+        "SMTP_PASSWORD",
+        "PADDLE_API_KEY",
+    }
+    assert secret_env("dashboard") == {"STAMP_SECRET"}
     for secrets in MERCHANT_SECRETS.values():
         for env, reader in secrets.items():
             assert env in secret_env(reader)
@@ -414,7 +423,7 @@ def known_variables() -> set[str]:
     return {variable_of(f.name) for f in fields(Settings)} | {"APP"}
 
 
-@pytest.mark.parametrize("service", ["service", "worker"])
+@pytest.mark.parametrize("service", ["service", "worker", "dashboard"])
 def test_every_variable_cloud_run_sets_is_one_the_app_reads(service):
     (plain,) = [d for d in env_blocks() if "secret" not in str(d)]
     assert "each.value.env" in plain["for_each"]
@@ -430,9 +439,10 @@ def test_every_variable_cloud_run_sets_is_one_the_app_reads(service):
 def test_the_services_pick_their_app():
     assert 'APP = "service"' in locals_()["service_env"]
     assert 'APP = "worker"' in locals_()["worker_env"]
+    assert 'APP = "dashboard"' in locals_()["dashboard_env"]
 
 
-@pytest.mark.parametrize("app", ["service", "worker"])
+@pytest.mark.parametrize("app", ["service", "worker", "dashboard"])
 def test_concurrency_matches_gunicorn_threads(app: str, monkeypatch: pytest.MonkeyPatch):
     template = run_resource().body["template"][0]
     assert template["max_instance_request_concurrency"] == "${each.value.concurrency}"
@@ -511,6 +521,7 @@ SAMPLE_VALUES = {
     "SHOP_NAME": "Shop",
     "SUPPORT_EMAIL": "help@example.com",
     "LOG_LEVEL": "INFO",
+    "IAP_AUDIENCE": "/projects/123456/locations/us-central1/services/exlibris-dashboard",
     "SIGNING_SERVICE_ACCOUNT": "exlibris-x@shop-123456.iam.gserviceaccount.com",
     "CORS_ORIGINS": "https://example.com",
     "PADDLE_PUBLIC_KEY": "",
@@ -519,6 +530,12 @@ SAMPLE_VALUES = {
     "PUSH_SERVICE_ACCOUNT": "exlibris-push@shop-123456.iam.gserviceaccount.com",
     "MAIL_FROM": "books@example.com",
     "PADDLE_API_URL": "https://api.paddle.com",
+    "SENDGRID_EVENT_PUBLIC_KEY": "",
+    "MAIL_BACKEND": "sendgrid",
+    "SMTP_HOST": "",
+    "SMTP_PORT": "587",
+    "SMTP_USERNAME": "",
+    "SMTP_SECURITY": "starttls",
 }
 
 
@@ -554,6 +571,18 @@ def test_the_worker_starts_with_what_terraform_gives_it():
     assert settings.push_auth_required
 
 
+def test_the_worker_mails_over_smtp_with_what_terraform_gives_it():
+    smtp = {"MAIL_BACKEND": "smtp", "SMTP_HOST": "email-smtp.us-east-1.amazonaws.com"}
+    settings = Settings.from_env(deployed_env("worker") | smtp | {"SMTP_USERNAME": "user"})
+    assert settings.mail == "smtp" and settings.smtp_password == "secret-for-smtp_password"
+
+
+def test_one_mail_secret_is_made_for_the_mail_backend():
+    catalog = locals_()["secret_catalog"]
+    assert catalog["sendgrid-api-key"]["enabled"] == '${var.mail_backend == "sendgrid"}'
+    assert catalog["smtp-password"]["enabled"] == '${var.mail_backend == "smtp"}'
+
+
 MERCHANT_SECRETS = {
     "stripe": {"STRIPE_WEBHOOK_SECRET": "service", "STRIPE_API_KEY": "worker"},
     "lemonsqueezy": {"LEMONSQUEEZY_WEBHOOK_SECRET": "service"},
@@ -583,3 +612,62 @@ def test_the_merchants_variable_names_exactly_the_settings_merchants():
         k.strip('"'): v for block in parsed("outputs.tf")["output"] for k, v in block.items()
     }
     assert "/webhooks/${m}" in outputs["webhook_urls"]["value"]
+
+
+def test_the_dashboard_starts_with_what_terraform_gives_it():
+    settings = Settings.from_env(deployed_env("dashboard")).check_dashboard()
+    assert settings.dashboard_auth == "iap"
+    assert "local.dashboard_iap_audience" in locals_()["dashboard_env"]
+
+
+def test_iap_guards_the_dashboard_and_nothing_else():
+    run = run_resource()
+    assert run.body["iap_enabled"] == "${each.value.iap}"
+    iap = {k: str(run_value(k, "iap")).lower() for k in runs()}
+    assert iap == {"service": "false", "worker": "false", "dashboard": "true"}
+    assert '"iap.googleapis.com"' in locals_()["apis"]
+
+
+def test_only_iap_invokes_the_dashboard_and_members_pass_iap():
+    grants = grants_on_run("dashboard")
+    invokers = [r for r in grants if role(r) == "roles/run.invoker"]
+    assert [r.name for r in invokers] == ["iap_invokes_dashboard"]
+    assert "gcp-sa-iap.iam.gserviceaccount.com" in locals_()["iap_agent"]
+    (members,) = resources("google_iap_web_cloud_run_service_iam_member")
+    assert role(members) == "roles/iap.httpsResourceAccessor"
+    assert members.body["for_each"] == "${toset(var.dashboard_members)}"
+    assert members.refers_to(f'{RUN}["dashboard"]')
+
+
+def test_the_dashboard_account_has_the_console_s_rights():
+    grants = {r.name: r for r in iam_resources() if r.name.startswith("dashboard_")}
+    assert set(grants) == {
+        "dashboard_uses_buckets",
+        "dashboard_publishes_orders",
+        "dashboard_reads_dead_letters",
+    }
+    buckets = str(locals_()["dashboard_grants"])
+    assert '"roles/storage.objectUser"' in buckets and "deliveries" in buckets
+    assert '"roles/storage.objectViewer"' in buckets and "originals" in buckets
+    assert role(grants["dashboard_publishes_orders"]) == "roles/pubsub.publisher"
+    assert role(grants["dashboard_reads_dead_letters"]) == "roles/pubsub.subscriber"
+    assert "dead_letter_inspect" in grants["dashboard_reads_dead_letters"].text
+    for r in grants.values():
+        assert "google_service_account.dashboard.member" in r.text, r.address
+
+
+@pytest.mark.parametrize(
+    ("member", "valid"),
+    [
+        ("user:ada@example.com", True),
+        ("group:authors@example.com", True),
+        ("serviceAccount:ci@shop-1.iam.gserviceaccount.com", False),
+        ("allUsers", False),
+        ("ada@example.com", False),
+    ],
+)
+def test_dashboard_members_are_people_or_groups(member, valid):
+    (validation,) = variables()["dashboard_members"]["validation"]
+    pattern = re.search(r'regex\("(.+?)", m\)', validation["condition"]).group(1)
+    assert variables()["dashboard_members"]["default"] == []
+    assert bool(re.match(pattern.replace("\\\\", "\\"), member)) is valid

@@ -55,9 +55,15 @@ class LiveStack:
 
 @contextmanager
 def serving(
-    tmp_path: Path, sample_book: bytes, sample_epub: bytes, env: dict[str, str]
+    tmp_path: Path,
+    sample_book: bytes,
+    sample_epub: bytes,
+    env: dict[str, str],
+    *,
+    dashboard: bool = False,
 ) -> Iterator[LiveStack]:
-    """Both apps under gunicorn with the sample book's originals and these settings.
+    """Both apps (and the dashboard, DASHBOARD_AUTH=local) under gunicorn with the sample
+    book's originals and these settings.
 
     The worker sits behind the Cloud Run front-end stand-in with PUSH_AUTH=cloud-run;
     `env` says what the shop sells through (a merchant's secret, a catalog).
@@ -81,7 +87,12 @@ def serving(
             "PUSH_SERVICE_ACCOUNT": PUSH_ACCOUNT,
             "WORKER_PUSH_URL": f"{front.url}/pubsub/push",
         }
-        with running_stack(data_dir, worker_port=worker_port, extra_env=env) as stack:
+        with running_stack(
+            data_dir,
+            worker_port=worker_port,
+            extra_env=env,
+            dashboard_port=free_port() if dashboard else None,
+        ) as stack:
             yield LiveStack(stack, data_dir, CLASSIC_KEY, front)
 
 

@@ -8,6 +8,7 @@ outbox) exactly as `make demo MERCHANT=…` runs it.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -39,6 +40,13 @@ def test_the_demo_delivers_one_signed_sale_of_each_store(merchant: str, tmp_path
     [mail] = (tmp_path / "var" / "outbox").glob("*.eml")
     assert f"-{ORDER_PREFIX[merchant]}" in mail.name
     assert done.stdout.count("link: ") == 2  # the sample product's PDF and EPUB
+    # The stores whose checkout returns a reference get the thank-you page too.
+    thanks = [line for line in done.stdout.splitlines() if line.startswith("thank-you page: ")]
+    if merchant in ("paddle", "stripe", "lemonsqueezy"):
+        [line] = thanks
+        assert re.fullmatch(r"thank-you page: http://127\.0\.0\.1:\d+/thanks\?ref=[\w-]{16,}", line)
+    else:
+        assert thanks == []
 
 
 def test_an_unknown_store_is_refused_in_words(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """`make run` and `python -m demo run` leave no server behind, however they are stopped.
 
-Each case starts the real command in its own session with PORT on a free pair
-of ports (the service on PORT, the worker on PORT+1), waits until both answer
+Each case starts the real command in its own session with PORT on three free
+ports (the service on PORT, the worker on PORT+1, the dashboard on PORT+2), waits until all answer
 /healthz, signals one process, and then requires both ports free and no
 gunicorn left whose command line names either port. SIGTERM is what `make`
 forwards and what `kill` sends, SIGHUP what a closed terminal sends (to the
@@ -90,13 +90,13 @@ def started(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Started]
     )
     try:
         deadline = time.monotonic() + 120
-        while not (healthy(port) and healthy(port + 1)):
+        while not (healthy(port) and healthy(port + 1) and healthy(port + 2)):
             assert proc.poll() is None, f"{request.param} exited with {proc.returncode}"
             assert time.monotonic() < deadline, "the stack did not become healthy"
             time.sleep(0.2)
         yield Started(proc, port, output)
     finally:
-        for pid in servers_on(port) + servers_on(port + 1):  # only ours: they name our ports
+        for pid in servers_on(port) + servers_on(port + 1) + servers_on(port + 2):  # ours only
             os.kill(pid, signal.SIGKILL)
         if proc.poll() is None:
             proc.kill()
@@ -116,14 +116,13 @@ def python_of(proc: subprocess.Popen[bytes]) -> int:
 def assert_nothing_left(port: int, output: Path, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        left = servers_on(port) + servers_on(port + 1)
-        if not left and port_is_free(port) and port_is_free(port + 1):
+        left = servers_on(port) + servers_on(port + 1) + servers_on(port + 2)
+        if not left and all(port_is_free(port + n) for n in range(3)):
             return
         time.sleep(0.2)
-    pytest.fail(
-        f"left behind: gunicorn pids {left}, ports free: {port_is_free(port)}, "
-        f"{port_is_free(port + 1)}; the command said:\n{output.read_text()[-3000:]}"
-    )
+    free = [port_is_free(port + n) for n in range(3)]
+    said = output.read_text()[-3000:]
+    pytest.fail(f"left behind: gunicorn pids {left}, ports free: {free}; the command said:\n{said}")
 
 
 CASES = [

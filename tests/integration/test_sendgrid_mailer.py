@@ -53,7 +53,7 @@ def test_a_mail_is_sent_as_sendgrid_v3_json(sendgrid_standin) -> None:
         {"type": "text/plain", "value": MAIL.text},
         {"type": "text/html", "value": MAIL.html},
     ]
-    assert body["custom_args"] == {"order_id": "txn_01h", "kind": "paid"}
+    assert body["custom_args"] == {"order_id": "txn_01h", "mail_kind": "delivery", "kind": "paid"}
     assert body["categories"] == ["delivery"]
     # Account-level click tracking would rewrite the durable links into SendGrid redirects
     # (which scanners follow too), and open tracking adds a pixel: both off, per message.

@@ -1,7 +1,8 @@
 """Reading the service's download page as a browser without JavaScript would: its forms.
 
 The page behind a mailed link (`/d/<token>`) holds one `<form method="post">`
-per file, with a hidden signed field. Tests (unit, e2e) find the form for a
+per file, with a hidden signed field, and a Send to Kindle form per EPUB
+(`/d/<token>/kindle`, the same field plus `kindle_email`). Tests (unit, e2e) find the form for a
 link, post its fields back and follow the 303, exactly what the Download
 button does; `download` does it over real HTTP (the e2e and browser tiers).
 """
@@ -48,10 +49,20 @@ class _Forms(HTMLParser):
             self._button = None
 
 
-def forms_of(html: str) -> list[Form]:
+def all_forms(html: str) -> list[Form]:
     parser = _Forms()
     parser.feed(html)
     return parser.forms
+
+
+def forms_of(html: str) -> list[Form]:
+    """The Download forms, one per file that can be downloaded."""
+    return [f for f in all_forms(html) if not f.action.endswith("/kindle")]
+
+
+def kindle_forms(html: str) -> list[Form]:
+    """The Send to Kindle forms, one per EPUB that fits in a mail."""
+    return [f for f in all_forms(html) if f.action.endswith("/kindle")]
 
 
 def form_for(html: str, path: str) -> Form:

@@ -21,13 +21,31 @@ It answers what SendGrid answers, in SendGrid's error shape
 - 202 with an X-Message-Id otherwise; accepted bodies are kept in `mails`.
 
 Scripted replies (5xx, slow answers) come first.
+
+`EventWebhook` is SendGrid's other side: the signed Event Webhook it POSTs about
+those mails. It holds a test P-256 key (the author would copy its public half,
+base64 DER, from Settings > Mail Settings), signs `timestamp + body` with ECDSA
+SHA-256 as SendGrid does (twilio.com/docs/sendgrid/for-developers/tracking-events/
+getting-started-event-webhook-security-features), and builds events as SendGrid
+writes them (twilio.com/docs/sendgrid/for-developers/tracking-events/event):
+custom_args as top-level fields, sg_message_id the send's X-Message-Id plus a
+suffix, a fresh sg_event_id per event. Batches may repeat an event (SendGrid's
+docs warn of duplicates) and come in any order; a repeat may even carry a new
+sg_event_id (sendgrid/sendgrid-nodejs#1435).
 """
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
+import secrets
 import time
 from typing import Any
+
+import requests
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from tests.support.http_standin import HttpStandIn, Recorded, Reply
 
@@ -55,6 +73,7 @@ class SendGridStandIn(HttpStandIn):
         self.keys_without_mail_send = keys_without_mail_send
         self.rate_limit = rate_limit
         self.mails: list[dict[str, Any]] = []
+        self.message_ids: list[str] = []  # X-Message-Id of each accepted mail, as `mails`
         self._clock = clock
         self._ids = itertools.count(1)
         self._window: tuple[int, int] = (0, 0)  # (minute, mails sent in it)
@@ -78,8 +97,10 @@ class SendGridStandIn(HttpStandIn):
             return _error(400, problem)
         if mail["from"]["email"] not in self.verified_senders:
             return _error(403, UNVERIFIED_SENDER, field="from")
+        message_id = f"standin-{next(self._ids)}"
         self.mails.append(mail)
-        return Reply(202, headers={"X-Message-Id": f"standin-{next(self._ids)}"})
+        self.message_ids.append(message_id)
+        return Reply(202, headers={"X-Message-Id": message_id})
 
     def _rate_limited(self) -> Reply | None:
         if self.rate_limit is None:
@@ -126,3 +147,98 @@ def _body(message: str, field: str | None) -> dict[str, Any]:
 
 def _error(status: int, message: str, *, field: str | None = None) -> Reply:
     return Reply(status, _body(message, field))
+
+
+SIGNATURE = "X-Twilio-Email-Event-Webhook-Signature"
+TIMESTAMP = "X-Twilio-Email-Event-Webhook-Timestamp"
+
+
+class EventWebhook:
+    """SendGrid's signed Event Webhook, about the mails a SendGridStandIn accepted."""
+
+    def __init__(self, clock: Any = time.time) -> None:
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self._clock = clock
+
+    @property
+    def public_key(self) -> str:
+        """The verification key as SendGrid shows it: base64 DER, no PEM armour."""
+        der = self.key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return base64.b64encode(der).decode()
+
+    def headers(self, body: bytes, timestamp: int | None = None) -> dict[str, str]:
+        stamp = str(int(self._clock()) if timestamp is None else timestamp)
+        signature = self.key.sign(stamp.encode() + body, ec.ECDSA(hashes.SHA256()))
+        return {
+            "Content-Type": "application/json",
+            SIGNATURE: base64.b64encode(signature).decode(),
+            TIMESTAMP: stamp,
+        }
+
+    @staticmethod
+    def event(
+        name: str,
+        *,
+        order_id: str,
+        message_id: str,
+        kind: str = "delivery",
+        timestamp: int,
+        email: str = "buyer@example.com",
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """One event as SendGrid writes it; bounces and drops carry a reason."""
+        event: dict[str, Any] = {
+            "email": email,
+            "timestamp": timestamp,
+            "smtp-id": f"<{message_id}@ismtpd0001p1lon1.sendgrid.net>",
+            "event": name,
+            "category": [kind],
+            "sg_event_id": base64.urlsafe_b64encode(secrets.token_bytes(16)).decode(),
+            "sg_message_id": f"{message_id}.filterdrecv-5645d9c87f-2kx7v-1-66F6A2B1-1.0",
+            "order_id": order_id,
+            "mail_kind": kind,
+        }
+        if name == "bounce":
+            event |= {"reason": "550 5.1.1 The email account does not exist", "type": "bounce"}
+        if name == "dropped":
+            event["reason"] = "Bounced Address"
+        if name == "deferred":
+            event |= {"response": "451 4.7.1 Greylisted, try again", "attempt": "1"}
+        return event | extra
+
+    def events_for(
+        self, standin: SendGridStandIn, index: int, *names: str, start: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Events about the `index`th mail the stand-in accepted, a second apart, in order."""
+        mail = standin.mails[index]
+        args = mail.get("custom_args") or mail["personalizations"][0].get("custom_args", {})
+        first = int(self._clock()) if start is None else start
+        return [
+            self.event(
+                name,
+                order_id=args["order_id"],
+                message_id=standin.message_ids[index],
+                kind=args.get("mail_kind", "delivery"),
+                timestamp=first + n,
+                email=mail["personalizations"][0]["to"][0]["email"],
+            )
+            for n, name in enumerate(names)
+        ]
+
+    def post(
+        self,
+        url: str,
+        events: list[dict[str, Any]],
+        *,
+        timestamp: int | None = None,
+        signed: bool = True,
+        tamper: bool = False,
+    ) -> requests.Response:
+        """POST a batch to url (…/webhooks/sendgrid), signed as SendGrid signs it."""
+        body = json.dumps(events).encode()
+        headers = self.headers(body, timestamp) if signed else {"Content-Type": "application/json"}
+        if tamper:  # signed, then changed on the way: a bounce turned into a delivery
+            body = body.replace(b'"bounce"', b'"delivered"')
+        return requests.post(url, data=body, headers=headers, timeout=10)

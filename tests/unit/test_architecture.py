@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("common", "service", "worker", "stamping", "console")
+PACKAGES = ("common", "service", "worker", "stamping", "console", "dashboard")
 
 
 def modules() -> dict[str, Path]:

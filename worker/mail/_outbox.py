@@ -4,7 +4,8 @@ Each file holds a plain-text and an HTML alternative exactly as SendGrid
 would deliver them, from the shop by name (SHOP_NAME, as SendGrid's From), so
 an author can open the demo's mail in any mail client. Headers are written as
 UTF-8 (RFC 6532), so an internationalised address is kept as the buyer typed
-it. Files are written atomically; the name starts with a timestamp so `ls`
+it. Attachments (a Send to Kindle copy) follow the two parts, base64-encoded in a
+multipart/mixed. Files are written atomically; the name starts with a timestamp so `ls`
 lists mails in the order they were sent. A keyed mail carries a digest of its
 key in a header, so `sent(key)` finds a mail that went out before its sender
 was killed: the mail and that proof land in one atomic rename.
@@ -17,18 +18,13 @@ import os
 import re
 import time
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import Parser
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+from worker.mail._message import UNFOLDED, compose
 from worker.mail._port import Mail
 
-# Headers unfolded: the library's folding of a long display name with a comma or a quote
-# can split it into several addresses on the way back in (one buyer mailed as two).
-_UNFOLDED = policy.SMTPUTF8.clone(max_line_length=None)
-_NAME_BYTES = 400  # with the address, the To line stays under RFC 5322's 998 octets
 _KEY_HEADER = "X-Exlibris-Mail-Key"
 
 
@@ -40,26 +36,15 @@ class OutboxMailer:
         folder.mkdir(parents=True, exist_ok=True)
 
     def send(self, mail: Mail) -> str:
-        message = EmailMessage(policy=policy.SMTPUTF8)
-        message_id = make_msgid(domain="exlibris.local")
-        message["Message-ID"] = message_id
-        message["Date"] = formatdate(localtime=False)
-        message["From"] = _address(self.sender_name, self.sender)
-        message["To"] = _address(mail.to_name, mail.to)
-        message["Subject"] = mail.subject
-        message["X-Exlibris-Order"] = mail.order_id
-        message["X-Exlibris-Category"] = mail.category
-        # Quoted-printable keeps the body 7-bit whatever the script, so any reader decodes it.
-        message.set_content(mail.text, cte="quoted-printable")
-        message.add_alternative(mail.html, subtype="html", cte="quoted-printable")
+        message = compose(mail, self.sender, self.sender_name, domain="exlibris.local")
         safe_order = re.sub(r"[^A-Za-z0-9_.-]", "_", mail.order_id)
         if mail.key:
             message[_KEY_HEADER] = _digest(mail.key)
         path = self.folder / f"{time.time_ns()}-{safe_order}.eml"
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(message.as_bytes(policy=_UNFOLDED))
+        tmp.write_bytes(message.as_bytes(policy=UNFOLDED))
         os.replace(tmp, path)
-        return message_id
+        return str(message["Message-ID"])
 
     def sent(self, key: str) -> str | None:
         # A scan of the folder: asked only when a claim went stale, of a demo's outbox.
@@ -75,15 +60,6 @@ class OutboxMailer:
 
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:24]
-
-
-def _address(name: str, email: str) -> Address:
-    # username/domain rather than addr_spec: the parser refuses a non-ASCII local part,
-    # which RFC 6532 allows and email-validator accepts.
-    local, _, domain = email.rpartition("@")
-    while len(name.encode()) > _NAME_BYTES:  # the name stays whole in the body and the stamp
-        name = name[: len(name) * 9 // 10].rstrip() + "…"
-    return Address(name, username=local, domain=domain)
 
 
 def read_mail(path: Path) -> EmailMessage:

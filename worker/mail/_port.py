@@ -1,9 +1,10 @@
 """The mail port: send one rendered mail to one buyer.
 
-Two adapters: SendGrid v3 (cloud) and an outbox folder of .eml files
-(embedded). A transient failure raises MailError(transient=True) so the push
-handler answers 5xx and Pub/Sub redelivers; a permanent one (a rejected
-address) is recorded and dead-lettered.
+Three adapters, chosen by MAIL_BACKEND: SendGrid v3 (sendgrid.py), any SMTP
+relay (smtp.py) and an outbox folder of .eml files (embedded). A transient
+failure raises MailError(transient=True) so the push handler answers 5xx and
+Pub/Sub redelivers; a permanent one (a rejected address) is recorded and
+dead-lettered.
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ class MailError(Exception):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with the mail (a Send to Kindle copy): its name, MIME type and bytes."""
+
+    filename: str
+    content_type: str  # "application/epub+zip"
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Mail:
     to: str
     to_name: str
@@ -34,6 +44,7 @@ class Mail:
     # The claim this mail fulfils ("" for none): a provider that can tell what it sent
     # answers Mailer.sent(key), so a delivery taking over a stale claim does not mail twice.
     key: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
 
 class Mailer(Protocol):

@@ -1,7 +1,8 @@
 """Render buyer mails from Jinja templates: plain text and HTML, same facts.
 
 delivery.* hands over a new copy (or fresh links, `resend`); new_edition.*
-says a corrected edition was stamped for the buyer.
+says a corrected edition was stamped for the buyer; kindle.* carries a copy to
+a Kindle's address, as an attachment (Amazon reads the attachment, not the text).
 
 Pure: an order record and its links in, a Mail out. Both parts say how often
 each file may be downloaded and until when, that each link opens a download
@@ -20,7 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from common.formatting import human_date
 from common.messages import ascii_address
 from common.orders import OrderRecord
-from worker.mail._port import Mail
+from worker.mail._port import Attachment, Mail
 
 _ENV = Environment(
     loader=PackageLoader("worker.mail", "templates"),
@@ -97,4 +98,20 @@ def render_new_edition(
         order_id=record.order_id,
         category="new-edition",
         custom_args={"order_id": record.order_id},
+    )
+
+
+def render_kindle(record: OrderRecord, to: str, copy: Attachment, shop: Shop) -> Mail:
+    """The mail that carries one stamped copy to a Kindle's address, and to no one else."""
+    context = {"record": record, "filename": copy.filename, "shop": shop}
+    return Mail(
+        to=ascii_address(to),
+        to_name="",
+        subject=record.title,
+        text=_ENV.get_template("kindle.txt").render(context),
+        html=_ENV.get_template("kindle.html").render(context),
+        order_id=record.order_id,
+        category="kindle",
+        custom_args={"order_id": record.order_id},
+        attachments=(copy,),
     )

@@ -1,8 +1,9 @@
 """SendGrid v3 mailer: the cloud adapter of the mail port.
 
 Builds the /v3/mail/send JSON with the sendgrid helpers (text/plain before
-text/html, custom_args with the order id, one category, click and open
-tracking off) and posts it through the sendgrid client at a configurable host
+text/html, custom_args with the order id and the mail kind, one category, click and open
+tracking off, attachments base64-encoded) and posts it through the sendgrid
+client at a configurable host
 (SENDGRID_API_URL, so tests point it at a local stand-in) with a per-request
 timeout. Tracking is off in every message because account-level click
 tracking would rewrite our durable links into SendGrid redirects, which mail
@@ -21,6 +22,7 @@ the API key never appears in an error or a log line.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import time
@@ -31,9 +33,14 @@ from urllib.error import URLError
 from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import (
+    Attachment,
     Category,
     ClickTracking,
     CustomArg,
+    Disposition,
+    FileContent,
+    FileName,
+    FileType,
     From,
     OpenTracking,
     To,
@@ -115,9 +122,23 @@ class SendGridMailer:
             plain_text_content=mail.text,
             html_content=mail.html,
         )
-        for key, value in {**mail.custom_args, "order_id": mail.order_id}.items():
+        # The Event Webhook returns custom_args in every event: they name the order and the
+        # mail whose status it reports (common/mail_events).
+        args = {**mail.custom_args, "order_id": mail.order_id, "mail_kind": mail.category}
+        for key, value in args.items():
             message.add_custom_arg(CustomArg(key, str(value)))
         message.add_category(Category(mail.category))
+        for attachment in mail.attachments:
+            # base64 in the JSON; SendGrid's 30 MB counts the payload as a whole (common/kindle.py)
+            content = base64.b64encode(attachment.data).decode("ascii")
+            message.add_attachment(
+                Attachment(
+                    FileContent(content),
+                    FileName(attachment.filename),
+                    FileType(attachment.content_type),
+                    Disposition("attachment"),
+                )
+            )
         tracking = TrackingSettings()
         tracking.click_tracking = ClickTracking(enable=False, enable_text=False)
         tracking.open_tracking = OpenTracking(enable=False)

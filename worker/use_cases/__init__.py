@@ -7,6 +7,8 @@ They share steps through `_copies.py` (stamp and store), `_links_mail.py` (mail 
 
 from worker.use_cases._erase import erase_buyer
 from worker.use_cases._fulfil import fulfil_order
+from worker.use_cases._kindle import send_to_kindle
+from worker.use_cases._mail_events import record_mail_events
 from worker.use_cases._payments import restore_payment, revoke_payment
 from worker.use_cases._reissue import reissue_order
 from worker.use_cases._resend import resend_links, resend_order
@@ -17,6 +19,7 @@ from worker.use_cases._revoke import revoke_items, revoke_order
 __all__ = [
     "erase_buyer",
     "fulfil_order",
+    "record_mail_events",
     "reissue_order",
     "resend_links",
     "resend_order",
@@ -26,4 +29,5 @@ __all__ = [
     "revoke_items",
     "revoke_order",
     "revoke_payment",
+    "send_to_kindle",
 ]

@@ -10,7 +10,11 @@ preconditions, so concurrent deliveries of one message agree on one history:
 - (none): a sale that names no products (Stripe's) has them listed first
   (worker/line_items), and a sale naming its payment (payment_ref) is indexed
   under it (index/payments/, create-only) before its record is created, so a
-  refund naming the payment finds the order as soon as the order exists.
+  refund naming the payment finds the order as soon as the order exists. A sale
+  naming its checkout (checkout_ref) is indexed the same way (index/checkouts/),
+  so /thanks?ref=… finds the order; until the copies exist the page says they
+  are being prepared. Both come before the record, so a redelivery after a crash
+  still writes them.
 - received: the record exists; copies may be missing. A Classic fulfilment
   webhook without the email fields leaves the buyer unknown: the order waits
   (acknowledged, not retried) until the payment_succeeded alert of the same
@@ -18,6 +22,10 @@ preconditions, so concurrent deliveries of one message agree on one history:
 - stamped: every copy is stored; the indexes (common/order_index.py) exist.
 - mailing: one delivery has claimed the mail (mail_claimed_at) and is sending.
 - mailed: done; redeliveries are acknowledged without side effects.
+
+The author's overview counts orders by the markers of common/stats, written
+create-only when the record is created and again whenever a delivery ends
+(note_stats), so the markers a crash left out are written by the redelivery.
 
 The copies and the mail claim are recorded in one write (received → stamped →
 mailing, both steps in the history), so an order costs three writes of its
@@ -50,9 +58,11 @@ from common.orders import (
     InvalidTransition,
     OrderRecord,
     Status,
+    checkout_index_name,
     code_name,
     payment_index_name,
 )
+from common.stats import note_order
 from common.storage import PreconditionFailed, TransientStorageError
 from worker.customers import CustomerNotFound, LookupUnavailable
 from worker.deps import WorkerDeps
@@ -84,14 +94,18 @@ def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
                     return "unknown order"
                 new = _new_record(message, deps)
                 _index_payment(message, deps)
+                _index_checkout(message, deps)
                 deps.orders.save(new, 0)
+                note_stats(new, deps)
             elif record.status in (Status.MAILED, Status.REVOKED):
                 if record.status == Status.REVOKED:
                     delete_copies(record, deps)  # a refund may have raced our stamping
+                note_stats(record, deps)
                 log.info("order already %s", record.status, extra={"order_id": record.order_id})
                 return record.status
             elif record.awaiting_buyer:
                 if message is None or message.buyer is None:
+                    note_stats(record, deps)
                     log.info("order waits for its buyer", extra={"order_id": record.order_id})
                     return "awaiting buyer"
                 named = record.buyer_resolved(
@@ -105,6 +119,18 @@ def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
         except PreconditionFailed:
             log.info("order changed under us; re-reading", extra={"order_id": order_id})
     raise TransientError(f"order {order_id} did not settle; retrying later")
+
+
+def note_stats(record: OrderRecord, deps: WorkerDeps) -> None:
+    """Write the order's stats markers (common/stats): at its creation and at every end.
+
+    Create-only and repeated at each end, so a crash between the record's write and
+    its markers is repaired by the redelivery, and a redelivery counts nothing twice.
+    """
+    try:
+        note_order(deps.orders.storage, deps.orders.bucket, record)
+    except TransientStorageError as exc:
+        raise TransientError(f"writing the stats of {record.order_id} failed: {exc}") from exc
 
 
 def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
@@ -157,17 +183,27 @@ def _line_items(message: OrderPaid, deps: WorkerDeps) -> tuple[str, ...]:
 
 def _index_payment(message: OrderPaid, deps: WorkerDeps) -> None:
     """Name the order under its payment (create-only), so refunds naming the payment find it."""
-    if not message.payment_ref:
-        return
-    order = message.order_id.encode()
-    name = payment_index_name(message.merchant, message.payment_ref)
+    if message.payment_ref:  # one payment, two sessions: never seen
+        name = payment_index_name(message.merchant, message.payment_ref)
+        _index_once(name, message.order_id, deps, payment_ref=message.payment_ref)
+
+
+def _index_checkout(message: OrderPaid, deps: WorkerDeps) -> None:
+    """Name the order under its checkout reference (create-only), for /thanks?ref=…."""
+    if message.checkout_ref:  # a shop page that reused a reference: the first order keeps it
+        name = checkout_index_name(message.checkout_ref)
+        _index_once(name, message.order_id, deps, checkout_ref=message.checkout_ref)
+
+
+def _index_once(name: str, order_id: str, deps: WorkerDeps, **ref: str) -> None:
+    """Write an index object naming the order unless it exists; warn if it names another."""
+    order = order_id.encode()
     try:
         deps.orders.write(name, order, if_generation_match=0)
     except PreconditionFailed:
-        if deps.orders.read(name).data != order:  # one payment, two sessions: never seen
+        if deps.orders.read(name).data != order:
             log.warning(
-                "payment already names another order",
-                extra={"order_id": message.order_id, "payment_ref": message.payment_ref},
+                "reference already names another order", extra={"order_id": order_id, **ref}
             )
     except TransientStorageError as exc:
         raise TransientError(f"writing {name} failed: {exc}") from exc

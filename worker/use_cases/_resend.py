@@ -12,9 +12,12 @@ every later one (re-sends, /links, new editions) go there. The old address's
 index entry stays, so the author still finds the order by it, but /links by
 the old address mails nothing: only the address the order mails to is answered.
 
-A marker `requests/<request id>/<order id>` written right after each mail
-means a redelivered request (after a failure on a later order, say) mails no
-order twice; a crash between a mail and its marker may repeat that one mail.
+A marker `requests/<request id>/<order id>` written right after each mail,
+holding the provider's message id, means a redelivered request (after a
+failure on a later order, say) mails no order twice; a crash between a mail and
+its marker may repeat that one mail. Either way the mail is then listed in the
+record's mails (once, by its id), so `exlibris order ID` shows the buyer's
+re-sends beside the author's and their delivery status.
 
 Copies the bucket's lifecycle rule deleted are stamped again before the mail
 goes out, so the fresh links lead to files (worker/restamp.py).
@@ -48,22 +51,33 @@ def resend_links(message: LinksRequested, deps: WorkerDeps) -> str:
     for name in deps.orders.list(prefix):
         order_id = name.removeprefix(prefix)
         marker = request_marker(message.request_id, order_id)
-        if deps.orders.has(marker):
-            continue  # this request already mailed this order (a redelivery)
-        record, _ = deps.orders.load(order_id)
-        if record is None or not record.deliverable:
-            continue
-        if record.mail_to.strip().lower() != message.email.strip().lower():
-            continue  # an address the author has since corrected away from, or a hash clash
-        record = _with_copies(record, deps)
-        if record is None:
-            continue
-        mail_links(record, deps, resend=True)
-        with contextlib.suppress(PreconditionFailed):
-            deps.orders.write(marker, b"", if_generation_match=0)
-        sent += 1
+        try:
+            mail_id = deps.orders.read(marker).data.decode()  # a redelivery: mailed already
+        except NotFound:
+            mailed = _mail_buyer(order_id, message.email, deps)
+            if mailed is None:
+                continue
+            mail_id = mailed
+            with contextlib.suppress(PreconditionFailed):
+                deps.orders.write(marker, mail_id.encode(), if_generation_match=0)
+            sent += 1
+        if mail_id:  # markers from before buyer re-sends were listed hold no id
+            _record_resent(deps, order_id, mail_id)
     log.info("links re-sent", extra={"mails": sent, "request_id": message.request_id})
     return f"{sent} mails"
+
+
+def _mail_buyer(order_id: str, email: str, deps: WorkerDeps) -> str | None:
+    """Mail one order's links to the address that asked; None when it gets nothing."""
+    record, _ = deps.orders.load(order_id)
+    if record is None or not record.deliverable:
+        return None
+    if record.mail_to.strip().lower() != email.strip().lower():
+        return None  # an address the author has since corrected away from, or a hash clash
+    record = _with_copies(record, deps)
+    if record is None:
+        return None
+    return mail_links(record, deps, resend=True)
 
 
 def resend_order(message: ResendRequested, deps: WorkerDeps) -> str:

@@ -32,7 +32,7 @@ from common.orders import (
 from common.storage import NotFound, PreconditionFailed
 from worker.deps import WorkerDeps
 from worker.errors import TransientError
-from worker.use_cases._delivery import advance_order
+from worker.use_cases._delivery import advance_order, note_stats
 from worker.use_cases._upkeep import delete_copies
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ def revoke(order_id: str, deps: WorkerDeps, *, reason: str, by: str) -> str:
     else:
         raise TransientError(f"order {order_id} kept changing; retrying later")
     delete_copies(record, deps)
+    note_stats(record, deps)  # a revoked order is no longer on its way (stats/open/)
     log.info("order revoked", extra={"order_id": order_id, "reason": reason, "by": by})
     return Status.REVOKED
 

@@ -11,11 +11,14 @@ form and poppler ends only the form's drawing, so the footer after it shows.
 That wrapping changes how a page is built (and moves tagged content out of
 the page's own stream), so it is kept for pages a cheap check finds broken.
 The check splits the decoded content on white space, compares q with Q and
-BT with ET, and looks at the last operator and its operands; a page it flags is parsed in full
-(qpdf's tokenizer) and its operators' operands counted before it is wrapped.
-An operator short of operands in the middle of otherwise balanced content
-passes the cheap check: `check` (preflight.py) parses every page and warns.
-The check costs about 30 ms per megabyte of decoded content, once per plan.
+BT with ET, looks at the last operator and its operands, and looks for an
+operator of numbers and names that follows fewer of them than it needs (a
+`0 cm` mid-page, as in pikepdf's ctm_cm.pdf: poppler aborts the page's
+drawing at the first such operator, so the footer never showed); a page it
+flags is parsed in full (qpdf's tokenizer) and its operators' operands
+counted before it is wrapped. Past PARSED_AT_MOST the operands are not
+counted: `check` (preflight.py) parses every page it can and warns.
+The check costs about 60 ms per megabyte of decoded content, once per plan.
 The content is read within the limits (stamping/limits.py); a full parse holds
 every operator as a Python object (about twenty times the content's size), so
 content past PARSED_AT_MOST is not parsed: if the cheap check flags it, it is
@@ -42,6 +45,14 @@ ARITY = {
     "TL": 1, "Tf": 2, "Tr": 1, "Ts": 1, "Td": 2, "TD": 2, "Tm": 6, "Tj": 1, "TJ": 1,
     "'": 1, '"': 3, "d0": 2, "d1": 6, "MP": 1, "DP": 2, "BMC": 1, "BDC": 2,
 }  # fmt: skip
+# Operators whose operands are all numbers or names, after the numbers and names before them.
+_PLAIN = [op for op in ARITY if op not in ("Tj", "TJ", "'", '"', "d", "DP", "BDC")]
+_SHORT = re.compile(
+    rb"(?:^|(?<=[\x00\t\n\x0c\r ]))((?:(?:[-+]?(?:\d+\.?\d*|\.\d+)|/[^\s/\[\]()<>{}%]*)"
+    rb"[\x00\t\n\x0c\r ]+)*)("
+    + b"|".join(re.escape(op.encode()) for op in sorted(_PLAIN, key=len, reverse=True))
+    + rb")(?=[\x00\t\n\x0c\r ]|$)"
+)
 
 
 def content_bytes(page: pikepdf.Dictionary) -> bytes | None:
@@ -66,13 +77,26 @@ def count_tokens(data: bytes, *tokens: bytes) -> list[int]:
     return [spaced.count(b" " + token + b" ") for token in tokens]
 
 
+def short_operands(data: bytes) -> bool:
+    """Whether an operator of numbers and names seems to follow fewer of them than it needs
+    (`0 cm`, `/F1 Tf`: pikepdf's ctm_cm.pdf): poppler aborts the page's drawing there, at
+    the first one, so a footer drawn after it never shows. Text inside a string can look like
+    one too; the full parse then tells."""
+    for found in _SHORT.finditer(data):
+        operator = found.group(2).decode("latin-1")
+        if len(found.group(1).split()) < ARITY[operator]:
+            return True
+    return False
+
+
 def looks_unbalanced(data: bytes) -> bool:
-    """The cheap check: q/Q or BT/ET counts differ, or the content does not end on an operator."""
+    """The cheap check: q/Q or BT/ET counts differ, the content does not end on an operator,
+    or an operator seems short of operands."""
     tail = data[-4096:].split()  # the last operator and its operands
     if not tail:
         return False
     q, big_q, bt, et = count_tokens(data, b"q", b"Q", b"BT", b"ET")
-    if q != big_q or bt != et:
+    if q != big_q or bt != et or (len(data) <= PARSED_AT_MOST and short_operands(data)):
         return True
     tokens, last = tail, tail[-1]
     if _OPERATOR.match(last) is None:
@@ -109,7 +133,10 @@ def content_fault(page: pikepdf.Page, data: bytes) -> str | None:
     for instruction in instructions:
         if not isinstance(instruction, pikepdf.ContentStreamInstruction):
             continue
-        op, count = str(instruction.operator), len(instruction.operands)
+        # Not str(): an operator is whatever bytes the content holds (qpdf's
+        # xref-compressed-in-compressed.pdf has garbage there), and str() decodes UTF-8.
+        op = instruction.operator.unparse().decode("latin-1")
+        count = len(instruction.operands)
         if count < ARITY.get(op, 0):
             return f"'{op}' has {count} of its {ARITY[op]} operands"
         if op == "q":

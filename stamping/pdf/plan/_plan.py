@@ -32,15 +32,21 @@ import pikepdf
 import stamping.pdf.marks as marks
 from stamping.limits import Limits, spending
 from stamping.pdf._geometry import Geometry, format_matrix, placement
-from stamping.pdf._original import open_original
+from stamping.pdf._original import open_noted
 from stamping.pdf.footer import Footer, render_footer
 from stamping.pdf.marks import body_mark
 from stamping.pdf.plan._carriers import Carrier
-from stamping.pdf.plan._cut import cut
-from stamping.pdf.plan._layout import MARK_FONT, lay_out
+from stamping.pdf.plan._cut import Cut, cut
+from stamping.pdf.plan._layout import MARK_FONT, Slots, lay_out
 from stamping.pdf.plan._serialize import Aes256, ObjGen, object_bytes, referenced
 from stamping.pdf.plan._spool import Spool
-from stamping.pdf.plan._xref import encode_row, row_size, stream_section, table_section
+from stamping.pdf.plan._xref import (
+    XrefError,
+    encode_row,
+    row_size,
+    stream_section,
+    table_section,
+)
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
 from stamping.text import stamp_text
@@ -120,20 +126,15 @@ def prepare_plan(
 ) -> Plan:
     """Lay the stamp out in `original` (bytes or a file) once; StampError if it cannot
     (LimitExceeded, one of them, past a limit)."""
-    with spending(limits), open_original(original) as pdf:
-        if len(pdf.pages) == 0:
-            raise StampError("the PDF has no pages")
-        info = marks.info_entries(pdf)
-        xmp = marks.xmp_template(pdf)
-        slots = lay_out(pdf, style.skip_pages)
-        spool = Spool.temporary()
-        try:
-            key = _save(pdf, spool)
-            with mmap.mmap(spool.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                parts = cut(data, slots)
-        except BaseException:
-            spool.close()
-            raise
+    with spending(limits):
+        pdf, notes = open_noted(original)
+        with pdf:
+            if len(pdf.pages) == 0:
+                raise StampError("the PDF has no pages")
+            info = marks.info_entries(pdf)
+            xmp = marks.xmp_template(pdf)
+            slots = lay_out(pdf, style.skip_pages)
+            spool, key, parts = _saved_and_cut(pdf, slots)
     return Plan(
         style=style,
         shared=Spool(spool, parts.kept),
@@ -146,7 +147,7 @@ def prepare_plan(
         info=info,
         xmp=xmp,
         key=key,
-        notes=tuple(slots.notes),
+        notes=(*notes, *slots.notes),
         mark_font=slots.mark_font,
         carriers=tuple(
             Carrier.of(parts.slots[name], page, parts.lists[name], tuple(template))
@@ -155,7 +156,37 @@ def prepare_plan(
     )
 
 
-def _save(pdf: pikepdf.Pdf, out: BinaryIO) -> bytes | None:
+def _saved_and_cut(pdf: pikepdf.Pdf, slots: Slots) -> tuple[BinaryIO, bytes | None, Cut]:
+    """qpdf's output of the laid-out book in a spool, its AESV3 key, and its cut.
+
+    The object streams are kept as they are, unless qpdf's output then has a cross-reference
+    stream the plan's reader cannot index (an object stream of over 65,535 objects needs a
+    third byte for their index, as in pdf.js's bug1978317.pdf): the book is then written
+    again without object streams, with a classic table, which every copy can index."""
+    try:
+        return _cut_saved(pdf, slots, pikepdf.ObjectStreamMode.preserve)
+    except XrefError:
+        pass
+    try:
+        return _cut_saved(pdf, slots, pikepdf.ObjectStreamMode.disable)
+    except XrefError as exc:
+        raise StampError(f"the stamp could not be laid out ({exc})") from None
+
+
+def _cut_saved(
+    pdf: pikepdf.Pdf, slots: Slots, mode: pikepdf.ObjectStreamMode
+) -> tuple[BinaryIO, bytes | None, Cut]:
+    spool = Spool.temporary()
+    try:
+        key = _save(pdf, spool, mode)
+        with mmap.mmap(spool.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return spool, key, cut(data, slots)
+    except BaseException:
+        spool.close()
+        raise
+
+
+def _save(pdf: pikepdf.Pdf, out: BinaryIO, mode: pikepdf.ObjectStreamMode) -> bytes | None:
     """Let qpdf write the laid-out book to out; the AESV3 key when it stays encrypted."""
     encryption: pikepdf.Encryption | None = None
     if pdf.is_encrypted:
@@ -165,7 +196,7 @@ def _save(pdf: pikepdf.Pdf, out: BinaryIO) -> bytes | None:
     pdf.save(
         out,
         encryption=encryption,
-        object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+        object_stream_mode=mode,
         fix_metadata_version=False,  # the XMP slot is filled per copy; pikepdf must not rewrite it
     )
     out.flush()

@@ -69,14 +69,20 @@ Buffer = bytes | mmap.mmap  # qpdf's output, in memory or mapped from its file
 
 
 def read_xref(data: Buffer) -> Xref:
-    """Parse the last cross-reference section of a file qpdf wrote."""
+    """Parse the last cross-reference section of a file qpdf wrote; XrefError for any other
+    shape (the caller has qpdf write the book again in the plainest one)."""
     tail = _STARTXREF.search(data[-64:])
     if tail is None:
         raise XrefError("no startxref at the end of the file")
     start = int(tail.group(1))
-    if data[start : start + 4] == b"xref":
-        return _read_table(data, start)
-    return _read_stream(data, start)
+    try:
+        if data[start : start + 4] == b"xref":
+            return _read_table(data, start)
+        return _read_stream(data, start)
+    except XrefError:
+        raise
+    except (ValueError, IndexError, zlib.error) as exc:
+        raise XrefError(f"the cross-reference section cannot be read ({exc})") from None
 
 
 def _read_table(data: Buffer, start: int) -> Xref:

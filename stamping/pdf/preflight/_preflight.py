@@ -24,11 +24,11 @@ import pikepdf
 
 from stamping.limits import Limits, spending
 from stamping.pdf._original import describe, open_original
+from stamping.pdf._outline_scan import lost_outline, outline_items_in
 from stamping.pdf.footer import FontMissing, font_files, missing_glyphs
 from stamping.pdf.plan import prepare_plan
 from stamping.pdf.preflight._actions import action_warnings
 from stamping.pdf.preflight._facts import Facts, read_facts
-from stamping.pdf.preflight._outline_scan import outline_items_in
 from stamping.pdf.preflight._page_checks import page_warnings
 from stamping.stamp import Stamp, StampError
 from stamping.style import StampStyle
@@ -85,7 +85,8 @@ def _checked(data: bytes, style: StampStyle) -> Report:
     if missing_glyphs(TRIAL.name):
         problems.append(f"no installed font draws {missing_glyphs(TRIAL.name)!r} in buyers' names")
     first = min(style.skip_pages + 1, facts.pages)
-    return Report(facts, tuple(problems), preview, tuple(warnings), plan.notes, first)
+    notes = tuple(n for n in plan.notes if n not in problems)  # a lost outline is a problem here
+    return Report(facts, tuple(problems), preview, tuple(warnings), notes, first)
 
 
 def _outline_problems(data: bytes, facts: Facts) -> list[str]:
@@ -94,11 +95,7 @@ def _outline_problems(data: bytes, facts: Facts) -> list[str]:
     if facts.outline_items == 0:
         found = outline_items_in(data)
         if found:
-            return [
-                f"the file holds about {found} bookmarks, but repairing its damaged "
-                "cross-references lost the outline: copies would have none "
-                "(export the book again to keep it)"
-            ]
+            return [lost_outline(found)]
     return []
 
 

@@ -54,11 +54,20 @@ EVERY_VARIABLE = {
     "DELIVERY_BUCKET": ("my-deliveries", "delivery_bucket", None),
     "PUBLIC_URL": ("https://books.example.com", "public_url", None),
     "LINK_TTL": ("86400", "link_ttl", 86400),
+    "THANKS_TTL": ("3600", "thanks_ttl", 3600),
     "DOWNLOAD_LIMIT": ("0", "download_limit", 0),
     "SIGNED_URL_TTL": ("120", "signed_url_ttl", 120),
     "SENDGRID_API_KEY": ("SG.key", "sendgrid_api_key", None),
     "SENDGRID_API_URL": ("http://127.0.0.1:9999", "sendgrid_api_url", None),
     "MAIL_FROM": ("author@example.org", "mail_from", None),
+    "SENDGRID_EVENT_PUBLIC_KEY": ("MFkwEwYHKoZIzj0CAQYI", "sendgrid_event_public_key", None),
+    "MAIL_BACKEND": ("smtp", "mail_backend", None),
+    "SMTP_HOST": ("email-smtp.eu-west-1.amazonaws.com", "smtp_host", None),
+    "SMTP_PORT": ("465", "smtp_port", 465),
+    "SMTP_USERNAME": ("AKIAEXAMPLE", "smtp_username", None),
+    "SMTP_PASSWORD": ("smtp-secret", "smtp_password", None),
+    "SMTP_SECURITY": ("tls", "smtp_security", None),
+    "SMTP_TIMEOUT": ("20", "smtp_timeout", 20.0),
     "STAMP_SECRET": ("a-real-stamp-secret", "stamp_secret", None),
     "LOCAL_DATA_DIR": ("/srv/exlibris", "local_data_dir", Path("/srv/exlibris")),
     "STORAGE_BACKEND": ("gcs", "storage_backend", None),
@@ -77,6 +86,7 @@ EVERY_VARIABLE = {
     "SIGNING_SERVICE_ACCOUNT": ("svc@p.iam.gserviceaccount.com", "signing_service_account", None),
     "SHOP_NAME": ("Ada's Books", "shop_name", None),
     "SUPPORT_EMAIL": ("help@example.org", "support_email", None),
+    "READER_HELP_URL": ("https://ada.example/reading", "reader_help_url", None),
     "CORS_ORIGINS": (
         "https://a.example, https://b.example",
         "cors_origins",
@@ -91,6 +101,11 @@ EVERY_VARIABLE = {
     "STAMP_MAX_ZIP_ENTRIES": ("200", "stamp_max_zip_entries", 200),
     "STAMP_MAX_ZIP_SIZE": ("3145728", "stamp_max_zip_size", 3 << 20),
     "STAMP_MAX_SECONDS": ("5", "stamp_max_seconds", 5),
+    "DASHBOARD_AUTH": ("local", "dashboard_auth", "local"),
+    "IAP_AUDIENCE": ("/projects/1/locations/r/services/d", "iap_audience", None),
+    "IAP_CERTS_URL": ("https://keys.example/jwk", "iap_certs_url", None),
+    "DASHBOARD_MEMBERS": ("a@x.y, b@x.y", "dashboard_members", ("a@x.y", "b@x.y")),
+    "DASHBOARD_MAX_UPLOAD": ("1048576", "dashboard_max_upload", 1048576),
 }
 
 
@@ -152,6 +167,8 @@ def test_values_are_stripped() -> None:
         ("LINK_TTL", "0"),
         ("LINK_TTL", "-60"),
         ("LINK_TTL", "30d"),
+        ("THANKS_TTL", "0"),
+        ("THANKS_TTL", "1d"),
         ("SIGNED_URL_TTL", "0"),
         ("LOCAL_PUSH_CONCURRENCY", "0"),
         ("LOCAL_PUSH_MIN_BACKOFF", "0"),
@@ -172,6 +189,11 @@ def test_values_are_stripped() -> None:
         ("PUSH_AUTH", "maybe"),
         ("PUBLIC_URL", "ftp://x"),
         ("PUBLIC_URL", "books.example.com"),
+        ("READER_HELP_URL", "http://ada.example/reading"),  # a help page is https
+        ("READER_HELP_URL", "javascript:alert(1)"),
+        ("READER_HELP_URL", "https://"),
+        ("READER_HELP_URL", 'https://ada.example/"><script>'),
+        ("READER_HELP_URL", "https://ada.example:99999/"),
         ("LOG_LEVEL", "verbose"),
     ],
 )
@@ -411,3 +433,51 @@ def test_a_publisher_that_gives_up_within_the_mail_claim_is_refused() -> None:
     assert Settings.from_env({**env, "MAIL_CLAIM_SECONDS": "14"}).mail_claim_seconds == 14
     cloud = {"PUBLISH_BACKEND": "pubsub", "STAMP_SECRET": "s", "MAIL_CLAIM_SECONDS": "60"}
     assert Settings.from_env({**env, **cloud}).mail_claim_seconds == 60  # Terraform's rule there
+
+
+SMTP = {"MAIL_BACKEND": "smtp", "SMTP_HOST": "smtp.example.com"}
+
+
+@pytest.mark.parametrize(
+    ("environ", "mail"),
+    [
+        ({}, "outbox"),
+        ({"SENDGRID_API_KEY": "SG.k"}, "sendgrid"),
+        ({"SENDGRID_API_KEY": "SG.k", "MAIL_BACKEND": "outbox"}, "outbox"),
+        (SMTP, "smtp"),
+    ],
+)
+def test_the_mail_backend_defaults_to_sendgrid_with_a_key(
+    environ: dict[str, str], mail: str
+) -> None:
+    assert Settings.from_env(environ).mail == mail
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"MAIL_BACKEND": "postfix"}, "MAIL_BACKEND"),
+        ({"MAIL_BACKEND": "sendgrid"}, "SENDGRID_API_KEY"),
+        ({"MAIL_BACKEND": "smtp"}, "SMTP_HOST"),
+        (SMTP | {"SMTP_SECURITY": "ssl"}, "SMTP_SECURITY"),
+        (SMTP | {"SMTP_SECURITY": "none"}, "SMTP_SECURITY"),
+        (SMTP | {"SMTP_SECURITY": "none", "SMTP_HOST": "127.0.0.1.example.com"}, "SMTP_SECURITY"),
+        (SMTP | {"SMTP_PORT": "70000"}, "SMTP_PORT"),
+        (SMTP | {"SMTP_USERNAME": "user"}, "SMTP_PASSWORD"),
+        (SMTP | {"SMTP_TIMEOUT": "300"}, "SMTP_TIMEOUT"),
+        (SMTP | {"SMTP_TIMEOUT": "0"}, "SMTP_TIMEOUT"),
+    ],
+)
+def test_a_bad_mail_setting_stops_start_up_naming_it(
+    environ: dict[str, str], variable: str
+) -> None:
+    with pytest.raises(SettingsError, match=f"^{variable}:"):
+        Settings.from_env(environ)
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "127.0.0.53", "::1", "[::1]", "localhost", "LOCALHOST."]
+)
+def test_plain_smtp_is_allowed_to_a_loopback_relay(host: str) -> None:
+    settings = Settings.from_env(SMTP | {"SMTP_SECURITY": "none", "SMTP_HOST": host})
+    assert settings.smtp_security == "none"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from common.messages import ResendRequested, parse_envelope
+from common.messages import OrderRevoked, ResendRequested, parse_envelope
 from common.orders import Status, load_record, write_indexes
 from common.settings import Settings
 from tests.conftest import SAMPLE_CATALOG
@@ -234,6 +234,22 @@ class TestResendAndRevoke:
         again = shop.console("revoke", "552312-1", "--reason", "twice")
         assert again.status == 0 and "revoked already" in again.out
         assert shop.record("552312-1").revoked_reason == "refunded by hand"
+
+    def test_restore_takes_a_chargeback_back_and_nothing_else(self, shop: Shop) -> None:
+        shop.buy("552312-1")
+        shop.buy("552312-2")
+        lost = OrderRevoked("552312-1", "evt-cb", "2026-01-02T00:00:00Z", reason="chargeback")
+        assert shop.publisher.publish(lost)
+        shop.console("revoke", "552312-2", "--reason", "refunded by hand")
+        ran = shop.console("restore", "552312-1", "--reason", "dispute won")
+        assert ran.status == 0, ran.err
+        assert "restored 552312-1" in ran.out
+        record = shop.record("552312-1")
+        assert (record.status, record.revoked_reason) == (Status.MAILED, "")
+        refused = shop.console("restore", "552312-2", "--reason", "dispute won")
+        assert refused.status == 1 and "only a chargeback" in refused.err
+        assert shop.record("552312-2").status == Status.REVOKED
+        assert shop.console("restore", "552312-1", "--reason", " ").status == 1
 
     def test_an_action_the_worker_has_not_confirmed_in_time_is_an_error(self, shop: Shop) -> None:
         shop.buy("552312-1")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,6 +25,7 @@ from common.messages import Buyer, CopyRequested, OrderPaid, OrderRevoked, PaidI
 from common.orders import OrderRecord, read_counts
 from common.publish.local_push import LocalPushPublisher
 from common.settings import Settings
+from common.stats import count_names
 from common.storage import LocalStorage, TransientStorageError
 from service.app import create_app as create_service
 from tests.support.download_page import form_for, forms_of
@@ -576,3 +578,19 @@ def test_a_link_that_expires_past_year_9999_opens_its_page(
     response = service().get(f"/d/{far}")
     assert response.status_code == 200
     assert "a date far ahead" in response.text
+
+
+def test_each_counted_download_is_marked_once_for_the_overview(
+    token: str, service: Callable[..., FlaskClient], settings: Settings
+) -> None:
+    client = service(download_limit=2)
+    form = form_for(client.get(f"/d/{token}").text, f"/d/{token}")  # a look counts nothing
+    answers = [client.post(f"/d/{token}", data=form.fields).status_code for _ in range(3)]
+    assert answers == [303, 303, 410]
+    day = datetime.fromtimestamp(NOW, UTC).date()
+    names = storage_of(settings).list(settings.delivery_bucket, f"stats/{day.isoformat()}/")
+    assert count_names(names)["downloaded"] == {"": 2}
+    assert names[-2:] == [
+        f"stats/{day.isoformat()}/downloaded/{ORDER}.0.1",
+        f"stats/{day.isoformat()}/downloaded/{ORDER}.0.2",
+    ]

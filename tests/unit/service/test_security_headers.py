@@ -10,8 +10,8 @@ from common.codes import make_code, serial_for
 from common.orders import code_name
 from common.publish.local_push import LocalPushPublisher
 from common.settings import Settings
+from common.web import CSP
 from service.app import create_app
-from service.security import CSP
 from tests.conftest import STAMP_SECRET
 
 ALLOWED = "https://author.example"

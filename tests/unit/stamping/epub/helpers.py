@@ -17,7 +17,11 @@ from lxml import etree
 _ADDED = [
     re.compile(r' data-exlibris="[^"]*"'),
     re.compile(r"\n?<!-- exlibris \{[^<>]*\} -->"),
-    re.compile(r'\n<div(?: xmlns="[^"]*")? class="exlibris-footer"[^>]*>.*?</div>\n', re.S),
+    re.compile(r'\n<div(?: xmlns="[^"]*")? class="exlibris-footer[ "][^>]*>.*?</div>\n', re.S),
+    re.compile(
+        r'<link(?: xmlns="[^"]*")? rel="stylesheet" type="text/css" href="[^"]*exlibris'
+        r'[^"]*\.css"/>\n'
+    ),
     re.compile(r' class="exlibris-code-[0-9A-Z-]+"'),
     re.compile(r" exlibris-code-[0-9A-Z-]+"),
     re.compile(r'\n\s*<(?:opf:)?meta name="exlibris:(?:order|code)" content="[^"]*"/>'),

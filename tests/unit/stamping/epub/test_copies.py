@@ -130,6 +130,8 @@ def test_the_footer_option(
 ) -> None:
     copy = stamp_epub(library[name], STAMP, StampStyle(footer=footer))
     texts = [data.decode() for n, data in entries(copy).items() if n.endswith(".xhtml")]
-    footers = [t for t in texts if 'class="exlibris-footer"' in t]
+    footers = [t for t in texts if 'class="exlibris-footer' in t]
     assert len(footers) == pages_with_footer
-    assert all("position:absolute" in t for t in footers)
+    assert all('class="exlibris-footer exlibris-footer-fixed"' in t for t in footers)
+    css = next(data.decode() for n, data in entries(copy).items() if n.endswith("exlibris.css"))
+    assert "div.exlibris-footer-fixed { position: absolute !important;" in css

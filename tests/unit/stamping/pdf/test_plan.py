@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import subprocess
 import tempfile
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -18,6 +19,7 @@ import pytest
 from stamping.pdf.marks._reader import read_marks
 from stamping.pdf.plan import prepare_plan
 from stamping.pdf.plan._spool import Spool
+from stamping.pdf.plan._xref import XrefError, read_xref
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
 from tests.support import pdfs
@@ -146,3 +148,41 @@ def test_a_copy_into_a_file_on_another_file_system_than_the_spool(tmp_path: Path
             spool.write_to(out)
             out.write(b"tail")
         assert target.read_bytes() == b"head" + kept + b"tail"
+
+
+def _xref_stream_file(widths: bytes, rows: bytes) -> bytes:
+    """A file ending in a cross-reference stream of these /W widths and rows."""
+    body = zlib.compress(rows)
+    head = b"%PDF-1.7\n"
+    return head + (
+        b"1 0 obj\n<< /Type /XRef /W [%s] /Size %d /Length %d >>\nstream\n%s\nendstream\nendobj\n"
+        b"startxref\n%d\n%%%%EOF\n" % (widths, len(rows) // 8, len(body), body, len(head))
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        # An index past 65,535 in a third byte: a copy's /W [1 4 2] rows cannot hold it.
+        (
+            _xref_stream_file(
+                b"1 4 3", b"\x02" + (7).to_bytes(4, "big") + (70_000).to_bytes(3, "big")
+            ),
+            "too wide",
+        ),
+        (
+            b"%PDF-1.7\nxref\n0 1\nnot a row at all\ntrailer\n<<>>\nstartxref\n9\n%%EOF\n",
+            "cannot be read",
+        ),
+        (
+            b"%PDF-1.7\n1 0 obj\n<< /W [1 4 2] /Size 1 /Length 9 >>\nstream\nnot flate\nendstream"
+            b"\nendobj\nstartxref\n9\n%%EOF\n",
+            "cannot be read",
+        ),
+    ],
+    ids=["field-too-wide", "table-garbage", "stream-not-deflate"],
+)
+def test_the_plans_xref_reader_refuses_other_shapes_as_xref_errors(data: bytes, says: str) -> None:
+    """Never a ValueError or zlib.error: prepare_plan falls back to a plainer qpdf output."""
+    with pytest.raises(XrefError, match=says):
+        read_xref(data)
