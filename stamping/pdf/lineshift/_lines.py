@@ -117,7 +117,7 @@ def _runs(instructions: list[Instruction]) -> Iterator[Run]:
                       upright and mode not in (3, 7))  # fmt: skip
 
     for index, instruction in enumerate(instructions):
-        op, args = str(instruction.operator), instruction.operands
+        op, args = _operator(instruction), instruction.operands
         numbers = [float(a) for a in args if isinstance(a, int | float | Decimal)]
         if op in _POSITIONING or op in ("'", '"') or op == "ET":
             yield from close()
@@ -177,6 +177,13 @@ def _marked(lines: list[Line]) -> list[int]:
         if regular and alike:
             marked.append(i)
     return marked
+
+
+def _operator(instruction: Instruction) -> str:
+    try:
+        return str(instruction.operator)
+    except UnicodeDecodeError:  # garbage where an operator stands: no text operator to follow
+        return ""
 
 
 def _times(m: Matrix | tuple[float, ...], n: Matrix | tuple[float, ...]) -> Matrix:
