@@ -1,6 +1,7 @@
 """The attack table: what `python -m worker trace` finds after what pirates do, on a big copy.
 
     .venv/bin/python bench/attacks.py [--pages 329] [--ocr-pages 40]
+    .venv/bin/python bench/attacks.py --lines [--pages 14] [--orders 20] [--wrong 1000]
 
 Stamps the sample book (outline, links, one image per chapter) for two
 buyers, runs every attack of the suite (tests/support/attacks.py, the real
@@ -9,6 +10,18 @@ page, then traces each result through the command line exactly as support
 would (`trace --json`, STAMP_SECRET set). Prints one Markdown row per attack:
 whether the buyer was found, by which marks, on how many pages, and the
 seconds the attack and the trace took. The README's table comes from here.
+
+`--lines` prints the line-shift table instead (trace --original): `--orders`
+buyers' copies of a `--pages`-page sample book go through each cropped-raster
+attack (tests/support/attacks.py's CROPPED: the footer is always cropped
+away), and each result is read against the original (the engine's
+read_moves and named, which `trace --original` runs) with every buyer's code
+and `--wrong` codes never issued as candidates. A row says for how many
+buyers the right order was named, the median z, the weakest confidence (the
+chance that any candidate matches as well by accident; a name needs it
+below 1e-9), how many wrong codes were named (false positives, of orders
+times wrong candidates) and the highest z a wrong code reached. The
+original's pages are drawn once per run (the command draws them per trace).
 """
 
 from __future__ import annotations
@@ -22,9 +35,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from PIL import Image
+
 from common.codes import make_code
 from demo.sample_book import make_sample_book
+from stamping.formats import prepare
 from stamping.pdf import stamp_pdf
+from stamping.pdf.lineshift import named, read_moves
+from stamping.raster import render_pages
 from stamping.stamp import Stamp
 from tests.support import attacks
 
@@ -71,11 +89,67 @@ def _count(ranges: str) -> str:
     return str(total)
 
 
+def lines_table(pages: int, orders: int, wrong: int) -> None:
+    """The line-shift table: each cropped-raster attack on every buyer's copy, read against
+    the original and scored for the shop's codes plus `wrong` codes never issued."""
+    book = make_sample_book(pages)
+    buyers = [f"txn_lines_{n:02d}" for n in range(orders)]
+    codes = [make_code(SECRET, order) for order in buyers]
+    never = [make_code(SECRET, f"never-issued-{n}") for n in range(wrong)]
+    drawn: dict[int, Image.Image] = {}
+
+    def render(data: bytes, sizes: dict[int, tuple[float, float]]) -> dict[int, Image.Image]:
+        if data is not book:
+            return render_pages(data, sizes)
+        drawn.update(render_pages(data, {n: s for n, s in sizes.items() if n not in drawn}))
+        return {n: drawn[n] for n in sizes}
+
+    plan = prepare(book)
+    print(f"{pages}-page sample book, {orders} buyers, {orders + wrong} candidates each\n")
+    print("| attack (footer always cropped) | named | median z | weakest confidence "
+          "| wrong named | highest wrong z | attack s | read s |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory(prefix="exlibris-lines-") as folder:
+        copy, attacked = Path(folder) / "copy.pdf", Path(folder) / "attacked.pdf"
+        for name, attack in attacks.CROPPED.items():
+            found, zs, weakest, false, top_wrong, attack_s, read_s = 0, [], 0.0, 0, 0.0, 0.0, 0.0
+            for order, code in zip(buyers, codes, strict=True):
+                copy.write_bytes(plan.copy(Stamp("Buyer", "b@example.com", order, code)))
+                started = time.perf_counter()
+                attack(copy, attacked)
+                attack_s += time.perf_counter() - started
+                started = time.perf_counter()
+                readings = read_moves(book, attacked.read_bytes(), pages, render)
+                read_s += time.perf_counter() - started
+                candidates = [*codes, *never]
+                chosen = {c: s for c, s in named(readings, candidates)}
+                found += code in chosen
+                false += len(set(chosen) - {code})
+                score = readings.score(code)
+                zs.append(score.z)
+                weakest = max(weakest, score.bound * len(candidates))
+                top_wrong = max(readings.score(c).z for c in candidates if c != code)
+            median = sorted(zs)[len(zs) // 2]
+            print(
+                f"| {name} | {found} of {orders} | {median:.1f} | {min(weakest, 1):.0e} "
+                f"| {false} of {orders * (wrong + orders - 1)} | {top_wrong:.1f} "
+                f"| {attack_s / orders:.1f} | {read_s / orders:.1f} |",
+                flush=True,
+            )
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    options.add_argument("--pages", type=int, default=329)
+    options.add_argument("--pages", type=int, default=None)
     options.add_argument("--ocr-pages", type=int, default=40)
+    options.add_argument("--lines", action="store_true", help="the line-shift table only")
+    options.add_argument("--orders", type=int, default=20)
+    options.add_argument("--wrong", type=int, default=1000)
     args = options.parse_args()
+    if args.lines:
+        lines_table(args.pages or 14, args.orders, args.wrong)
+        return
+    args.pages = args.pages or 329
     book = make_sample_book(args.pages, images=True)
     with tempfile.TemporaryDirectory(prefix="exlibris-attacks-") as folder:
         work = Path(folder)

@@ -20,7 +20,7 @@ from stamping.limits import LimitExceeded, Limits
 from stamping.pdf import PDF
 from stamping.stamp import Stamp, StampError, TraceError
 from stamping.style import StampStyle
-from stamping.trace import Checker, OcrReader, Trace
+from stamping.trace import Checker, OcrReader, Original, Trace
 
 FORMATS: tuple[Format, ...] = (
     PDF,
@@ -70,13 +70,20 @@ def trace_file(
     check: Checker | None = None,
     ocr: OcrReader | None = None,
     limits: Limits = Limits(),  # noqa: B008 - frozen
+    original: Original | None = None,
 ) -> Trace:
     """Every order a copy names; TraceError when it cannot be read at all (LimitExceeded, one,
     when it costs more than `limits` allow).
 
     `check` says whether a code is authentic (the shop's secret stays outside the
-    engine); `ocr` reads the footer of pages that are only pictures (stamping/ocr.py)."""
-    return _engine(data, TraceError).trace(data, check, ocr, limits)
+    engine); `ocr` reads the footer of pages that are only pictures (stamping/ocr.py);
+    `original`, the author's book, lets a PDF's line-shift mark be read against it."""
+    engine = _engine(data, TraceError)
+    if original is None:
+        return engine.trace(data, check, ocr, limits)
+    if engine is not PDF or format_of(original.data) is not PDF:
+        raise TraceError("--original compares the pages of two PDFs: the copy and its original")
+    return PDF.trace(data, check, ocr, limits, original)
 
 
 def check_file(

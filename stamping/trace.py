@@ -17,7 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 Checker = Callable[[str], bool]  # is this XXXX-XXXX-XXXX code authentic?
 
@@ -49,6 +52,21 @@ class CodeCheck:
 # The book's bytes, pages (1-based) -> (width, height) in points as the reader sees them
 # -> page -> the text OCR read in the footer band of that page.
 OcrReader = Callable[[bytes, dict[int, tuple[float, float]]], dict[int, str]]
+# The same, -> page -> the page drawn as a grey image (stamping/raster.py).
+Renderer = Callable[[bytes, dict[int, tuple[float, float]]], dict[int, "Image.Image"]]
+
+
+@dataclass(frozen=True)
+class Original:
+    """The author's original, for the marks only a comparison reads (trace --original).
+
+    `candidates` lists the codes the shop issued (its code index), each of which
+    the comparison scores; `render` draws pages, as OcrReader reads them."""
+
+    data: bytes
+    candidates: Callable[[], list[str]]
+    render: Renderer
+
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 # The canonical character for each character a code's reader may see (Crockford's rule).

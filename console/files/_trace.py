@@ -28,12 +28,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from common.codes import InvalidCode, check_code, issued_for
+from common.codes import InvalidCode, check_code, code_for_serial, issued_for
 from common.settings import Settings
 from stamping.formats import trace_file
 from stamping.ocr import read_footers
+from stamping.raster import render_pages
 from stamping.stamp import TraceError
-from stamping.trace import CodeCheck, format_finding, printable, trace_json
+from stamping.trace import CodeCheck, Original, format_finding, printable, trace_json
 
 if TYPE_CHECKING:
     from common.storage import Storage
@@ -75,7 +76,8 @@ def do_trace(args: argparse.Namespace) -> int:
     name = printable(str(args.file))  # a leaked file's name is the leaker's too
     try:
         data = args.file.read_bytes()
-        trace = trace_file(data, check, ocr, settings.limits)
+        original = _original(args.original, settings, store, index_notes)
+        trace = trace_file(data, check, ocr, settings.limits, original)
     except (TraceError, OSError) as exc:
         print(f"{name}: {printable(_reason(exc))}", file=sys.stderr)
         return UNREADABLE
@@ -141,6 +143,40 @@ def _code_index(store: Storage | str, bucket: str, notes: list[str]) -> CodeInde
     return owner
 
 
+def _original(
+    path: Path | None, settings: Settings, store: Storage | str, notes: list[str]
+) -> Original | None:
+    """The author's original for the line-shift mark, scoring every code the shop issued."""
+    if path is None:
+        return None
+
+    def candidates() -> list[str]:
+        serials = _issued_serials(store, settings.delivery_bucket, notes)
+        return [code_for_serial(settings.stamp_secret, serial) for serial in serials]
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TraceError(f"cannot read the original {path}: {exc.strerror or exc}") from None
+    return Original(data, candidates, render_pages)
+
+
+def _issued_serials(store: Storage | str, bucket: str, notes: list[str]) -> list[str]:
+    """Every serial in the shop's code index, where its store was reached."""
+    if isinstance(store, str):
+        notes.append(f"the line-shift mark was scored only against the codes found: {store}")
+        return []
+    from common.orders import code_name  # as in _code_index: file commands start light
+
+    prefix = code_name("")
+    try:
+        names = store.list(bucket, prefix)
+    except Exception as exc:  # the cloud client's many faults: the other marks still decide
+        notes.append(f"the code index was not listed ({type(exc).__name__}: {exc})")
+        return []
+    return [name.removeprefix(prefix) for name in names]
+
+
 def _reason(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return f"cannot read the file: {exc.strerror or exc}"
@@ -164,5 +200,11 @@ def add_trace(commands: argparse._SubParsersAction[Any]) -> None:
         type=Path,
         metavar="OUT.pdf",
         help="also write an evidence report (PDF) with a takedown-notice draft",
+    )
+    trace.add_argument(
+        "--original",
+        type=Path,
+        metavar="BOOK.pdf",
+        help="the unstamped book: read the line-shift mark against it (survives a cropped scan)",
     )
     trace.set_defaults(run=do_trace)

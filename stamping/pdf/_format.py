@@ -23,7 +23,7 @@ from stamping.format import Checked, Prepared
 from stamping.limits import Limits
 from stamping.stamp import Stamp
 from stamping.style import StampStyle
-from stamping.trace import Checker, OcrReader, Trace
+from stamping.trace import Checker, OcrReader, Original, Trace
 
 
 class PdfFormat:
@@ -44,11 +44,16 @@ class PdfFormat:
         return prepare_plan(original, style, limits).copy(stamp)
 
     def trace(
-        self, data: bytes, check: Checker | None, ocr: OcrReader | None, limits: Limits
+        self,
+        data: bytes,
+        check: Checker | None,
+        ocr: OcrReader | None,
+        limits: Limits,
+        original: Original | None = None,
     ) -> Trace:
         from stamping.pdf.trace import trace_pdf
 
-        return trace_pdf(data, check, ocr, limits)
+        return trace_pdf(data, check, ocr, limits, original)
 
     def check(self, data: bytes, style: StampStyle, limits: Limits) -> Checked:
         from stamping.pdf.preflight import check_pdf, format_report, write_previews

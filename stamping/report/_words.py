@@ -24,6 +24,11 @@ SEARCHED: dict[str, tuple[tuple[str, str], ...]] = {
         ("body", "invisible text in the page body naming the order and code"),
         ("text", "the code in the page's visible text"),
         ("ocr", "the code read by OCR in the footer of a page that is only a picture"),
+        (
+            "lines",
+            "text lines of the page body moved up or down by a fraction of a point, in a pattern "
+            "only this copy has, measured against the author's original (trace --original)",
+        ),
     ),
     "epub": (
         ("opf", "exlibris:order and exlibris:code in the package document"),

@@ -13,10 +13,11 @@ import io
 import subprocess
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pikepdf
-from PIL import Image
+from PIL import Image, ImageChops, ImageFilter
 
 from stamping.pdf.trace._text_decoding import font_decoder
 
@@ -201,6 +202,73 @@ def _add_image_page(out: pikepdf.Pdf, path: Path, dpi: int, crop_bottom: float) 
     page.obj.Contents = out.make_stream(f"q {w:.3f} 0 0 {h:.3f} 0 0 cm /Im0 Do Q".encode())
 
 
+def scan(
+    src: Path,
+    dst: Path,
+    *,
+    dpi: int = 150,
+    crop: tuple[float, float, float, float] = (0, 0, 0, 40),
+    scale: float = 1.0,
+    turn: float = 0.0,
+    blur: float = 0.0,
+    noise: float = 0.0,
+    quality: int = 80,
+) -> None:
+    """Every page drawn by poppler at `dpi`, then as a scanner or a clean-up leaves it: turned
+    `turn` degrees, scaled, blurred (Gaussian radius in pixels), with grey noise (sigma),
+    cropped (left, top, right, bottom, in points), saved as JPEG and wrapped into a PDF."""
+    with tempfile.TemporaryDirectory() as folder:
+        run("pdftoppm", "-r", str(dpi), "-gray", "-png", src, f"{folder}/p")
+        with pikepdf.new() as out:
+            for path in sorted(Path(folder).glob("p-*.png")):
+                with Image.open(path) as image:
+                    page = _scanned(image.convert("L"), dpi, crop, scale, turn, blur, noise)
+                _add_picture(out, page, dpi, quality)
+            out.save(dst)
+
+
+def _scanned(
+    image: Image.Image,
+    dpi: int,
+    crop: tuple[float, float, float, float],
+    scale: float,
+    turn: float,
+    blur: float,
+    noise: float,
+) -> Image.Image:
+    if turn:
+        image = image.rotate(turn, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    if scale != 1.0:
+        size = (round(image.width * scale), round(image.height * scale))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    if blur:
+        image = image.filter(ImageFilter.GaussianBlur(blur))
+    if noise:
+        grain = Image.effect_noise(image.size, noise)
+        image = ImageChops.add(image, grain, scale=1.0, offset=-128)
+    left, top, right, bottom = (round(v * dpi * scale / 72) for v in crop)
+    return image.crop((left, top, image.width - right, image.height - bottom))
+
+
+def _add_picture(out: pikepdf.Pdf, image: Image.Image, dpi: int, quality: int) -> None:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality)
+    picture = out.make_stream(
+        buffer.getvalue(),
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=image.width,
+        Height=image.height,
+        ColorSpace=pikepdf.Name.DeviceGray,
+        BitsPerComponent=8,
+        Filter=pikepdf.Name.DCTDecode,
+    )
+    w, h = image.width * 72 / dpi, image.height * 72 / dpi
+    page = out.add_blank_page(page_size=(w, h))
+    page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=picture))
+    page.obj.Contents = out.make_stream(f"q {w:.3f} 0 0 {h:.3f} 0 0 cm /Im0 Do Q".encode())
+
+
 def merge_page_by_page(first: Path, second: Path, dst: Path) -> None:
     """Two buyers' copies stitched: odd pages from the first, even pages from the second."""
     run("qpdf", "--empty", "--collate", "--pages", first, "1-z:odd", second, "1-z:even", "--", dst)
@@ -222,3 +290,13 @@ ATTACKS: dict[str, Attack] = {
     "rasterised (150 dpi, grey JPEG)": rasterise,
 }
 MOONSHOT: dict[str, Attack] = {"rasterised, footer cropped away": rasterise_without_footer}
+# The line-shift mark's attacks (trace --original): every one crops the footer away.
+CROPPED: dict[str, Attack] = {
+    "150 dpi, JPEG q80, footer cropped": rasterise_without_footer,
+    "100 dpi, JPEG q60, footer cropped": partial(scan, dpi=100, quality=60),
+    "150 dpi, every margin cropped": partial(scan, crop=(50, 50, 50, 60)),
+    "scaled 97 %, turned 0.5°, footer cropped": partial(scan, scale=0.97, turn=0.5),
+    "print and scan, 300 dpi (blur, noise, 0.3°), margins cropped": partial(
+        scan, dpi=300, turn=-0.3, blur=1.2, noise=12, quality=75, crop=(30, 30, 30, 50)
+    ),
+}

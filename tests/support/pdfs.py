@@ -154,3 +154,56 @@ def render_gray(data: bytes, page: int, dpi: int = 36) -> Image.Image | None:
 def ink_box(image: Image.Image, threshold: int = 200) -> tuple[int, int, int, int] | None:
     """Bounding box (left, top, right, bottom) of the dark pixels of a greyscale image."""
     return image.point(lambda v: 255 if v < threshold else 0).getbbox()
+
+
+@lru_cache(maxsize=4)
+def prose(pages: int = 6, leading: float = 13.0, seed: int = 0) -> bytes:
+    """A book of justified-looking prose (Times 10.5 pt, paragraphs with short last lines), laid
+    out as TeX lays a page: one text object per page, lines placed by relative `Td`, each line
+    in runs of two fonts, and a subscript in some lines."""
+    import random
+
+    from reportlab.lib.pagesizes import LETTER
+    from reportlab.pdfgen.canvas import Canvas
+
+    rng = random.Random(seed)
+    words = [
+        "ex",
+        "libris",
+        "marks",
+        "every",
+        "copy",
+        "with",
+        "its",
+        "buyer",
+        "and",
+        "the",
+        "pirates",
+        "crop",
+        "it",
+        "away",
+    ]
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=LETTER, pageCompression=1)
+    for _ in range(pages):
+        text = canvas.beginText(72, 720)
+        text.setLeading(leading)
+        for line in range(int(620 // leading)):
+            if line % 9 == 8:
+                text.textLine("")  # a paragraph's gap
+                continue
+            short = line % 9 == 7
+            count = rng.randint(3, 6) if short else rng.randint(10, 12)
+            half = count // 2
+            text.setFont("Times-Roman", 10.5, leading)
+            text.textOut(" ".join(rng.choice(words) for _ in range(half)) + " ")
+            text.setFont("Times-Italic", 10.5, leading)
+            if line % 5 == 0:
+                text.setRise(-2)
+                text.textOut("i")
+                text.setRise(0)
+            text.textLine(" ".join(rng.choice(words) for _ in range(count - half)))
+        canvas.drawText(text)
+        canvas.showPage()
+    canvas.save()
+    return buf.getvalue()

@@ -20,6 +20,7 @@ from stamping.pdf.plan._xref import Buffer, Entry, Xref, encode_row, encode_rows
 from stamping.stamp import StampError
 
 _SLOT = re.compile(rb"/ExLibrisSlot\s*/(\w+)")
+_REF = re.compile(rb"(\d+)\s+\d+\s+R")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Cut:
     tail: tuple[tuple[int, bytes], ...]  # the catalog and the page tree root, verbatim
     trailer_refs: bytes  # /Root, /Info and /Encrypt for the trailer
     xref_stream: bool
+    lists: dict[str, tuple[int, ...]]  # lines slot name -> the objects its placeholder lists
 
 
 def cut(data: Buffer, slots: Slots) -> Cut:
@@ -58,6 +60,11 @@ def cut(data: Buffer, slots: Slots) -> Cut:
         tail=tuple((n, bytes(data[slice(*spans[n])])) for n in tail_numbers),
         trailer_refs=refs,
         xref_stream=xref.is_stream,
+        lists={
+            name: tuple(int(m.group(1)) for m in _REF.finditer(data[slice(*spans[number])]))
+            for name, number in found.items()
+            if name in slots.lines
+        },
     )
 
 

@@ -10,7 +10,10 @@ per copy (stamping/pdf/plan.py):
 - closing, one per page geometry: `Q`, then the footer placed for that geometry;
 - form: the footer Form XObject (its fonts hang off it);
 - piece: the PieceInfo dictionary shared by the stamped pages;
-- info: the document information dictionary; metadata: the XMP packet.
+- info: the document information dictionary; metadata: the XMP packet;
+- lines, one per page carrying the line-shift mark (stamping/pdf/lineshift): the
+  page's list of content streams, which names for each marked line the shared
+  stream that moves it up or the one that moves it down.
 
 Each stamped page's resources also get the font of the body mark (body_mark.py),
 the standard Helvetica under a name no stamped page uses yet, the same for
@@ -31,6 +34,7 @@ import pikepdf
 
 from stamping.limits import current
 from stamping.pdf._geometry import Geometry, page_geometry
+from stamping.pdf.lineshift import Move, PageLines, carrying_pages, move_stream, pieces
 from stamping.pdf.plan._isolation import isolate_if_broken
 
 ObjGen = tuple[int, int]
@@ -53,6 +57,8 @@ class Slots:
     stamped_pages: int = 0
     notes: list[str] = field(default_factory=list)
     mark_font: str = MARK_FONT  # the body mark's font resource name on every stamped page
+    # lines slot name -> (its placeholder, the page's number, the moves among its items)
+    lines: dict[str, tuple[pikepdf.Object, int, list[Move | None]]] = field(default_factory=dict)
 
     def named(self) -> dict[str, pikepdf.Object]:
         """Every slot under the name its placeholder carries."""
@@ -64,6 +70,7 @@ class Slots:
             "metadata": self.metadata,
         }
         named.update({f"closing{n}": c for n, c in enumerate(self.closings.values())})
+        named.update({name: held[0] for name, held in self.lines.items()})
         return named
 
 
@@ -83,6 +90,8 @@ def lay_out(pdf: pikepdf.Pdf, skip_pages: int) -> Slots:
         )
         skip_pages = len(pages) - 1
     stamped = pages[skip_pages:]
+    carrying = carrying_pages(pdf)  # read before any page changes, as a trace reads the original
+    moves: dict[float, pikepdf.Object] = {}  # the shared streams moving a line, by offset
     slots.mark_font = _free_font_name(stamped)
     font = pdf.make_indirect(_mark_font())
     done: set[tuple[ObjGen, str]] = set()  # shared resource dictionaries already given ours
@@ -95,7 +104,11 @@ def lay_out(pdf: pikepdf.Pdf, skip_pages: int) -> Slots:
         geometry = page_geometry(page.obj)
         if geometry not in slots.closings:
             slots.closings[geometry] = _stream(pdf, f"closing{len(slots.closings)}")
-        _wrap_contents(page.obj, slots.opening, slots.closings[geometry])
+        closing = slots.closings[geometry]
+        if fault is None and number - 1 in carrying:
+            _carry(pdf, page.obj, number, carrying[number - 1], (slots, closing, moves))
+        else:
+            _wrap_contents(page.obj, slots.opening, closing)
         _add_resources(page.obj, {"/XObject": (FORM_NAME, slots.form)}, done)
         _add_resources(page.obj, {"/Font": (pikepdf.Name(slots.mark_font), font)}, done)
         page.obj.PieceInfo = slots.piece
@@ -119,6 +132,37 @@ def _wrap_contents(
     else:
         parts = [contents]
     page.Contents = pikepdf.Array([opening, *parts, closing])
+
+
+def _carry(
+    pdf: pikepdf.Pdf,
+    page: pikepdf.Dictionary,
+    number: int,
+    lines: PageLines,
+    held: tuple[Slots, pikepdf.Object, dict[float, pikepdf.Object]],
+) -> None:
+    """Wrap a carrying page around a lines slot: its content cut where marked lines move."""
+    slots, closing, moves = held
+    items: list[pikepdf.Object] = [slots.opening]
+    template: list[Move | None] = [None]
+    for piece in pieces(lines):
+        if isinstance(piece, Move):
+            for up in (True, False):
+                offset = piece.offset(up)
+                if offset not in moves:
+                    moves[offset] = pdf.make_stream(move_stream(offset))
+                items.append(moves[offset])
+            template.append(piece)
+        else:
+            items.append(pdf.make_stream(piece))
+            template.append(None)
+    items.append(closing)
+    template.append(None)
+    name = f"lines{len(slots.lines)}"
+    marker = [pikepdf.Name(SLOT_KEY), pikepdf.Name(f"/{name}")]
+    placeholder = pdf.make_indirect(pikepdf.Array([*marker, *items]))
+    slots.lines[name] = (placeholder, number, template)
+    page.Contents = placeholder
 
 
 def _mark_font() -> pikepdf.Dictionary:

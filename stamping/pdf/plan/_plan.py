@@ -35,6 +35,7 @@ from stamping.pdf._geometry import Geometry, format_matrix, placement
 from stamping.pdf._original import open_noted
 from stamping.pdf.footer import Footer, render_footer
 from stamping.pdf.marks import body_mark
+from stamping.pdf.plan._carriers import Carrier
 from stamping.pdf.plan._cut import Cut, cut
 from stamping.pdf.plan._layout import MARK_FONT, Slots, lay_out
 from stamping.pdf.plan._serialize import Aes256, ObjGen, object_bytes, referenced
@@ -68,6 +69,7 @@ class Plan:
     key: bytes | None  # AESV3 file key of an encrypted book
     notes: tuple[str, ...] = field(default=())
     mark_font: str = MARK_FONT  # the body mark's font on every stamped page
+    carriers: tuple[Carrier, ...] = ()  # the pages carrying the line-shift mark
 
     def copy(self, stamp: Stamp) -> bytes:
         """The personal copy for `stamp`."""
@@ -78,6 +80,7 @@ class Plan:
     def write(self, stamp: Stamp, out: BinaryIO | io.BytesIO) -> str:
         """Write the personal copy for `stamp`; the characters no installed font could draw."""
         objects, dropped = _buyer_objects(self, stamp)
+        objects += [(c.number, c.contents(stamp.code)) for c in self.carriers]
         width = row_size(self.xref_stream)
         rows = bytearray(self.rows)
         self.shared.write_to(out)
@@ -146,6 +149,10 @@ def prepare_plan(
         key=key,
         notes=(*notes, *slots.notes),
         mark_font=slots.mark_font,
+        carriers=tuple(
+            Carrier.of(parts.slots[name], page, parts.lists[name], tuple(template))
+            for name, (_, page, template) in slots.lines.items()
+        ),
     )
 
 

@@ -23,12 +23,13 @@ from stamping.pdf._geometry import page_geometry
 from stamping.pdf._original import check_pages, check_structure, describe
 from stamping.pdf.marks import document_marks, page_marks, read_body_text
 from stamping.pdf.trace._code_search import codes_in_ocr, codes_in_text
+from stamping.pdf.trace._lines import line_evidence
 from stamping.pdf.trace._page_text import page_runs
 from stamping.stamp import TraceError
-from stamping.trace import Checker, OcrReader, Trace, canonical
+from stamping.trace import Checker, OcrReader, Original, Trace, canonical
 
 # The order a finding lists its marks in: the whole document's, then each page's.
-MARKS = ("docinfo", "xmp", "id", "pieceinfo", "content", "footer", "body", "text", "ocr")
+MARKS = ("docinfo", "xmp", "id", "pieceinfo", "content", "footer", "body", "text", "ocr", "lines")
 
 
 def trace_pdf(
@@ -36,15 +37,19 @@ def trace_pdf(
     check: Checker | None = None,
     ocr: OcrReader | None = None,
     limits: Limits | None = None,
+    original: Original | None = None,
 ) -> Trace:
-    """Every order the copy names: hidden marks, the visible stamp, the body mark, OCR.
+    """Every order the copy names: hidden marks, the visible stamp, the body mark, OCR, and
+    with the original the line-shift mark.
 
     LimitExceeded (a TraceError) for a file that costs more than the limits allow."""
     with spending(limits):
-        return _traced(data, check, ocr)
+        return _traced(data, check, ocr, original)
 
 
-def _traced(data: bytes, check: Checker | None, ocr: OcrReader | None) -> Trace:
+def _traced(
+    data: bytes, check: Checker | None, ocr: OcrReader | None, original: Original | None
+) -> Trace:
     check_structure(data)  # what qpdf would inflate on its own, before it opens the file
     try:
         pdf = pikepdf.open(io.BytesIO(data))
@@ -70,6 +75,8 @@ def _traced(data: bytes, check: Checker | None, ocr: OcrReader | None) -> Trace:
         evidence += _ocr_evidence(data, blank, ocr, check, notes)
     elif blank:
         notes.append(f"{len(blank)} page(s) have no text layer and were not read by OCR")
+    if original is not None:
+        evidence += line_evidence(data, pages, original, (evidence, check), notes)
     return Trace(findings=findings_of(evidence, check, MARKS), pages=pages, notes=tuple(notes))
 
 

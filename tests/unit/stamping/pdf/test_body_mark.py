@@ -11,6 +11,7 @@ from PIL import ImageChops
 
 from stamping.pdf import stamp_pdf
 from stamping.pdf._geometry import Geometry
+from stamping.pdf.lineshift import carrying_pages
 from stamping.pdf.marks import body_mark, read_body_text
 from stamping.pdf.marks._body_mark import mark_text, position
 from stamping.pdf.trace._page_text import page_runs
@@ -81,15 +82,27 @@ def test_the_font_name_avoids_the_pages_own_fonts() -> None:
 
 @needs("pdftoppm")
 def test_the_page_looks_the_same_outside_the_footer_band(tmp_path: Path) -> None:
-    """Rendered by poppler at 100 dpi: not one pixel above the footer band changes."""
+    """Rendered by poppler at 100 dpi: not one pixel above the footer band changes, but for
+    the marked lines of the pages carrying the line-shift mark (stamping/pdf/lineshift)."""
     original = pdfs.book(4, images=True)
     copy = stamp_pdf(original, ADA)
+    with pikepdf.open(io.BytesIO(original)) as pdf:
+        carrying = {n + 1: lines for n, lines in carrying_pages(pdf).items()}
+    assert set(carrying) == {3, 4}
     for page in (2, 3, 4):
         before, after = pdfs.render_gray(original, page, 100), pdfs.render_gray(copy, page, 100)
         assert before is not None and after is not None
         band = round((StampStyle().margin + 20) * 100 / 72)  # margin plus the footer's line
         body = (0, 0, before.size[0], before.size[1] - band)
-        assert ImageChops.difference(before.crop(body), after.crop(body)).getbbox() is None
+        changed = ImageChops.difference(before.crop(body), after.crop(body))
+        if page not in carrying:
+            assert changed.getbbox() is None
+            continue
+        marked = [carrying[page].lines[i] for i in carrying[page].marked]
+        for row in range(changed.height):
+            if changed.crop((0, row, changed.width, row + 1)).getbbox() is not None:
+                y = before.size[1] * 72 / 100 - (row + 0.5) * 72 / 100  # the row's height, in pt
+                assert any(line.y - 0.4 * line.size <= y <= line.y + line.size for line in marked)
     (tmp_path / "copy.pdf").write_bytes(copy)
     text = subprocess.run(
         ["pdftotext", "-f", "3", "-l", "3", str(tmp_path / "copy.pdf"), "-"],
