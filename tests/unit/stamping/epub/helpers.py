@@ -8,11 +8,11 @@ byte for byte the producer's.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 
 from lxml import etree
+
+from tests.support.attacks_epub import entries
 
 _ADDED = [
     re.compile(r' data-exlibris="[^"]*"'),
@@ -31,11 +31,6 @@ _ADDED = [
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
-def entries(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as book:
-        return {info.filename: book.read(info) for info in book.infolist()}
-
-
 def unstamped(text: str) -> str:
     for pattern in _ADDED:
         text = pattern.sub("", text)
@@ -45,3 +40,6 @@ def unstamped(text: str) -> str:
 def parse(data: bytes) -> etree._Element:
     """Parse as XML 1.0, strictly: a stamped document must be well-formed."""
     return etree.fromstring(data, PARSER)
+
+
+__all__ = ["PARSER", "entries", "parse", "unstamped"]

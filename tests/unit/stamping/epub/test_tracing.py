@@ -13,40 +13,18 @@ import pytest
 
 from common.codes import make_code
 from console.files._trace import authentic_with
+from demo.sample_epub import make_sample_epub
 from stamping.epub.stamper import stamp_epub
 from stamping.epub.tracing import TraceError, trace_epub
-from stamping.formats import trace_file
+from stamping.formats import stamp_file, trace_file
 from stamping.stamp import Stamp
+from tests.support import attacks_epub
+from tests.support.attacks_epub import STRIPS, calibre, rezipped
 from tests.unit.stamping.epub.conftest import STAMP, Library
 from tests.unit.stamping.epub.helpers import entries
 
 Copy = Callable[[str], bytes]
 ORDER, CODE = STAMP.order_id, STAMP.code
-
-
-def rezipped(files: dict[str, bytes], comment: bytes = b"") -> bytes:
-    """What a copier's tool writes after editing: a plain zip, maybe without our comment."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
-        for name, data in files.items():
-            book.writestr(name, data)
-        book.comment = comment
-    return out.getvalue()
-
-
-def edit(files: dict[str, bytes], pattern: str, suffixes: tuple[str, ...]) -> dict[str, bytes]:
-    return {
-        n: re.sub(pattern.encode(), b"", d, flags=re.S) if n.endswith(suffixes) else d
-        for n, d in files.items()
-    }
-
-
-STRIPS = {  # what a copier removes, in order
-    "page": lambda f: {n: d for n, d in f.items() if "exlibris." not in n},
-    "footer": lambda f: edit(f, r'<div[^>]*class="exlibris-footer".*?</div>', (".xhtml",)),
-    "opf": lambda f: edit(f, r'<meta name="exlibris:[^>]*/>', (".opf",)),
-    "comment": lambda f: edit(f, r"<!-- exlibris .*? -->", (".xhtml", ".svg")),
-}
 
 
 @pytest.mark.parametrize(
@@ -73,8 +51,8 @@ def test_the_order_survives_stripping(
 
 def test_an_epub2_copy_traces_by_code_when_only_its_class_tokens_survive(stamped: Copy) -> None:
     files = entries(stamped("epub2"))
-    for strip in STRIPS.values():
-        files = strip(files)
+    for strip in ("page", "footer", "opf", "comment"):
+        files = STRIPS[strip](files)
     trace = trace_epub(rezipped(files))
     assert (trace.order_id, trace.code, trace.marks) == (None, CODE, ("attribute",))
 
@@ -118,13 +96,6 @@ def test_a_copy_rebuilt_by_pandoc_still_names_its_order(
     trace = trace_epub(rebuilt.read_bytes())
     assert (trace.order_id, trace.code) == (ORDER, CODE), trace.marks
     assert "opf" not in trace.marks and "zip-comment" not in trace.marks  # really rebuilt
-
-
-def calibre(source: Path, target: Path) -> None:
-    """calibre's ebook-convert, the tool a copier reaches for: it rewrites every document."""
-    subprocess.run(
-        ["ebook-convert", str(source), str(target)], check=True, capture_output=True, timeout=300
-    )
 
 
 @pytest.mark.slow  # whole calibre processes
@@ -224,3 +195,24 @@ def test_the_exlibris_page_rebuilt_by_pandoc_from_html_still_shows_the_code(
     )
     trace = trace_epub(rebuilt.read_bytes())
     assert (trace.code, trace.marks) == (CODE, ("exlibris-page",))
+
+
+@pytest.mark.parametrize(
+    ("attack", "removed"),
+    [
+        ("OPF marks stripped", "opf"),
+        ("ex-libris page removed (spine, manifest, zip)", "exlibris-page"),
+        ("HTML comments stripped", "comment"),
+    ],
+)
+def test_the_bench_attacks_on_the_sample_epub_leave_the_buyer_named(
+    attack: str, removed: str, tmp_path: Path
+) -> None:
+    """bench/attacks_epub.py's hand edits (no tool process) on the demo's book, stamped and
+    traced through the engines' registry as the bench does."""
+    source, target = tmp_path / "copy.epub", tmp_path / "attacked.epub"
+    source.write_bytes(stamp_file(make_sample_epub(2, paragraphs=2), ALICE))
+    attacks_epub.ATTACKS[attack](source, target)
+    [finding] = trace_file(target.read_bytes(), authentic).findings
+    assert (finding.order_id, finding.code, finding.authentic) == ("ord-ALICE", ALICE.code, True)
+    assert removed not in finding.marks  # the attack really removed it
