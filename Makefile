@@ -42,7 +42,7 @@ test: $(STAMP) system lint typecheck
 	$(PYTEST)
 
 # The fast inner loop (no emulators, browsers or slow tools), on both cores, fewer
-# property-test cases: under 45 s here. `make test` runs everything, every case.
+# property-test cases: about 2 minutes here. `make test` runs everything, every case.
 unit: $(STAMP)
 	HYPOTHESIS_PROFILE=unit $(PYTEST) tests/unit tests/deploy -m "not slow" -n 2
 
