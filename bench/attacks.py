@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
@@ -51,6 +52,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-attacks-secret"  # noqa: S105 - a made-up shop
 BUYERS = ("txn_01hbenchada", "txn_01hbenchbob")
 LETTERS = {make_code(SECRET, order): letter for order, letter in zip(BUYERS, "AB", strict=True)}
+
+
+def stamped_copies(
+    book: bytes, stamp_book: Callable[[bytes, Stamp], bytes], work: Path, suffix: str
+) -> list[Path]:
+    """One copy per buyer of BUYERS, written to work/<order><suffix>."""
+    copies = []
+    for n, order in enumerate(BUYERS):
+        stamp = Stamp(f"Buyer {n}", f"buyer{n}@example.com", order, make_code(SECRET, order))
+        copies.append(work / f"{order}{suffix}")
+        copies[-1].write_bytes(stamp_book(book, stamp))
+    return copies
 
 
 def trace(path: Path, ocr_pages: int) -> tuple[dict, float, int]:
@@ -153,11 +166,7 @@ def main() -> None:
     book = make_sample_book(args.pages, images=True)
     with tempfile.TemporaryDirectory(prefix="exlibris-attacks-") as folder:
         work = Path(folder)
-        copies = []
-        for n, order in enumerate(BUYERS):
-            stamp = Stamp(f"Buyer {n}", f"buyer{n}@example.com", order, make_code(SECRET, order))
-            copies.append(work / f"{order}.pdf")
-            copies[-1].write_bytes(stamp_pdf(book, stamp))
+        copies = stamped_copies(book, stamp_pdf, work, ".pdf")
         size = copies[0].stat().st_size / 2**20
         print(f"{args.pages}-page copy, {size:.1f} MB; OCR reads up to {args.ocr_pages} pages\n")
         print("| attack | found? | marks that carried the order | pages | attack s | trace s |")

@@ -18,16 +18,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from attacks import BUYERS, SECRET, stamped_copies
+
 from common.codes import make_code
 from console.files._trace import authentic_with
 from demo.sample_epub import make_sample_epub
 from stamping.formats import stamp_file, trace_file
-from stamping.stamp import Stamp
 from stamping.trace import Trace
 from tests.support import attacks_epub
 
-SECRET = "bench-attacks-secret"  # noqa: S105 - a made-up shop
-BUYERS = ("txn_01hbenchada", "txn_01hbenchbob")
 LETTERS = {make_code(SECRET, order): letter for order, letter in zip(BUYERS, "AB", strict=True)}
 
 
@@ -61,11 +60,7 @@ def main() -> None:
     book = make_sample_epub(args.chapters, images=args.images)
     with tempfile.TemporaryDirectory(prefix="exlibris-epub-attacks-") as folder:
         work = Path(folder)
-        copies = []
-        for n, order in enumerate(BUYERS):
-            stamp = Stamp(f"Buyer {n}", f"buyer{n}@example.com", order, make_code(SECRET, order))
-            copies.append(work / f"{order}.epub")
-            copies[-1].write_bytes(stamp_file(book, stamp))
+        copies = stamped_copies(book, stamp_file, work, ".epub")
         size = copies[0].stat().st_size / 2**20
         print(f"sample EPUB, {args.chapters} chapters, {args.images} images, {size:.1f} MB\n")
         print("| attack | found? | marks that carried the order | attack s | trace s |")
