@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from common.catalog import parse_catalog
-from common.dead_letters import Letter, StorageDeadLetters
+from common.dead_letters import Letter
 from common.messages import Buyer, Message, OrderPaid, OrderRevoked, PaidItem
 from common.orders import OrderRecord, OrderStore
 from common.settings import Settings
@@ -16,38 +15,16 @@ from common.stats import note_order
 from dashboard.overview import OpenOrder, overview
 from dashboard.overview._overview import AWAITING, OTHER
 from tests.support.counting_storage import CountingStorage
-from tests.support.pdfs import book
-from worker.bootstrap import build_worker_deps
+from tests.unit.worker.use_cases.test_in_memory import memory_deps
 from worker.deps import WorkerDeps
 from worker.dispatch import handle
-from worker.mail import OutboxMailer
 
 AT = "2026-01-01T00:00:00Z"
-CATALOG = """
-[products.python]
-ids = ["paddle:pri_python"]
-title = "Python"
-files = [{ source = "python.pdf", stamp = true }]
-
-[products.rust]
-ids = ["paddle:pri_rust"]
-title = "Rust"
-files = [{ source = "rust.pdf", stamp = true }]
-"""
 
 
 @pytest.fixture
 def deps(settings: Settings, tmp_path: Path) -> WorkerDeps:
-    storage = CountingStorage()
-    for source in ("python.pdf", "rust.pdf"):
-        storage.write(settings.source_bucket, source, book(3))
-    return build_worker_deps(
-        settings,
-        storage=storage,
-        catalog=parse_catalog(CATALOG),
-        mailer=OutboxMailer(tmp_path / "outbox", sender="books@example.com"),
-        dead_letters=StorageDeadLetters(storage, settings.delivery_bucket),
-    )
+    return memory_deps(settings, tmp_path, CountingStorage())
 
 
 def paid(order_id: str, *products: str, buyer: Buyer | None = None) -> OrderPaid:

@@ -63,9 +63,12 @@ def deps(settings: Settings, tmp_path: Path) -> WorkerDeps:
     return memory_deps(settings, tmp_path)
 
 
-def memory_deps(settings: Settings, tmp_path: Path) -> WorkerDeps:
-    """The worker on MemoryStorage with CATALOG's originals, mailing to tmp_path/outbox."""
-    storage = MemoryStorage()
+def memory_deps(
+    settings: Settings, tmp_path: Path, storage: MemoryStorage | None = None
+) -> WorkerDeps:
+    """The worker on MemoryStorage (this one, else a new one) with CATALOG's originals,
+    mailing to tmp_path/outbox."""
+    storage = MemoryStorage() if storage is None else storage
     for source in ("python.pdf", "rust.pdf"):
         storage.write(settings.source_bucket, source, book(3))
     return build_worker_deps(
