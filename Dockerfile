@@ -33,6 +33,10 @@ RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY . ./
 # The `exlibris` console script; the code stays in /app (editable, no copy).
 RUN pip install --no-cache-dir --no-deps --no-build-isolation -e .
+# The buyer's languages: every catalog in the repository compiled (common/i18n), as
+# `make locales` does on a laptop. The .mo files are build output, never committed.
+RUN find common/i18n/locales -name '*.po' \
+      -exec sh -c 'pybabel -q compile -i "$1" -o "${1%.po}.mo"' _ {} \;
 
 USER 10001:10001
 

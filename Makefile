@@ -11,7 +11,11 @@ PACKAGES := bash tools/system-packages.sh ensure
 PYTEST := $(BIN)/pytest
 
 .PHONY: demo run test unit integration e2e browser lint typecheck format bench run-emulators \
-	checkov lock system clean deploy
+	checkov lock system clean deploy locales catalogs
+
+# The buyer's languages (common/i18n): each .po in the repository compiled to the .mo the
+# apps read. Every target that runs the apps or their tests depends on it.
+MO := $(patsubst %.po,%.mo,$(wildcard common/i18n/locales/*/LC_MESSAGES/*.po))
 
 $(STAMP): requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/pip || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
@@ -19,40 +23,49 @@ $(STAMP): requirements-dev.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-* && touch $@
 
+locales: $(MO)
+
+%.mo: %.po | $(STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+# After changing a page's or a mail's English: re-extract and update every .po to translate.
+catalogs: $(STAMP)
+	bash tools/catalogs.sh $(BIN)/pybabel
+
 # The system packages every tier of the tests needs (fonts, PDF tools, Chromium, emulator).
 system:
 	@$(PACKAGES) runtime test google
 
 # MERCHANT=stripe|lemonsqueezy|shopify|woocommerce: that store's signed sale instead of Paddle's.
-demo: $(STAMP)
+demo: $(STAMP) locales
 	@$(PACKAGES) runtime
 	$(BIN)/python -m demo $(if $(MERCHANT),--merchant $(MERCHANT))
 
-run: $(STAMP)
+run: $(STAMP) locales
 	@$(PACKAGES) runtime
 	$(BIN)/python -m demo run
 
 # The cloud adapters against the Storage and Pub/Sub emulators (needs gcloud and Java).
-run-emulators: $(STAMP)
+run-emulators: $(STAMP) locales
 	@$(PACKAGES) runtime google
 	$(BIN)/python -m demo.emulators
 
 # Everything: lint, types, layering and every test tier. .ci/run and Cloud Build run this.
-test: $(STAMP) system lint typecheck
+test: $(STAMP) locales system lint typecheck
 	$(PYTEST)
 
 # The fast inner loop (no emulators, browsers or slow tools), on both cores, fewer
 # property-test cases: about 2 minutes here. `make test` runs everything, every case.
-unit: $(STAMP)
+unit: $(STAMP) locales
 	HYPOTHESIS_PROFILE=unit $(PYTEST) tests/unit tests/deploy -m "not slow" -n 2
 
-integration: $(STAMP) system
+integration: $(STAMP) locales system
 	$(PYTEST) tests/integration
 
-e2e: $(STAMP) system
+e2e: $(STAMP) locales system
 	$(PYTEST) tests/e2e
 
-browser: $(STAMP) system
+browser: $(STAMP) locales system
 	$(PYTEST) tests/browser
 
 lint: $(STAMP)
@@ -69,7 +82,7 @@ format: $(STAMP)
 # From an authenticated gcloud and terraform/terraform.tfvars to a live shop (docs/deploy.md).
 # Idempotent; DRY_RUN=1 prints every step and changes nothing. .venv/bin goes first on PATH
 # so the steps' `exlibris` is this checkout's.
-deploy: $(STAMP)
+deploy: $(STAMP) locales
 	PATH="$(CURDIR)/$(BIN):$$PATH" DRY_RUN="$(DRY_RUN)" $(BIN)/python -m deploy
 
 # Static security checks of terraform/ (checkov, in its own virtualenv).
@@ -77,7 +90,7 @@ checkov:
 	bash tools/checkov.sh
 
 # Every benchmark, one command each (bench/README.md); about an hour on the 2-core machine.
-bench: $(STAMP)
+bench: $(STAMP) locales
 	@$(PACKAGES) runtime test google bench
 	$(BIN)/python -m bench.stamp
 	$(BIN)/python -m bench.footer

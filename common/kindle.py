@@ -7,7 +7,7 @@ Pure: no Flask, no cloud client.
 
 from __future__ import annotations
 
-from common.formatting import human_size
+from common.i18n import human_size
 from stamping.kindle import AMAZON_MAIL_LIMIT, LARGEST_BOOK, SENDGRID_MAIL_LIMIT, mailed_size
 
 EPUB_TYPE = "application/epub+zip"

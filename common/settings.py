@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
+from common.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from stamping.limits import Limits, variable
 
 DEMO_WEBHOOK_SECRET = "pdl_ntfset_demo-only-not-a-secret"  # noqa: S105 - public by design
@@ -118,6 +119,9 @@ class Settings:
     support_email: str = ""
     # The author's page on reading the book on each device; the download page links it.
     reader_help_url: str = ""
+    # The buyer's language when neither the store nor the browser names one we speak
+    # (common/i18n): en, de, fr, es, it, pt, nl or ar.
+    shop_language: str = DEFAULT_LANGUAGE
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     # What one stamp, check or trace of a file may cost (stamping/limits.py says why each
@@ -216,6 +220,7 @@ class Settings:
         if not self.public_url.startswith(("http://", "https://")):
             raise SettingsError("PUBLIC_URL: must be an http(s) URL")
         _https_url("READER_HELP_URL", self.reader_help_url)
+        _choice("SHOP_LANGUAGE", self.shop_language, LANGUAGES)
         if self.embedded:
             return replace(
                 self,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
 
 from common.codes import InvalidToken, LinkClaim, read_token
-from common.formatting import human_date, human_size
+from common.i18n import human_date, human_size
 from common.kindle import too_large
 from common.messages import CopyRequested, now_iso
 from common.publish import PublishError

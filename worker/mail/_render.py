@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from common.formatting import human_date
+from common.i18n import human_date
 from common.messages import ascii_address
 from common.orders import OrderRecord
 from worker.mail._port import Attachment, Mail

@@ -20,7 +20,7 @@ import logging
 from dataclasses import replace
 
 from common.codes import LinkClaim, make_token
-from common.formatting import human_size
+from common.i18n import human_size
 from common.orders import OrderRecord
 from worker.deps import WorkerDeps
 from worker.errors import MailOutcomeUnknown, PermanentError, TransientError

@@ -87,6 +87,7 @@ EVERY_VARIABLE = {
     "SHOP_NAME": ("Ada's Books", "shop_name", None),
     "SUPPORT_EMAIL": ("help@example.org", "support_email", None),
     "READER_HELP_URL": ("https://ada.example/reading", "reader_help_url", None),
+    "SHOP_LANGUAGE": ("de", "shop_language", None),
     "CORS_ORIGINS": (
         "https://a.example, https://b.example",
         "cors_origins",
@@ -194,6 +195,8 @@ def test_values_are_stripped() -> None:
         ("READER_HELP_URL", "https://"),
         ("READER_HELP_URL", 'https://ada.example/"><script>'),
         ("READER_HELP_URL", "https://ada.example:99999/"),
+        ("SHOP_LANGUAGE", "klingon"),  # one of the languages we have catalogs for
+        ("SHOP_LANGUAGE", "de-DE"),
         ("LOG_LEVEL", "verbose"),
     ],
 )

@@ -144,7 +144,7 @@ def test_the_link_opens_a_page_that_says_what_and_how_often(
     assert "Practical Python Projects" in text
     assert "practical-python.pdf" in text
     size = stored_record(settings).files[0].size
-    assert re.search(rf"{round(size / 1000)} KB|{size / 1e6:.1f} MB".replace(".", r"\."), text)
+    assert re.search(rf"{round(size / 1000)} kB|{size / 1e6:.1f} MB".replace(".", r"\."), text)
     assert "5 of 5 downloads left" in text
     assert "until 15 July 2025" in text
     form, _epub = forms_of(page.text)  # one button per file of the order
