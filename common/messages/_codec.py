@@ -98,11 +98,12 @@ _TYPES: dict[str, type[Message]] = {
 def encode(message: Message) -> bytes:
     """Serialise a message to the JSON bytes carried as Pub/Sub data."""
     body: dict[str, Any] = {"type": message.TYPE, **asdict(message)}
-    if body.get("checkout_ref") == "":
-        # Added within version 2: a worker of before it refuses a field it does not know,
-        # so a sale without a reference is sent as such a worker would read it (while a
-        # deploy rolls, the service may be new and the worker old).
-        del body["checkout_ref"]
+    for added in ("checkout_ref", "language"):
+        if body.get(added) == "":
+            # Added within version 2: a worker of before it refuses a field it does not know,
+            # so a sale without one is sent as such a worker would read it (while a deploy
+            # rolls, the service may be new and the worker old).
+            del body[added]
     return json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from common.i18n import normalize
 from common.messages._buyer_data import clean_name, clean_note, parse_email
 from common.messages._fields import (
     VERSION,
@@ -71,6 +72,9 @@ class OrderPaid:
     # the exlibris_ref a shop page put in Paddle's or Lemon Squeezy's custom data. One that
     # is too short or not plain letters, digits, '_' and '-' is dropped, never refused.
     checkout_ref: str = ""
+    # The buyer's language as the store knew it at checkout (common/i18n: "fr", "pt"), so
+    # the mails and pages of the order speak it; "" when the store sent none we speak.
+    language: str = ""
     version: int = VERSION
     # A gift's words from the author, shown in its mail (`exlibris give --note`); "" for sales.
     note: str = ""
@@ -79,6 +83,7 @@ class OrderPaid:
         check_ids(self, "order_id", "event_id", "occurred_at", "merchant")
         check_refs(self, "lookup_ref", "payment_ref")
         object.__setattr__(self, "checkout_ref", clean_checkout_ref(self.checkout_ref))
+        object.__setattr__(self, "language", normalize(self.language))
         if self.lookup_ref and isinstance(self.product_ids, list | tuple) and not self.product_ids:
             object.__setattr__(self, "product_ids", ())  # the worker looks them up
         else:

@@ -165,6 +165,7 @@ class OrderRecord:
     customer_id: str = ""  # Paddle Billing customer id
     email_changes: tuple[EmailChange, ...] = ()  # corrected addresses, oldest first
     note: str = ""  # a gift's note from the author, shown in its mail
+    language: str = ""  # the store's language for the buyer (common/i18n); "": none sent
     erased_at: str = ""  # the buyer's data was erased on request (`exlibris forget`)
     erased_by: str = ""
 

@@ -168,6 +168,7 @@ def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
         source=message.source,
         customer_id=message.customer_id or "",
         note=message.note,
+        language=message.language,
     )
 
 

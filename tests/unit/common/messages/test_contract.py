@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -352,3 +353,15 @@ def test_an_order_paid_of_version_1_reads_as_a_paddle_sale() -> None:
     assert message.items == (PaidItem("txnitm_1", ("paddle:pri_1",)),)
     assert message.paddle_ids == ("pri_1", "pro_1")
     assert decode(encode(message)) == message
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"), [("fr", "fr"), ("pt-BR", "pt"), ("zh-Hant", ""), ("auto", ""), ("", "")]
+)
+def test_an_order_paid_keeps_the_buyers_language_when_we_speak_it(sent: str, kept: str) -> None:
+    """The store's locale for the buyer is reduced to one of ours, or dropped, never refused."""
+    message = replace(BILLING_PAID, language=sent)
+    assert message.language == kept
+    assert decode(encode(message)) == message
+    # A sale without one is encoded as a worker of before the field reads it.
+    assert ("language" in json.loads(encode(message))) == bool(kept)
