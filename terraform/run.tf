@@ -17,6 +17,7 @@ locals {
     LINK_TTL             = tostring(var.link_ttl_days * 86400)
     DOWNLOAD_LIMIT       = tostring(var.download_limit)
     SHOP_NAME            = var.shop_name
+    SHOP_LANGUAGE        = var.shop_language
     SUPPORT_EMAIL        = var.support_email
     LOG_LEVEL            = var.log_level
   }

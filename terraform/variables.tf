@@ -154,13 +154,24 @@ variable "shop_name" {
   }
 }
 
-variable "mail_from" {
+variable "shop_language" {
   type        = string
-  description = "Sender of delivery mails; a SendGrid verified sender or an address on an authenticated domain."
+  description = "The buyer's language when neither the store nor the browser names one: en, de, fr, es, it, pt, nl or ar."
+  default     = "en"
 
   validation {
-    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.mail_from))
-    error_message = "mail_from must be an email address."
+    condition     = contains(["en", "de", "fr", "es", "it", "pt", "nl", "ar"], var.shop_language)
+    error_message = "shop_language must be one of en, de, fr, es, it, pt, nl, ar."
+  }
+}
+
+variable "mail_from" {
+  type        = string
+  description = "Sender of delivery mails, `Name <address>` or a bare address; a SendGrid verified sender or an address on an authenticated domain."
+
+  validation {
+    condition     = can(regex("^([^<>@]*<[^@\\s<>]+@[^@\\s<>]+\\.[^@\\s<>]+>|[^@\\s<>]+@[^@\\s<>]+\\.[^@\\s<>]+)$", var.mail_from))
+    error_message = "mail_from must be an email address, or a name and one: Held Out Press <books@example.com>."
   }
 }
 

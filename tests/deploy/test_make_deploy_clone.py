@@ -46,7 +46,7 @@ def borrowed_venv(clone: Path) -> None:
     (venv / "bin").mkdir(parents=True)
     shutil.copy(real / "pyvenv.cfg", venv / "pyvenv.cfg")
     (venv / "lib").symlink_to(real / "lib")
-    for tool in ("python", "python3", "pip"):
+    for tool in ("python", "python3", "pip", "pybabel"):
         (venv / "bin" / tool).symlink_to(real / "bin" / tool)
     # The Makefile's STAMP: `cat requirements-dev.txt pyproject.toml | cksum`, first field.
     both = (clone / "requirements-dev.txt").read_bytes() + (clone / "pyproject.toml").read_bytes()

@@ -13,6 +13,7 @@ from dataclasses import fields
 import hcl2
 import pytest
 
+from common.i18n import LANGUAGES
 from common.settings import Settings, SettingsError, variable_of
 from tests.deploy.terraform import (
     ROOT,
@@ -343,6 +344,29 @@ def test_console_members_are_named_principals(member, valid):
     assert bool(re.match(pattern.replace("\\\\", "\\"), member)) is valid
 
 
+@pytest.mark.parametrize(
+    ("sender", "valid"),
+    [
+        ("books@example.com", True),
+        ("Held Out Press <books@example.com>", True),  # MAIL_FROM's other form (issue 23)
+        ("<books@example.com>", True),
+        ("Held Out <books", False),
+        ("books@example", False),
+        ("a <b@c.d> e", False),
+    ],
+)
+def test_mail_from_takes_a_bare_address_or_a_name_and_one(sender, valid):
+    (validation,) = variables()["mail_from"]["validation"]
+    pattern = re.search(r'regex\("(.+?)", var\.mail_from\)', validation["condition"]).group(1)
+    assert bool(re.match(pattern.replace("\\\\", "\\"), sender)) is valid
+
+
+def test_the_shop_language_is_one_the_apps_speak():
+    (validation,) = variables()["shop_language"]["validation"]
+    assert re.findall(r'"([a-z]{2})"', validation["condition"]) == list(LANGUAGES)
+    assert literal(variables()["shop_language"]["default"]) == "en"
+
+
 @pytest.mark.parametrize("bucket", ["originals", "deliveries", "builds"])
 def test_buckets_are_private_and_uniform(bucket):
     body = resource("google_storage_bucket", bucket).body
@@ -519,6 +543,7 @@ SAMPLE_VALUES = {
     "DOWNLOAD_LIMIT": "5",
     "SIGNED_URL_TTL": "600",
     "SHOP_NAME": "Shop",
+    "SHOP_LANGUAGE": "de",
     "SUPPORT_EMAIL": "help@example.com",
     "LOG_LEVEL": "INFO",
     "IAP_AUDIENCE": "/projects/123456/locations/us-central1/services/exlibris-dashboard",
