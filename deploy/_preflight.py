@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 
 from common.catalog import CatalogError, parse_catalog
 from deploy._inputs import Inputs
@@ -133,7 +134,8 @@ def has_version(inputs: Inputs, run: Runner, secret: str) -> bool:
 
 
 def _mail(inputs: Inputs, run: Runner, facts: Facts) -> None:
-    if not inputs.mail_from or inputs.mail_from.endswith(".example"):
+    address = parseaddr(inputs.mail_from)[1]  # "Name <address>" or a bare address
+    if not address or address.endswith(".example"):
         facts.missing(
             f"mail_from in {inputs.tfvars.name} is {inputs.mail_from or 'empty'}",
             "an address on your own domain, authenticated at SendGrid (Settings > Sender "

@@ -235,3 +235,15 @@ def _catalog(title: str) -> str:
             "",
         ]
     )
+
+
+@pytest.mark.parametrize("sender", ["books@shop.example", "My Books <books@shop.example>"])
+def test_a_placeholder_sender_stops_the_preflight_in_either_form(
+    tmp_path: Path, service: LiveService, sender: str
+):
+    cloud = make_cloud(tmp_path, service)
+    tfvars = tmp_path / "terraform.tfvars"
+    tfvars.write_text(tfvars.read_text().replace('"books@mybooks.test"', f'"{sender}"'))
+    ran = cloud.deploy()
+    assert ran.status == 1 and "mail_from in terraform.tfvars is" in ran.out
+    assert changing(ran.calls) == []
