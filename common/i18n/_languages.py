@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 
 from babel import Locale, UnknownLocaleError
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
 
 # Arabic proves right-to-left pages and a language with six plural forms.
 LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "it", "pt", "nl", "ar")
@@ -41,9 +39,29 @@ def from_accept_language(header: str | None) -> str:
     """The language an Accept-Language header prefers among ours, else ""."""
     if not header or len(header) > _HEADER_LIMIT:
         return ""
-    accepted = parse_accept_header(header, LanguageAccept)
-    # werkzeug falls back from "de-CH" to "de" itself; q=0 means "not this one"
-    return accepted.best_match(LANGUAGES) or ""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = _quality(params)
+        if quality > 0:  # q=0 means "not this one" (RFC 9110, section 12.4.2)
+            ranked.append((-quality, position, tag.strip()))
+    for _, _, tag in sorted(ranked):
+        language = DEFAULT_LANGUAGE if tag == "*" else normalize(tag)
+        if language:
+            return language
+    return ""
+
+
+def _quality(params: str) -> float:
+    """The q of one Accept-Language entry: 1 when absent, 0 when unreadable or out of range."""
+    name, _, value = params.strip().partition("=")
+    if not name:
+        return 1.0
+    try:
+        quality = float(value) if name.strip().lower() == "q" else 0.0
+    except ValueError:
+        return 0.0
+    return quality if 0.0 <= quality <= 1.0 else 0.0
 
 
 def choose(*, order: str = "", accept_language: str | None = None, shop: str = "") -> str:

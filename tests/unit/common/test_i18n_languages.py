@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from common.i18n import LANGUAGES, RTL, choose, direction, from_accept_language, normalize
 
@@ -40,10 +42,18 @@ def test_a_stores_locale_is_reduced_to_one_of_our_languages(tag: object, languag
         (None, ""),
         ("de," * 400, ""),  # longer than any browser's: not parsed at all
         ("\x00\xff;q=abc", ""),
+        ("de;q=0.5, fr;q=0.9", "fr"),  # the highest q wins, not the first listed
+        ("de;q=0.5, fr;q=0.5", "de"),  # a tie keeps the header's order
+        ("it;q=1.5, es;q=nan, nl;level=1", ""),  # a q out of range, or no q at all, counts as 0
     ],
 )
 def test_accept_language_picks_the_best_of_ours(header: str | None, language: str) -> None:
     assert from_accept_language(header) == language
+
+
+@given(st.text(max_size=600))
+def test_any_header_gives_one_of_ours_or_none(header: str) -> None:
+    assert from_accept_language(header) in (*LANGUAGES, "")
 
 
 def test_the_order_wins_then_the_browser_then_the_shop() -> None:
