@@ -3,6 +3,7 @@
 The folder and bucket stores are here; the Pub/Sub dead-letter subscription is `pubsub.py`.
 """
 
+from common.dead_letters._format import redacted
 from common.dead_letters._letters import (
     DeadLetterReader,
     DeadLetters,
@@ -19,4 +20,5 @@ __all__ = [
     "Letter",
     "LetterNotFound",
     "StorageDeadLetters",
+    "redacted",
 ]

@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from common.messages import ContractError, decode, now_iso
+from common.logging import mask_email
+from common.messages import ContractError, KindleRequested, decode, now_iso
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,35 @@ def format_letter(kind: str, key: str, reason: str, payload: dict[str, Any]) -> 
     """A letter's file name (time first, so names sort by age) and its JSON."""
     safe_key = re.sub(r"[^A-Za-z0-9_.-]", "_", key)[:80] or "unknown"
     name = f"{time.time_ns()}-{kind}-{safe_key}.json"
+    payload = redacted(payload)
     body = {"kind": kind, "key": key, "reason": reason, "at": now_iso(), "payload": payload}
     return name, json.dumps(body, ensure_ascii=False, indent=1, default=str).encode()
+
+
+def redacted(payload: dict[str, Any]) -> dict[str, Any]:
+    """What a letter may keep of a payload: a Kindle request without its address.
+
+    Issue 23 keeps a buyer's Kindle address nowhere but masked in the mail's log entry,
+    so a request the worker gave up on keeps the order and the file, the address masked,
+    and nothing to replay: the buyer sends again from the download page. Every other
+    message is kept whole, to be replayed.
+    """
+    data = _message_data(payload)
+    try:
+        message = decode(data) if data is not None else None
+    except ContractError:
+        return payload
+    if not isinstance(message, KindleRequested):
+        return payload
+    kept = {
+        "order_id": message.order_id,
+        "file_index": message.file_index,
+        "kindle_email": mask_email(message.kindle_email),
+        "note": "a Kindle request keeps no address: the buyer sends again from the download page",
+    }
+    envelope = _dict(payload.get("message"))
+    times = {k: envelope[k] for k in ("messageId", "publishTime") if k in envelope}
+    return {**payload, "message": {**times, "kindle_request": kept}}
 
 
 def parse_letter(letter_id: str, raw: bytes) -> Letter:
@@ -59,10 +87,13 @@ def parse_letter(letter_id: str, raw: bytes) -> Letter:
         fallback = str(body.get("key", "")) if kind == "unknown-product" else ""
         reason, at = str(body.get("reason", "")), str(body.get("at", ""))
     else:  # a push envelope the local publisher could not deliver
+        payload = body
         data = _message_data(body)
         kind, origin, fallback = "undelivered", "publisher", ""
         reason = str(body.get("deadLetterReason", "delivery attempts exhausted"))
         at = str(_dict(body.get("message")).get("publishTime", ""))
+    kindle = _dict(_dict(payload.get("message")).get("kindle_request"))  # redacted()
+    fallback = fallback or str(kindle.get("order_id", ""))
     return Letter(letter_id, kind, order_of(data) or fallback, reason, at, origin, data)
 
 

@@ -53,6 +53,7 @@ from typing import Any
 
 import requests
 
+from common.dead_letters import redacted
 from common.messages import Message, push_envelope
 from common.publish._port import PublishError
 from common.settings import push_backoffs
@@ -178,7 +179,7 @@ class LocalPushPublisher:
         return self.backoffs[attempt - 1], True
 
     def _bury(self, path: Path, envelope: dict[str, Any], error: str) -> None:
-        envelope["deadLetterReason"] = error
+        envelope = redacted(envelope) | {"deadLetterReason": error}
         letter = self.dead_letter / path.name
         letter.with_suffix(".tmp").write_text(json.dumps(envelope, indent=1))
         letter.with_suffix(".tmp").replace(letter)

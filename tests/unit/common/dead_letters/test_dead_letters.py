@@ -9,7 +9,14 @@ import pytest
 
 from common.dead_letters import FolderDeadLetters, LetterNotFound, StorageDeadLetters
 from common.dead_letters._format import parse_letter
-from common.messages import Buyer, LinksRequested, OrderPaid, encode, push_envelope
+from common.messages import (
+    Buyer,
+    KindleRequested,
+    LinksRequested,
+    OrderPaid,
+    encode,
+    push_envelope,
+)
 from common.settings import Settings
 from tests.support.shop import local_storage
 
@@ -46,6 +53,21 @@ def test_the_workers_permanent_failure_holds_the_push_envelope(tmp_path: Path) -
     [letter] = letters.letters()
     assert (letter.kind, letter.origin, letter.order_id) == ("order.paid", "worker", "552312-7")
     assert letter.data == encode(PAID)
+
+
+def test_a_kindle_request_the_worker_gave_up_on_keeps_no_address(tmp_path: Path) -> None:
+    """Issue 23: the address lives masked in the mail's log entry only; the buyer sends again."""
+    request = KindleRequested("552312-7", 1, "ada_lovelace@kindle.com", "r" * 16, "2026-01-01")
+    envelope = push_envelope(request, "m-8", "projects/p/subscriptions/orders-push")
+    letters = FolderDeadLetters(tmp_path)
+    letters.record(request.TYPE, request.idempotency_key, "550 mailbox unavailable", envelope)
+    assert "ada_lovelace" not in "".join(p.read_text() for p in tmp_path.iterdir())
+    [letter] = letters.letters()
+    assert (letter.kind, letter.order_id, letter.replayable) == (
+        "kindle.requested",
+        "552312-7",
+        False,
+    )
 
 
 def test_the_local_publishers_exhausted_delivery_is_a_bare_envelope(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import pytest
 
 from common.messages import (
     Buyer,
+    KindleRequested,
     LinksRequested,
     OrderPaid,
     OrderRevoked,
@@ -143,6 +144,19 @@ def test_a_message_the_worker_never_accepts_is_dead_lettered(
     assert letter["message"]["messageId"] == message_id
     assert parse_envelope(letter).message == PAID
     assert spooled(tmp_path) == []
+
+
+def test_a_kindle_request_is_buried_without_its_address(worker: Worker, tmp_path: Path) -> None:
+    """Issue 23: a Kindle address is kept nowhere but masked, a dead letter included."""
+    worker.script(*[Reply(500)] * 2)
+    publisher = publisher_for(f"{worker.url}/pubsub/push", tmp_path, attempts=2)
+    request = KindleRequested("552312-1", 0, "ada_lovelace@kindle.com", "r" * 16, "2025-06-15")
+    publisher.publish(request)
+    assert publisher.wait_idle(10)
+    [letter] = dead(tmp_path)
+    assert "ada_lovelace" not in json.dumps(letter)
+    assert letter["message"]["kindle_request"]["order_id"] == "552312-1"
+    assert letter["deadLetterReason"] == "worker answered 500"
 
 
 def test_an_unreachable_worker_dead_letters_with_the_reason(tmp_path: Path) -> None:
