@@ -4,7 +4,7 @@ A plain-text and an HTML alternative (and any attachments), from the shop by nam
 SendGrid's From). Headers are UTF-8 (RFC 6532), so an internationalised address
 is kept as the buyer typed it. X-Exlibris-Order and X-Exlibris-Mail-Kind carry
 what SendGrid's custom_args carry, so a mail names its order and its kind whichever
-backend sent it.
+backend sent it. Content-Language (RFC 3282) names the language the mail is written in.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ def compose(mail: Mail, sender: str, sender_name: str, *, domain: str) -> EmailM
     message["X-Exlibris-Order"] = mail.order_id
     message["X-Exlibris-Category"] = mail.category
     message["X-Exlibris-Mail-Kind"] = mail.category
+    if mail.language:
+        message["Content-Language"] = mail.language  # RFC 3282
     # Quoted-printable keeps the body 7-bit whatever the script, so any reader decodes it.
     message.set_content(mail.text, cte="quoted-printable")
     message.add_alternative(mail.html, subtype="html", cte="quoted-printable")
