@@ -33,14 +33,16 @@ def compose(mail: Mail, sender: str, sender_name: str, *, domain: str) -> EmailM
     message["X-Exlibris-Order"] = mail.order_id
     message["X-Exlibris-Category"] = mail.category
     message["X-Exlibris-Mail-Kind"] = mail.category
-    if mail.language:
-        message["Content-Language"] = mail.language  # RFC 3282
     # Quoted-printable keeps the body 7-bit whatever the script, so any reader decodes it.
     message.set_content(mail.text, cte="quoted-printable")
     message.add_alternative(mail.html, subtype="html", cte="quoted-printable")
     for attachment in mail.attachments:  # base64, as SendGrid delivers them
         maintype, _, subtype = attachment.content_type.partition("/")
         message.add_attachment(attachment.data, maintype, subtype, filename=attachment.filename)
+    if mail.language:
+        # Set last: turning the message multipart moves every Content-* header set before
+        # into its first part, where a reader's client would not look for the mail's language.
+        message["Content-Language"] = mail.language
     return message
 
 
