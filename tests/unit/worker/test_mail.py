@@ -20,7 +20,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from common.i18n import LANGUAGES, direction
-from common.messages import Buyer, LinksRequested, OrderPaid, push_envelope
+from common.messages import Buyer, KindleRequested, LinksRequested, OrderPaid, push_envelope
 from common.orders import OrderRecord, Status
 from common.settings import Settings
 from worker.app import create_app
@@ -383,3 +383,16 @@ def test_fresh_links_speak_the_page_s_language_when_the_order_names_none(
         resent["552312-1"]["Subject"] == "Nuevos enlaces de descarga para Practical Python Projects"
     )
     assert resent["552312-2"]["Content-Language"] == "it"  # the order's wins
+
+
+def test_the_kindle_mail_speaks_the_order_s_language(
+    client: FlaskClient, branded: Settings
+) -> None:
+    push(client, replace(paid(), language="ar"))
+    epub = next(n for n, f in enumerate(record(branded).files) if f.filename.endswith(".epub"))
+    asked = KindleRequested("552312-1", epub, "ada@kindle.com", "k-1", "2025-06-15T12:00:00Z")
+    assert push(client, asked, "m-k") == 204
+    kindle = next(m for m in outbox(branded) if m["X-Exlibris-Mail-Kind"] == "kindle")
+    assert kindle["Content-Language"] == "ar"
+    assert '<html lang="ar" dir="rtl">' in html_part(kindle)
+    assert "مرفقة لمكتبة Kindle" in " ".join(plain_text(kindle).split())
