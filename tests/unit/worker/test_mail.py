@@ -396,3 +396,12 @@ def test_the_kindle_mail_speaks_the_order_s_language(
     assert kindle["Content-Language"] == "ar"
     assert '<html lang="ar" dir="rtl">' in html_part(kindle)
     assert "مرفقة لمكتبة Kindle" in " ".join(plain_text(kindle).split())
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_a_buyer_s_placeholders_and_markup_stay_text_in_any_language(language: str) -> None:
+    hostile = replace(_RECORD, buyer_name="%(name)s {code} <script>", title="100% %(title)s <b>")
+    mail = render_delivery(hostile, _LINKS, int(NOW), _SHOP, language=language)
+    assert "%(name)s {code} <script>" in mail.text
+    assert "100% %(title)s <b>" in mail.subject
+    assert "%(name)s {code} &lt;script&gt;" in mail.html and "<script>" not in mail.html
