@@ -7,7 +7,7 @@
 set -euo pipefail
 pybabel=${1:-.venv/bin/pybabel}
 locales=common/i18n/locales
-languages=$(.venv/bin/python -c 'from common.i18n import LANGUAGES; print(*LANGUAGES[1:])')
+languages=$("$(dirname "$pybabel")/python" -c 'from common.i18n import LANGUAGES; print(*LANGUAGES[1:])')
 for domain in common pages mail; do
   pot=$locales/$domain.pot
   "$pybabel" -q extract --no-location --sort-output --add-comments=Translators: \
