@@ -45,6 +45,14 @@ class Mail:
     # answers Mailer.sent(key), so a delivery taking over a stale claim does not mail twice.
     key: str = ""
     attachments: tuple[Attachment, ...] = ()
+    # Who it is from when not the shop (MAIL_FROM): an imprint's name and address, on a
+    # domain in MAIL_DOMAINS (common/catalog checks it). "": the mailer's own sender.
+    from_name: str = ""
+    from_address: str = ""
+
+    def sender(self, name: str, address: str) -> tuple[str, str]:
+        """(name, address) it goes out from: its own sender, else the mailer's (given)."""
+        return (self.from_name, self.from_address) if self.from_address else (name, address)
 
 
 class Mailer(Protocol):

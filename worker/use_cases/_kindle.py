@@ -45,7 +45,7 @@ def send_to_kindle(message: KindleRequested, deps: WorkerDeps) -> str:
     mail_id = deps.mailer.sent(key)
     if mail_id is None:
         copy = _attachment(record, message.file_index, deps)
-        mail = render_kindle(record, message.kindle_email, copy, shop_of(deps))
+        mail = render_kindle(record, message.kindle_email, copy, shop_of(deps, record))
         mail_id = send_mail(replace(mail, key=key), deps)
     with contextlib.suppress(PreconditionFailed):
         deps.orders.write(marker, mail_id.encode(), if_generation_match=0)

@@ -53,7 +53,7 @@ def durable_links(
 def mail_links(record: OrderRecord, deps: WorkerDeps, *, resend: bool, key: str = "") -> str:
     """Render and send the links mail (under `key`, see Mail.key); return its message id."""
     links, expires = durable_links(record, deps)
-    mail = render_delivery(record, links, expires, shop_of(deps), resend=resend)
+    mail = render_delivery(record, links, expires, shop_of(deps, record), resend=resend)
     return send_mail(replace(mail, key=key), deps)
 
 
@@ -62,16 +62,30 @@ def mail_new_edition(
 ) -> str:
     """Send the one "a new edition is ready" mail with links to these files."""
     links, expires = durable_links(record, deps, indexes)
-    return send_mail(render_new_edition(record, title, links, expires, shop_of(deps)), deps)
+    shop = shop_of(deps, record)
+    return send_mail(render_new_edition(record, title, links, expires, shop), deps)
 
 
-def shop_of(deps: WorkerDeps) -> Shop:
+def shop_of(deps: WorkerDeps, record: OrderRecord) -> Shop:
+    """Whom the order's mails are from: the imprint it was sold under, else the shop."""
     settings = deps.settings
-    return Shop(
+    shop = Shop(
         name=settings.shop_name,
         links_page=f"{settings.public_url.rstrip('/')}/links",
-        support_email=settings.support_email or settings.mail_from,
+        support_email=settings.support_email or settings.sender[1],
         download_limit=settings.download_limit,
+    )
+    imprint = deps.catalog.sold_under(record.imprint, record.products)
+    if imprint is None:
+        return shop
+    name, address = imprint.sender
+    return replace(
+        shop,
+        name=imprint.shop_name,
+        support_email=imprint.support,
+        accent=imprint.accent_color or shop.accent,
+        from_name=name,
+        from_address=address,
     )
 
 
