@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import ssl
 from collections.abc import Iterator
+from dataclasses import replace
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -65,6 +66,18 @@ def mailer(
         timeout=timeout,
         context=context or ca.client_context(),
     )
+
+
+def test_an_imprints_mail_goes_out_from_the_imprint_envelope_and_header(
+    server: SmtpServer, ca: CertificateAuthority
+) -> None:
+    imprinted = replace(mail(), from_name="Held Out Press", from_address="books@heldout.example")
+    mailer(server, ca).send(imprinted)
+    [envelope] = server.received
+    assert envelope.mail_from == "books@heldout.example"  # bounces return to the imprint
+    sent = message_from_bytes(envelope.original_content or b"", policy=policy.default)
+    assert sent["From"] == "Held Out Press <books@heldout.example>"
+    assert sent["Message-ID"].endswith("@heldout.example>")
 
 
 def test_a_mail_goes_through_starttls_and_login_once(
