@@ -21,6 +21,7 @@ from demo.stack import Stack, free_port, running_stack
 from tests.conftest import SAMPLE_CATALOG, STAMP_SECRET, WEBHOOK_SECRET
 from tests.support.cloud_run_frontend import CloudRunFrontEnd, cloud_run_frontend
 from tests.support.google_identity import PUSH_ACCOUNT, GoogleIssuer
+from tests.support.imprints import LOGO, imprint_catalog, logo_png
 from tests.support.paddle_payloads import public_pem, rsa_test_key
 
 # An account that may invoke the worker (Cloud Run lets it in) but is not Pub/Sub's.
@@ -61,9 +62,10 @@ def serving(
     env: dict[str, str],
     *,
     dashboard: bool = False,
+    objects: dict[str, bytes] | None = None,
 ) -> Iterator[LiveStack]:
     """Both apps (and the dashboard, DASHBOARD_AUTH=local) under gunicorn with the sample
-    book's originals and these settings.
+    book's originals (and these other objects of the source bucket) and these settings.
 
     The worker sits behind the Cloud Run front-end stand-in with PUSH_AUTH=cloud-run;
     `env` says what the shop sells through (a merchant's secret, a catalog).
@@ -73,6 +75,9 @@ def serving(
     originals.mkdir(parents=True)
     (originals / "practical-python.pdf").write_bytes(sample_book)
     (originals / "practical-python.epub").write_bytes(sample_epub)
+    for name, data in (objects or {}).items():
+        (originals / name).parent.mkdir(parents=True, exist_ok=True)
+        (originals / name).write_bytes(data)
     env = {"STAMP_SECRET": STAMP_SECRET, **env}
     worker_port = free_port()
     with cloud_run_frontend(
@@ -108,4 +113,20 @@ def live(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[Liv
         "PADDLE_SIGNATURE_TOLERANCE": "30",
     }
     with serving(tmp_path, sample_book, sample_epub, env) as stack:
+        yield stack
+
+
+@pytest.fixture
+def imprinted(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[LiveStack]:
+    """The stack selling the sample book under Held Out Press (a logo in the bucket)."""
+    pem = tmp_path / "paddle-classic.pub"
+    pem.write_text(public_pem(CLASSIC_KEY))
+    env = {
+        "CATALOG": str(imprint_catalog(tmp_path / "imprint.toml", logo=True)),
+        "MAIL_DOMAINS": "example.com,heldout.example",
+        "PADDLE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "PADDLE_PUBLIC_KEY": str(pem),
+        "PADDLE_SIGNATURE_TOLERANCE": "30",
+    }
+    with serving(tmp_path, sample_book, sample_epub, env, objects={LOGO: logo_png()}) as stack:
         yield stack
