@@ -33,7 +33,7 @@ _UNBOUNDED = 1_000_000  # columns: wider than any table of orders
 _FACTS = (
     "order_id", "status", "title", "buyer_name", "buyer_email", "code", "created_at",
     "mailed_at", "revoked_at", "revoked_reason", "revoked_by", "merchant", "product_ids",
-    "paddle_ids", "note", "erased_at", "erased_by",
+    "paddle_ids", "note", "erased_at", "erased_by", "imprint",
 )  # fmt: skip
 
 Loaded = tuple[OrderRecord, tuple[int, ...]]

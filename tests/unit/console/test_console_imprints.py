@@ -44,6 +44,8 @@ def test_orders_lists_those_sold_under_the_imprint(sold: Shop) -> None:
     assert [o["order_id"] for o in json.loads(ran.out)] == ["552312-2", "552312-3"]
     other = json.loads(sold.console("orders", "--imprint", "other", "--json").out)
     assert [o["order_id"] for o in other] == ["552312-1"]  # the record keeps its imprint
+    assert json.loads(sold.console("order", "552312-1", "--json").out)["imprint"] == "other"
+    assert re.search(r"^ imprint +other +$", sold.console("order", "552312-1").out, re.M)
 
 
 def test_export_writes_the_imprints_orders_only(sold: Shop) -> None:
