@@ -101,32 +101,29 @@ def serving(
             yield LiveStack(stack, data_dir, CLASSIC_KEY, front)
 
 
-@pytest.fixture
-def live(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[LiveStack]:
-    """The stack selling through Paddle Billing and Classic, with the sample catalog."""
+def paddle_env(tmp_path: Path, catalog: Path) -> dict[str, str]:
+    """Settings selling through Paddle Billing and Classic from this catalog."""
     pem = tmp_path / "paddle-classic.pub"
     pem.write_text(public_pem(CLASSIC_KEY))
-    env = {
-        "CATALOG": str(SAMPLE_CATALOG),
+    return {
+        "CATALOG": str(catalog),
         "PADDLE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "PADDLE_PUBLIC_KEY": str(pem),
         "PADDLE_SIGNATURE_TOLERANCE": "30",
     }
-    with serving(tmp_path, sample_book, sample_epub, env) as stack:
+
+
+@pytest.fixture
+def live(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[LiveStack]:
+    """The stack selling through Paddle Billing and Classic, with the sample catalog."""
+    with serving(tmp_path, sample_book, sample_epub, paddle_env(tmp_path, SAMPLE_CATALOG)) as stack:
         yield stack
 
 
 @pytest.fixture
 def imprinted(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[LiveStack]:
     """The stack selling the sample book under Held Out Press (a logo in the bucket)."""
-    pem = tmp_path / "paddle-classic.pub"
-    pem.write_text(public_pem(CLASSIC_KEY))
-    env = {
-        "CATALOG": str(imprint_catalog(tmp_path / "imprint.toml", logo=True)),
-        "MAIL_DOMAINS": "example.com,heldout.example",
-        "PADDLE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "PADDLE_PUBLIC_KEY": str(pem),
-        "PADDLE_SIGNATURE_TOLERANCE": "30",
-    }
+    catalog = imprint_catalog(tmp_path / "imprint.toml", logo=True)
+    env = paddle_env(tmp_path, catalog) | {"MAIL_DOMAINS": "example.com,heldout.example"}
     with serving(tmp_path, sample_book, sample_epub, env, objects={LOGO: logo_png()}) as stack:
         yield stack
