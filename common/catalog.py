@@ -8,6 +8,12 @@ Imprints (`[imprints.<slug>]`, docs/imprints.md) are the names a press or an aut
 names sell under: a product naming one is mailed and shown under its name, sender, support
 address, colour and logo. Each sender must be on a domain the mail provider authenticated
 (MAIL_DOMAINS), checked wherever the services, the console or the deploy read a catalog.
+
+A file's templates (`template`, `footer_template`, `exlibris_template`) are the author's
+words; an optional `templates` table per file translates them, one table per language
+(`[products.<slug>.files.templates]` with `de = { exlibris_template = "…" }`), each
+checked like the template itself, and a buyer's copy is stamped in the order's language
+when the author wrote one for it (FileSpec.style_for).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from common.i18n import LANGUAGES
 from common.settings import domain_of, parse_sender
 from common.storage import StorageError
 from stamping.style import FOOTERS, StampStyle
@@ -42,10 +49,16 @@ class FileSpec:
     source: str
     stamp: bool = False
     style: StampStyle = field(default_factory=StampStyle)
+    # The author's templates in other languages: (language, the style with them), by language.
+    translated: tuple[tuple[str, StampStyle], ...] = ()
 
     @property
     def filename(self) -> str:
         return self.source.rsplit("/", 1)[-1]
+
+    def style_for(self, language: str) -> StampStyle:
+        """The style whose templates speak `language` if the author wrote them, else the style."""
+        return dict(self.translated).get(language, self.style)
 
 
 # The merchants a catalog id may name: `ids = ["paddle:pri_…", "stripe:price_…"]`. Each is
@@ -141,9 +154,13 @@ class Catalog:
         wanted = set(product_ids)
         return [p for p in self.products if wanted.intersection((*p.ids, gift_id(p.slug)))]
 
-    def style_of(self, source: str) -> StampStyle | None:
-        """How the catalog stamps this original today; None if no product names it."""
-        return next((f.style for p in self.products for f in p.files if f.source == source), None)
+    def style_of(self, source: str, language: str = "") -> StampStyle | None:
+        """How the catalog stamps this original today, for a buyer reading `language`;
+        None if no product names it."""
+        return next(
+            (f.style_for(language) for p in self.products for f in p.files if f.source == source),
+            None,
+        )
 
 
 def parse_catalog(text: str, *, sender_domains: Collection[str] | None = None) -> Catalog:
@@ -270,7 +287,7 @@ def _file(where: str, body: Any) -> FileSpec:
     stamp = body.get("stamp", False)
     if not isinstance(stamp, bool):
         raise CatalogError(f"{where}.stamp: must be true or false")
-    unknown = set(body) - _STYLE_KEYS - {"source", "stamp"}
+    unknown = set(body) - _STYLE_KEYS - {"source", "stamp", "templates"}
     if unknown:
         raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
     extension = PurePosixPath(body["source"]).suffix.lower()
@@ -284,7 +301,32 @@ def _file(where: str, body: Any) -> FileSpec:
         raise CatalogError(f"{where}.{misplaced[0]}: applies to {other} files only")
     style = StampStyle(**{k: body[k] for k in _STYLE_KEYS if k in body})
     _check_style(where, style)
-    return FileSpec(source=body["source"], stamp=stamp, style=style)
+    translated = _translated(f"{where}.templates", body.get("templates", {}), style, extension)
+    return FileSpec(source=body["source"], stamp=stamp, style=style, translated=translated)
+
+
+def _translated(
+    where: str, body: Any, style: StampStyle, extension: str
+) -> tuple[tuple[str, StampStyle], ...]:
+    """`templates`: per language, the file's templates in it, each checked as the template is."""
+    if not isinstance(body, dict):
+        raise CatalogError(f'{where}: must be a table such as {{ de = {{ template = "…" }} }}')
+    own = {".pdf": {"template"}, ".epub": {"footer_template", "exlibris_template"}}.get(
+        extension, set()
+    )
+    translated = []
+    for language, words in body.items():
+        if language not in LANGUAGES:
+            raise CatalogError(f"{where}.{language}: not one of {', '.join(LANGUAGES)}")
+        if not isinstance(words, dict) or not words:
+            raise CatalogError(f"{where}.{language}: must be a table of templates")
+        if unknown := sorted(set(words) - own):
+            known = ", ".join(sorted(own)) or "nothing: the file is not stamped"
+            raise CatalogError(f"{where}.{language}.{unknown[0]}: this file translates {known}")
+        translation = replace(style, **words)
+        _check_style(f"{where}.{language}", translation)
+        translated.append((language, translation))
+    return tuple(translated)
 
 
 def _check_style(where: str, style: StampStyle) -> None:

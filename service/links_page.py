@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Request, Response, jsonify, make_response, render_template, request
 
+from common.i18n import from_accept_language
 from common.logging import mask_email
 from common.messages import BuyerDataError, ContractError, LinksRequested, parse_email
 from common.publish import Publisher, PublishError
@@ -61,7 +62,10 @@ def request_links(publisher: Publisher, email: str, now: float) -> LinksRequeste
     occurred = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
     try:
         message = LinksRequested(
-            email=email, request_id=uuid.uuid4().hex, occurred_at=occurred.replace("+00:00", "Z")
+            email=email,
+            request_id=uuid.uuid4().hex,
+            occurred_at=occurred.replace("+00:00", "Z"),
+            language=from_accept_language(request.headers.get("Accept-Language")),
         )
     except ContractError as exc:
         raise BadAddress(str(exc)) from None

@@ -20,7 +20,9 @@ Events (docs.lemonsqueezy.com/help/webhooks/event-types; the Order object at
 docs.lemonsqueezy.com/api/orders): `order_created` with `status` `paid` is a
 sale of `first_order_item.variant_id` (the webhook carries the first item
 only; variant, not product, ids go in the catalog, because both are plain
-integers and would collide under one prefix) to `user_name` <`user_email`>.
+integers and would collide under one prefix) to `user_name` <`user_email`>. The order
+object holds no language for the buyer (docs.lemonsqueezy.com/api/orders lists none), so
+its orders have none.
 Any other status (`pending`, `failed`; lmsqueezy/laravel
 src/Webhooks/Enums/OrderStatus.php lists `refunded`, `partial_refund`,
 `fraudulent` too) is ignored. `order_refunded` "occurs when a full or partial

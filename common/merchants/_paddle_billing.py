@@ -9,6 +9,13 @@ captured request cannot be replayed later. The buyer's name and email are not
 in Billing payloads: OrderPaid carries the customer id and the worker asks the
 Paddle API. It also carries the transaction's line items (`details.line_items`,
 ids `txnitm_…`), because a refund names the items it refunds by those ids.
+The buyer's language is not in a transaction either (PaddleHQ/paddle-python-sdk
+paddle_billing/Notifications/Entities/Transaction.py has no locale); only the customer
+entity holds one (`locale`, paddle_billing/Entities/Customer.py). The worker's customer
+lookup does not read it: it defaults to "en" when nobody set it (the API's create-customer
+`locale`, "optional, defaults to en", rdrr.io/cran/paddleR/man/paddle_create_customer.html),
+so a default would overrule SHOP_LANGUAGE for every buyer of a German shop. A Billing
+order has no language of its own and its mails speak SHOP_LANGUAGE.
 
 The checkout reference (`checkout_ref`, the key to /thanks) is `data.custom_data.exlibris_ref`:
 the shop's page passes `customData: {exlibris_ref: …}` to Paddle.Checkout.open() and the

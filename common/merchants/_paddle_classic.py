@@ -10,8 +10,10 @@ carries `p_*` fields and no `alert_name`. payment_succeeded always names the
 buyer; the fulfilment webhook sends `email` and `customer_name` only when the
 author ticked them in the product's webhook editor, so without them its
 OrderPaid carries no buyer and the worker keeps the order until the
-payment_succeeded alert of the same order names one. A dispute revokes like a
-chargeback; Paddle sends payment_dispute_closed when it contested the dispute
+payment_succeeded alert of the same order names one. Neither names the buyer's language
+(developer.paddle.com/webhook-reference: payment_succeeded and the fulfilment webhook
+carry a `country`/`p_country`, which is not one), so Classic orders have none. A dispute
+revokes like a chargeback; Paddle sends payment_dispute_closed when it contested the dispute
 and won, which restores the order. Needs no permissions; the public key comes
 from settings (PEM text or a path).
 """

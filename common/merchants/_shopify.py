@@ -34,7 +34,10 @@ Events (shopify.dev/docs/api/webhooks, REST Order and Refund resources):
 (`shopify:<variant_id>`), so a refund can take back its files only; custom
 items (no variant) are skipped, and an order of custom items only is Ignored.
 The buyer is `email` or `customer.email`, named by `customer.first_name` and
-`last_name` or `billing_address.name`. `refunds/create` revokes its
+`last_name` or `billing_address.name`; `customer_locale`, the language the buyer
+shopped in ("en", or since API 2021-10 "fr-FR" where the store has markets:
+shopify.dev/changelog/locale-fields-are-now-appended-with-language-and-country-codes),
+is the order's language. `refunds/create` revokes its
 `refund_line_items[].line_item_id`; a refund of shipping or of an amount only
 names no line item and is Ignored. Every other topic is Ignored. Needs no
 permissions; the secrets come from settings.
@@ -167,6 +170,7 @@ def _paid(order: dict[str, Any], event_id: str, when: str) -> Event:
         merchant="shopify",
         buyer=_buyer(order),
         items=tuple(items),
+        language=_text(order.get("customer_locale")),
     )
 
 

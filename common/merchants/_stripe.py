@@ -28,6 +28,10 @@ author wrote `{CHECKOUT_SESSION_ID}`, for Checkout's `success_url` and a Payment
 `after_completion.redirect.url` alike (docs.stripe.com/payments/checkout/custom-success-page;
 stripe-ruby PaymentLinkCreateParams::AfterCompletion::Redirect#url), so the buyer lands on
 /thanks?ref=<session id>.
+The session's `locale` is the language Checkout was shown in, an IETF tag such as "fr" or
+"pt-BR", or "auto" (the browser's, unnamed) or null when the session was created without one
+(docs.stripe.com/js/appendix/supported_locales; "If blank or auto, the browser's locale is
+used", the Session object's reference): it becomes the order's language, and "auto" none.
 
 Money back (docs.stripe.com/api/events/types): `charge.refunded` fires for partial
 refunds too, so only `amount_refunded == amount` revokes; `charge.dispute.created`
@@ -167,7 +171,14 @@ def _session(kind: str, session: dict[str, Any], event_id: str, when: str) -> Ev
         lookup_ref=session_id,
         payment_ref=_id_of(session.get("payment_intent")),
         checkout_ref=session_id,
+        language=_locale(session),
     )
+
+
+def _locale(session: dict[str, Any]) -> str:
+    """The language Checkout spoke to the buyer; "" for "auto", which names none."""
+    locale = session.get("locale")
+    return locale if isinstance(locale, str) and locale != "auto" else ""
 
 
 def _buyer(session: dict[str, Any]) -> Buyer:

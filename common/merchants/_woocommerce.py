@@ -26,7 +26,9 @@ pending delivery per webhook and order), so it carries the order's state then,
 not at the event. `order.created` fires at checkout, usually `pending`;
 `order.updated` fires on every save (woocommerce_update_order, _order_refunded).
 A sale is status `processing` or `completed`: `line_items[].product_id` and a
-non-zero `variation_id`, the buyer from `billing`. `refunded` revokes: WooCommerce
+non-zero `variation_id`, the buyer from `billing`. A WooCommerce order holds no language
+for the buyer (a translation plugin may keep one in `meta_data`, under a key of its own),
+so its orders have none. `refunded` revokes: WooCommerce
 sets it only when a refund covers the whole order (wc-order-functions.php,
 wc_create_refund); a partial refund only adds to `refunds` and leaves the
 status. An order deleted before its delivery ran arrives as a REST error

@@ -101,8 +101,8 @@ def encode(message: Message) -> bytes:
     for added in ("checkout_ref", "language"):
         if body.get(added) == "":
             # Added within version 2: a worker of before it refuses a field it does not know,
-            # so a sale without one is sent as such a worker would read it (while a deploy
-            # rolls, the service may be new and the worker old).
+            # so a sale (or a links request) without one is sent as such a worker would
+            # read it (while a deploy rolls, the service may be new and the worker old).
             del body[added]
     return json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
 

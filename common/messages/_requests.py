@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from common.i18n import normalize
 from common.messages._buyer_data import clean_id, kindle_address, parse_email
 from common.messages._fields import VERSION, ContractError, check_ids, checked
 
@@ -44,10 +45,14 @@ class LinksRequested:
     request_id: str
     occurred_at: str
     version: int = VERSION
+    # The language of the page that asked (common/i18n: "fr"), for the mail of an order
+    # the store named none for; "" for none, or one we do not speak.
+    language: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "email", checked(parse_email, self.email))
         check_ids(self, "request_id", "occurred_at")
+        object.__setattr__(self, "language", normalize(self.language))
 
     @property
     def idempotency_key(self) -> str:

@@ -71,3 +71,27 @@ def test_a_signed_stripe_sale_mails_one_link_that_downloads(stack) -> None:
     [link] = download_links(message)
     assert requests.get(link, timeout=10).status_code == 200
     assert [r.headers["authorization"] for r in api.requests] == [f"Bearer {API_KEY}"]
+
+
+def test_a_stripe_order_with_locale_fr_gets_its_mail_in_french(stack) -> None:
+    """Issue 23: the store's locale for the buyer, through the webhook and the worker."""
+    running, data_dir, api = stack
+    french = SESSION.replace("e2e1", "e2fr")
+    api.add_session(french, [(PRICE, PRODUCT)])
+    payload = event("checkout.session.completed", session(french, locale="fr"))
+    body, headers = stripe_request(payload, SECRET, int(time.time()))
+    url = f"{running.service_url}/webhooks/stripe"
+    assert requests.post(url, data=body, headers=headers, timeout=10).status_code == 200
+
+    outbox = data_dir / "outbox"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(outbox.glob("*.eml")):
+        time.sleep(0.1)
+    [mail] = sorted(outbox.glob("*.eml"))
+    message = read_mail(mail)
+    assert message["Subject"] == "Votre exemplaire de Practical Python Projects est prêt"
+    assert message["Content-Language"] == "fr"
+    html = message.get_body(preferencelist=("html",))
+    assert html is not None and '<html lang="fr" dir="ltr">' in html.get_content()
+    [link] = download_links(message)
+    assert requests.get(link, timeout=10).status_code == 200

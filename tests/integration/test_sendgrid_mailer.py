@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import requests
 
 from common.messages import Buyer, OrderPaid, push_envelope
 from common.orders import OrderRecord, Status
@@ -84,6 +85,30 @@ def test_an_imprint_sender_sendgrid_has_not_verified_is_named_in_the_error() -> 
         with pytest.raises(MailError, match=r"the sender books@heldout\.example .* not verified"):
             mailer.send(IMPRINTED)
         assert standin.mails == []
+
+
+def test_the_mail_s_language_goes_out_as_its_content_language(sendgrid_standin) -> None:
+    mailer, _ = mailer_for(sendgrid_standin)
+    mailer.send(replace(MAIL, language="fr"))
+    mailer.send(MAIL)  # a mail of no stated language sends no such header
+    french, unstated = (r.json() for r in sendgrid_standin.requests)
+    assert french["headers"] == {"Content-Language": "fr"}
+    assert "headers" not in unstated
+    assert len(sendgrid_standin.mails) == 2  # accepted: not one of SendGrid's reserved headers
+
+
+def test_the_standin_refuses_a_reserved_header_as_sendgrid_does(sendgrid_standin) -> None:
+    body = SendGridMailer(
+        sendgrid_standin.api_key, host=sendgrid_standin.url, mail_from="books@example.com"
+    ).request_body(MAIL)
+    reply = requests.post(
+        f"{sendgrid_standin.url}/v3/mail/send",
+        json={**body, "headers": {"Reply-To": "someone@example.org"}},
+        headers={"Authorization": f"Bearer {sendgrid_standin.api_key}"},
+        timeout=10,
+    )
+    assert reply.status_code == 400
+    assert reply.json()["errors"][0]["message"] == "Header can not be one of the reserved keys."
 
 
 def test_a_5xx_is_retried_with_backoff_and_one_mail_goes_out(sendgrid_standin) -> None:

@@ -17,7 +17,11 @@ It answers what SendGrid answers, in SendGrid's error shape
   (twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/errors
   and .../rate-limits).
 - 400 for what the mail itself gets wrong (no from, to, subject or content;
-  text/plain not first; tracking_settings not booleans).
+  text/plain not first; tracking_settings not booleans; a header in `headers`
+  that SendGrid reserves, "Header can not be one of the reserved keys." (the
+  reserved list of the v3 mail/send reference, quoted in
+  github.com/beam-community/bamboo/pull/479; a Reply-To there is a 400,
+  github.com/elbuo8/sendgrid-django/issues/65).
 - 202 with an X-Message-Id otherwise; accepted bodies are kept in `mails`.
 
 Scripted replies (5xx, slow answers) come first.
@@ -55,6 +59,23 @@ UNVERIFIED_SENDER = (
     "sender-identity/ to see the Sender Identity requirements"
 )
 BAD_KEY = "The provided authorization grant is invalid, expired, or revoked"
+RESERVED_HEADERS = frozenset(
+    h.lower()
+    for h in (
+        "x-sg-id",
+        "x-sg-eid",
+        "received",
+        "dkim-signature",
+        "Content-Type",
+        "Content-Transfer-Encoding",
+        "To",
+        "From",
+        "Subject",
+        "Reply-To",
+        "CC",
+        "BCC",
+    )
+)
 
 
 class SendGridStandIn(HttpStandIn):
@@ -135,6 +156,11 @@ def _problem(mail: Any) -> str | None:
         return "The content value must be a string at least one character in length."
     if content[0].get("type") != "text/plain":
         return "If present, text/plain content must be first."
+    headers = [mail.get("headers") or {}, *(p.get("headers") or {} for p in personalizations)]
+    if any(name.lower() in RESERVED_HEADERS for found in headers for name in found):
+        return "Header can not be one of the reserved keys."
+    if not all(isinstance(v, str) for found in headers for v in found.values()):
+        return "The headers values must be strings."
     for setting, options in (mail.get("tracking_settings") or {}).items():
         if not isinstance(options, dict) or not all(isinstance(v, bool) for v in options.values()):
             return f"The tracking_settings.{setting} values must be booleans."

@@ -54,6 +54,7 @@ def orders_paid(
     last_name: str | None = "Smith",
     billing_name: str | None = "Bob Biller",
     processed_at: str | None = None,
+    customer_locale: str | None = "en",
 ) -> dict[str, Any]:
     """An orders/paid payload: one line item per variant id (None: a custom item)."""
     lines = [
@@ -121,7 +122,7 @@ def orders_paid(
         "currency": "USD",
         "financial_status": "paid",
         "confirmed": True,
-        "customer_locale": "en",
+        "customer_locale": customer_locale,
         "payment_gateway_names": ["bogus"],
         "source_name": "web",
         "order_status_url": f"https://{SHOP}/548380009/orders/123456abcd/authenticate?key=a",

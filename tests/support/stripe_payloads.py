@@ -48,6 +48,7 @@ def session(
     payment_intent: str | dict[str, Any] | None = "pi_3MtwBwLkdIwHu7ix28a3tqPa",
     mode: str = "payment",
     payment_link: str | None = None,
+    locale: str | None = None,
 ) -> dict[str, Any]:
     """A completed Checkout Session, as data.object of checkout.session.* events."""
     details = None
@@ -79,7 +80,7 @@ def session(
         "expires_at": CREATED + 86340,
         "invoice": None,
         "livemode": False,
-        "locale": None,
+        "locale": locale,
         "metadata": {},
         "mode": mode,
         "payment_intent": payment_intent if mode == "payment" else None,

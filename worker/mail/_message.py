@@ -4,7 +4,7 @@ A plain-text and an HTML alternative (and any attachments), from the shop by nam
 SendGrid's From). Headers are UTF-8 (RFC 6532), so an internationalised address
 is kept as the buyer typed it. X-Exlibris-Order and X-Exlibris-Mail-Kind carry
 what SendGrid's custom_args carry, so a mail names its order and its kind whichever
-backend sent it.
+backend sent it. Content-Language (RFC 3282) names the language the mail is written in.
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ def compose(mail: Mail, sender: str, sender_name: str, *, domain: str) -> EmailM
     for attachment in mail.attachments:  # base64, as SendGrid delivers them
         maintype, _, subtype = attachment.content_type.partition("/")
         message.add_attachment(attachment.data, maintype, subtype, filename=attachment.filename)
+    if mail.language:
+        # Set last: turning the message multipart moves every Content-* header set before
+        # into its first part, where a reader's client would not look for the mail's language.
+        message["Content-Language"] = mail.language
     return message
 
 

@@ -45,6 +45,9 @@ class Mail:
     # answers Mailer.sent(key), so a delivery taking over a stale claim does not mail twice.
     key: str = ""
     attachments: tuple[Attachment, ...] = ()
+    # The language the mail is written in (common/i18n: "fr"), sent as Content-Language
+    # (RFC 3282) so a reader's client can offer to translate or read it aloud; "" for none.
+    language: str = ""
     # Who it is from when not the shop (MAIL_FROM): an imprint's name and address, on a
     # domain in MAIL_DOMAINS (common/catalog checks it). "": the mailer's own sender.
     from_name: str = ""

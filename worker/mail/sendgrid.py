@@ -2,8 +2,8 @@
 
 Builds the /v3/mail/send JSON with the sendgrid helpers (text/plain before
 text/html, custom_args with the order id and the mail kind, one category, click and open
-tracking off, attachments base64-encoded) and posts it through the sendgrid
-client at a configurable host
+tracking off, attachments base64-encoded, the mail's Content-Language in `headers`) and
+posts it through the sendgrid client at a configurable host
 (SENDGRID_API_URL, so tests point it at a local stand-in) with a per-request
 timeout. Tracking is off in every message because account-level click
 tracking would rewrite our durable links into SendGrid redirects, which mail
@@ -42,6 +42,7 @@ from sendgrid.helpers.mail import (
     FileName,
     FileType,
     From,
+    Header,
     OpenTracking,
     To,
     TrackingSettings,
@@ -130,6 +131,12 @@ class SendGridMailer:
         for key, value in args.items():
             message.add_custom_arg(CustomArg(key, str(value)))
         message.add_category(Category(mail.category))
+        if mail.language:
+            # Not among the headers SendGrid reserves (x-sg-id, x-sg-eid, received,
+            # dkim-signature, Content-Type, Content-Transfer-Encoding, To, From, Subject,
+            # Reply-To, CC, BCC: its v3 mail/send reference, quoted in
+            # github.com/beam-community/bamboo/pull/479), so it reaches the buyer as set.
+            message.add_header(Header("Content-Language", mail.language))
         for attachment in mail.attachments:
             # base64 in the JSON; SendGrid's 30 MB counts the payload as a whole (common/kindle.py)
             content = base64.b64encode(attachment.data).decode("ascii")

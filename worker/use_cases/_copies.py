@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import BinaryIO, TypeVar
 
+from common.i18n import choose
 from common.memory import release_free_memory
 from common.orders import DeliveredFile, OrderRecord
 from common.storage import NotFound, TransientStorageError
@@ -80,7 +81,9 @@ def _stamped_copy(
     """Stamp the buyer's copy from the edition's cached plan; its generation and size."""
     bucket = deps.settings.source_bucket
     generation = _storage(lambda: deps.storage.generation(bucket, delivered.source), delivered)
-    style = deps.catalog.style_of(delivered.source) or StampStyle()
+    # In the buyer's language when the author translated the templates (as their mails speak it).
+    language = choose(order=record.language, shop=deps.settings.shop_language)
+    style = deps.catalog.style_of(delivered.source, language) or StampStyle()
     plan = deps.plans.get(
         (bucket, delivered.source, generation, style), lambda: _prepare(delivered, deps, style)
     )

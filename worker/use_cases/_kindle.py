@@ -25,7 +25,7 @@ from common.storage import NotFound, PreconditionFailed
 from worker.deps import WorkerDeps
 from worker.errors import PermanentError, TransientError
 from worker.mail import Attachment, render_kindle
-from worker.use_cases._links_mail import send_mail, shop_of
+from worker.use_cases._links_mail import mail_language, send_mail, shop_of
 from worker.use_cases._upkeep import remake_missing
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,9 @@ def send_to_kindle(message: KindleRequested, deps: WorkerDeps) -> str:
     mail_id = deps.mailer.sent(key)
     if mail_id is None:
         copy = _attachment(record, message.file_index, deps)
-        mail = render_kindle(record, message.kindle_email, copy, shop_of(deps, record))
+        language = mail_language(record, deps)
+        shop = shop_of(deps, record)
+        mail = render_kindle(record, message.kindle_email, copy, shop, language=language)
         mail_id = send_mail(replace(mail, key=key), deps)
     with contextlib.suppress(PreconditionFailed):
         deps.orders.write(marker, mail_id.encode(), if_generation_match=0)

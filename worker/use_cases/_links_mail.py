@@ -20,7 +20,7 @@ import logging
 from dataclasses import replace
 
 from common.codes import LinkClaim, make_token
-from common.i18n import human_size
+from common.i18n import choose, human_size
 from common.orders import OrderRecord
 from worker.deps import WorkerDeps
 from worker.errors import MailOutcomeUnknown, PermanentError, TransientError
@@ -29,8 +29,17 @@ from worker.mail import Link, Mail, MailError, Shop, render_delivery, render_new
 log = logging.getLogger(__name__)
 
 
+def mail_language(record: OrderRecord, deps: WorkerDeps, asked: str = "") -> str:
+    """The language a buyer's mail speaks: the order's, else that of the page that asked
+    for it (/links), else SHOP_LANGUAGE; a worker has no browser to ask."""
+    return choose(order=record.language or asked, shop=deps.settings.shop_language)
+
+
 def durable_links(
-    record: OrderRecord, deps: WorkerDeps, indexes: tuple[int, ...] | None = None
+    record: OrderRecord,
+    deps: WorkerDeps,
+    indexes: tuple[int, ...] | None = None,
+    language: str = "en",
 ) -> tuple[list[Link], int]:
     """A link per file (the given ones, all by default) and when they expire."""
     settings = deps.settings
@@ -42,7 +51,7 @@ def durable_links(
         Link(
             record.files[n].filename,
             f"{base}/d/{make_token(secret, LinkClaim(record.order_id, n, expires))}",
-            human_size(record.files[n].size),
+            human_size(record.files[n].size, language),
         )
         for n in wanted
         if not record.files[n].revoked_at
@@ -50,10 +59,18 @@ def durable_links(
     return links, expires
 
 
-def mail_links(record: OrderRecord, deps: WorkerDeps, *, resend: bool, key: str = "") -> str:
-    """Render and send the links mail (under `key`, see Mail.key); return its message id."""
-    links, expires = durable_links(record, deps)
-    mail = render_delivery(record, links, expires, shop_of(deps, record), resend=resend)
+def mail_links(
+    record: OrderRecord, deps: WorkerDeps, *, resend: bool, key: str = "", asked: str = ""
+) -> str:
+    """Render and send the links mail (under `key`, see Mail.key); return its message id.
+
+    `asked`: the language of the page a buyer asked for fresh links on, for an order
+    the store named none for.
+    """
+    language = mail_language(record, deps, asked)
+    links, expires = durable_links(record, deps, language=language)
+    shop = shop_of(deps, record)
+    mail = render_delivery(record, links, expires, shop, resend=resend, language=language)
     return send_mail(replace(mail, key=key), deps)
 
 
@@ -61,9 +78,11 @@ def mail_new_edition(
     record: OrderRecord, deps: WorkerDeps, title: str, indexes: tuple[int, ...]
 ) -> str:
     """Send the one "a new edition is ready" mail with links to these files."""
-    links, expires = durable_links(record, deps, indexes)
+    language = mail_language(record, deps)
+    links, expires = durable_links(record, deps, indexes, language)
     shop = shop_of(deps, record)
-    return send_mail(render_new_edition(record, title, links, expires, shop), deps)
+    mail = render_new_edition(record, title, links, expires, shop, language=language)
+    return send_mail(mail, deps)
 
 
 def shop_of(deps: WorkerDeps, record: OrderRecord) -> Shop:

@@ -54,7 +54,7 @@ def resend_links(message: LinksRequested, deps: WorkerDeps) -> str:
         try:
             mail_id = deps.orders.read(marker).data.decode()  # a redelivery: mailed already
         except NotFound:
-            mailed = _mail_buyer(order_id, message.email, deps)
+            mailed = _mail_buyer(order_id, message, deps)
             if mailed is None:
                 continue
             mail_id = mailed
@@ -67,17 +67,17 @@ def resend_links(message: LinksRequested, deps: WorkerDeps) -> str:
     return f"{sent} mails"
 
 
-def _mail_buyer(order_id: str, email: str, deps: WorkerDeps) -> str | None:
+def _mail_buyer(order_id: str, message: LinksRequested, deps: WorkerDeps) -> str | None:
     """Mail one order's links to the address that asked; None when it gets nothing."""
     record, _ = deps.orders.load(order_id)
     if record is None or not record.deliverable:
         return None
-    if record.mail_to.strip().lower() != email.strip().lower():
+    if record.mail_to.strip().lower() != message.email.strip().lower():
         return None  # an address the author has since corrected away from, or a hash clash
     record = _with_copies(record, deps)
     if record is None:
         return None
-    return mail_links(record, deps, resend=True)
+    return mail_links(record, deps, resend=True, asked=message.language)
 
 
 def resend_order(message: ResendRequested, deps: WorkerDeps) -> str:

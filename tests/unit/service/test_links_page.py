@@ -107,6 +107,21 @@ def test_a_json_post_is_accepted_with_202(client: FlaskClient, settings: Setting
     assert [m.email for m in published(settings)] == ["ada@example.com"]
 
 
+@pytest.mark.parametrize(
+    ("accept", "language"),
+    [("fr-CH, fr;q=0.9, en;q=0.8", "fr"), ("ja, pt-BR;q=0.5", "pt"), ("ja", ""), (None, "")],
+)
+def test_the_request_carries_the_page_s_language_for_the_worker_s_mail(
+    client: FlaskClient, settings: Settings, accept: str | None, language: str
+) -> None:
+    headers = {"Accept-Language": accept} if accept else {}
+    assert (
+        client.post("/links", data={"email": "ada@example.com"}, headers=headers).status_code == 200
+    )
+    [message] = published(settings)
+    assert message.language == language  # "": the worker falls back to SHOP_LANGUAGE
+
+
 def test_the_answer_does_not_say_whether_the_address_has_orders(
     app: Flask, client: FlaskClient, settings: Settings
 ) -> None:

@@ -12,17 +12,28 @@ import re
 from dataclasses import replace
 from email.message import EmailMessage
 from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-from common.messages import Buyer, LinksRequested, OrderPaid, push_envelope
+from common.i18n import LANGUAGES, direction
+from common.messages import Buyer, KindleRequested, LinksRequested, OrderPaid, push_envelope
 from common.orders import OrderRecord, Status
 from common.settings import Settings
 from worker.app import create_app
-from worker.mail import Mail, OutboxMailer
+from worker.mail import (
+    Attachment,
+    Link,
+    Mail,
+    OutboxMailer,
+    Shop,
+    render_delivery,
+    render_kindle,
+    render_new_edition,
+)
 from worker.mail._outbox import plain_text, read_mail
 
 NOW = 1_750_000_000.0  # 2025-06-15
@@ -240,3 +251,157 @@ def test_the_outbox_answers_which_mail_went_out_under_a_key(tmp_path: Path) -> N
     assert outbox.sent("delivery/552312-1/1750000000.0") == first
     assert outbox.sent("delivery/552312-1/1750000300.0") is None
     assert outbox.sent("") is None
+
+
+# --- The buyer's language ----------------------------------------------------------------
+
+_RECORD = OrderRecord(
+    "552312-1",
+    Status.MAILED,
+    "Qwyx Zorblat",
+    "Zoë Quist",
+    "zoe@example.com",
+    "EXL-QQQQ-ZZZZ",
+    "2025-06-15T12:00:00Z",
+)
+_SHOP = Shop("Vexlo Grummet", "https://books.example/links", "help@books.example", 5)
+_LINKS = [Link("qwyx.epub", "https://books.example/d/t0k3n.a", "2.4 MB")]
+
+
+def _every_mail(language: str) -> dict[str, Mail]:
+    copy = Attachment("qwyx.epub", "application/epub+zip", b"PK")
+    return {
+        "delivery": render_delivery(_RECORD, _LINKS, int(NOW), _SHOP, language=language),
+        "resend": render_delivery(_RECORD, _LINKS, int(NOW), _SHOP, resend=True, language=language),
+        "gift": render_delivery(
+            replace(_RECORD, merchant="gift"), _LINKS, int(NOW), _SHOP, language=language
+        ),
+        "unlimited": render_delivery(
+            _RECORD, _LINKS, int(NOW), replace(_SHOP, download_limit=0), language=language
+        ),
+        "once": render_delivery(
+            _RECORD, _LINKS, int(NOW), replace(_SHOP, download_limit=1), language=language
+        ),
+        "new_edition": render_new_edition(
+            _RECORD, "Qwyx Zorblat", _LINKS, int(NOW), _SHOP, language=language
+        ),
+        "kindle": render_kindle(_RECORD, "zoe@kindle.com", copy, _SHOP, language=language),
+    }
+
+
+def _phrases(text: str) -> set[tuple[str, str]]:
+    """Each two words in a row: a translation may share a word with English (page, Kindle,
+    personal), hardly two in a row."""
+    words = [w.strip(".,:;!?()’'\"،؟¿¡").lower() for w in text.split()]
+    # Only words of letters: addresses, links, codes and sizes are the same in any language.
+    return {(a, b) for a, b in pairwise(words) if a.isalpha() and b.isalpha()}
+
+
+def _english_phrases(kind: str) -> set[tuple[str, str]]:
+    """What the English mail says itself: not the buyer's, the book's or the shop's words."""
+    english = _every_mail("en")[kind]
+    data = {
+        w for pair in _phrases(f"{_RECORD.buyer_name} {_RECORD.title} {_SHOP.name}") for w in pair
+    }
+    said = _phrases(english.text) | _phrases(english.subject)
+    return {pair for pair in said if not data.intersection(pair)}
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_mail_speaks_the_language_with_no_english_left_over(language: str) -> None:
+    for kind, mail in _every_mail(language).items():
+        said = _phrases(mail.text) | _phrases(mail.subject)
+        left_over = said & _english_phrases(kind)
+        assert not left_over, f"{kind} in {language} still says {sorted(left_over)}"
+        assert mail.language == language
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_in_every_language_both_parts_say_the_same_and_the_html_names_its_language(
+    language: str,
+) -> None:
+    for kind, mail in _every_mail(language).items():
+        assert facts(mail.text) == facts(visible(mail.html)), f"{kind} in {language}"
+        assert f'<html lang="{language}" dir="{direction(language)}">' in mail.html
+
+
+def test_arabic_mails_are_right_to_left() -> None:
+    assert '<html lang="ar" dir="rtl">' in _every_mail("ar")["delivery"].html
+
+
+def test_arabic_says_a_count_in_its_own_plural_forms() -> None:
+    def sentence(limit: int) -> str:
+        shop = replace(_SHOP, download_limit=limit)
+        mail = render_delivery(_RECORD, _LINKS, int(NOW), shop, language="ar")
+        return " ".join(mail.text.split())
+
+    assert "مرة واحدة" in sentence(1)  # one
+    assert "مرتين" in sentence(2)  # two: a dual, no number
+    assert "3 مرات" in sentence(3)  # few (3-10)
+    assert "11 مرة" in sentence(11)  # many (11-99)
+
+
+def test_dates_and_sizes_are_the_mail_s_language(client: FlaskClient, branded: Settings) -> None:
+    assert push(client, replace(paid(), language="de")) == 204
+    [mail] = outbox(branded)
+    text = " ".join(plain_text(mail).split())
+    assert "bis zum 15. Juli 2025 3-mal heruntergeladen" in text
+    assert re.search(r"\(\d+(,\d)? kB\):", text)  # the size as German writes it
+
+
+def test_a_store_s_language_names_the_mail_s_language(
+    client: FlaskClient, branded: Settings
+) -> None:
+    assert push(client, replace(paid(), language="fr")) == 204
+    [mail] = outbox(branded)
+    assert mail["Subject"] == "Votre exemplaire de Practical Python Projects est prêt"
+    assert mail["Content-Language"] == "fr"
+    assert '<html lang="fr" dir="ltr">' in html_part(mail)
+    assert record(branded).language == "fr"
+
+
+def test_without_the_store_s_language_the_mail_speaks_the_shop_s(
+    branded: Settings, originals: Path
+) -> None:
+    settings = branded.with_overrides(shop_language="nl")
+    assert push(create_app(settings, clock=lambda: NOW).test_client(), paid()) == 204
+    [mail] = outbox(settings)
+    assert mail["Content-Language"] == "nl"
+    assert mail["Subject"] == "Uw exemplaar van Practical Python Projects staat klaar"
+
+
+def test_fresh_links_speak_the_page_s_language_when_the_order_names_none(
+    client: FlaskClient, branded: Settings
+) -> None:
+    push(client, paid())  # no language from the store: English, SHOP_LANGUAGE
+    push(client, replace(paid("552312-2"), language="it"), "m-2")
+    asked = LinksRequested("ada@example.com", "r-1", "t", language="es")
+    assert push(client, asked, "m-3") == 204
+    resent = {m["X-Exlibris-Order"]: m for m in outbox(branded)[2:]}
+    assert resent["552312-1"]["Content-Language"] == "es"  # the page's: the order has none
+    assert (
+        resent["552312-1"]["Subject"] == "Nuevos enlaces de descarga para Practical Python Projects"
+    )
+    assert resent["552312-2"]["Content-Language"] == "it"  # the order's wins
+
+
+def test_the_kindle_mail_speaks_the_order_s_language(
+    client: FlaskClient, branded: Settings
+) -> None:
+    push(client, replace(paid(), language="ar"))
+    epub = next(n for n, f in enumerate(record(branded).files) if f.filename.endswith(".epub"))
+    asked = KindleRequested("552312-1", epub, "ada@kindle.com", "k-1", "2025-06-15T12:00:00Z")
+    assert push(client, asked, "m-k") == 204
+    kindle = next(m for m in outbox(branded) if m["X-Exlibris-Mail-Kind"] == "kindle")
+    assert kindle["Content-Language"] == "ar"
+    assert '<html lang="ar" dir="rtl">' in html_part(kindle)
+    assert "مرفقة لمكتبة Kindle" in " ".join(plain_text(kindle).split())
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_a_buyer_s_placeholders_and_markup_stay_text_in_any_language(language: str) -> None:
+    hostile = replace(_RECORD, buyer_name="%(name)s {code} <script>", title="100% %(title)s <b>")
+    mail = render_delivery(hostile, _LINKS, int(NOW), _SHOP, language=language)
+    assert "%(name)s {code} <script>" in mail.text
+    assert "100% %(title)s <b>" in mail.subject
+    assert "%(name)s {code} &lt;script&gt;" in mail.html and "<script>" not in mail.html

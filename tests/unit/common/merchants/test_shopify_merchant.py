@@ -276,6 +276,17 @@ def test_hostile_names_are_accepted_and_normalised(first: str, clean: str) -> No
     assert event.buyer.name == clean
 
 
+@pytest.mark.parametrize(
+    ("customer_locale", "language"),
+    [("de", "de"), ("fr-FR", "fr"), ("pt-BR", "pt"), ("en", "en"), ("ja", ""), (None, "")],
+)
+def test_the_buyer_s_locale_is_the_order_s_language(
+    customer_locale: str | None, language: str
+) -> None:
+    event = verified(delivery(orders_paid(customer_locale=customer_locale)))
+    assert isinstance(event, OrderPaid) and event.language == language
+
+
 def test_a_huge_name_is_accepted_and_cut() -> None:
     event = verified(delivery(orders_paid(first_name="Ada " * 2500, last_name=None)))
     assert len(event.buyer.name) == NAME_MAX and event.buyer.name.endswith("…")

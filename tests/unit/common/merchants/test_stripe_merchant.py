@@ -233,6 +233,16 @@ def test_the_sale_travels_through_the_contract_unchanged():
     assert decode(encode(paid)) == paid
 
 
+@pytest.mark.parametrize(
+    ("locale", "language"),
+    [("fr", "fr"), ("pt-BR", "pt"), ("es-419", "es"), ("auto", ""), (None, ""), ("ja", "")],
+)
+def test_the_checkout_s_locale_is_the_order_s_language(locale, language):
+    paid = _parse("checkout.session.completed", session(locale=locale))
+    assert isinstance(paid, OrderPaid) and paid.language == language
+    assert decode(encode(paid)).language == language
+
+
 def test_a_session_that_needed_no_payment_is_a_sale_without_a_payment():
     paid = _parse(
         "checkout.session.completed",

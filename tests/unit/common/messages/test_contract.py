@@ -365,3 +365,19 @@ def test_an_order_paid_keeps_the_buyers_language_when_we_speak_it(sent: str, kep
     assert decode(encode(message)) == message
     # A sale without one is encoded as a worker of before the field reads it.
     assert ("language" in json.loads(encode(message))) == bool(kept)
+
+
+@pytest.mark.parametrize(("sent", "kept"), [("es", "es"), ("pt-BR", "pt"), ("ja", ""), ("", "")])
+def test_a_links_request_carries_the_page_s_language_when_we_speak_it(sent: str, kept: str) -> None:
+    message = replace(LINKS, language=sent)
+    assert message.language == kept
+    assert decode(encode(message)) == message
+    # A request without one is encoded as a worker of before the field reads it.
+    assert ("language" in json.loads(encode(message))) == bool(kept)
+    assert set(json.loads(encode(LINKS))) == {
+        "type",
+        "email",
+        "request_id",
+        "occurred_at",
+        "version",
+    }

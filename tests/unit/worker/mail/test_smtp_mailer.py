@@ -94,6 +94,19 @@ def test_a_mail_goes_through_starttls_and_login_once(
     assert sent["From"] == "Practical Books <books@example.com>"
 
 
+def test_the_mail_s_language_is_its_content_language(
+    server: SmtpServer, ca: CertificateAuthority
+) -> None:
+    mailer(server, ca).send(replace(mail(), language="ar"))
+    mailer(server, ca).send(mail())
+    arabic, unstated = (
+        message_from_bytes(e.original_content or b"", policy=policy.default)
+        for e in server.received
+    )
+    assert arabic["Content-Language"] == "ar"
+    assert unstated["Content-Language"] is None
+
+
 def test_implicit_tls_works_too(ca: CertificateAuthority) -> None:
     with SmtpServer(ca, security="tls") as server:
         mailer(server, ca).send(mail())
