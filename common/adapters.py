@@ -6,7 +6,7 @@ stack starts without touching them.
 
 from __future__ import annotations
 
-from common.catalog import Catalog, load_catalog
+from common.catalog import Catalog, load_catalog, with_logos
 from common.codes import derive_key
 from common.dead_letters import DeadLetters, FolderDeadLetters, StorageDeadLetters
 from common.publish import Publisher
@@ -29,8 +29,14 @@ def build_storage(settings: Settings) -> Storage:
 
 
 def build_catalog(settings: Settings, storage: Storage) -> Catalog:
-    """The catalog from its path, or from storage for a gs:// CATALOG."""
-    return load_catalog(settings.catalog, lambda bucket, name: storage.read(bucket, name).data)
+    """The catalog from its path, or from storage for a gs:// CATALOG, with its imprints' logos
+    from the source bucket; each imprint's sender checked against MAIL_DOMAINS."""
+    catalog = load_catalog(
+        settings.catalog,
+        lambda bucket, name: storage.read(bucket, name).data,
+        sender_domains=settings.sender_domains,
+    )
+    return with_logos(catalog, lambda name: storage.read(settings.source_bucket, name).data)
 
 
 def build_dead_letters(settings: Settings, storage: Storage) -> DeadLetters:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from email.utils import parseaddr
@@ -90,6 +91,10 @@ class Settings:
     # (terraform ack_deadline_seconds, 300 s), so a stalling server frees the worker thread.
     smtp_timeout: float = 30.0
     mail_from: str = "books@example.com"
+    # The sender domains the mail provider has authenticated (SendGrid's domain
+    # authentication, SES's verified identities): an imprint's mail_from must be on one.
+    # Empty: MAIL_FROM's domain alone.
+    mail_domains: tuple[str, ...] = ()
     stamp_secret: str = ""
     local_data_dir: Path = Path("var")
     storage_backend: str = "local"
@@ -157,6 +162,11 @@ class Settings:
         return (name or self.shop_name), address
 
     @property
+    def sender_domains(self) -> tuple[str, ...]:
+        """The domains mail may be sent from: MAIL_DOMAINS, else MAIL_FROM's own (lower case)."""
+        return tuple(d.lower() for d in self.mail_domains) or (domain_of(self.sender[1]),)
+
+    @property
     def embedded(self) -> bool:
         return self.storage_backend == "local" and self.publish_backend == "local"
 
@@ -216,6 +226,7 @@ class Settings:
         if self.paddle_signature_tolerance < 0:
             raise SettingsError("PADDLE_SIGNATURE_TOLERANCE: must not be negative")
         _sender("MAIL_FROM", self.mail_from)
+        self._check_mail_domains()
         self._check_mail()
         if not self.public_url.startswith(("http://", "https://")):
             raise SettingsError("PUBLIC_URL: must be an http(s) URL")
@@ -232,6 +243,17 @@ class Settings:
         if self.stamp_secret == DEMO_STAMP_SECRET:
             raise SettingsError("STAMP_SECRET: the demo value must not be used in the cloud")
         return self
+
+    def _check_mail_domains(self) -> None:
+        for domain in self.mail_domains:
+            if not _DOMAIN.fullmatch(domain.lower()):
+                raise SettingsError(
+                    f"MAIL_DOMAINS: expected domain names (mybooks.example), got {domain!r}"
+                )
+        if self.mail_domains and domain_of(self.sender[1]) not in self.sender_domains:
+            raise SettingsError(
+                f"MAIL_DOMAINS: MAIL_FROM's domain {domain_of(self.sender[1])} is not listed"
+            )
 
     @property
     def mail(self) -> str:
@@ -351,18 +373,36 @@ _KEY_URLS = ("https://", "http://127.0.0.1:")  # a stand-in of IAP's key set ser
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-def _sender(var: str, value: str) -> None:
-    """`Name <address>` or a bare address, one of them; anything else stops start-up."""
+_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def parse_sender(value: str) -> tuple[str, str]:
+    """(display name or "", address) of `Name <address>` or a bare address; ValueError else.
+
+    MAIL_FROM and a catalog imprint's mail_from both read through here.
+    """
     name, address = parseaddr(value)
     try:
         validate_email(address, check_deliverability=False)
     except EmailNotValidError:
-        raise SettingsError(
-            f"{var}: expected an address or 'Name <address>', got {value!r}"
-        ) from None
+        raise ValueError(f"expected an address or 'Name <address>', got {value!r}") from None
     text = value.strip()
     if text != address and not (name and text.endswith(f"<{address}>")):  # two addresses, say
-        raise SettingsError(f"{var}: expected an address or 'Name <address>', got {value!r}")
+        raise ValueError(f"expected an address or 'Name <address>', got {value!r}")
+    return name, address
+
+
+def domain_of(address: str) -> str:
+    """The domain of an address, in lower case (DNS names are case-blind)."""
+    return address.rpartition("@")[2].lower()
+
+
+def _sender(var: str, value: str) -> None:
+    """`Name <address>` or a bare address, one of them; anything else stops start-up."""
+    try:
+        parse_sender(value)
+    except ValueError as exc:
+        raise SettingsError(f"{var}: {exc}") from None
 
 
 def _https_url(var: str, value: str) -> None:

@@ -28,6 +28,12 @@ CSP = "; ".join(
         "base-uri 'none'",
     )
 )
+# The buyer pages show an imprint's logo as a data: URL (service/imprints.py), as issue 23
+# asks: the image comes with the page, so nothing is fetched from elsewhere, and an image
+# runs no script (even an SVG in an <img> is processed in a secure mode without script:
+# https://w3c.github.io/svgwg/svg2-draft/conform.html, 2.3). An injected data: image
+# could show a picture, no more; style-src stays 'self', so the colour is a stylesheet.
+BUYER_CSP = CSP.replace("img-src 'self'", "img-src 'self' data:")
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -38,9 +44,9 @@ HEADERS = {
 HSTS = "max-age=31536000"  # sent over HTTPS only; a laptop's http://127.0.0.1 never sees it
 
 
-def add_security_headers(response: Response, *, https: bool) -> None:
+def add_security_headers(response: Response, *, https: bool, csp: str = CSP) -> None:
     """The headers above (HSTS over HTTPS only), unless the route set its own."""
-    for name, value in HEADERS.items():
+    for name, value in (HEADERS | {"Content-Security-Policy": csp}).items():
         response.headers.setdefault(name, value)
     if https:
         response.headers.setdefault("Strict-Transport-Security", HSTS)

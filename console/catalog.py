@@ -28,7 +28,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from common.catalog import Catalog, CatalogError, parse_catalog
+from common.catalog import Catalog, CatalogError, parse_catalog, with_logos
 from common.storage import NotFound, PreconditionFailed, exists
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
@@ -42,7 +42,7 @@ GCLOUD_TIMEOUT = 300.0  # a revision rollout takes tens of seconds; a hung gclou
 
 def run_catalog_push(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     text = read_catalog_file(Path(args.file))
-    catalog = check_catalog(text)
+    catalog = check_catalog(text, deps.settings.sender_domains)
     bucket, name = catalog_object(deps)
     services = args.services or default_services(deps)
     if not deps.settings.embedded and not args.region and not args.no_roll:
@@ -87,10 +87,10 @@ def read_catalog_file(path: Path) -> str:
         raise ConsoleError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
-def check_catalog(text: str) -> Catalog:
+def check_catalog(text: str, sender_domains: tuple[str, ...]) -> Catalog:
     """The parsed catalog, or a ConsoleError saying what is wrong and that nothing was pushed."""
     try:
-        return parse_catalog(text)
+        return parse_catalog(text, sender_domains=sender_domains)
     except CatalogError as exc:
         raise ConsoleError(f"not pushed: {exc}") from None
 
@@ -131,6 +131,10 @@ def _check_originals(deps: ConsoleDeps, catalog: Catalog) -> None:
             f"not pushed: gs://{bucket} lacks {', '.join(missing)}; a sale of it would fail. "
             f"Upload it first: gcloud storage cp FILE gs://{bucket}/"
         )
+    try:  # the services inline each logo at start-up: one they would refuse is refused now
+        with_logos(catalog, lambda name: deps.storage.read(bucket, name).data)
+    except CatalogError as exc:
+        raise ConsoleError(f"not pushed: {exc}") from None
 
 
 def _upload(deps: ConsoleDeps, bucket: str, name: str, data: bytes) -> int | None:

@@ -79,6 +79,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--csv", required=True, metavar="FILE", help="where to write (- for stdout)"
     )
+    export.add_argument("--imprint", metavar="SLUG", help=_IMPRINT_HELP)
     export.set_defaults(run=run_export)
     _catalog(commands)
     _storefront(commands, "paddle", "Paddle", "destination", run_connect, run_products)
@@ -88,10 +89,14 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+_IMPRINT_HELP = "only the orders sold under this catalog imprint"
+
+
 def _orders(commands: argparse._SubParsersAction[Parser]) -> None:
     orders = commands.add_parser("orders", help="list orders, through the indexes")
     orders.add_argument("--email", metavar="ADDR", help="the buyer's orders")
     orders.add_argument("--product", metavar="SLUG", help="a catalog product's orders")
+    orders.add_argument("--imprint", metavar="SLUG", help=_IMPRINT_HELP)
     orders.add_argument(
         "--status",
         choices=[*(s.value for s in Status), UNDELIVERABLE],
@@ -109,6 +114,7 @@ def _reissue(commands: argparse._SubParsersAction[Parser]) -> None:
     reissue.add_argument("product", metavar="PRODUCT", help="the catalog slug")
     reissue.add_argument("--dry-run", action="store_true", help="list who would be mailed")
     reissue.add_argument("--only", nargs="+", metavar="ID", help="just these orders")
+    reissue.add_argument("--imprint", metavar="SLUG", help=_IMPRINT_HELP)
     reissue.add_argument("--rate", type=_rate, default=10.0, help="messages a second (10)")
     reissue.add_argument("--stall", type=_rate, default=600.0, help="give up after S s idle (600)")
     reissue.add_argument("--show-buyers", action="store_true", help="emails unmasked (dry run)")

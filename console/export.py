@@ -7,7 +7,7 @@ mailed_at, downloads (all files), revoked_at, revoked_reason, revoked_by, mercha
 Every record is read (an export is a full listing by nature). A buyer's name
 is hostile input: a cell a spreadsheet would run as a formula (=, +, -, @,
 tab, CR) gets a leading apostrophe, as OWASP's CSV-injection advice says.
-FILE `-` writes to stdout.
+FILE `-` writes to stdout. `--imprint SLUG`: the orders sold under that imprint only.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import IO
 from common.orders import OrderQuery
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
-from console.listing import Loaded, load_orders
+from console.listing import Loaded, checked_imprint, load_orders
 
 COLUMNS = (
     "order_id", "paddle_ids", "customer_id", "product", "buyer_name", "buyer_email", "code",
@@ -34,7 +34,7 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 def run_export(args: argparse.Namespace, deps: ConsoleDeps) -> int:
     today = datetime.fromtimestamp(deps.clock(), UTC).date()
     ids = deps.orders.find(OrderQuery(), today=today)
-    loaded = load_orders(deps, ids)
+    loaded = load_orders(deps, ids, imprint=checked_imprint(deps, args.imprint))
     try:
         target = nullcontext(deps.out.file) if args.csv == "-" else open(args.csv, "w", newline="")  # noqa: SIM115
     except OSError as exc:

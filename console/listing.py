@@ -3,7 +3,8 @@
 A filter by email, product or date lists its index (common/order_index.py)
 and reads only the records it names; `--status` is checked on those records
 (`undeliverable`: the order's last mail bounced or was dropped, which SendGrid's
-Event Webhook reports).
+Event Webhook reports), and so is `--imprint` (the imprint the order was sold under:
+its record's, or the catalog's for a record of before imprints).
 Records are read by a few threads at once, which is what a bucket of
 thousands of orders needs on GCS. Reads only. Into a pipe or a file the table
 is printed at its natural width, so no order id is cut and every one can be
@@ -23,7 +24,7 @@ from rich.table import Table
 
 from common.orders import OrderQuery, OrderRecord
 from console.deps import ConsoleDeps
-from console.errors import ConsoleError
+from console.errors import ConsoleError, UsageError
 from console.views import buyer_of, detail, downloads_of, emit_json, summary
 
 UNDELIVERABLE = "undeliverable"  # not a status of the order: of its last mail
@@ -32,20 +33,26 @@ _UNBOUNDED = 1_000_000  # columns: wider than any table of orders
 _FACTS = (
     "order_id", "status", "title", "buyer_name", "buyer_email", "code", "created_at",
     "mailed_at", "revoked_at", "revoked_reason", "revoked_by", "merchant", "product_ids",
-    "paddle_ids", "note", "erased_at", "erased_by",
+    "paddle_ids", "note", "erased_at", "erased_by", "imprint",
 )  # fmt: skip
 
 Loaded = tuple[OrderRecord, tuple[int, ...]]
 
 
 def load_orders(
-    deps: ConsoleDeps, ids: Iterable[str], *, status: str | None = None
+    deps: ConsoleDeps,
+    ids: Iterable[str],
+    *,
+    status: str | None = None,
+    imprint: str | None = None,
 ) -> list[Loaded]:
     """The records and download counts of these orders, oldest first."""
 
     def one(order_id: str) -> Loaded | None:
         record, _ = deps.orders.load(order_id)
         if record is None or (status and not _has_status(record, status)):
+            return None
+        if imprint is not None and imprint_of(deps, record) != imprint:
             return None
         return record, downloads_of(deps.orders, record)
 
@@ -58,21 +65,44 @@ def _has_status(record: OrderRecord, status: str) -> bool:
     return record.undeliverable if status == UNDELIVERABLE else record.status == status
 
 
+def imprint_of(deps: ConsoleDeps, record: OrderRecord) -> str:
+    """The slug of the imprint the order was sold under; "" for the shop's own name."""
+    imprint = deps.catalog().sold_under(record.imprint, record.products)
+    return imprint.slug if imprint else ""
+
+
+def checked_imprint(deps: ConsoleDeps, slug: str | None) -> str | None:
+    """--imprint's slug, refused in words (a usage mistake) when the catalog has no such."""
+    imprints = deps.catalog().imprints
+    if slug is None or any(i.slug == slug for i in imprints):
+        return slug
+    known = ", ".join(i.slug for i in imprints) or "none"
+    raise UsageError(f"--imprint: no [imprints.{slug}] in the catalog (it has: {known})")
+
+
 def query_of(args: argparse.Namespace) -> OrderQuery:
     return OrderQuery(email=args.email, product=args.product, since=args.since)
 
 
 def find_orders(
-    deps: ConsoleDeps, query: OrderQuery, *, status: str | None = None, limit: int = 0
+    deps: ConsoleDeps,
+    query: OrderQuery,
+    *,
+    status: str | None = None,
+    limit: int = 0,
+    imprint: str | None = None,
 ) -> list[Loaded]:
     """The orders the query names through the indexes, oldest first; the newest `limit`."""
     today = datetime.fromtimestamp(deps.clock(), UTC).date()
-    loaded = load_orders(deps, deps.orders.find(query, today=today), status=status)
+    ids = deps.orders.find(query, today=today)
+    loaded = load_orders(deps, ids, status=status, imprint=checked_imprint(deps, imprint))
     return loaded[-limit:] if limit else loaded
 
 
 def run_orders(args: argparse.Namespace, deps: ConsoleDeps) -> int:
-    loaded = find_orders(deps, query_of(args), status=args.status, limit=args.limit)
+    loaded = find_orders(
+        deps, query_of(args), status=args.status, limit=args.limit, imprint=args.imprint
+    )
     rows = [summary(r, d, show_buyer=args.show_buyers) for r, d in loaded]
     if args.json:
         emit_json(deps.out, rows)

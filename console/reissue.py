@@ -22,6 +22,7 @@ from common.messages import EditionReissued, now_iso
 from common.orders import Progress as Markers
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
+from console.listing import checked_imprint
 from console.progress import progress_bar
 from console.reissue_plan import ReissuePlan, plan_reissue
 from console.views import buyer_of
@@ -30,7 +31,7 @@ POLL_SECONDS = 1.0
 
 
 def run_reissue(args: argparse.Namespace, deps: ConsoleDeps) -> int:
-    plan = plan_reissue(deps, args.product, args.only)
+    plan = plan_reissue(deps, args.product, args.only, checked_imprint(deps, args.imprint))
     skipped = ", ".join(f"{n} {why}" for why, n in sorted(plan.skipped.items())) or "none"
     deps.out.print(
         f"{plan.product.title} ({plan.product.slug}), edition {plan.edition}: "

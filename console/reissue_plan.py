@@ -18,7 +18,7 @@ from common.orders import OrderRecord, Status, edition_name, product_prefix
 from common.storage import NotFound
 from console.deps import ConsoleDeps
 from console.errors import ConsoleError
-from console.listing import load_orders
+from console.listing import imprint_of, load_orders
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,10 @@ def current_generations(deps: ConsoleDeps, product: Product) -> dict[str, int]:
     return generations
 
 
-def plan_reissue(deps: ConsoleDeps, slug: str, only: list[str] | None) -> ReissuePlan:
+def plan_reissue(
+    deps: ConsoleDeps, slug: str, only: list[str] | None, imprint: str | None = None
+) -> ReissuePlan:
+    """Who to mail; with `imprint`, only the orders sold under it (the rest are left out)."""
     product = find_product(deps, slug)
     generations = current_generations(deps, product)
     edition = edition_name(generations)
@@ -66,6 +69,8 @@ def plan_reissue(deps: ConsoleDeps, slug: str, only: list[str] | None) -> Reissu
     to_mail = []
     for record, _ in load_orders(deps, [i for i in ids if i not in done]):
         reason = _left_out(record, generations)
+        if not reason and imprint is not None and imprint_of(deps, record) != imprint:
+            reason = "under another imprint"
         if reason:
             skipped[reason] += 1
         else:

@@ -92,6 +92,7 @@ def detail(
         "note": record.note,  # a gift's note from the author (`exlibris give --note`)
         "erased_at": record.erased_at,  # `exlibris forget`: the buyer's data is gone
         "erased_by": record.erased_by,
+        "imprint": record.imprint,  # the catalog imprint it was sold under ("": the shop's)
     }
 
 

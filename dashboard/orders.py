@@ -42,7 +42,10 @@ def orders_page() -> str:
     values = request.form if request.method == "POST" else request.args
     text, show = values.get("q", "").strip()[:200], shown(values.get("show", ""))
     query, what = _query_of(text)
-    loaded = find_orders(console(), query) if query is not None else _by_id(text)
+    if query is None:
+        loaded = _by_id(text)
+    else:
+        loaded = find_orders(console(), query, imprint=_imprint_of(text, query))
     rows = [_row(record, downloads, show) for record, downloads in loaded[-SHOWN:]][::-1]
     return render_template(
         "orders.html", q=text, show=show, rows=rows, what=what, total=len(loaded), shown=SHOWN
@@ -63,7 +66,14 @@ def _query_of(text: str) -> tuple[OrderQuery | None, str]:
         pass
     if text in {p.slug for p in console().catalog().products}:
         return OrderQuery(product=text), f"orders of {text}"
+    if text in {i.slug for i in console().catalog().imprints}:
+        return OrderQuery(), f"orders under {text}"
     return None, "the order with this id"
+
+
+def _imprint_of(text: str, query: OrderQuery) -> str | None:
+    """An imprint's slug typed alone: every order (no index names one) sold under it."""
+    return text if query == OrderQuery() and console().catalog().imprint(text) else None
 
 
 def _by_id(text: str) -> list[tuple[OrderRecord, tuple[int, ...]]]:
@@ -157,7 +167,10 @@ def api_orders() -> WerkzeugResponse:
     if not 0 <= limit <= MAX_LIMIT:
         abort(400, f"limit: 0 (all) to {MAX_LIMIT}")
     email, product = args.get("email") or None, args.get("product") or None
+    imprint = args.get("imprint") or None
+    if imprint is not None and console().catalog().imprint(imprint) is None:
+        abort(400, "imprint: the slug of one of the catalog's [imprints.<slug>]")
     query = OrderQuery(email=email, product=product, since=since)
-    loaded = find_orders(console(), query, status=status, limit=limit)
+    loaded = find_orders(console(), query, status=status, limit=limit, imprint=imprint)
     show = shown(args.get("show_buyers", ""))
     return jsonify([summary(record, downloads, show_buyer=show) for record, downloads in loaded])

@@ -13,10 +13,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 import hcl2
+
+from common.settings import domain_of
 
 ROOT = Path(__file__).resolve().parent.parent
 MERCHANTS = ("paddle", "stripe", "lemonsqueezy", "shopify", "woocommerce")
@@ -48,6 +51,7 @@ class Inputs:
     merchants: tuple[str, ...]
     editions: tuple[str, ...]
     mail_from: str
+    mail_domains: tuple[str, ...]  # MAIL_DOMAINS: the sender domains the provider authenticated
     mail_backend: str  # sendgrid or smtp: which mail secret there is (terraform/secrets.tf)
     author_email: str
     public_url: str
@@ -65,6 +69,12 @@ class Inputs:
     @property
     def billing(self) -> bool:
         return "paddle" in self.merchants and "billing" in self.editions
+
+    @property
+    def sender_domains(self) -> tuple[str, ...]:
+        """Where the catalog's imprints may send from, as Settings.sender_domains says."""
+        address = parseaddr(self.mail_from)[1]
+        return tuple(d.lower() for d in self.mail_domains) or (domain_of(address),)
 
     def secret(self, spec: SecretSpec) -> str:
         return f"{self.name}-{spec.suffix}"
@@ -179,6 +189,7 @@ def read_inputs(environ: Mapping[str, str] | None = None, root: Path = ROOT) -> 
         merchants=merchants,
         editions=tuple(_list(values, "paddle_editions", ["billing"])),
         mail_from=_text(values, "mail_from", ""),
+        mail_domains=tuple(_list(values, "mail_domains", [])),
         mail_backend=_text(values, "mail_backend", "sendgrid"),
         author_email=env.get("AUTHOR_EMAIL", "").strip()
         or _text(values, "alert_email", "")

@@ -162,6 +162,7 @@ def _catalog(inputs: Inputs, facts: Facts) -> None:
     if not inputs.catalog_file.exists():
         return  # the test product alone is sold until there is one (step 7 says so)
     try:
-        parse_catalog(inputs.catalog_file.read_text(encoding="utf-8"))
+        text = inputs.catalog_file.read_text(encoding="utf-8")
+        parse_catalog(text, sender_domains=inputs.sender_domains)
     except (CatalogError, UnicodeDecodeError) as exc:
         facts.missing(f"{inputs.catalog_file} is not a valid catalog: {exc}", "fix it and re-run")

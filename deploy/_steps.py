@@ -215,10 +215,11 @@ def upload_books(inputs: Inputs, run: Runner, bucket: str) -> bool:
         )
     text = catalog_with_test_product(own, inputs.merchants)
     try:
-        catalog = parse_catalog(text)
+        catalog = parse_catalog(text, sender_domains=inputs.sender_domains)
     except CatalogError as exc:
         raise DeployError(f"{inputs.catalog_file}: {exc}") from None
-    for source in dict.fromkeys(f.source for p in catalog.products for f in p.files):
+    logos = [i.logo for i in catalog.imprints if i.logo]
+    for source in dict.fromkeys([*(f.source for p in catalog.products for f in p.files), *logos]):
         if source == TEST_BOOK:
             _put_test_book(run, bucket)
         else:

@@ -16,6 +16,7 @@ from common.settings import Settings
 from common.web import health, register_error_handlers
 from service import (
     downloads,
+    imprints,
     kindle_page,
     links_page,
     local_files,
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         links_page.bp,
         verify_page.bp,
         thanks_page.bp,
+        imprints.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -69,6 +71,12 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     @app.context_processor
     def _branding() -> dict[str, str]:
-        return {"shop_name": settings.shop_name, "support_email": settings.support_email}
+        # The shop's own; a page of an order under an imprint passes its own (imprints.py).
+        return {
+            "shop_name": settings.shop_name,
+            "support_email": settings.support_email,
+            "imprint_css": "",
+            "logo": "",
+        }
 
     return app

@@ -74,6 +74,7 @@ class LinkView:
     limit: int
     index: int  # the file the opened link names
     files: tuple[FileView, ...]
+    imprint: str = ""  # the catalog imprint the order was sold under ("": the shop's own)
 
 
 def view_link(deps: ServiceDeps, claim: LinkClaim) -> LinkView:
@@ -87,8 +88,15 @@ def view_link(deps: ServiceDeps, claim: LinkClaim) -> LinkView:
         token = make_token(deps.settings.stamp_secret, LinkClaim(record.order_id, n, claim.expires))
         files.append(FileView(n, delivered.filename, delivered.size, token, left, gone))
     _refuse_if_gone(files[claim.file_index].gone, limit)
+    imprint = deps.catalog.sold_under(record.imprint, record.products)
     return LinkView(
-        record.order_id, record.title, claim.expires, limit, claim.file_index, tuple(files)
+        record.order_id,
+        record.title,
+        claim.expires,
+        limit,
+        claim.file_index,
+        tuple(files),
+        imprint.slug if imprint else "",
     )
 
 

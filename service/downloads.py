@@ -46,6 +46,7 @@ from service.download_access import (
     hand_out,
     view_link,
 )
+from service.imprints import branding
 from service.request_context import wants_json
 
 log = logging.getLogger(__name__)
@@ -118,19 +119,20 @@ def render_page(
     settings = deps.settings
     fields = {f.index: form_field(settings.stamp_secret, f.token, deps.clock()) for f in view.files}
     epubs = {f.index: too_large(f.size) for f in view.files if f.filename.lower().endswith(".epub")}
-    page = render_template(
-        "download.html",
-        view=view,
-        fields=fields,
-        expires=human_date(view.expires),
-        size=human_size,
-        notice=notice,
-        bad=status >= 400,
-        kindle=epubs,  # index -> why it cannot be mailed ("" when it can)
-        kindle_from=settings.sender[1],
-        kindle_typed=kindle_typed,
-        reader_help_url=settings.reader_help_url,
-    )
+    context = {
+        "view": view,
+        "fields": fields,
+        "expires": human_date(view.expires),
+        "size": human_size,
+        "notice": notice,
+        "bad": status >= 400,
+        "kindle": epubs,  # index -> why it cannot be mailed ("" when it can)
+        "kindle_from": settings.sender[1],
+        "kindle_typed": kindle_typed,
+        "reader_help_url": settings.reader_help_url,
+    }
+    # Under an imprint: its name, colour, logo and sender (the Kindle's mail comes from it).
+    page = render_template("download.html", **(context | branding(deps, view.imprint)))
     return Response(page, status=status)
 
 

@@ -1,7 +1,8 @@
 """Security headers on every service response, and CORS for the buyer pages.
 
 The pages load nothing from elsewhere and run no script, so the policy can
-forbid everything but our own stylesheet, images and form targets. Headers go
+forbid everything but our own stylesheets, images (and an imprint's logo inlined as a
+data: URL) and form targets. Headers go
 on JSON, redirects and errors too: it costs nothing and leaves no response
 type unprotected.
 
@@ -19,7 +20,7 @@ from collections.abc import Iterable
 
 from flask import Flask, Response, request
 
-from common.web import add_security_headers
+from common.web import BUYER_CSP, add_security_headers
 
 CORS_PATHS = frozenset({"/links", "/verify"})
 PREFLIGHT_MAX_AGE = "600"
@@ -31,7 +32,7 @@ def install_security(app: Flask, cors_origins: Iterable[str]) -> None:
 
     @app.after_request
     def _secure(response: Response) -> Response:
-        add_security_headers(response, https=request.is_secure)
+        add_security_headers(response, https=request.is_secure, csp=BUYER_CSP)
         if request.path in CORS_PATHS:
             add_cors(response, request.headers.get("Origin"), allowed)
         return response

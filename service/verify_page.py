@@ -20,11 +20,13 @@ from dataclasses import asdict, dataclass
 
 from flask import Blueprint, Response, jsonify, make_response, render_template, request
 
+from common.catalog import Catalog
 from common.codes import ForgedCode, InvalidCode, check_code, normalise_code
 from common.logging import mask_email
 from common.orders import OrderStore, Status, code_name
 from common.storage import NotFound, TransientStorageError
 from service.deps import current_deps
+from service.imprints import branding
 from service.request_context import client_address, limits, wants_json
 
 log = logging.getLogger(__name__)
@@ -48,9 +50,10 @@ class StampCheck:
     valid: bool
     revoked_at: str
     erased: bool = False  # the buyer's data was erased on their request: nothing to mask
+    imprint: str = ""  # the catalog imprint that issued it ("": the shop itself)
 
 
-def check_stamp(orders: OrderStore, secret: str, text: str) -> StampCheck:
+def check_stamp(orders: OrderStore, catalog: Catalog, secret: str, text: str) -> StampCheck:
     """Check a typed code; raise InvalidCode (not authentic) or UnknownCode (no record)."""
     serial = check_code(secret, text)
     try:
@@ -61,6 +64,8 @@ def check_stamp(orders: OrderStore, secret: str, text: str) -> StampCheck:
     if record is None or normalise_code(record.code) != normalise_code(text):
         raise UnknownCode("no copy was issued with this code")
     code = normalise_code(text)
+    imprint = catalog.sold_under(record.imprint, record.products)
+    issuer = imprint.slug if imprint else ""
     if record.erased_at:
         return StampCheck(
             code=f"{code[:4]}-{code[4:8]}-{code[8:]}",
@@ -72,6 +77,7 @@ def check_stamp(orders: OrderStore, secret: str, text: str) -> StampCheck:
             valid=False,
             revoked_at=record.revoked_at,
             erased=True,
+            imprint=issuer,
         )
     return StampCheck(
         code=f"{code[:4]}-{code[4:8]}-{code[8:]}",
@@ -82,6 +88,7 @@ def check_stamp(orders: OrderStore, secret: str, text: str) -> StampCheck:
         issued_at=record.created_at,
         valid=record.status != Status.REVOKED,
         revoked_at=record.revoked_at if record.status == Status.REVOKED else "",
+        imprint=issuer,
     )
 
 
@@ -116,7 +123,7 @@ def verify() -> Response:
     deps = current_deps()
     settings = deps.settings
     try:
-        result = check_stamp(deps.orders, settings.stamp_secret, code or "")
+        result = check_stamp(deps.orders, deps.catalog, settings.stamp_secret, code or "")
     except ForgedCode as exc:
         return _answer(as_json, 200, code=code, error=str(exc), forged=True)
     except InvalidCode as exc:
@@ -129,7 +136,10 @@ def verify() -> Response:
     log.info("stamp checked", extra={"order_id": result.order_id, "valid": result.valid})
     if as_json:
         return make_response(jsonify(authentic=True, **asdict(result)), 200)
-    return make_response(render_template("verify.html", code=result.code, result=result))
+    page = render_template(
+        "verify.html", code=result.code, result=result, **branding(deps, result.imprint)
+    )
+    return make_response(page)
 
 
 def _answer(

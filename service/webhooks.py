@@ -93,8 +93,19 @@ def webhook(name: str) -> tuple[Response, int]:
     except EventError as exc:
         return _rejected(400, str(exc), merchant.name)
     answer = _accept(deps, event)
-    reply = merchant.reply(webhook, event, deps.settings.shop_name) if answer[1] == 200 else None
+    reply = merchant.reply(webhook, event, _seller(deps, event)) if answer[1] == 200 else None
     return (_for_the_buyer(merchant, event, reply), 200) if reply is not None else answer
+
+
+def _seller(deps: ServiceDeps, event: Event) -> str:
+    """Whose name the buyer is thanked in: the imprint the products are sold under, or the shop."""
+    if isinstance(event, OrderPaid):
+        catalog = deps.catalog
+        products = [p.slug for p in catalog.find(event.product_ids)]
+        imprint = catalog.imprint(catalog.imprint_of(products))
+        if imprint is not None:
+            return imprint.shop_name
+    return deps.settings.shop_name
 
 
 def _for_the_buyer(merchant: Merchant, event: Event, reply: str) -> Response:

@@ -20,6 +20,9 @@ locals {
     SHOP_LANGUAGE        = var.shop_language
     SUPPORT_EMAIL        = var.support_email
     LOG_LEVEL            = var.log_level
+    # Every app reads the catalog, whose imprints' senders are checked against these two.
+    MAIL_FROM    = var.mail_from
+    MAIL_DOMAINS = join(",", var.mail_domains)
   }
 
   service_env = merge(local.common_env, {
@@ -47,7 +50,6 @@ locals {
     PUSH_AUTH            = "cloud-run"
     PUSH_AUDIENCE        = local.worker_url
     PUSH_SERVICE_ACCOUNT = google_service_account.push.email
-    MAIL_FROM            = var.mail_from
     PADDLE_API_URL       = var.paddle_api_url
     MAIL_BACKEND         = var.mail_backend
     # Read only with MAIL_BACKEND=smtp; the password is the smtp-password secret.

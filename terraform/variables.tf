@@ -175,6 +175,17 @@ variable "mail_from" {
   }
 }
 
+variable "mail_domains" {
+  type        = list(string)
+  description = "Sender domains the mail provider has authenticated; each catalog imprint's mail_from must be on one. Empty: mail_from's domain alone."
+  default     = []
+
+  validation {
+    condition     = alltrue([for d in var.mail_domains : can(regex("^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z]{2,63}$", d))])
+    error_message = "mail_domains must hold domain names, like mybooks.example."
+  }
+}
+
 variable "support_email" {
   type        = string
   description = "Address buyers are told to write to; empty leaves it out of mails and pages."

@@ -166,6 +166,10 @@ class OrderRecord:
     email_changes: tuple[EmailChange, ...] = ()  # corrected addresses, oldest first
     note: str = ""  # a gift's note from the author, shown in its mail
     language: str = ""  # the store's language for the buyer (common/i18n); "": none sent
+    # The catalog imprint it was sold under (catalog.imprint_of its products), kept so its
+    # mails and pages keep that name if the catalog changes; "": the shop's own name (or a
+    # record of before imprints: the catalog decides).
+    imprint: str = ""
     erased_at: str = ""  # the buyer's data was erased on request (`exlibris forget`)
     erased_by: str = ""
 

@@ -56,7 +56,8 @@ def _catalog_style(args: argparse.Namespace) -> StampStyle:
     """The style the catalog gives the file (its name, or --source); CatalogError if none."""
     from common.catalog import CatalogError, load_catalog
 
-    catalog = load_catalog(Settings.from_env().catalog)
+    settings = Settings.from_env()  # the catalog as the services check it: senders too
+    catalog = load_catalog(settings.catalog, sender_domains=settings.sender_domains)
     source = args.source or args.file.name
     found = catalog.style_of(source)
     if found is None:

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import live  # noqa: F401 - the real stack, shared with e2e
+from tests.e2e.conftest import imprinted, live  # noqa: F401 - the real stack, shared with e2e
 from tests.support.fixtures import CHROMIUM
 
 PHONE = {"width": 412, "height": 640}  # a common phone width: the pages must read well here

@@ -247,3 +247,38 @@ def test_a_placeholder_sender_stops_the_preflight_in_either_form(
     ran = cloud.deploy()
     assert ran.status == 1 and "mail_from in terraform.tfvars is" in ran.out
     assert changing(ran.calls) == []
+
+
+IMPRINT = (
+    '[imprints.pen]\nshop_name = "Pen"\nmail_from = "Pen <pen@pen.example>"\nlogo = "pen.png"\n'
+)
+
+
+def test_an_imprint_off_mail_domains_stops_the_preflight(cloud: Cloud):
+    (cloud.folder / "catalog.toml").write_text(
+        _catalog("A Pen Name").replace("[products.book]", '[products.book]\nimprint = "pen"')
+        + IMPRINT
+    )
+    ran = cloud.deploy()
+    assert ran.status == 1
+    assert "imprints.pen.mail_from: pen.example is not a sender domain" in ran.out
+    assert "(MAIL_DOMAINS: mybooks.test)" in ran.out  # mail_from's own, mail_domains unset
+    assert changing(ran.calls) == []
+
+
+def test_an_imprint_on_mail_domains_is_deployed_with_its_logo(cloud: Cloud):
+    tfvars = cloud.folder / "terraform.tfvars"
+    tfvars.write_text(tfvars.read_text() + 'mail_domains = ["mybooks.test", "pen.example"]\n')
+    (cloud.folder / "books").mkdir()
+    (cloud.folder / "books" / "book.pdf").write_bytes(b"%PDF-1.7 a book")
+    (cloud.folder / "books" / "pen.png").write_bytes(b"\x89PNG\r\n\x1a\n a logo")
+    (cloud.folder / "catalog.toml").write_text(
+        _catalog("A Pen Name").replace("[products.book]", '[products.book]\nimprint = "pen"')
+        + IMPRINT
+    )
+    ran = cloud.deploy()
+    assert ran.status == 0, ran.out + ran.err
+    copied = [
+        words(c)[-1] for c in changing(ran.calls) if words(c)[:3] == ["gcloud", "storage", "cp"]
+    ]
+    assert "gs://my-shop-123456-exlibris-originals/pen.png" in copied

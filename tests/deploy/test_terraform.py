@@ -554,6 +554,7 @@ SAMPLE_VALUES = {
     "PUSH_AUDIENCE": "https://exlibris-worker-123.us-central1.run.app",
     "PUSH_SERVICE_ACCOUNT": "exlibris-push@shop-123456.iam.gserviceaccount.com",
     "MAIL_FROM": "books@example.com",
+    "MAIL_DOMAINS": "",
     "PADDLE_API_URL": "https://api.paddle.com",
     "SENDGRID_EVENT_PUBLIC_KEY": "",
     "MAIL_BACKEND": "sendgrid",

@@ -21,6 +21,7 @@ from demo.stack import Stack, free_port, running_stack
 from tests.conftest import SAMPLE_CATALOG, STAMP_SECRET, WEBHOOK_SECRET
 from tests.support.cloud_run_frontend import CloudRunFrontEnd, cloud_run_frontend
 from tests.support.google_identity import PUSH_ACCOUNT, GoogleIssuer
+from tests.support.imprints import LOGO, imprint_catalog, logo_png
 from tests.support.paddle_payloads import public_pem, rsa_test_key
 
 # An account that may invoke the worker (Cloud Run lets it in) but is not Pub/Sub's.
@@ -61,9 +62,10 @@ def serving(
     env: dict[str, str],
     *,
     dashboard: bool = False,
+    objects: dict[str, bytes] | None = None,
 ) -> Iterator[LiveStack]:
     """Both apps (and the dashboard, DASHBOARD_AUTH=local) under gunicorn with the sample
-    book's originals and these settings.
+    book's originals (and these other objects of the source bucket) and these settings.
 
     The worker sits behind the Cloud Run front-end stand-in with PUSH_AUTH=cloud-run;
     `env` says what the shop sells through (a merchant's secret, a catalog).
@@ -73,6 +75,9 @@ def serving(
     originals.mkdir(parents=True)
     (originals / "practical-python.pdf").write_bytes(sample_book)
     (originals / "practical-python.epub").write_bytes(sample_epub)
+    for name, data in (objects or {}).items():
+        (originals / name).parent.mkdir(parents=True, exist_ok=True)
+        (originals / name).write_bytes(data)
     env = {"STAMP_SECRET": STAMP_SECRET, **env}
     worker_port = free_port()
     with cloud_run_frontend(
@@ -96,16 +101,29 @@ def serving(
             yield LiveStack(stack, data_dir, CLASSIC_KEY, front)
 
 
-@pytest.fixture
-def live(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[LiveStack]:
-    """The stack selling through Paddle Billing and Classic, with the sample catalog."""
+def paddle_env(tmp_path: Path, catalog: Path) -> dict[str, str]:
+    """Settings selling through Paddle Billing and Classic from this catalog."""
     pem = tmp_path / "paddle-classic.pub"
     pem.write_text(public_pem(CLASSIC_KEY))
-    env = {
-        "CATALOG": str(SAMPLE_CATALOG),
+    return {
+        "CATALOG": str(catalog),
         "PADDLE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "PADDLE_PUBLIC_KEY": str(pem),
         "PADDLE_SIGNATURE_TOLERANCE": "30",
     }
-    with serving(tmp_path, sample_book, sample_epub, env) as stack:
+
+
+@pytest.fixture
+def live(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[LiveStack]:
+    """The stack selling through Paddle Billing and Classic, with the sample catalog."""
+    with serving(tmp_path, sample_book, sample_epub, paddle_env(tmp_path, SAMPLE_CATALOG)) as stack:
+        yield stack
+
+
+@pytest.fixture
+def imprinted(tmp_path: Path, sample_book: bytes, sample_epub: bytes) -> Iterator[LiveStack]:
+    """The stack selling the sample book under Held Out Press (a logo in the bucket)."""
+    catalog = imprint_catalog(tmp_path / "imprint.toml", logo=True)
+    env = paddle_env(tmp_path, catalog) | {"MAIL_DOMAINS": "example.com,heldout.example"}
+    with serving(tmp_path, sample_book, sample_epub, env, objects={LOGO: logo_png()}) as stack:
         yield stack

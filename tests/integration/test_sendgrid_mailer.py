@@ -65,6 +65,28 @@ def test_a_mail_is_sent_as_sendgrid_v3_json(sendgrid_standin) -> None:
     }
 
 
+IMPRINTED = replace(MAIL, from_name="Held Out Press", from_address="books@heldout.example")
+
+
+def test_an_imprints_mail_is_sent_from_the_imprint() -> None:
+    verified = frozenset({"books@example.com", "books@heldout.example"})
+    with SendGridStandIn(verified_senders=verified) as standin:
+        mailer, _ = mailer_for(standin)
+        mailer.send(IMPRINTED)
+        mailer.send(MAIL)
+        first, second = (request.json()["from"] for request in standin.requests)
+    assert first == {"email": "books@heldout.example", "name": "Held Out Press"}
+    assert second == {"email": "books@example.com", "name": "exlibris"}
+
+
+def test_an_imprint_sender_sendgrid_has_not_verified_is_named_in_the_error() -> None:
+    with SendGridStandIn() as standin:
+        mailer, _ = mailer_for(standin)
+        with pytest.raises(MailError, match=r"the sender books@heldout\.example .* not verified"):
+            mailer.send(IMPRINTED)
+        assert standin.mails == []
+
+
 def test_the_mail_s_language_goes_out_as_its_content_language(sendgrid_standin) -> None:
     mailer, _ = mailer_for(sendgrid_standin)
     mailer.send(replace(MAIL, language="fr"))

@@ -36,7 +36,8 @@ class OutboxMailer:
         folder.mkdir(parents=True, exist_ok=True)
 
     def send(self, mail: Mail) -> str:
-        message = compose(mail, self.sender, self.sender_name, domain="exlibris.local")
+        name, address = mail.sender(self.sender_name, self.sender)
+        message = compose(mail, address, name, domain="exlibris.local")
         safe_order = re.sub(r"[^A-Za-z0-9_.-]", "_", mail.order_id)
         if mail.key:
             message[_KEY_HEADER] = _digest(mail.key)

@@ -48,6 +48,14 @@ class Mail:
     # The language the mail is written in (common/i18n: "fr"), sent as Content-Language
     # (RFC 3282) so a reader's client can offer to translate or read it aloud; "" for none.
     language: str = ""
+    # Who it is from when not the shop (MAIL_FROM): an imprint's name and address, on a
+    # domain in MAIL_DOMAINS (common/catalog checks it). "": the mailer's own sender.
+    from_name: str = ""
+    from_address: str = ""
+
+    def sender(self, name: str, address: str) -> tuple[str, str]:
+        """(name, address) it goes out from: its own sender, else the mailer's (given)."""
+        return (self.from_name, self.from_address) if self.from_address else (name, address)
 
 
 class Mailer(Protocol):

@@ -25,6 +25,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from common.catalog import text_color_on
 from common.i18n import (
     DEFAULT_LANGUAGE,
     direction,
@@ -57,10 +58,21 @@ class Link:
 
 @dataclass(frozen=True)
 class Shop:
+    """Whom a mail is from: the shop (SHOP_NAME, MAIL_FROM) or the imprint an order is under."""
+
     name: str
     links_page: str
     support_email: str
     download_limit: int = 0  # per file; 0: no limit
+    accent: str = "#1a56db"  # the HTML part's buttons and links (#rrggbb)
+    # An imprint's sender (name, address); blank: the mailer's own (MAIL_FROM).
+    from_name: str = ""
+    from_address: str = ""
+
+    @property
+    def on_accent(self) -> str:
+        """The buttons' text colour: white or black, whichever reads on the accent."""
+        return text_color_on(self.accent)
 
 
 def render_delivery(
@@ -98,6 +110,8 @@ def render_delivery(
         order_id=record.order_id,
         category="links-resent" if resend else "delivery",
         custom_args={"order_id": record.order_id},
+        from_name=shop.from_name,
+        from_address=shop.from_address,
         language=language,
     )
 
@@ -130,6 +144,8 @@ def render_new_edition(
         order_id=record.order_id,
         category="new-edition",
         custom_args={"order_id": record.order_id},
+        from_name=shop.from_name,
+        from_address=shop.from_address,
         language=language,
     )
 
@@ -154,6 +170,8 @@ def render_kindle(
         order_id=record.order_id,
         category="kindle",
         custom_args={"order_id": record.order_id},
+        from_name=shop.from_name,
+        from_address=shop.from_address,
         attachments=(copy,),
         language=language,
     )

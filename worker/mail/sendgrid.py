@@ -71,7 +71,7 @@ class SendGridMailer:
     ) -> None:
         self._api_key = api_key
         self._client = SendGridAPIClient(api_key, host=host.rstrip("/"))
-        self._from = From(mail_from, from_name)
+        self._from_name = from_name or ""
         self._timeout = timeout
         self._attempts = attempts
         self._backoff = backoff
@@ -96,7 +96,8 @@ class SendGridMailer:
             response = retrying(self._post, body)
         except http_errors.HTTPError as exc:
             if exc.status_code in (401, 403):
-                raise MailError(self._configuration_error(exc), transient=True) from None
+                reason = self._configuration_error(exc, mail.sender("", self._mail_from)[1])
+                raise MailError(reason, transient=True) from None
             raise MailError(self._reason(exc), transient=_transient(exc)) from None
         except URLError as exc:
             raise MailError(self._redact(f"SendGrid unreachable: {exc}"), transient=True) from None
@@ -116,8 +117,9 @@ class SendGridMailer:
 
     def request_body(self, mail: Mail) -> dict[str, Any]:
         """The /v3/mail/send JSON for one mail."""
+        name, address = mail.sender(self._from_name, self._mail_from)
         message = SendGridMail(
-            from_email=self._from,
+            from_email=From(address, name or None),
             to_emails=To(mail.to, mail.to_name or None),
             subject=mail.subject,
             plain_text_content=mail.text,
@@ -164,15 +166,15 @@ class SendGridMailer:
                 return min(max(0.0, int(reset) - time.time()), self._max_wait)
         return min(self._backoff * 2 ** (state.attempt_number - 1), self._max_wait)
 
-    def _configuration_error(self, exc: http_errors.HTTPError) -> str:
+    def _configuration_error(self, exc: http_errors.HTTPError, sender: str) -> str:
         """The reason with its likely cause; logged at ERROR once per process, not per mail."""
         text = _error_text(exc.body)
         if exc.status_code == 401:
             cause = "SENDGRID_API_KEY is wrong, revoked or expired: create a new key"
         elif "Sender Identity" in text:
             cause = (
-                f"MAIL_FROM {self._mail_from} is not a verified sender: verify it under "
-                "Settings > Sender Authentication"
+                f"the sender {sender} (MAIL_FROM, or an imprint's mail_from) is not verified: "
+                "verify it or its domain under Settings > Sender Authentication"
             )
         else:
             cause = "the API key lacks the Mail Send permission: give it Mail Send access"

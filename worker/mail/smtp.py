@@ -72,7 +72,8 @@ class SmtpMailer:
         return None
 
     def send(self, mail: Mail) -> str:
-        message = compose(mail, self._from, self._from_name, domain=self._from.rpartition("@")[2])
+        name, address = mail.sender(self._from_name, self._from)
+        message = compose(mail, address, name, domain=address.rpartition("@")[2])
         deadline = time.monotonic() + self._timeout
         smtp = self._connect()  # each socket operation times out within SMTP_TIMEOUT
         watchdog = _Watchdog(smtp, deadline - time.monotonic())  # and so does the whole
@@ -141,7 +142,8 @@ class SmtpMailer:
         self, smtp: smtplib.SMTP, message: EmailMessage, mail: Mail, watchdog: _Watchdog
     ) -> None:
         """MAIL FROM, RCPT TO, DATA: each reply judged where it came."""
-        international = not (self._from.isascii() and mail.to.isascii())
+        sender = mail.sender(self._from_name, self._from)[1]  # the envelope's, as the From
+        international = not (sender.isascii() and mail.to.isascii())
         options: list[str] = []
         if international:
             if not smtp.has_extn("smtputf8"):
@@ -153,7 +155,7 @@ class SmtpMailer:
         data = message.as_bytes(policy=UNFOLDED if international else _ASCII_HEADERS)
         try:
             for step, (code, reply) in (
-                ("MAIL FROM", smtp.mail(self._from, options)),
+                ("MAIL FROM", smtp.mail(sender, options)),
                 ("RCPT TO", smtp.rcpt(mail.to)),
             ):
                 if code not in (250, 251):

@@ -169,6 +169,7 @@ def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
         customer_id=message.customer_id or "",
         note=message.note,
         language=message.language,
+        imprint=deps.catalog.imprint_of([p.slug for p in products]),
     )
 
 

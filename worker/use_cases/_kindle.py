@@ -46,7 +46,8 @@ def send_to_kindle(message: KindleRequested, deps: WorkerDeps) -> str:
     if mail_id is None:
         copy = _attachment(record, message.file_index, deps)
         language = mail_language(record, deps)
-        mail = render_kindle(record, message.kindle_email, copy, shop_of(deps), language=language)
+        shop = shop_of(deps, record)
+        mail = render_kindle(record, message.kindle_email, copy, shop, language=language)
         mail_id = send_mail(replace(mail, key=key), deps)
     with contextlib.suppress(PreconditionFailed):
         deps.orders.write(marker, mail_id.encode(), if_generation_match=0)

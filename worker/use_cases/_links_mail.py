@@ -69,7 +69,7 @@ def mail_links(
     """
     language = mail_language(record, deps, asked)
     links, expires = durable_links(record, deps, language=language)
-    shop = shop_of(deps)
+    shop = shop_of(deps, record)
     mail = render_delivery(record, links, expires, shop, resend=resend, language=language)
     return send_mail(replace(mail, key=key), deps)
 
@@ -80,17 +80,31 @@ def mail_new_edition(
     """Send the one "a new edition is ready" mail with links to these files."""
     language = mail_language(record, deps)
     links, expires = durable_links(record, deps, indexes, language)
-    mail = render_new_edition(record, title, links, expires, shop_of(deps), language=language)
+    shop = shop_of(deps, record)
+    mail = render_new_edition(record, title, links, expires, shop, language=language)
     return send_mail(mail, deps)
 
 
-def shop_of(deps: WorkerDeps) -> Shop:
+def shop_of(deps: WorkerDeps, record: OrderRecord) -> Shop:
+    """Whom the order's mails are from: the imprint it was sold under, else the shop."""
     settings = deps.settings
-    return Shop(
+    shop = Shop(
         name=settings.shop_name,
         links_page=f"{settings.public_url.rstrip('/')}/links",
-        support_email=settings.support_email or settings.mail_from,
+        support_email=settings.support_email or settings.sender[1],
         download_limit=settings.download_limit,
+    )
+    imprint = deps.catalog.sold_under(record.imprint, record.products)
+    if imprint is None:
+        return shop
+    name, address = imprint.sender
+    return replace(
+        shop,
+        name=imprint.shop_name,
+        support_email=imprint.support,
+        accent=imprint.accent_color or shop.accent,
+        from_name=name,
+        from_address=address,
     )
 
 

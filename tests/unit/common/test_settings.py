@@ -60,6 +60,7 @@ EVERY_VARIABLE = {
     "SENDGRID_API_KEY": ("SG.key", "sendgrid_api_key", None),
     "SENDGRID_API_URL": ("http://127.0.0.1:9999", "sendgrid_api_url", None),
     "MAIL_FROM": ("author@example.org", "mail_from", None),
+    "MAIL_DOMAINS": ("example.org, Pen.example", "mail_domains", ("example.org", "Pen.example")),
     "SENDGRID_EVENT_PUBLIC_KEY": ("MFkwEwYHKoZIzj0CAQYI", "sendgrid_event_public_key", None),
     "MAIL_BACKEND": ("smtp", "mail_backend", None),
     "SMTP_HOST": ("email-smtp.eu-west-1.amazonaws.com", "smtp_host", None),
@@ -396,6 +397,31 @@ def test_mail_from_takes_a_name_and_an_address_or_an_address(mail_from: str, sen
 def test_anything_else_in_mail_from_stops_start_up_naming_it(mail_from: str) -> None:
     with pytest.raises(SettingsError, match=r"^MAIL_FROM: expected an address or 'Name <address>'"):
         Settings.from_env({"MAIL_FROM": mail_from})
+
+
+@pytest.mark.parametrize(
+    ("environ", "domains"),
+    [
+        ({}, ("example.com",)),  # MAIL_FROM's own
+        ({"MAIL_FROM": "Pen <b@Pen.Example>"}, ("pen.example",)),
+        ({"MAIL_DOMAINS": "example.com,Held.example"}, ("example.com", "held.example")),
+    ],
+)
+def test_the_sender_domains_are_mail_domains_else_mail_froms(environ: dict, domains: tuple) -> None:
+    assert Settings.from_env(environ).sender_domains == domains
+
+
+@pytest.mark.parametrize(
+    ("mail_domains", "reason"),
+    [
+        ("example.com, not a domain", "expected domain names"),
+        ("example.com,@held.example", "expected domain names"),
+        ("held.example", "MAIL_FROM's domain example.com is not listed"),
+    ],
+)
+def test_mail_domains_that_cannot_hold_stop_start_up(mail_domains: str, reason: str) -> None:
+    with pytest.raises(SettingsError, match=rf"^MAIL_DOMAINS: {reason}"):
+        Settings.from_env({"MAIL_DOMAINS": mail_domains})
 
 
 def test_the_stamp_limits_reach_the_engine_by_name() -> None:

@@ -19,8 +19,16 @@ from common.settings import Settings
 from console.__main__ import run
 from tests.conftest import SAMPLE_CATALOG
 from tests.support import cloud_standin
+from tests.support.imprints import imprint_toml
 from tests.support.shop import local_storage
 
+IMPRINTED = (
+    SAMPLE_CATALOG.read_bytes().replace(
+        b'title = "Practical Python Projects"\n',
+        b'title = "Practical Python Projects"\nimprint = "held-out"\n',
+    )
+    + imprint_toml().encode()
+)
 STANDINS = Path(__file__).resolve().parents[2] / "support" / "bin"
 
 
@@ -99,7 +107,18 @@ def test_the_same_catalog_again_uploads_and_rolls_nothing(
             SAMPLE_CATALOG.read_bytes().replace(b"practical-python.epub", b"missing.epub"),
             "lacks missing.epub",
         ),
+        (  # MAIL_DOMAINS is empty: MAIL_FROM's domain (example.com) alone
+            IMPRINTED,
+            "not pushed: imprints.held-out.mail_from: heldout.example is not a sender domain",
+        ),
+        (  # the services would refuse to start with this logo
+            IMPRINTED.replace(
+                b'accent_color = "#7a1f5c"', b'logo = "practical-python.pdf"'
+            ).replace(b"heldout.example", b"example.com"),
+            "not pushed: imprints.held-out.logo: not a PNG or JPEG image",
+        ),
     ],
+    ids=["no ids", "not toml", "not utf-8", "huge", "missing original", "domain", "logo"],
 )
 def test_a_catalog_that_would_fail_sales_is_refused_in_words_and_nothing_moves(
     shop: Settings, gcloud: Path, tmp_path: Path, content: bytes, said: str

@@ -30,7 +30,7 @@ DETAIL_KEYS = {
     "order_id", "status", "title", "products", "paddle_ids", "source", "customer_id",
     "buyer_name", "buyer_email", "code", "created_at", "mailed_at", "revoked_at",
     "revoked_reason", "revoked_by", "history", "files", "mails", "dead_letters", "merchant",
-    "product_ids", "mail_to", "email_changes", "note", "erased_at", "erased_by",
+    "product_ids", "mail_to", "email_changes", "note", "erased_at", "erased_by", "imprint",
 }  # fmt: skip
 UNKNOWN_PRICE, UNKNOWN_PRODUCT = "pri_01unknownbook000000000000", "pro_01unknownbook000000000000"
 

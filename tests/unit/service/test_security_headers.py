@@ -10,7 +10,7 @@ from common.codes import make_code, serial_for
 from common.orders import code_name
 from common.publish.local_push import LocalPushPublisher
 from common.settings import Settings
-from common.web import CSP
+from common.web import BUYER_CSP, CSP
 from service.app import create_app
 from tests.conftest import STAMP_SECRET
 
@@ -49,23 +49,30 @@ def test_every_response_carries_the_headers(
     client: FlaskClient, method: str, path: str, kwargs: dict
 ) -> None:
     response = client.open(path, method=method, **kwargs)
-    assert response.headers["Content-Security-Policy"] == CSP
+    assert response.headers["Content-Security-Policy"] == BUYER_CSP
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "Strict-Transport-Security" not in response.headers  # plain http on a laptop
 
 
+STRICT = {
+    "default-src": "'none'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'none'",
+}
+
+
 def test_the_policy_is_strict() -> None:
-    directives = dict(d.split(" ", 1) for d in CSP.split("; "))
-    assert directives == {
-        "default-src": "'none'",
-        "style-src": "'self'",
-        "img-src": "'self'",
-        "form-action": "'self'",
-        "frame-ancestors": "'none'",
-        "base-uri": "'none'",
-    }
+    assert dict(d.split(" ", 1) for d in CSP.split("; ")) == STRICT
+
+
+def test_the_buyer_pages_add_data_images_alone_for_an_imprints_logo() -> None:
+    directives = dict(d.split(" ", 1) for d in BUYER_CSP.split("; "))
+    assert directives == STRICT | {"img-src": "'self' data:"}
 
 
 def test_https_requests_also_get_hsts(client: FlaskClient) -> None:
@@ -91,7 +98,7 @@ def test_an_unexpected_error_is_a_500_without_a_stack_trace(
     assert response.status_code == 500
     assert response.json == {"error": "internal error"}
     assert "Traceback" not in response.text and "UnicodeDecodeError" not in response.text
-    assert response.headers["Content-Security-Policy"] == CSP
+    assert response.headers["Content-Security-Policy"] == BUYER_CSP
 
 
 @pytest.mark.parametrize("path", ["/links", "/verify"])

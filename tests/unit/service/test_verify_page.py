@@ -78,6 +78,7 @@ def test_an_authentic_code_answers_with_the_copy_masked(
         "valid": True,
         "revoked_at": "",
         "erased": False,
+        "imprint": "",  # the shop's own; an imprint's slug when sold under one
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -18,6 +19,8 @@ from common.publish.local_push import LocalPushPublisher
 from common.settings import Settings
 from service.app import create_app
 from tests.conftest import WEBHOOK_SECRET
+from tests.support.imprints import NAME as IMPRINT_NAME
+from tests.support.imprints import imprint_catalog
 from tests.support.paddle_payloads import (
     billing_adjustment,
     billing_body,
@@ -213,6 +216,19 @@ class TestClassic:
             "Thank you for your order from Practical Books. "
             "Your personal copy is on its way to a…@example.com."
         )
+
+    def test_a_sale_under_an_imprint_thanks_the_buyer_in_its_name(
+        self, settings: Settings, publisher: LocalPushPublisher, tmp_path: Path
+    ) -> None:
+        imprinted = settings.with_overrides(
+            paddle_public_key=public_pem(rsa_test_key()),
+            catalog=str(imprint_catalog(tmp_path / "imprint.toml")),
+            mail_domains=("example.com", "heldout.example"),
+        )
+        client = create_app(imprinted, publisher=publisher).test_client()
+        form = signed_form(classic_fulfilment(email="ada.lovelace@example.com"), rsa_test_key())
+        text = client.post("/webhooks/paddle-classic", data=form).get_data(as_text=True)
+        assert text.startswith(f"Thank you for your order from {IMPRINT_NAME}. ")
 
     def test_an_unknown_product_still_answers_the_buyer_in_words(
         self, client: FlaskClient, settings: Settings

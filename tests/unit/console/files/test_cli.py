@@ -169,5 +169,19 @@ def test_check_takes_the_catalogs_options(book: Path, tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no file with source 'book.pdf'" in missing.stderr
 
 
+def test_check_refuses_a_catalog_whose_imprint_sends_from_an_unauthenticated_domain(
+    book: Path, tmp_path: Path
+) -> None:
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(
+        '[products.p]\npaddle_ids = ["pro_1"]\ntitle = "P"\nimprint = "pen"\n'
+        'files = [{ source = "book.pdf", stamp = true }]\n'
+        '[imprints.pen]\nshop_name = "Pen"\nmail_from = "pen@pen.example"\n'
+    )
+    done = run("check", str(book), "--catalog", "--out", str(tmp_path), catalog=catalog)
+    assert done.returncode == 2
+    assert "imprints.pen.mail_from: pen.example is not a sender domain" in done.stderr
+
+
 def subprocess_text(path: Path, page: int) -> str:
     return pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages[page - 1].extract_text()

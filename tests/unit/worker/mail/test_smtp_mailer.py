@@ -68,6 +68,18 @@ def mailer(
     )
 
 
+def test_an_imprints_mail_goes_out_from_the_imprint_envelope_and_header(
+    server: SmtpServer, ca: CertificateAuthority
+) -> None:
+    imprinted = replace(mail(), from_name="Held Out Press", from_address="books@heldout.example")
+    mailer(server, ca).send(imprinted)
+    [envelope] = server.received
+    assert envelope.mail_from == "books@heldout.example"  # bounces return to the imprint
+    sent = message_from_bytes(envelope.original_content or b"", policy=policy.default)
+    assert sent["From"] == "Held Out Press <books@heldout.example>"
+    assert sent["Message-ID"].endswith("@heldout.example>")
+
+
 def test_a_mail_goes_through_starttls_and_login_once(
     server: SmtpServer, ca: CertificateAuthority
 ) -> None:
