@@ -76,6 +76,8 @@ def words(language: str = "") -> Catalogs:
 
 def say(sentence: Words | str) -> str:
     """A sentence in the page's language; one the catalog lacks stays as it is."""
+    if not sentence:
+        return ""  # gettext("") is the catalog's header, never a sentence to show
     if not isinstance(sentence, Words):
         return words().gettext(sentence)
     text = words().gettext(sentence.message)

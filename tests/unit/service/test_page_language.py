@@ -105,6 +105,7 @@ def test_german_words_on_the_download_page(token: str, service: Callable[..., Fl
     assert "Dieser Link funktioniert bis 15. Juli 2025." in text  # Babel's German date
     assert "An Kindle senden" in text and "Meine Inhalte und Geräte" in text
     assert "Herunterladen" in forms_of(page.text)[0].buttons
+    assert 'class="notice' not in page.text  # no notice: not the catalog's header either
 
 
 def test_the_orders_language_beats_the_browsers_on_its_page(
