@@ -18,11 +18,16 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from common.messages import Buyer
+from common.codes import InvalidCode, InvalidToken, LinkClaim, check_code, make_token, read_token
+from common.messages import Buyer, BuyerDataError, kindle_address
 from common.publish.local_push import LocalPushPublisher
 from common.settings import Settings
 from service.app import create_app as create_service
+from service.downloads import INVALID_LINK
+from service.kindle_page import NOT_A_KINDLE
+from service.verify_page import NOT_A_CODE
 from stamping.kindle import LARGEST_BOOK
+from tests.conftest import STAMP_SECRET
 from tests.support.download_page import form_for, forms_of
 from tests.unit.service.test_downloads import (
     NOW,
@@ -246,3 +251,26 @@ class TestAfterDownload:
         assert "Ihr Download hat begonnen." in text
         assert "1-mal heruntergeladen, so oft, wie ein Link erlaubt." in text
         assert 'http-equiv="refresh"' in page.text
+
+
+def test_the_reasons_common_gives_are_the_ones_the_catalog_holds() -> None:
+    """common/ words its refusals in English; the pages look them up by those words."""
+    altered = make_token("another shop's secret", LinkClaim("1", 0, 2_000_000_000))
+    said = set()
+    for token in ("not-a-token", altered):
+        with pytest.raises(InvalidToken) as link:
+            read_token(STAMP_SECRET, token)
+        said.add(str(link.value))
+    assert said == {str(words) for words in INVALID_LINK}
+    said = set()
+    for code in ("7K3M", "7K3M-Q9TX-2B4F"):
+        with pytest.raises(InvalidCode) as refused:
+            check_code(STAMP_SECRET, code)
+        said.add(str(refused.value))
+    assert said == {str(words) for words in NOT_A_CODE}
+    said = set()
+    for address in ("", "not an address", "ada@example.com"):
+        with pytest.raises(BuyerDataError) as not_kindle:
+            kindle_address(address)
+        said.add(str(not_kindle.value))
+    assert said == {str(words) for words in NOT_A_KINDLE}
