@@ -25,6 +25,7 @@ from service import (
     webhooks,
 )
 from service.bootstrap import build_service_deps
+from service.language import install_language
 from service.request_context import build_limits
 from service.security import install_security
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     install_security(app, settings.cors_origins)
+    install_language(app)
 
     @app.get("/favicon.ico")
     def _favicon() -> Response:

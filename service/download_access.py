@@ -35,6 +35,7 @@ from common.orders import (
 from common.stats import note_download
 from common.storage import StorageError
 from service.deps import ServiceDeps
+from service.language import N_
 
 log = logging.getLogger(__name__)
 FORM_TTL = 24 * 3600  # a page left open overnight still works; older ones ask for one more press
@@ -75,10 +76,14 @@ class LinkView:
     index: int  # the file the opened link names
     files: tuple[FileView, ...]
     imprint: str = ""  # the catalog imprint the order was sold under ("": the shop's own)
+    language: str = ""  # the store's locale for the buyer, as the record holds it
 
 
-def view_link(deps: ServiceDeps, claim: LinkClaim) -> LinkView:
-    """Every file of the order with its own count; LinkGone if this link's file is not to be had."""
+def view_link(deps: ServiceDeps, claim: LinkClaim, *, gone_ok: bool = False) -> LinkView:
+    """Every file of the order with its own count; LinkGone if this link's file is not to be had.
+
+    `gone_ok`: the page right after a download, which may have been the file's last.
+    """
     record = _live_record(deps, claim)
     limit = deps.settings.download_limit
     files = []
@@ -87,7 +92,8 @@ def view_link(deps: ServiceDeps, claim: LinkClaim) -> LinkView:
         gone = "refunded" if delivered.revoked_at else ("used up" if left == 0 else "")
         token = make_token(deps.settings.stamp_secret, LinkClaim(record.order_id, n, claim.expires))
         files.append(FileView(n, delivered.filename, delivered.size, token, left, gone))
-    _refuse_if_gone(files[claim.file_index].gone, limit)
+    if not gone_ok:
+        _refuse_if_gone(files[claim.file_index].gone, limit)
     imprint = deps.catalog.sold_under(record.imprint, record.products)
     return LinkView(
         record.order_id,
@@ -97,6 +103,7 @@ def view_link(deps: ServiceDeps, claim: LinkClaim) -> LinkView:
         claim.file_index,
         tuple(files),
         imprint.slug if imprint else "",
+        record.language,
     )
 
 
@@ -155,9 +162,11 @@ def _note_download(deps: ServiceDeps, order_id: str, index: int, count: int) -> 
 
 def _refuse_if_gone(gone: str, limit: int) -> None:
     if gone == "refunded":
-        raise LinkGone("this file was refunded, so its link no longer works")
+        raise LinkGone(N_("this file was refunded, so its link no longer works"))
     if gone == "used up":
-        raise LinkGone(f"this file was downloaded {limit} times, the most one link allows")
+        raise LinkGone(
+            N_("this file was downloaded %(limit)s times, the most one link allows", limit=limit)
+        )
 
 
 def _count(deps: ServiceDeps, order_id: str, index: int) -> int:
@@ -170,14 +179,14 @@ def _stored(deps: ServiceDeps, record: OrderRecord, index: int) -> bool:
 
 def _live_record(deps: ServiceDeps, claim: LinkClaim) -> OrderRecord:
     if claim.expires < deps.clock():
-        raise LinkGone("this link has expired")
+        raise LinkGone(N_("this link has expired"))
     record, _ = deps.orders.load(claim.order_id)
     if record is None or not 0 <= claim.file_index < len(record.files):
-        raise LinkGone("this order has no such file")
+        raise LinkGone(N_("this order has no such file"))
     if record.status == Status.REVOKED:
-        raise LinkGone("this order was refunded, so its links no longer work")
+        raise LinkGone(N_("this order was refunded, so its links no longer work"))
     if not record.deliverable:
-        raise LinkGone("this order has no such file")  # not stamped yet: nothing to hand out
+        raise LinkGone(N_("this order has no such file"))  # not stamped yet: nothing to hand out
     return record
 
 

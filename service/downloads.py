@@ -27,8 +27,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
 
 from common.codes import InvalidToken, LinkClaim, read_token
-from common.i18n import human_date, human_size
-from common.kindle import too_large
+from common.kindle import oversize
 from common.messages import CopyRequested, now_iso
 from common.publish import PublishError
 from common.storage import SigningNotPermitted, StorageError
@@ -47,6 +46,7 @@ from service.download_access import (
     view_link,
 )
 from service.imprints import branding
+from service.language import N_, Words, say, speak_for_order
 from service.request_context import wants_json
 
 log = logging.getLogger(__name__)
@@ -75,13 +75,18 @@ FAILURES: dict[type[Exception], Failure] = {
 }
 
 
+BRIEFLY_UNAVAILABLE = N_("the download is briefly unavailable")
+# common/codes' words for a link that is not ours: the same English, marked for the catalog.
+INVALID_LINK = (N_("malformed link"), N_("this link was altered or not issued by this shop"))
+
+
 @bp.get("/d/<token>")
 def download_page(token: str) -> Response:
     deps = current_deps()
     claim = read_token(deps.settings.stamp_secret, token)
     if request.args.get("preparing") and not copy_exists(deps, claim):
         return _preparing(token, 200)
-    notice = "Your copy is ready." if request.args.get("preparing") else ""
+    notice = N_("Your copy is ready.") if request.args.get("preparing") else ""
     return render_page(view_link(deps, claim), notice=notice)
 
 
@@ -96,7 +101,7 @@ def download(token: str) -> Response:
     except FormRefused as exc:
         view = view_link(deps, claim)  # a link that is gone says so first
         log.warning("download form refused", extra={"order_id": claim.order_id, "why": str(exc)})
-        notice = "For your safety, press Download on this page to start the download."
+        notice = N_("For your safety, press Download on this page to start the download.")
         return render_page(view, notice=notice, status=403)
     try:
         url = hand_out(deps, claim)
@@ -104,32 +109,63 @@ def download(token: str) -> Response:
         _ask_for_copy(claim)
         return _preparing(token, 202)
     log.info("download handed out", extra={"order_id": claim.order_id, "file": claim.file_index})
-    return redirect(url, code=303)  # type: ignore[return-value]  # werkzeug's, same class
+    if not _browser_navigation():
+        return redirect(url, code=303)  # type: ignore[return-value]  # werkzeug's, same class
+    # A browser stays on the page while the file arrives, so a 303 would leave it showing
+    # the count of before. Answer the page as it is now, and let it fetch the file itself.
+    try:
+        view = view_link(deps, claim, gone_ok=True)  # the last download may have been this one
+    except LinkGone:  # refunded that very moment: the file is the buyer's all the same
+        return redirect(url, code=303)  # type: ignore[return-value]
+    page = render_page(view, notice=N_("Your download has started."), start_url=url)
+    page.headers["Cache-Control"] = "no-store"  # the page holds a signed URL
+    return page
+
+
+def _browser_navigation() -> bool:
+    """Whether a browser posted the page's form as a navigation (Fetch Metadata).
+
+    Chromium, Firefox and Safari (16.4+) send Sec-Fetch-Mode: navigate and Sec-Fetch-Dest:
+    document for a form submitted to the window; scripts, curl and older browsers send
+    neither and keep the 303 (https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/
+    Sec-Fetch-Mode).
+    """
+    return (
+        request.headers.get("Sec-Fetch-Mode") == "navigate"
+        and request.headers.get("Sec-Fetch-Dest") == "document"
+    )
 
 
 def render_page(
-    view: LinkView, *, notice: str = "", status: int = 200, kindle_typed: str = ""
+    view: LinkView,
+    *,
+    notice: Words | str = "",
+    status: int = 200,
+    kindle_typed: str = "",
+    start_url: str = "",
 ) -> Response:
     """The download page of a link: a form per file, each posting to that file's /d/<token>.
 
     Each EPUB gets a Send to Kindle form too (service/kindle_page.py), naming the sender
-    address the buyer must approve at Amazon, or saying why the copy cannot be mailed.
+    address the buyer must approve at Amazon, or saying why the copy cannot be mailed. The
+    page speaks the order's language where the store sent one; `start_url` makes it fetch
+    a download as soon as it is shown.
     """
+    speak_for_order(view.language)
     deps = current_deps()
     settings = deps.settings
     fields = {f.index: form_field(settings.stamp_secret, f.token, deps.clock()) for f in view.files}
-    epubs = {f.index: too_large(f.size) for f in view.files if f.filename.lower().endswith(".epub")}
+    epubs = {f.index: oversize(f.size) for f in view.files if f.filename.lower().endswith(".epub")}
     context = {
         "view": view,
         "fields": fields,
-        "expires": human_date(view.expires),
-        "size": human_size,
-        "notice": notice,
+        "notice": say(notice),
         "bad": status >= 400,
-        "kindle": epubs,  # index -> why it cannot be mailed ("" when it can)
+        "kindle": epubs,  # index -> why it cannot be mailed (None when it can)
         "kindle_from": settings.sender[1],
         "kindle_typed": kindle_typed,
         "reader_help_url": settings.reader_help_url,
+        "start_url": start_url,
     }
     # Under an imprint: its name, colour, logo and sender (the Kindle's mail comes from it).
     page = render_template("download.html", **(context | branding(deps, view.imprint)))
@@ -155,16 +191,23 @@ def failure_answer(exc: Exception) -> Response:
     if failure.logged:
         level = logging.DEBUG
     log.log(level, "download refused", extra={"status": failure.status, "reason": str(exc)})
-    reason = str(exc) if failure.status < 500 else "the download is briefly unavailable"
+    reason = _reason(exc) if failure.status < 500 else BRIEFLY_UNAVAILABLE
     if wants_json(request):
-        response = jsonify(error=reason if failure.status < 500 else f"{reason}; try again")
+        english = str(reason)
+        response = jsonify(error=english if failure.status < 500 else f"{english}; try again")
     else:
-        page = render_template("link_problem.html", reason=reason, kind=failure.kind)
+        page = render_template("link_problem.html", reason=say(reason), kind=failure.kind)
         response = Response(page)
     response.status_code = failure.status
     if failure.retry_after:
         response.headers["Retry-After"] = str(failure.retry_after)
     return response
+
+
+def _reason(exc: Exception) -> Words | str:
+    """What an exception says: the sentence it was raised with (Words), or its text."""
+    said = exc.args[0] if exc.args else ""
+    return said if isinstance(said, Words) else str(exc)
 
 
 for _kind in FAILURES:

@@ -27,7 +27,7 @@ import uuid
 from flask import Blueprint, Response, request
 
 from common.codes import LinkClaim, read_token
-from common.kindle import too_large
+from common.kindle import oversize
 from common.logging import mask_email
 from common.messages import BuyerDataError, KindleRequested, kindle_address, now_iso
 from service.deps import ServiceDeps, current_deps
@@ -42,6 +42,7 @@ from service.download_access import (
     view_link,
 )
 from service.downloads import FAILURES, failure_answer, render_page
+from service.language import N_, Words
 from service.request_context import limits
 
 log = logging.getLogger(__name__)
@@ -51,18 +52,31 @@ bp = Blueprint("kindle_page", __name__)
 class KindleRefused(Exception):
     """The request cannot be sent to a Kindle; the message says why, to the buyer."""
 
-    def __init__(self, status: int, reason: str, retry_after: int = 0) -> None:
+    def __init__(self, status: int, reason: Words, retry_after: int = 0) -> None:
         super().__init__(reason)
+        self.reason = reason
         self.status = status
         self.retry_after = retry_after
 
 
-def sent_notice(address: str) -> str:
-    return (
-        f"Sent to {address}. If the shop's address is on your Approved Personal Document "
+def sent_notice(address: str) -> Words:
+    return N_(
+        "Sent to %(address)s. If the shop's address is on your Approved Personal Document "
         "E-mail List, the book appears in your Kindle library within a few minutes. "
-        "Nothing after 15 minutes? Approve the address (see below) and send it once more."
+        "Nothing after 15 minutes? Approve the address (see below) and send it once more.",
+        address=address,
     )
+
+
+# common/messages' reasons for an address that is not a Kindle's, marked for the catalog.
+NOT_A_KINDLE = (
+    N_("enter your Kindle's e-mail address (it ends in @kindle.com)"),
+    N_("that is not an e-mail address"),
+    N_(
+        "Send to Kindle mails only to a Kindle's own address, ending in @kindle.com "
+        "or @free.kindle.com (Amazon shows it under Manage Your Content and Devices)"
+    ),
+)
 
 
 @bp.post("/d/<token>/kindle")
@@ -78,7 +92,7 @@ def send_to_kindle(token: str) -> Response:
             "kindle request refused",
             extra={"order_id": claim.order_id, "status": exc.status, "why": mask_email(str(exc))},
         )
-        response = render_page(view, notice=str(exc), status=exc.status, kindle_typed=typed)
+        response = render_page(view, notice=exc.reason, status=exc.status, kindle_typed=typed)
         if exc.retry_after:
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
@@ -108,16 +122,17 @@ def _checked(deps: ServiceDeps, token: str, view: LinkView, typed: str) -> str:
             raise FormRefused("the form was posted from another site")
         check_form(deps.settings.stamp_secret, token, request.form.get("form", ""), deps.clock())
     except FormRefused:
-        raise KindleRefused(403, "For your safety, press Send to Kindle on this page.") from None
+        refused = N_("For your safety, press Send to Kindle on this page.")
+        raise KindleRefused(403, refused) from None
     try:
         address = kindle_address(typed)
     except BuyerDataError as exc:
-        raise KindleRefused(400, f"Not sent: {exc}.") from None
+        raise KindleRefused(400, N_("Not sent: %(why)s.", why=Words(str(exc)))) from None
     file = view.files[view.index]
     if not file.filename.lower().endswith(".epub"):
-        raise KindleRefused(400, "Not sent: only an EPUB can be sent to a Kindle.")
-    if problem := too_large(file.size):
-        raise KindleRefused(422, f"Not sent: {problem}.")
+        raise KindleRefused(400, N_("Not sent: only an EPUB can be sent to a Kindle."))
+    if oversize(file.size):  # the page names the sizes beside the form
+        raise KindleRefused(422, N_("Not sent: this copy is too large to mail to a Kindle."))
     page_limits = limits()
     # A request the address's limit refuses has used one of the link's: never more mail.
     wait = page_limits.kindle_per_link.hit(f"{view.order_id}/{file.index}")
@@ -125,7 +140,10 @@ def _checked(deps: ServiceDeps, token: str, view: LinkView, typed: str) -> str:
         wait = page_limits.kindle_per_address.hit(address.lower())
     if wait:
         minutes = max(1, round(wait / 60))
-        reason = f"Not sent: this book was sent often just now; try again in {minutes} min."
+        reason = N_(
+            "Not sent: this book was sent often just now; try again in %(minutes)s min.",
+            minutes=minutes,
+        )
         raise KindleRefused(429, reason, retry_after=wait)
     return address
 

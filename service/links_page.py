@@ -29,17 +29,19 @@ from common.logging import mask_email
 from common.messages import BuyerDataError, ContractError, LinksRequested, parse_email
 from common.publish import Publisher, PublishError
 from service.deps import current_deps
+from service.language import N_, Words, say, words
 from service.request_context import client_address, limits
 
 log = logging.getLogger(__name__)
 bp = Blueprint("links_page", __name__)
 
-SENT = "If we have orders for this address, fresh links are on their way."
+_SENT = N_("If we have orders for this address, fresh links are on their way.")
+SENT = str(_SENT)
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class BadAddress(ValueError):
-    """The submitted text is not a usable email address; the message says why."""
+    """The submitted text is not a usable email address; the message (Words) says why."""
 
 
 class UnsupportedBody(ValueError):
@@ -49,12 +51,14 @@ class UnsupportedBody(ValueError):
 def parse_address(text: str) -> str:
     """Return the address, normalised as orders index it, or raise BadAddress."""
     if not text.strip():
-        raise BadAddress("enter the email address you used at checkout")
+        raise BadAddress(N_("enter the email address you used at checkout"))
     try:
         return parse_email(text)
     except BuyerDataError as exc:
-        reason = str(exc).removeprefix("not a single email address: ").rstrip(".")
-        raise BadAddress(reason[:1].lower() + reason[1:]) from None
+        # email-validator's reason is English only: a page in another language wraps it
+        detail = str(exc).removeprefix("not a single email address: ").rstrip(".")
+        detail = detail[:1].lower() + detail[1:]
+        raise BadAddress(N_("not an address we can mail: %(detail)s", detail=detail)) from None
 
 
 def request_links(publisher: Publisher, email: str, now: float) -> LinksRequested:
@@ -68,7 +72,7 @@ def request_links(publisher: Publisher, email: str, now: float) -> LinksRequeste
             language=from_accept_language(request.headers.get("Accept-Language")),
         )
     except ContractError as exc:
-        raise BadAddress(str(exc)) from None
+        raise BadAddress(Words(str(exc))) from None
     publisher.publish(message)
     return message
 
@@ -86,13 +90,13 @@ def links_post() -> Response:
     except UnsupportedBody as exc:
         return _refused(True, 415, str(exc))
     except BadAddress as exc:
-        return _refused(as_json, 400, str(exc), request.form.get("email", ""))
+        return _refused(as_json, 400, exc.args[0], request.form.get("email", ""))
     wait = limits().links_per_client.hit(client_address(request))
     if not wait:
         wait = limits().links_per_address.hit(email.lower())
     if wait:
         log.warning("links request rate-limited", extra={"email": mask_email(email)})
-        reason = f"too many requests; please try again in {_minutes(wait)}"
+        reason = _too_many(wait, "en" if as_json else "")
         response = _refused(as_json, 429, reason, email)
         response.headers["Retry-After"] = str(wait)
         return response
@@ -100,17 +104,18 @@ def links_post() -> Response:
         deps = current_deps()
         message = request_links(deps.publisher, email, deps.clock())
     except BadAddress as exc:
-        return _refused(as_json, 400, str(exc), email)
+        return _refused(as_json, 400, exc.args[0], email)
     except PublishError as exc:
         log.error("links request not published", extra={"error": str(exc)})
-        reason = "we could not take your request just now; please try again in a minute"
-        return _refused(as_json, 503, reason, email)
+        unavailable = N_("we could not take your request just now; please try again in a minute")
+        return _refused(as_json, 503, unavailable, email)
     log.info(
         "links requested", extra={"email": mask_email(email), "request_id": message.request_id}
     )
     if as_json:
         return make_response(jsonify(status="accepted", message=SENT), 202)
-    return make_response(render_template("links_sent.html", email=email, message=SENT), 200)
+    page = render_template("links_sent.html", email=email, message=say(_SENT))
+    return make_response(page, 200)
 
 
 def submitted_email(req: Request) -> str:
@@ -131,13 +136,20 @@ def submitted_email(req: Request) -> str:
     return req.form.get("email", "")
 
 
-def _refused(as_json: bool, status: int, reason: str, typed: str = "") -> Response:
-    """The error as JSON, or the form again with the reason and what was typed."""
+def _refused(as_json: bool, status: int, reason: Words | str, typed: str = "") -> Response:
+    """The error as JSON (English), or the form again with the reason and what was typed."""
     if as_json:
-        return make_response(jsonify(error=reason), status)
-    return make_response(render_template("links.html", email=typed, error=reason), status)
+        return make_response(jsonify(error=str(reason)), status)
+    page = render_template("links.html", email=typed, error=say(reason))
+    return make_response(page, status)
 
 
-def _minutes(seconds: int) -> str:
+def _too_many(seconds: int, language: str) -> str:
+    """The 429's reason in `language` ("": the page's), with the minutes to wait."""
     minutes = max(1, round(seconds / 60))
-    return "a minute" if minutes == 1 else f"{minutes} minutes"
+    reason = words(language).ngettext(
+        "too many requests; please try again in a minute",
+        "too many requests; please try again in %(num)d minutes",
+        minutes,
+    )
+    return reason % {"num": minutes}

@@ -34,17 +34,19 @@ from common.orders import OrderRecord, Status
 from service.deps import ServiceDeps, current_deps
 from service.download_access import LinkGone, view_link
 from service.downloads import FAILURES, REFRESH_SECONDS, failure_answer, render_page
+from service.language import N_, Words, say, speak_for_order, words
 from service.request_context import client_address, limits
 
 log = logging.getLogger(__name__)
 bp = Blueprint("thanks_page", __name__)
-READY = "Thank you! Your copy is ready; we have mailed you these links too."
+READY = N_("Thank you! Your copy is ready; we have mailed you these links too.")
 
 
 @bp.get("/thanks")
 def thanks() -> Response:
     if wait := limits().thanks_per_client.hit(client_address(request)):
-        response = _state("busy", 429, reason="too many requests from your network just now")
+        reason = N_("too many requests from your network just now")
+        response = _state("busy", 429, reason=reason)
         response.headers["Retry-After"] = str(wait)
         return response
     ref = request.args.get("ref", "")
@@ -52,27 +54,29 @@ def thanks() -> Response:
         return _state("invalid", 400, reason=problem)
     deps = current_deps()
     record = _order_of(deps, ref)
+    if record is not None:
+        speak_for_order(record.language)
     if record is not None and _expired(record, deps):
         return _state("expired", 200)
     if record is None or not (record.deliverable or record.status == Status.REVOKED):
         return _state("preparing", 200, ref=ref)
     if record.status == Status.REVOKED:
-        raise LinkGone("this order was refunded, so its downloads no longer work")
+        raise LinkGone(N_("this order was refunded, so its downloads no longer work"))
     live = record.live_files or (0,)  # none live: the view says the file was refunded
     claim = LinkClaim(record.order_id, live[0], _created(record) + deps.settings.link_ttl)
     log.info("thanks page shows downloads", extra={"order_id": record.order_id})
     return _no_store(render_page(view_link(deps, claim), notice=READY))
 
 
-def ref_problem(ref: str) -> str:
-    """Why `ref` cannot be a checkout reference, in words; "" when it can."""
+def ref_problem(ref: str) -> Words | None:
+    """Why `ref` cannot be a checkout reference, in words; None when it can."""
     if not ref:
-        return "the address has no ref=… (the reference of your checkout)"
+        return N_("the address has no ref=… (the reference of your checkout)")
     if len(ref) < CHECKOUT_REF_MIN:
-        return f"the reference is shorter than {CHECKOUT_REF_MIN} characters"
+        return N_("the reference is shorter than %(least)s characters", least=CHECKOUT_REF_MIN)
     if clean_checkout_ref(ref) != ref:
-        return "the reference may hold only letters, digits, '_' and '-' (128 at most)"
-    return ""
+        return N_("the reference may hold only letters, digits, '_' and '-' (128 at most)")
+    return None
 
 
 def _order_of(deps: ServiceDeps, ref: str) -> OrderRecord | None:
@@ -89,13 +93,13 @@ def _expired(record: OrderRecord, deps: ServiceDeps) -> bool:
     return _created(record) + deps.settings.thanks_ttl < deps.clock()
 
 
-def _state(state: str, status: int, *, ref: str = "", reason: str = "") -> Response:
+def _state(state: str, status: int, *, ref: str = "", reason: Words | None = None) -> Response:
     ttl = current_deps().settings.thanks_ttl
     page = render_template(
         "thanks.html",
         state=state,
         ref=ref,
-        reason=reason,
+        reason=say(reason) if reason else "",
         refresh=REFRESH_SECONDS,
         ttl=_duration(ttl),
     )
@@ -110,8 +114,11 @@ def _no_store(response: Response) -> Response:
 def _duration(seconds: int) -> str:
     hours = round(seconds / 3600)
     if hours >= 48 and hours % 24 == 0:
-        return f"{hours // 24} days"
-    return "an hour" if hours <= 1 else f"{hours} hours"
+        days = hours // 24
+        return words().ngettext("%(num)d day", "%(num)d days", days) % {"num": days}
+    if hours <= 1:
+        return words().gettext("an hour")
+    return words().ngettext("%(num)d hour", "%(num)d hours", hours) % {"num": hours}
 
 
 def _failure(exc: Exception) -> Response:

@@ -17,20 +17,31 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from flask import Blueprint, Response, jsonify, make_response, render_template, request
 
 from common.catalog import Catalog
 from common.codes import ForgedCode, InvalidCode, check_code, normalise_code
+from common.i18n import human_date
 from common.logging import mask_email
 from common.orders import OrderStore, Status, code_name
 from common.storage import NotFound, TransientStorageError
 from service.deps import current_deps
 from service.imprints import branding
+from service.language import N_, Words, page_language, say, speak_for_order
 from service.request_context import client_address, limits, wants_json
 
 log = logging.getLogger(__name__)
 bp = Blueprint("verify_page", __name__)
+
+
+NO_SUCH_COPY = N_("no copy was issued with this code")
+# common/codes' reasons for a code that does not check out, marked for the catalog.
+NOT_A_CODE = (
+    N_("a stamp code has twelve letters and digits, like 7K3M-Q9TX-2B4F"),
+    N_("this code was not issued by this shop"),
+)
 
 
 class UnknownCode(LookupError):
@@ -51,6 +62,7 @@ class StampCheck:
     revoked_at: str
     erased: bool = False  # the buyer's data was erased on their request: nothing to mask
     imprint: str = ""  # the catalog imprint that issued it ("": the shop itself)
+    language: str = ""  # the store's locale for the buyer: the page speaks it (not in JSON)
 
 
 def check_stamp(orders: OrderStore, catalog: Catalog, secret: str, text: str) -> StampCheck:
@@ -59,10 +71,10 @@ def check_stamp(orders: OrderStore, catalog: Catalog, secret: str, text: str) ->
     try:
         order_id = orders.read(code_name(serial)).data.decode()
     except NotFound:
-        raise UnknownCode("no copy was issued with this code") from None
+        raise UnknownCode(NO_SUCH_COPY) from None
     record, _ = orders.load(order_id)
     if record is None or normalise_code(record.code) != normalise_code(text):
-        raise UnknownCode("no copy was issued with this code")
+        raise UnknownCode(NO_SUCH_COPY)
     code = normalise_code(text)
     imprint = catalog.sold_under(record.imprint, record.products)
     issuer = imprint.slug if imprint else ""
@@ -78,6 +90,7 @@ def check_stamp(orders: OrderStore, catalog: Catalog, secret: str, text: str) ->
             revoked_at=record.revoked_at,
             erased=True,
             imprint=issuer,
+            language=record.language,
         )
     return StampCheck(
         code=f"{code[:4]}-{code[4:8]}-{code[8:]}",
@@ -89,6 +102,7 @@ def check_stamp(orders: OrderStore, catalog: Catalog, secret: str, text: str) ->
         valid=record.status != Status.REVOKED,
         revoked_at=record.revoked_at if record.status == Status.REVOKED else "",
         imprint=issuer,
+        language=record.language,
     )
 
 
@@ -115,9 +129,10 @@ def verify() -> Response:
     if code is None and not as_json:
         return make_response(render_template("verify.html", code="", error=""))
     if not (code or "").strip():
-        return _answer(as_json, 400, error="enter the stamp code printed in the footer")
+        return _answer(as_json, 400, error=N_("enter the stamp code printed in the footer"))
     if wait := limits().verify_per_client.hit(client_address(request)):
-        response = _answer(as_json, 429, code=code, error="too many checks; try again later")
+        busy = N_("too many checks; try again later")
+        response = _answer(as_json, 429, code=code, error=busy)
         response.headers["Retry-After"] = str(wait)
         return response
     deps = current_deps()
@@ -128,25 +143,46 @@ def verify() -> Response:
         return _answer(as_json, 200, code=code, error=str(exc), forged=True)
     except InvalidCode as exc:
         return _answer(as_json, 400, code=code, error=str(exc), forged=True)
-    except UnknownCode as exc:
-        return _answer(as_json, 404, code=code, error=str(exc))
+    except UnknownCode:
+        return _answer(as_json, 404, code=code, error=NO_SUCH_COPY)
     except TransientStorageError:
         log.warning("stamp check failed: storage did not answer")
-        return _answer(as_json, 503, code=code, error="please try again in a minute")
+        return _answer(as_json, 503, code=code, error=N_("please try again in a minute"))
     log.info("stamp checked", extra={"order_id": result.order_id, "valid": result.valid})
     if as_json:
-        return make_response(jsonify(authentic=True, **asdict(result)), 200)
+        facts = {k: v for k, v in asdict(result).items() if k != "language"}
+        return make_response(jsonify(authentic=True, **facts), 200)
+    speak_for_order(result.language)
     page = render_template(
-        "verify.html", code=result.code, result=result, **branding(deps, result.imprint)
+        "verify.html",
+        code=result.code,
+        result=result,
+        issued_on=_day(result.issued_at),
+        revoked_on=_day(result.revoked_at),
+        **branding(deps, result.imprint),
     )
     return make_response(page)
 
 
+def _day(stamp: str) -> str:
+    """An RFC 3339 time of the record as the page's reader writes the day; "" if none."""
+    try:
+        return human_date(datetime.fromisoformat(stamp).timestamp(), page_language())
+    except ValueError:
+        return stamp[:10]
+
+
 def _answer(
-    as_json: bool, status: int, *, error: str, code: str | None = "", forged: bool = False
+    as_json: bool,
+    status: int,
+    *,
+    error: Words | str,
+    code: str | None = "",
+    forged: bool = False,
 ) -> Response:
     if as_json:
-        body = {"error": error, "authentic": False} if forged else {"error": error}
+        english = str(error)
+        body = {"error": english, "authentic": False} if forged else {"error": english}
         return make_response(jsonify(body), status)
-    page = render_template("verify.html", code=code or "", error=error, forged=forged)
+    page = render_template("verify.html", code=code or "", error=say(error), forged=forged)
     return make_response(page, status)

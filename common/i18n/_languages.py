@@ -46,7 +46,7 @@ def from_accept_language(header: str | None) -> str:
         if quality > 0:  # q=0 means "not this one" (RFC 9110, section 12.4.2)
             ranked.append((-quality, position, tag.strip()))
     for _, _, tag in sorted(ranked):
-        language = DEFAULT_LANGUAGE if tag == "*" else normalize(tag)
+        language = normalize(tag)  # "*" (any language) names none: the shop's decides
         if language:
             return language
     return ""

@@ -3,7 +3,8 @@
 A real Classic purchase goes through the stack under gunicorn; Chromium shows
 the HTML part of the mail it produced (screenshot mail.png), opens the mailed
 link (screenshot download.png), presses Download and receives the stamped
-PDF. Opening the page costs no download; the press costs one.
+PDF. Opening the page costs no download; the press costs one, and the page it answers
+already says so (issue 23 §4: it used to say "5 of 5" until reloaded).
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def test_chromium_opens_the_mailed_link_presses_download_and_gets_the_pdf(
     data = saved.read_bytes()
     assert data.startswith(b"%PDF-")
     assert NAME in pypdf.PdfReader(io.BytesIO(data)).pages[1].extract_text()
+    # the press answered the page itself, counted, and fetched the file by its meta refresh
+    after = " ".join(page.inner_text("main").split())
+    assert "Your download has started." in after and "4 of 5 downloads left" in after
+    assert_clean_load(tab)
 
     page.goto(link)
     assert "4 of 5 downloads left" in " ".join(page.inner_text("main").split())

@@ -49,3 +49,13 @@ def test_the_button_text_meets_wcag_aa_in_both_schemes(scheme: str) -> None:
     colours = light if scheme == "light" else dark
     assert "var(--on-accent)" in CSS and "background: var(--accent)" in CSS
     assert _contrast(colours["accent"], colours["on-accent"]) >= 4.5
+
+
+def test_the_stylesheet_lays_out_right_to_left_too() -> None:
+    """Arabic pages say dir="rtl": a physical left or right would sit on the wrong side."""
+    physical = re.findall(
+        r"(?:margin|padding|border)-(?:left|right)\b|(?:text-align|float|clear):\s*(?:left|right)"
+        r"|[{;\s](?:left|right):",
+        CSS,
+    )
+    assert physical == []
