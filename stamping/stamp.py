@@ -19,6 +19,10 @@ class Stamp:
     order_id: str
     code: str
     verify_url: str = ""  # the service's /verify?code=… link, shown on an EPUB's ex-libris page
+    # The imprint the copy was sold under and its colour (#rrggbb), for an EPUB's ex-libris
+    # page; "" leaves the page as a shop without imprints has it.
+    seller: str = ""
+    accent: str = ""
 
 
 class StampError(Exception):

@@ -32,6 +32,8 @@ body.{page} {{ margin: 0; padding: 0; text-align: center; color: #222222;
 .exlibris-text {{ margin: 0; line-height: 1.5; text-indent: 0; }}
 .exlibris-verify {{ margin: 1em 0 0 0; font-size: 0.8em; text-indent: 0; word-wrap: break-word; }}
 .exlibris-verify a {{ color: #222222; }}
+.exlibris-seller {{ margin: 1em 0 0 0; font-size: 0.8em; font-variant: small-caps;
+  letter-spacing: 0.05em; text-indent: 0; }}
 .exlibris-index {{ display: none; }}
 """
 # The footer line in the book's own documents, which link this file: each rule wins over the
@@ -55,19 +57,28 @@ class Page:
     index: bool = False  # a whole-publication index (dc:type index): every document holds one
 
 
-def page_css(page: Page, color: str = "#555555") -> str:
-    """The stylesheet: the page's, sized to the viewport on a fixed-layout page, and the
-    footer line's in `color` (#rrggbb)."""
+def page_css(page: Page, color: str = "#555555", accent: str = "") -> str:
+    """The stylesheet: the page's, sized to the viewport on a fixed-layout page, its plate's
+    rules in the imprint's `accent` when it has one, and the footer line's in `color`."""
     footer = _FOOTER_CSS.format(
         footer=marks.FOOTER_CLASS, fixed=documents.FIXED_CLASS, color=documents.footer_color(color)
     )
     if page.viewport is None:
-        return _CSS.format(page=marks.PAGE_CLASS, size="", top="3em", font="1em") + footer
-    width, height = page.viewport
-    size = f" width: {width}px; height: {height}px; overflow: hidden;"
-    font = f"{max(12, round(min(width, height) / 28))}px"
-    top = f"{round(height / 4)}px"
-    return _CSS.format(page=marks.PAGE_CLASS, size=size, top=top, font=font) + footer
+        css = _CSS.format(page=marks.PAGE_CLASS, size="", top="3em", font="1em")
+    else:
+        width, height = page.viewport
+        size = f" width: {width}px; height: {height}px; overflow: hidden;"
+        font = f"{max(12, round(min(width, height) / 28))}px"
+        top = f"{round(height / 4)}px"
+        css = _CSS.format(page=marks.PAGE_CLASS, size=size, top=top, font=font)
+    return css + _accent(accent) + footer
+
+
+def _accent(accent: str) -> str:
+    """The imprint's colour on the plate's rules; nothing unless it is a plain #rrggbb."""
+    if not accent or documents.footer_color(accent) != accent:
+        return ""
+    return f".exlibris-plate {{ border-color: {accent}; }}\n"
 
 
 def page_xhtml(page: Page, stamp: Stamp, template: str, css_href: str) -> str:
@@ -87,6 +98,7 @@ def page_xhtml(page: Page, stamp: Stamp, template: str, css_href: str) -> str:
             f'<h1 class="exlibris-title" id="{TITLE_ID}">{TITLE}</h1>',
             f'<p class="exlibris-text">{text.render(template, stamp, epub3=page.epub3)}</p>',
             *_verify(stamp),
+            *_seller(stamp, epub3=page.epub3),
             "</div>",
             *_index(page),
             "</body>",
@@ -140,6 +152,16 @@ def _index(page: Page) -> list[str]:
         f'{TITLE}</span>, <a epub:type="index-locator" href="#{TITLE_ID}">1</a></li></ul>',
         "</section>",
     ]
+
+
+def _seller(stamp: Stamp, *, epub3: bool) -> list[str]:
+    """The imprint the copy was sold under, isolated from the page's direction like a name."""
+    seller = text.one_line(stamp.seller)
+    if not seller:
+        return []
+    shown = xmltext.text(seller)
+    isolated = f"<bdi>{shown}</bdi>" if epub3 else f"{text.FSI}{shown}{text.PDI}"
+    return [f'<p class="exlibris-seller">{isolated}</p>']
 
 
 def _verify(stamp: Stamp) -> list[str]:

@@ -60,7 +60,7 @@ def _stamped(original: bytes, stamp: Stamp, style: StampStyle) -> tuple[RawZipWr
     css_href = _relative(plan.css_path, plan.page_path)
     added = {
         plan.page_path: page_xhtml(plan.page, stamp, style.exlibris_template, css_href).encode(),
-        plan.css_path: page_css(plan.page, style.color).encode(),
+        plan.css_path: page_css(plan.page, style.color, stamp.accent).encode(),
     }
     comment = marks.zip_comment(stamp.order_id, stamp.code, book.archive.comment)
     return assemble(book, edits, added), comment

@@ -88,7 +88,17 @@ def _stamped_copy(
         (bucket, delivered.source, generation, style), lambda: _prepare(delivered, deps, style)
     )
     verify_url = f"{deps.settings.public_url.rstrip('/')}/verify?code={record.code}"
-    stamp = Stamp(record.buyer_name, record.buyer_email, record.order_id, record.code, verify_url)
+    # Under an imprint the EPUB's ex-libris page names it, in its colour, as its mails do.
+    imprint = deps.catalog.sold_under(record.imprint, record.products)
+    stamp = Stamp(
+        record.buyer_name,
+        record.buyer_email,
+        record.order_id,
+        record.code,
+        verify_url,
+        seller=imprint.shop_name if imprint else "",
+        accent=imprint.accent_color if imprint else "",
+    )
     dropped: list[str] = []
     size = _store(deps, delivered, lambda out: dropped.append(plan.write(stamp, out)), plan.nbytes)
     if any(dropped):

@@ -22,13 +22,16 @@ from stamping.epub.stamper import stamp_epub
 from stamping.stamp import Stamp
 from tests.unit.stamping.epub import books
 
-# A buyer whose name is markup, mixes scripts and directions, and carries a bidi override.
+# A buyer whose name is markup, mixes scripts and directions, and carries a bidi override;
+# sold under an imprint whose name is markup too (its ex-libris line, in its colour).
 STAMP = Stamp(
     name="Zoë <b>&amp; 王小明 محمد\u202e",
     email="zoe+books@example.com",
     order_id="txn_01epubtest",
     code="KQMV-2F9W-SZEY",
     verify_url="https://books.example.com/verify?code=KQMV-2F9W-SZEY",
+    seller="Held Out <Press> & دار\u202e",
+    accent="#7a1f5c",
 )
 NAMES = ("pandoc", "sphinx", "ebooklib", "fixed-layout", "epub2", "idpf-fonts", "rtl")
 

@@ -69,3 +69,25 @@ def test_a_template_with_literal_markup_is_escaped_too(library: Library) -> None
     copy = stamp_epub(library["pandoc"], Stamp("Ada", "a@x.y", "o", "KQMV-2F9W-SZEY"), style)
     page = next(v for k, v in entries(copy).items() if k.endswith("exlibris.xhtml")).decode()
     assert "&lt;b&gt;<bdi>Ada</bdi>&lt;/b&gt; &amp; co" in page
+
+
+@pytest.mark.parametrize(("book", "epub3"), [("pandoc", True), ("epub2", False)])
+def test_an_imprints_name_is_text_isolated_like_a_buyers(
+    library: Library, book: str, epub3: bool
+) -> None:
+    seller = "Held Out <Press> & دار\u202e"
+    stamp = Stamp("Ada", "a@x.y", "o", "KQMV-2F9W-SZEY", seller=seller, accent="#7a1f5c")
+    files = entries(stamp_epub(library[book], stamp))
+    page = parse(next(v for k, v in files.items() if k.endswith("exlibris.xhtml")))
+    [line] = [p for p in page.iter(f"{XHTML}p") if p.get("class") == "exlibris-seller"]
+    isolated = "".join(line.itertext())
+    assert isolated == (one_line(seller) if epub3 else f"\u2068{one_line(seller)}\u2069")
+    assert "\u202e" not in isolated
+
+
+@pytest.mark.parametrize("accent", ["", "red", "#7a1f5c; } body { display: none", "#12345"])
+def test_only_a_plain_colour_reaches_the_pages_stylesheet(library: Library, accent: str) -> None:
+    stamp = Stamp("Ada", "a@x.y", "o", "KQMV-2F9W-SZEY", seller="Held Out", accent=accent)
+    css = next(v for k, v in entries(stamp_epub(library["pandoc"], stamp)).items()
+               if k.endswith("exlibris.css"))  # fmt: skip
+    assert b".exlibris-plate { border-color" not in css and b"body { display" not in css

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -74,3 +76,27 @@ def test_an_order_of_before_imprints_follows_the_catalog(shop: Shop, tmp_path: P
     later = shop.restarted(catalog=str(catalog), mail_domains=DOMAINS)
     assert later.console("resend", "552312-old").status == 0
     assert later.mails()[-1]["From"].addresses[0].addr_spec == SENDER[1]
+
+
+def exlibris_page(shop: Shop, order_id: str) -> tuple[str, str]:
+    """The ex-libris page of the order's stamped EPUB, and its stylesheet."""
+    [epub] = [f for f in shop.record(order_id).files if f.filename.endswith(".epub")]
+    copy = shop.storage.read(shop.settings.delivery_bucket, epub.object_name).data
+    with zipfile.ZipFile(io.BytesIO(copy)) as book:
+        page = next(n for n in book.namelist() if n.endswith("exlibris.xhtml"))
+        css = next(n for n in book.namelist() if n.endswith("exlibris.css"))
+        return book.read(page).decode(), book.read(css).decode()
+
+
+def test_the_ex_libris_page_names_the_imprint_in_its_colour(imprinted: Shop) -> None:
+    imprinted.buy("552312-plate")
+    page, css = exlibris_page(imprinted, "552312-plate")
+    assert f'<p class="exlibris-seller"><bdi>{NAME}</bdi></p>' in page
+    assert f".exlibris-plate {{ border-color: {ACCENT}; }}" in css
+
+
+def test_the_shops_own_ex_libris_page_names_no_imprint(shop: Shop) -> None:
+    shop.buy("552312-plain-plate")
+    page, css = exlibris_page(shop, "552312-plain-plate")
+    assert "exlibris-seller" not in page
+    assert "border-color" not in css
