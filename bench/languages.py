@@ -104,7 +104,9 @@ BROWSERS = [
     "es, fr",
 ]
 # A stranger's: 500 characters of tags our parser must look at one by one, odd q values,
-# and one past our 512-character limit the size gunicorn lets through (8,190 per line).
+# and one past our 512-character limit, near the most gunicorn lets through in one header
+# (limit_request_field_size, 8,190 bytes by default:
+# https://docs.gunicorn.org/en/stable/settings.html#limit-request-field-size).
 HOSTILE = [
     ",".join(["xx-Yyyy-ZZ;q=0.001"] * 26)[:500],
     ",".join(["a"] * 250)[:500],
