@@ -97,6 +97,7 @@ bench: $(STAMP) locales
 	$(BIN)/python -m bench.epub
 	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.mail
+	$(BIN)/python -m bench.languages
 	$(BIN)/python -m bench.coldstart
 	$(BIN)/python -m bench.cli
 	$(BIN)/python bench/orders.py
