@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -54,19 +56,23 @@ def stack(tmp_path: Path, sample_book: bytes) -> Iterator[tuple[Stack, Path, Str
             yield running, data_dir, api
 
 
-def test_a_signed_stripe_sale_mails_one_link_that_downloads(stack) -> None:
-    running, data_dir, api = stack
-    payload = event("checkout.session.completed", session(SESSION, payment_intent="pi_3E2E"))
+def sell(running: Stack, data_dir: Path, checkout: dict[str, Any]) -> EmailMessage:
+    """Post a signed checkout.session.completed for `checkout`; the one mail it produces."""
+    payload = event("checkout.session.completed", checkout)
     body, headers = stripe_request(payload, SECRET, int(time.time()))
     url = f"{running.service_url}/webhooks/stripe"
     assert requests.post(url, data=body, headers=headers, timeout=10).status_code == 200
-
     outbox = data_dir / "outbox"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(outbox.glob("*.eml")):
         time.sleep(0.1)
     [mail] = sorted(outbox.glob("*.eml"))
-    message = read_mail(mail)
+    return read_mail(mail)
+
+
+def test_a_signed_stripe_sale_mails_one_link_that_downloads(stack) -> None:
+    running, data_dir, api = stack
+    message = sell(running, data_dir, session(SESSION, payment_intent="pi_3E2E"))
     assert message["To"].addresses[0].addr_spec == "ada@example.com"
     [link] = download_links(message)
     assert requests.get(link, timeout=10).status_code == 200
@@ -78,17 +84,7 @@ def test_a_stripe_order_with_locale_fr_gets_its_mail_in_french(stack) -> None:
     running, data_dir, api = stack
     french = SESSION.replace("e2e1", "e2fr")
     api.add_session(french, [(PRICE, PRODUCT)])
-    payload = event("checkout.session.completed", session(french, locale="fr"))
-    body, headers = stripe_request(payload, SECRET, int(time.time()))
-    url = f"{running.service_url}/webhooks/stripe"
-    assert requests.post(url, data=body, headers=headers, timeout=10).status_code == 200
-
-    outbox = data_dir / "outbox"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(outbox.glob("*.eml")):
-        time.sleep(0.1)
-    [mail] = sorted(outbox.glob("*.eml"))
-    message = read_mail(mail)
+    message = sell(running, data_dir, session(french, locale="fr"))
     assert message["Subject"] == "Votre exemplaire de Practical Python Projects est prêt"
     assert message["Content-Language"] == "fr"
     html = message.get_body(preferencelist=("html",))

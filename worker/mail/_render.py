@@ -100,20 +100,8 @@ def render_delivery(
         "resend": resend,
         "subject": subject,
     }
-    text, html = _render("delivery", context, language)
-    return Mail(
-        to=ascii_address(record.mail_to),
-        to_name=record.buyer_name,
-        subject=subject,
-        text=text,
-        html=html,
-        order_id=record.order_id,
-        category="links-resent" if resend else "delivery",
-        custom_args={"order_id": record.order_id},
-        from_name=shop.from_name,
-        from_address=shop.from_address,
-        language=language,
-    )
+    category = "links-resent" if resend else "delivery"
+    return _to_buyer(record, shop, subject, _render("delivery", context, language), category)
 
 
 def render_new_edition(
@@ -134,20 +122,9 @@ def render_new_edition(
         "expires": human_date(expires, language),
         "shop": shop,
     }
-    text, html = _render("new_edition", context, language)
-    return Mail(
-        to=ascii_address(record.mail_to),
-        to_name=record.buyer_name,
-        subject=words.gettext("A new edition of %(title)s is ready") % {"title": title},
-        text=text,
-        html=html,
-        order_id=record.order_id,
-        category="new-edition",
-        custom_args={"order_id": record.order_id},
-        from_name=shop.from_name,
-        from_address=shop.from_address,
-        language=language,
-    )
+    subject = words.gettext("A new edition of %(title)s is ready") % {"title": title}
+    parts = _render("new_edition", context, language)
+    return _to_buyer(record, shop, subject, parts, "new-edition")
 
 
 def render_kindle(
@@ -160,7 +137,7 @@ def render_kindle(
 ) -> Mail:
     """The mail that carries one stamped copy to a Kindle's address, and to no one else."""
     context = {"record": record, "filename": copy.filename, "shop": shop}
-    text, html = _render("kindle", context, language)
+    text, html, _ = _render("kindle", context, language)
     return Mail(
         to=ascii_address(to),
         to_name="",
@@ -177,12 +154,32 @@ def render_kindle(
     )
 
 
-def _render(name: str, context: dict[str, Any], language: str) -> tuple[str, str]:
-    """The text and HTML parts of one mail, their words in `language`."""
+def _to_buyer(
+    record: OrderRecord, shop: Shop, subject: str, parts: tuple[str, str, str], category: str
+) -> Mail:
+    """A mail of the order's to its buyer, from the shop or its imprint, in the parts' language."""
+    text, html, language = parts
+    return Mail(
+        to=ascii_address(record.mail_to),
+        to_name=record.buyer_name,
+        subject=subject,
+        text=text,
+        html=html,
+        order_id=record.order_id,
+        category=category,
+        custom_args={"order_id": record.order_id},
+        from_name=shop.from_name,
+        from_address=shop.from_address,
+        language=language,
+    )
+
+
+def _render(name: str, context: dict[str, Any], language: str) -> tuple[str, str, str]:
+    """The text and HTML parts of one mail, their words in `language`, and that language."""
     token = _LANGUAGE.set(language)
     try:
         full = {**context, "lang": language, "dir": direction(language)}
         text = _ENV.get_template(f"{name}.txt").render(full)
-        return text, _ENV.get_template(f"{name}.html").render(full)
+        return text, _ENV.get_template(f"{name}.html").render(full), language
     finally:
         _LANGUAGE.reset(token)
