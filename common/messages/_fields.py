@@ -91,6 +91,11 @@ def id_tuple(values: object, what: str) -> tuple[str, ...]:
     return tuple(checked(clean_id, v, what) for v in values)
 
 
-def now_iso() -> str:
-    """Now, in UTC, as messages and records write times: 2026-05-01T12:00:00Z."""
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+def now_iso(clock: Callable[[], float] | None = None) -> str:
+    """Now, in UTC, as messages and records write times: 2026-05-01T12:00:00Z.
+
+    `clock` (seconds since the epoch) is an app's own, when it keeps one (the worker's
+    deps.clock): the record's times then agree with the claims and links timed by it.
+    """
+    moment = datetime.fromtimestamp(clock(), UTC) if clock else datetime.now(UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -109,7 +109,7 @@ def _advance(order_id: str, deps: WorkerDeps, message: OrderPaid | None) -> str:
                     log.info("order waits for its buyer", extra={"order_id": record.order_id})
                     return "awaiting buyer"
                 named = record.buyer_resolved(
-                    name=message.buyer.name, email=message.buyer.email, at=now_iso()
+                    name=message.buyer.name, email=message.buyer.email, at=now_iso(deps.clock)
                 )
                 deps.orders.save(named, generation)
             elif record.status == Status.RECEIVED:
@@ -153,7 +153,7 @@ def _new_record(message: OrderPaid, deps: WorkerDeps) -> OrderRecord:
         for n, (product, spec) in enumerate(specs)
     ]
     return OrderRecord.received(
-        at=now_iso(),
+        at=now_iso(deps.clock),
         order_id=message.order_id,
         title=" + ".join(p.title for p in products),
         buyer_name=buyer.name if buyer else "",  # none yet: a fulfilment webhook without email
@@ -246,7 +246,7 @@ def _stamp_all(record: OrderRecord, deps: WorkerDeps) -> OrderRecord:
     except TransientStorageError as exc:
         raise TransientError(f"writing the indexes of {record.order_id} failed: {exc}") from exc
     files = stamp_copies(record, deps)
-    return record.stamped(files, at=now_iso())
+    return record.stamped(files, at=now_iso(deps.clock))
 
 
 def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
@@ -257,14 +257,15 @@ def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
             raise TransientError(f"order {record.order_id} is being mailed by another delivery")
         earlier = deps.mailer.sent(_claim_key(record))
         if earlier:  # its sender died before recording it
-            _record_mailed(record.mailed(provider_id=earlier, at=now_iso()), generation, deps)
+            mailed = record.mailed(provider_id=earlier, at=now_iso(deps.clock))
+            _record_mailed(mailed, generation, deps)
             log.info(
                 "order mailed by a delivery that died before recording it",
                 extra={"event": "order_mailed", "order_id": record.order_id, "mail_id": earlier},
             )
             return
     try:
-        claimed = record.mail_claimed(now=now, at=now_iso())
+        claimed = record.mail_claimed(now=now, at=now_iso(deps.clock))
     except InvalidTransition as exc:
         raise PermanentError(str(exc)) from exc
     generation = deps.orders.save(claimed, generation)
@@ -275,7 +276,7 @@ def _mail_once(record: OrderRecord, generation: int, deps: WorkerDeps) -> None:
     except WorkerError:
         _release_claim(claimed, generation, deps)
         raise
-    _record_mailed(claimed.mailed(provider_id=mail_id, at=now_iso()), generation, deps)
+    _record_mailed(claimed.mailed(provider_id=mail_id, at=now_iso(deps.clock)), generation, deps)
     log.info(
         "order mailed",
         extra={"event": "order_mailed", "order_id": record.order_id, "mail_id": mail_id},
@@ -308,6 +309,6 @@ def _record_mailed(mailed: OrderRecord, generation: int, deps: WorkerDeps) -> No
 
 def _release_claim(claimed: OrderRecord, generation: int, deps: WorkerDeps) -> None:
     """The provider refused the mail, so nothing was sent: let the next delivery try at once."""
-    released = claimed.claim_released(at=now_iso())
+    released = claimed.claim_released(at=now_iso(deps.clock))
     with contextlib.suppress(PreconditionFailed):  # someone moved on (a refund): keep theirs
         deps.orders.save(released, generation)

@@ -44,12 +44,12 @@ def revoke(order_id: str, deps: WorkerDeps, *, reason: str, by: str) -> str:
     for _ in range(_ATTEMPTS):
         try:
             record = changed(
-                deps, order_id, lambda r: r.revoked(reason=reason, at=now_iso(), by=by)
+                deps, order_id, lambda r: r.revoked(reason=reason, at=now_iso(deps.clock), by=by)
             )
             break
         except NotFound:
             # A refund before its purchase: a stub, so the late purchase delivers nothing.
-            stub = OrderRecord.revoked_stub(order_id, at=now_iso(), reason=reason, by=by)
+            stub = OrderRecord.revoked_stub(order_id, at=now_iso(deps.clock), reason=reason, by=by)
             try:
                 deps.orders.save(stub, 0)
                 record = stub
@@ -71,7 +71,7 @@ def restore(order_id: str, deps: WorkerDeps, *, reason: str, event_id: str) -> s
     def restored(current: OrderRecord) -> OrderRecord:
         if current.status != Status.REVOKED:
             return current  # nothing to restore
-        return current.restored(at=now_iso(), note=f"{reason} ({event_id})")
+        return current.restored(at=now_iso(deps.clock), note=f"{reason} ({event_id})")
 
     try:
         record = deps.orders.update(order_id, restored)

@@ -16,6 +16,7 @@ import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -331,6 +332,37 @@ class TestPaidOrder:
         assert taken.read_bytes() == b"an-earlier-order"  # the earlier copy still verifies
         second = delivered(settings, f"codes/{serial_for(settings.stamp_secret, '552312-1', 1)}")
         assert second.read_bytes() == b"552312-1"
+
+
+class TestTheWorkersClock:
+    """The record's times come from the worker's clock, as its mail claim's do: the stats
+    markers are named by those times, so a clock moved to another day counts there."""
+
+    def test_created_and_mailed_at_and_their_stats_days_follow_the_clock(
+        self, settings: Settings, originals: Path
+    ) -> None:
+        then = datetime(2025, 3, 14, 15, 9, 26, tzinfo=UTC)
+        client = create_app(settings, clock=then.timestamp).test_client()
+        assert push(client, paid()) == 204
+
+        rec = record(settings, "552312-1")
+        assert (rec.created_at, rec.mailed_at) == ("2025-03-14T15:09:26Z",) * 2
+        assert {h.at for h in rec.history} == {"2025-03-14T15:09:26Z"}
+        stats = delivered(settings, "stats/2025-03-14")
+        assert (stats / "sold/practical-python/552312-1").exists()
+        assert (stats / "mailed/practical-python/552312-1").exists()
+
+    def test_a_refund_is_recorded_at_the_clocks_time(
+        self, settings: Settings, originals: Path
+    ) -> None:
+        clock = [datetime(2025, 3, 14, 9, 0, tzinfo=UTC).timestamp()]
+        client = create_app(settings, clock=lambda: clock[0]).test_client()
+        assert push(client, paid()) == 204
+        clock[0] += 86_400
+        revoked = OrderRevoked("552312-1", "evt-r", "2025-03-15T09:00:00Z", "refund")
+        assert push(client, revoked, "m-2") == 204
+
+        assert record(settings, "552312-1").history[-1].at == "2025-03-15T09:00:00Z"
 
 
 class TestClassicFulfilmentWithoutEmail:
