@@ -11,17 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from common.catalog import parse_catalog
-from common.dead_letters import StorageDeadLetters
 from common.orders import Status, checkout_index_name
 from common.settings import Settings
 from common.storage import MemoryStorage, TransientStorageError
 from tests.support.pdfs import book
-from tests.unit.worker.use_cases.test_in_memory import CATALOG, deliver, deps, paid
-from worker.bootstrap import build_worker_deps
+from tests.unit.worker.use_cases.test_in_memory import deliver, deps, memory_deps, paid
 from worker.deps import WorkerDeps
 from worker.errors import TransientError
-from worker.mail import OutboxMailer
 
 __all__ = ["deps"]  # the fixture, shared with test_in_memory.py
 
@@ -69,15 +65,7 @@ class Flaky(MemoryStorage):
 
 @pytest.fixture
 def flaky(settings: Settings, tmp_path: Path) -> WorkerDeps:
-    storage = Flaky()
-    storage.write(settings.source_bucket, "python.pdf", book(3))
-    return build_worker_deps(
-        settings,
-        storage=storage,
-        catalog=parse_catalog(CATALOG),
-        mailer=OutboxMailer(tmp_path / "outbox", sender="books@example.com"),
-        dead_letters=StorageDeadLetters(storage, settings.delivery_bucket),
-    )
+    return memory_deps(settings, tmp_path, Flaky(), originals={"python.pdf": book(3)})
 
 
 def test_a_failed_index_write_is_retried_before_the_record_exists(flaky: WorkerDeps) -> None:

@@ -64,17 +64,23 @@ def deps(settings: Settings, tmp_path: Path) -> WorkerDeps:
 
 
 def memory_deps(
-    settings: Settings, tmp_path: Path, storage: MemoryStorage | None = None
+    settings: Settings,
+    tmp_path: Path,
+    storage: MemoryStorage | None = None,
+    *,
+    catalog: str = CATALOG,
+    originals: dict[str, bytes] | None = None,
 ) -> WorkerDeps:
-    """The worker on MemoryStorage (this one, else a new one) with CATALOG's originals,
-    mailing to tmp_path/outbox."""
+    """The worker on MemoryStorage (this one, else a new one) with the catalog's originals
+    (CATALOG's two small PDFs unless given), mailing to tmp_path/outbox."""
     storage = MemoryStorage() if storage is None else storage
-    for source in ("python.pdf", "rust.pdf"):
-        storage.write(settings.source_bucket, source, book(3))
+    originals = {"python.pdf": book(3), "rust.pdf": book(3)} if originals is None else originals
+    for source, data in originals.items():
+        storage.write(settings.source_bucket, source, data)
     return build_worker_deps(
         settings,
         storage=storage,
-        catalog=parse_catalog(CATALOG),
+        catalog=parse_catalog(catalog),
         mailer=OutboxMailer(tmp_path / "outbox", sender="books@example.com"),
         dead_letters=StorageDeadLetters(storage, settings.delivery_bucket),
     )

@@ -11,15 +11,11 @@ import re
 import zipfile
 from pathlib import Path
 
-from common.catalog import parse_catalog
-from common.dead_letters import StorageDeadLetters
 from common.messages import Buyer, OrderPaid
 from common.settings import Settings
-from common.storage import MemoryStorage
-from worker.bootstrap import build_worker_deps
+from tests.unit.worker.use_cases.test_in_memory import memory_deps
 from worker.deps import WorkerDeps
 from worker.dispatch import handle
-from worker.mail import OutboxMailer
 
 CATALOG = """
 [products.novel]
@@ -35,15 +31,7 @@ de = { exlibris_template = "Dieses Exemplar gehört {name}, Bestellung {order}."
 
 
 def shop(settings: Settings, tmp_path: Path, sample_epub: bytes) -> WorkerDeps:
-    storage = MemoryStorage()
-    storage.write(settings.source_bucket, "novel.epub", sample_epub)
-    return build_worker_deps(
-        settings,
-        storage=storage,
-        catalog=parse_catalog(CATALOG),
-        mailer=OutboxMailer(tmp_path / "outbox", sender="books@example.com"),
-        dead_letters=StorageDeadLetters(storage, settings.delivery_bucket),
-    )
+    return memory_deps(settings, tmp_path, catalog=CATALOG, originals={"novel.epub": sample_epub})
 
 
 def exlibris_page(deps: WorkerDeps, order_id: str, language: str) -> str:
