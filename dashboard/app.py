@@ -23,7 +23,7 @@ from common.web import add_security_headers, health, json_error, register_error_
 from dashboard import gifts, home, leaks, letters, orders, reissue
 from dashboard.auth import Denied, KeysUnavailable
 from dashboard.bootstrap import build_dashboard_deps
-from dashboard.csrf import FIELD, CsrfError, check_token, csrf_key, make_token
+from dashboard.csrf import FIELD, CsrfError, check_token, make_token
 from dashboard.deps import DashboardDeps
 
 log = logging.getLogger(__name__)
@@ -47,12 +47,12 @@ def create_app(
     for blueprint in (health, home.bp, orders.bp, letters.bp, reissue.bp, gifts.bp, leaks.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
-    _install_gate(app, deps, csrf_key(settings.stamp_secret))
+    _install_gate(app, deps, settings.stamp_secret)
     _install_pages(app, settings)
     return app
 
 
-def _install_gate(app: Flask, deps: DashboardDeps, key: bytes) -> None:
+def _install_gate(app: Flask, deps: DashboardDeps, secret: str) -> None:
     @app.before_request
     def _admit() -> tuple[Response, int] | None:
         if request.path in OPEN_PATHS:
@@ -64,10 +64,10 @@ def _install_gate(app: Flask, deps: DashboardDeps, key: bytes) -> None:
         except KeysUnavailable as exc:
             log.error("IAP keys unavailable", extra={"why": str(exc)})
             return json_error(503, "sign-in cannot be checked right now; try again shortly")
-        g.csrf = make_token(key, g.actor, deps.clock())
+        g.csrf = make_token(secret, g.actor, deps.clock())
         if request.method == "POST":
             try:
-                check_token(key, g.actor, request.form.get(FIELD, ""), deps.clock())
+                check_token(secret, g.actor, request.form.get(FIELD, ""), deps.clock())
             except CsrfError as exc:
                 return json_error(403, str(exc))
         return None

@@ -17,16 +17,13 @@ downloads. No Flask here: the route hands in the headers it read.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from common.codes import LinkClaim, derive_key, make_token
+from common.codes import FormValueRefused, LinkClaim, form_value, form_value_age, make_token
 from common.orders import (
     CountContended,
     OrderRecord,
@@ -38,6 +35,7 @@ from service.deps import ServiceDeps
 from service.language import N_
 
 log = logging.getLogger(__name__)
+_FORM = "download-form"  # the purpose its MAC key is derived for
 FORM_TTL = 24 * 3600  # a page left open overnight still works; older ones ask for one more press
 
 
@@ -200,18 +198,16 @@ def attachment_name(record: OrderRecord, filename: str) -> str:
 
 def form_field(secret: str, token: str, now: float) -> str:
     """The signed value the page's form posts back: when the page was made, and a MAC."""
-    issued = str(int(now))
-    return f"{issued}.{_form_mac(secret, token, issued)}"
+    return form_value(secret, _FORM, token, now)
 
 
 def check_form(secret: str, token: str, value: str, now: float) -> None:
     """Raise FormRefused unless `value` came from this link's page, made within FORM_TTL."""
-    issued, _, mac = value.partition(".")
-    if not issued.isdigit() or len(issued) > 12:
-        raise FormRefused("the form was not posted from the download page")
-    if not hmac.compare_digest(_form_mac(secret, token, issued), mac):
-        raise FormRefused("the form was not posted from the download page")
-    if not -60 <= now - int(issued) <= FORM_TTL:
+    try:
+        age = form_value_age(secret, _FORM, token, value, now)
+    except FormValueRefused:
+        raise FormRefused("the form was not posted from the download page") from None
+    if not -60 <= age <= FORM_TTL:
         raise FormRefused("the download page was open too long")
 
 
@@ -228,9 +224,3 @@ def cross_site(headers: Mapping[str, str], own_url: str) -> bool:
         return False
     own = urlsplit(own_url)
     return origin.rstrip("/") != f"{own.scheme}://{own.netloc}"
-
-
-def _form_mac(secret: str, token: str, issued: str) -> str:
-    key = derive_key(secret, "download-form")
-    digest = hmac.new(key, f"{token}\n{issued}".encode(), hashlib.sha256).digest()[:16]
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

@@ -23,8 +23,9 @@ from flask.testing import FlaskClient
 from common.messages import OrderRevoked
 from common.orders import MailStatus, OrderRecord, update_record
 from common.web import CSP
-from dashboard.csrf import csrf_key, make_token
+from dashboard.csrf import make_token
 from demo.sample_book import make_sample_book
+from service.download_access import form_field
 from tests.conftest import SAMPLE_CATALOG, needs
 from tests.support.paddle_payloads import billing_transaction_completed
 from tests.support.shop import Shop
@@ -221,11 +222,12 @@ class TestCsrf:
         self, shop: Shop, client: FlaskClient
     ) -> None:
         shop.buy("552312-1")
-        key = csrf_key(shop.settings.stamp_secret)
+        secret = shop.settings.stamp_secret
         for token in (
-            make_token(key, "author", time.time() - 13 * 3600),
-            make_token(key, "someone-else", time.time()),
-            make_token(csrf_key("another shop's secret"), "author", time.time()),
+            make_token(secret, "author", time.time() - 13 * 3600),
+            make_token(secret, "someone-else", time.time()),
+            make_token("another shop's secret", "author", time.time()),
+            form_field(secret, "author", time.time()),  # a download form's: another purpose
         ):
             answer = client.post("/orders/552312-1/revoke", data={"csrf": token, "reason": "x"})
             assert answer.status_code == 403
