@@ -66,6 +66,17 @@ def stamped_copies(
     return copies
 
 
+def attacked(
+    copy: Path, attack: Callable[[Path, Path], object] | None, target: Path
+) -> tuple[Path, float]:
+    """The copy after the attack (the copy itself for none), and the attack's seconds."""
+    started = time.perf_counter()
+    if attack is None:
+        return copy, time.perf_counter() - started
+    attack(copy, target)
+    return target, time.perf_counter() - started
+
+
 def trace(path: Path, ocr_pages: int) -> tuple[dict, float, int]:
     """The trace command's JSON answer, its seconds and its exit status."""
     env = {**os.environ, "STAMP_SECRET": SECRET, "PYTHONPATH": str(ROOT)}
@@ -174,13 +185,7 @@ def main() -> None:
         moonshot = {f"moonshot: {name}": attack for name, attack in attacks.MOONSHOT.items()}
         runs = {"none (the copy as sold)": None, **attacks.ATTACKS, **moonshot}
         for name, attack in runs.items():
-            target = work / "attacked.pdf"
-            started = time.perf_counter()
-            if attack is None:
-                target = copies[0]
-            else:
-                attack(copies[0], target)
-            attack_s = time.perf_counter() - started
+            target, attack_s = attacked(copies[0], attack, work / "attacked.pdf")
             answer, trace_s, _ = trace(target, args.ocr_pages)
             print(row(name, answer, attack_s, trace_s, args.pages), flush=True)
         merged = work / "merged.pdf"

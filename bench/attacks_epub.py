@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from attacks import BUYERS, SECRET, stamped_copies
+from attacks import BUYERS, SECRET, attacked, stamped_copies
 
 from common.codes import make_code
 from console.files._trace import authentic_with
@@ -67,13 +67,7 @@ def main() -> None:
         print("|---|---|---|---|---|")
         runs = {"none (the copy as sold)": None, **attacks_epub.ATTACKS}
         for name, attack in runs.items():
-            target = work / "attacked.epub"
-            started = time.perf_counter()
-            if attack is None:
-                target = copies[0]
-            else:
-                attack(copies[0], target)
-            attack_s = time.perf_counter() - started
+            target, attack_s = attacked(copies[0], attack, work / "attacked.epub")
             found, trace_s = traced(target)
             print(row(name, found, attack_s, trace_s), flush=True)
         merged = work / "merged.epub"
