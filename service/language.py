@@ -26,6 +26,7 @@ from common.i18n import (
     human_date,
     human_size,
     install_gettext,
+    normalize,
     translations,
 )
 from service.deps import current_deps
@@ -61,12 +62,12 @@ def page_language() -> str:
 
 
 def speak_for_order(order_language: str) -> None:
-    """The page is about one order: its stored language, when it has one, wins."""
-    g.lang = choose(
-        order=order_language,
-        accept_language=request.headers.get("Accept-Language"),
-        shop=current_deps().settings.shop_language,
-    )
+    """The page is about one order: its stored language, when it has one, wins.
+
+    Otherwise the page keeps the choice `page_language` makes (or made) from the
+    browser and the shop, which is `choose` without the order: the header is read once.
+    """
+    g.lang = normalize(order_language) or page_language()
 
 
 def words(language: str = "") -> Catalogs:
