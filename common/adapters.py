@@ -28,14 +28,20 @@ def build_storage(settings: Settings) -> Storage:
     )
 
 
-def build_catalog(settings: Settings, storage: Storage) -> Catalog:
-    """The catalog from its path, or from storage for a gs:// CATALOG, with its imprints' logos
-    from the source bucket; each imprint's sender checked against MAIL_DOMAINS."""
+def build_catalog(settings: Settings, storage: Storage, *, logos: bool = False) -> Catalog:
+    """The catalog from its path, or from storage for a gs:// CATALOG, each imprint's sender
+    checked against MAIL_DOMAINS; with `logos`, their logos read from the source bucket.
+
+    Only the buyer pages show a logo, so only the service pays a read per imprint at
+    start-up; the worker and the console (cold starts too) never read one.
+    """
     catalog = load_catalog(
         settings.catalog,
         lambda bucket, name: storage.read(bucket, name).data,
         sender_domains=settings.sender_domains,
     )
+    if not logos:
+        return catalog
     return with_logos(catalog, lambda name: storage.read(settings.source_bucket, name).data)
 
 

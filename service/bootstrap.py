@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def build_service_deps(settings: Settings, **overrides: Any) -> ServiceDeps:
     storage = overrides.pop("storage", None) or build_storage(settings)
-    catalog = overrides.pop("catalog", None) or build_catalog(settings, storage)
+    catalog = overrides.pop("catalog", None) or build_catalog(settings, storage, logos=True)
     merchants = overrides.pop("merchants", None) or build_merchants(settings)
     publisher = overrides.pop("publisher", None) or build_publisher(
         settings, pushers=settings.local_push_concurrency
